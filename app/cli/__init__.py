@@ -1,0 +1,103 @@
+"""The `grok-vision` command: the window by default, and headless sub-commands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.core.limits import DEFAULT_MODEL, LIMIT_PROFILES, XAI_BASE_URL
+
+SUBCOMMANDS = ("tokens", "ask", "models", "key", "demo-server")
+
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grok-vision",
+        description="Chat with a vision model about images. With no command, opens the window.",
+        epilog="Commands: " + ", ".join(SUBCOMMANDS) + " (grok-vision COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"grok-vision {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="use the built-in demo endpoint: simulated model, no key, no network")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="images to put in the tray")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grok-vision")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    tokens = sub.add_parser("tokens", help="what each image costs as it would be sent")
+    tokens.add_argument("--json", action="store_true", help="machine-readable output")
+    tokens.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
+    tokens.add_argument("images", nargs="+", metavar="IMAGE")
+
+    ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
+    ask.add_argument("--base-url", default=XAI_BASE_URL)
+    ask.add_argument("--model", default=DEFAULT_MODEL)
+    ask.add_argument("--image", action="append", default=[], metavar="PATH")
+    ask.add_argument("--system", default="", metavar="TEXT")
+    ask.add_argument("--json-object", action="store_true",
+                     help='ask for a JSON object (response_format {"type": "json_object"})')
+    ask.add_argument("--max-tokens", type=int, default=None, metavar="N")
+    ask.add_argument("--temperature", type=float, default=None, metavar="T")
+    ask.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
+    ask.add_argument("prompt", metavar="PROMPT")
+
+    models = sub.add_parser("models", help="models that take images, with prices")
+    models.add_argument("--base-url", default=XAI_BASE_URL)
+    models.add_argument("--all", action="store_true", help="also list text-only models")
+
+    key = sub.add_parser("key", help="the API key in the system keyring")
+    key.add_argument("action", choices=("set", "status", "delete"))
+    key.add_argument("--account", default="xai", help=argparse.SUPPRESS)
+
+    demo = sub.add_parser("demo-server", help="serve the local demo endpoint on 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--pace", type=float, default=0.02,
+                      help="seconds between streamed chunks")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        ns = _command_parser().parse_args(args)
+        return _run_command(ns)
+    ns = _gui_parser().parse_args(args)
+    from app.gui import run_gui
+
+    return run_gui(ns.files, demo=ns.demo)
+
+
+def _run_command(ns: argparse.Namespace) -> int:
+    if ns.command == "tokens":
+        from app.cli.tokens import run_tokens
+
+        return run_tokens(ns.images, as_json=ns.json, limits=LIMIT_PROFILES[ns.limits])
+    if ns.command == "ask":
+        from app.cli.ask import run_ask
+
+        return run_ask(ns)
+    if ns.command == "models":
+        from app.cli.ask import run_models
+
+        return run_models(ns.base_url, show_all=ns.all)
+    if ns.command == "key":
+        from app.cli.key import run_key
+
+        return run_key(ns.action, ns.account)
+    from app.demo import run_demo_server
+
+    return run_demo_server(port=ns.port, pace=ns.pace)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""`grok-vision tokens`: what each image costs, as it would be sent."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.budget import image_tiles, image_tokens
+from app.core.images import planned_size, prepare_file, probe, validate
+from app.core.imagetypes import ImageError
+from app.core.limits import ImageLimits
+
+
+@dataclass(frozen=True)
+class PricedImage:
+    path: str
+    width: int
+    height: int
+    tiles: int
+    tokens: int
+
+
+def price_image(path: str, limits: ImageLimits) -> PricedImage:
+    """The size as it would be sent and its tokens; raises ImageError.
+
+    The header gives the size exactly unless the file must be re-encoded (too many bytes or a
+    format the server refuses), which may shrink it: then the image is fitted for real.
+    """
+    info = probe(path)
+    validate(info, limits)
+    if info.file_size > limits.max_bytes or info.format not in limits.accepted_formats:
+        prepared = prepare_file(path, limits)
+        width, height = prepared.width, prepared.height
+    else:
+        width, height = planned_size(info, limits)
+    return PricedImage(path, width, height, image_tiles(width, height),
+                       image_tokens(width, height))
+
+
+def run_tokens(paths: Sequence[str], *, as_json: bool, limits: ImageLimits) -> int:
+    priced: list[PricedImage] = []
+    errors: list[dict[str, str]] = []
+    for path in paths:
+        try:
+            priced.append(price_image(path, limits))
+        except ImageError as exc:
+            errors.append({"path": path, "message": str(exc)})
+    total = sum(p.tokens for p in priced)
+    if as_json:
+        json.dump({"images": [p.__dict__ for p in priced], "total_tokens": total,
+                   "errors": errors}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _write_table(priced, errors, total)
+    return 2 if errors else 0
+
+
+def _write_table(priced: Sequence[PricedImage], errors: Sequence[dict[str, str]],
+                 total: int) -> None:
+    out = sys.stdout
+    if priced:
+        width = max(len(Path(p.path).name) for p in priced)
+        width = max(width, len("image"))
+        out.write(f"{'image':<{width}}  {'size as sent':>13}  {'tiles':>5}  {'tokens':>6}\n")
+        for p in priced:
+            size = f"{p.width}×{p.height}"
+            out.write(f"{Path(p.path).name:<{width}}  {size:>13}  {p.tiles:>5}  {p.tokens:>6}\n")
+        out.write(f"{'total':<{width}}  {'':>13}  {'':>5}  {total:>6}\n")
+    for error in errors:
+        sys.stderr.write(f"error: {error['message']}\n")

@@ -1,0 +1,186 @@
+"""A conversation as the user sees it, and its conversion to the stateless API's message list."""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from app.core.budget import image_tokens
+from app.core.imagetypes import PreparedImage
+
+Detail = Literal["auto", "low", "high"]
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An image in a message: prepared bytes, or a public https address the server downloads."""
+
+    image: PreparedImage | None = None
+    url: str | None = None
+    detail: Detail = "high"
+
+    def __post_init__(self) -> None:
+        if (self.image is None) == (self.url is None):
+            raise ValueError("an image part holds either a prepared image or a URL")
+
+    @property
+    def name(self) -> str:
+        return self.image.name if self.image else (self.url or "")
+
+    @property
+    def tokens(self) -> int | None:
+        """Prompt tokens by the tile formula; None when unknown until the server reports it."""
+        return image_tokens(self.image.width, self.image.height) if self.image else None
+
+
+Part = TextPart | ImagePart
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the server reported for one request."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    image_tokens: int | None = None
+    text_tokens: int | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any]) -> Usage:
+        prompt_details = raw.get("prompt_tokens_details") or {}
+        completion_details = raw.get("completion_tokens_details") or {}
+        prompt = int(raw.get("prompt_tokens") or 0)
+        completion = int(raw.get("completion_tokens") or 0)
+        return cls(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=int(raw.get("total_tokens") or prompt + completion),
+            image_tokens=_int_or_none(prompt_details.get("image_tokens")),
+            text_tokens=_int_or_none(prompt_details.get("text_tokens")),
+            cached_tokens=_int_or_none(prompt_details.get("cached_tokens")),
+            reasoning_tokens=_int_or_none(completion_details.get("reasoning_tokens")),
+        )
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+class Status(enum.Enum):
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    STOPPED = "stopped"          # the user pressed Stop; the text so far is kept
+    FAILED = "failed"            # the request failed; `error` says why
+    INTERRUPTED = "interrupted"  # the app ended mid-reply (found on reopening)
+
+
+@dataclass
+class Message:
+    role: Role
+    parts: list[Part]
+    status: Status = Status.COMPLETE
+    usage: Usage | None = None
+    error: str | None = None
+    model: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created: float = field(default_factory=time.time)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def images(self) -> list[ImagePart]:
+        return [p for p in self.parts if isinstance(p, ImagePart)]
+
+    @property
+    def sendable(self) -> bool:
+        """Whether this message belongs in the history sent to the API."""
+        if self.role == "user":
+            return True
+        return self.status in (Status.COMPLETE, Status.STOPPED, Status.INTERRUPTED) and bool(
+            self.text)
+
+    def append_text(self, delta: str) -> None:
+        """Grow the last text part of a streaming reply."""
+        if self.parts and isinstance(self.parts[-1], TextPart):
+            self.parts[-1] = TextPart(self.parts[-1].text + delta)
+        else:
+            self.parts.append(TextPart(delta))
+
+
+ImageEncoder = Callable[[PreparedImage], str]
+
+
+def _api_part(part: Part, encode: ImageEncoder) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text}
+    url = encode(part.image) if part.image is not None else part.url or ""
+    return {"type": "image_url", "image_url": {"url": url, "detail": part.detail}}
+
+
+@dataclass
+class Conversation:
+    system_prompt: str = ""
+    model: str = ""
+    title: str = ""
+    messages: list[Message] = field(default_factory=list)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def add_user(self, parts: list[Part]) -> Message:
+        if not parts:
+            raise ValueError("a message needs text or an image")
+        message = Message(role="user", parts=list(parts))
+        self.messages.append(message)
+        if not self.title:
+            self.title = _title_from(message.text)
+        return message
+
+    def begin_reply(self, model: str | None = None) -> Message:
+        message = Message(role="assistant", parts=[], status=Status.STREAMING, model=model)
+        self.messages.append(message)
+        return message
+
+    def discard_failed_reply(self) -> None:
+        """Drop a trailing failed reply so that Retry re-sends the same user message."""
+        if self.messages and self.messages[-1].role == "assistant" and (
+                self.messages[-1].status is Status.FAILED):
+            self.messages.pop()
+
+    def sent_messages(self) -> Iterator[Message]:
+        return (m for m in self.messages if m.sendable)
+
+    def to_api_messages(self, encode: ImageEncoder) -> list[dict[str, Any]]:
+        """The whole history as the stateless API needs it each turn, parts in the user's order."""
+        out: list[dict[str, Any]] = []
+        if self.system_prompt.strip():
+            out.append({"role": "system", "content": self.system_prompt})
+        for message in self.sent_messages():
+            if message.role == "assistant":
+                out.append({"role": "assistant", "content": message.text})
+            elif all(isinstance(p, TextPart) for p in message.parts):
+                out.append({"role": "user", "content": message.text})
+            else:
+                out.append({"role": "user",
+                            "content": [_api_part(p, encode) for p in message.parts]})
+        return out
+
+
+def _title_from(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    if not line:
+        return "Images"
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -1,0 +1,171 @@
+"""Failures of a request, mapped to a few kinds that each say what happened and what to do.
+
+xAI's error body is `{"code": "<status text>", "error": "<message>"}`, so the `openai` package's
+`str(exc)` is only "Error code: 400"; the server's own message is taken from the body instead.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+
+import httpx2
+import openai
+
+
+class ErrorKind(enum.Enum):
+    BAD_KEY = "bad_key"
+    NO_KEY = "no_key"
+    FORBIDDEN = "forbidden"
+    MODEL_NOT_FOUND = "model_not_found"
+    TOO_LONG = "too_long"
+    BAD_IMAGE = "bad_image"
+    BAD_REQUEST = "bad_request"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    NETWORK_DOWN = "network_down"
+    TIMEOUT = "timeout"
+    STREAM_INTERRUPTED = "stream_interrupted"
+
+
+_TITLES = {
+    ErrorKind.BAD_KEY: "The API key was not accepted",
+    ErrorKind.NO_KEY: "No API key was sent",
+    ErrorKind.FORBIDDEN: "The key may not use this service",
+    ErrorKind.MODEL_NOT_FOUND: "Model not found",
+    ErrorKind.TOO_LONG: "The conversation is too long for the model",
+    ErrorKind.BAD_IMAGE: "The server refused an image",
+    ErrorKind.BAD_REQUEST: "The server refused the request",
+    ErrorKind.RATE_LIMITED: "The server is busy or the credits are spent",
+    ErrorKind.SERVER_ERROR: "The server had an error",
+    ErrorKind.NETWORK_DOWN: "Could not reach the server",
+    ErrorKind.TIMEOUT: "The server took too long to answer",
+    ErrorKind.STREAM_INTERRUPTED: "The reply was cut off",
+}
+
+_HINTS = {
+    ErrorKind.BAD_KEY: "Check the key in Settings (a new one can be made at console.x.ai).",
+    ErrorKind.NO_KEY: "Add your API key in Settings, or set XAI_API_KEY.",
+    ErrorKind.FORBIDDEN: "Check that the key is active and the team has credits at console.x.ai.",
+    ErrorKind.MODEL_NOT_FOUND: "Pick a current model that takes images from the model list.",
+    ErrorKind.TOO_LONG: "Remove images or earlier turns, or start a new conversation.",
+    ErrorKind.BAD_IMAGE: "Send JPEG or PNG images within the size limit.",
+    ErrorKind.BAD_REQUEST: "Check the settings (model, max tokens, temperature) and try again.",
+    ErrorKind.RATE_LIMITED: "Wait a moment and retry; if it persists, check your credits.",
+    ErrorKind.SERVER_ERROR: "Retry in a moment.",
+    ErrorKind.NETWORK_DOWN: "Check the network connection and the base URL, then retry.",
+    ErrorKind.TIMEOUT: "Retry; if it keeps happening, check the network.",
+    ErrorKind.STREAM_INTERRUPTED: "The text received so far is kept. Retry to ask again.",
+}
+
+RETRYABLE = frozenset({ErrorKind.RATE_LIMITED, ErrorKind.SERVER_ERROR, ErrorKind.TIMEOUT})
+
+_KEY_PATTERN = re.compile(r"\b(xai-|sk-)[A-Za-z0-9_\-]{6,}")
+
+
+def redact_secrets(text: str) -> str:
+    """Hide anything shaped like an API key in a message meant for a person or a log."""
+    return _KEY_PATTERN.sub(lambda m: m.group(1) + "…", text)
+
+
+@dataclass
+class ChatError(Exception):
+    kind: ErrorKind
+    message: str                  # the server's own words where it gave any
+    status: int | None = None
+    retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.describe())
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self.kind]
+
+    @property
+    def hint(self) -> str:
+        return _HINTS[self.kind]
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in RETRYABLE
+
+    def describe(self) -> str:
+        """One paragraph for the user: what happened, the server's words, what to do."""
+        status = f" (HTTP {self.status})" if self.status else ""
+        detail = f": {self.message}" if self.message else ""
+        return f"{self.title}{status}{detail}. {self.hint}".replace("..", ".")
+
+
+def server_message(exc: openai.APIStatusError) -> str:
+    """The server's message from an error body, xAI- or OpenAI-shaped, or the raw text."""
+    body = exc.body
+    if isinstance(body, dict):
+        for key in ("error", "message", "code"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return redact_secrets(value)
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return redact_secrets(value["message"])
+    if isinstance(body, str) and body:
+        return redact_secrets(body)
+    try:
+        text = exc.response.text
+    except (UnicodeDecodeError, RuntimeError):
+        text = ""
+    return redact_secrets(text.strip()[:300])
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    value = exc.response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _status_kind(status: int, message: str) -> ErrorKind:
+    low = message.lower()
+    if "api key" in low and status in (400, 401):
+        return ErrorKind.BAD_KEY
+    if status == 401:
+        return ErrorKind.NO_KEY
+    if status == 403:
+        return ErrorKind.FORBIDDEN
+    if status == 404 or "model not found" in low or (
+            "model" in low and "does not exist" in low):
+        return ErrorKind.MODEL_NOT_FOUND
+    if "prompt length" in low or "context length" in low or "too long" in low:
+        return ErrorKind.TOO_LONG
+    if status == 412 or (status == 400 and "image" in low):
+        return ErrorKind.BAD_IMAGE
+    if status == 429:
+        return ErrorKind.RATE_LIMITED
+    if status >= 500:
+        return ErrorKind.SERVER_ERROR
+    return ErrorKind.BAD_REQUEST
+
+
+def map_error(exc: BaseException) -> ChatError:
+    """The ChatError for anything the client or the stream raised."""
+    if isinstance(exc, ChatError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        message = server_message(exc)
+        return ChatError(_status_kind(exc.status_code, message), message, exc.status_code,
+                         _retry_after(exc))
+    if isinstance(exc, openai.APITimeoutError):
+        return ChatError(ErrorKind.TIMEOUT, "no answer within the time limit")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        detail = f"{type(cause).__name__}: {cause}" if cause else str(exc)
+        return ChatError(ErrorKind.NETWORK_DOWN, redact_secrets(detail))
+    if isinstance(exc, httpx2.TimeoutException):
+        return ChatError(ErrorKind.TIMEOUT, "no answer within the time limit")
+    if isinstance(exc, httpx2.HTTPError):
+        return ChatError(ErrorKind.NETWORK_DOWN, redact_secrets(f"{type(exc).__name__}: {exc}"))
+    if isinstance(exc, json.JSONDecodeError):
+        return ChatError(ErrorKind.STREAM_INTERRUPTED, "the server sent a malformed event")
+    return ChatError(ErrorKind.STREAM_INTERRUPTED, redact_secrets(f"{type(exc).__name__}: {exc}"))

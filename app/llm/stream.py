@@ -1,0 +1,123 @@
+"""Streaming one reply as typed events, with visible retries and a connection always closed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import openai
+
+from app.core.conversation import Usage
+from app.llm.errors import ChatError, ErrorKind, map_error
+from app.llm.events import (
+    Finished,
+    ReplyEvent,
+    Retrying,
+    TextDelta,
+    ToolCallDelta,
+    UsageReport,
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 2
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+
+    def delay(self, attempt: int, error: ChatError) -> float:
+        if error.retry_after is not None:
+            return float(min(error.retry_after, self.max_delay))
+        return float(min(self.base_delay * 2 ** (attempt - 1), self.max_delay))
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    model: str
+    messages: Sequence[dict[str, Any]]
+    max_tokens: int | None = None
+    temperature: float | None = None
+    response_format: dict[str, Any] | None = None
+    tools: Sequence[dict[str, Any]] | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        args: dict[str, Any] = {"model": self.model, "messages": list(self.messages),
+                                "stream": True, "stream_options": {"include_usage": True}}
+        if self.max_tokens is not None:
+            args["max_tokens"] = self.max_tokens
+        if self.temperature is not None:
+            args["temperature"] = self.temperature
+        if self.response_format is not None:
+            args["response_format"] = self.response_format
+        if self.tools:
+            args["tools"] = list(self.tools)
+        return args
+
+
+async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
+                       retry: RetryPolicy | None = None) -> AsyncIterator[ReplyEvent]:
+    """Yield the reply's events. Raises ChatError; cancelling closes the connection at once.
+
+    A failure before the first event is retried per `retry` (announced by a `Retrying` event);
+    once text has arrived a failure is final, so that nothing is shown twice.
+    """
+    policy = retry or RetryPolicy()
+    attempt = 0
+    while True:
+        try:
+            stream = await client.chat.completions.create(**request.arguments())
+        except (openai.APIError, json.JSONDecodeError) as exc:
+            error = map_error(exc)
+            attempt += 1
+            if not error.retryable or attempt > policy.max_retries:
+                raise error from exc
+            delay = policy.delay(attempt, error)
+            yield Retrying(attempt, policy.max_retries, delay, error)
+            await asyncio.sleep(delay)
+            continue
+        async for event in _events(stream):
+            yield event
+        return
+
+
+async def _events(stream: openai.AsyncStream[Any]) -> AsyncIterator[ReplyEvent]:
+    usage: dict[str, Any] | None = None
+    finish: str | None = None
+    async with stream:
+        try:
+            async for chunk in stream:
+                if chunk.usage is not None:  # one final chunk, or cumulative in every chunk
+                    usage = chunk.usage.model_dump()
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta is not None and delta.content:
+                        yield TextDelta(delta.content)
+                    if delta is not None and delta.tool_calls:
+                        for call in delta.tool_calls:
+                            function = call.function
+                            yield ToolCallDelta(call.index, call.id,
+                                                function.name if function else None,
+                                                (function.arguments or "") if function else "")
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+        except (openai.APIError, httpx2.HTTPError, json.JSONDecodeError, OSError) as exc:
+            raise _interrupted(exc) from exc
+    if finish is None:
+        raise ChatError(ErrorKind.STREAM_INTERRUPTED,
+                        "the connection ended before the reply was complete")
+    if usage is not None:
+        yield UsageReport(Usage.from_api(usage))
+    yield Finished(finish)
+
+
+def _interrupted(exc: BaseException) -> ChatError:
+    error = map_error(exc)
+    if error.kind in (ErrorKind.NETWORK_DOWN, ErrorKind.TIMEOUT):
+        detail = "the server stopped answering" if error.kind is ErrorKind.TIMEOUT else (
+            "the connection was lost")
+        return ChatError(ErrorKind.STREAM_INTERRUPTED, f"{detail} mid-reply ({error.message})")
+    return error

@@ -1,0 +1,1 @@
+"""Icons, the desktop entry and style sheets, read through importlib.resources."""
