@@ -11,6 +11,27 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# Fixtures shared by many test files (pytest finds them here by name).
+from support.demo import demo_client, demo_server, image_host
+from support.keyrings import MemoryKeyring, installed_keyring, memory_keyring, no_env_key
+
+__all__ = ["demo_client", "demo_server", "image_host", "memory_keyring", "no_env_key"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_state(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test gets its own config directory and, unless it needs the real Secret Service,
+    an in-memory keyring: no test ever reads or writes the user's own settings or secrets."""
+    monkeypatch.setenv("GROK_VISION_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("GROK_VISION_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("XAI_API_KEY", raising=False)
+    if request.node.get_closest_marker("secret_service"):
+        yield
+        return
+    with installed_keyring(MemoryKeyring()):
+        yield
+
 
 @pytest.fixture
 def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:

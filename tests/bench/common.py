@@ -26,7 +26,7 @@ class BenchResult:
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall time of `fn` in milliseconds over `repeat` runs (noisy machines: compare ratios)."""
+    """Median wall time of `fn` in ms over `repeat` runs (noisy machines: compare ratios)."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

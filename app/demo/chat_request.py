@@ -1,0 +1,236 @@
+"""A chat completion request checked the way the endpoint checks it, with its prompt tokens.
+
+Order of checks: the shape of the body (422), the model (404), images sent to a text-only model
+(400), each image (400, or 412 when downloaded), then the prompt against the window (400).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
+
+from .errors import (
+    invalid_argument,
+    invalid_field,
+    model_not_found,
+    prompt_too_long,
+)
+from .images import ReceivedImage, decode_image, image_bytes_from_url
+from .models import DemoModel, resolve_model
+
+ImageTokensFn = Callable[[int, int], int]
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
+DETAILS = frozenset({"auto", "low", "high"})
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    url: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MessageShape:
+    """One message as parsed, before any image is decoded."""
+
+    role: str
+    texts: tuple[str, ...]
+    images: tuple[ImagePart, ...]
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A valid chat request and what the endpoint counted in it."""
+
+    model: DemoModel
+    stream: bool
+    include_usage: bool
+    max_tokens: int | None
+    response_format: dict[str, Any] | None
+    roles: tuple[str, ...]
+    user_turns: int
+    images: tuple[ReceivedImage, ...]          # every image of the request, in order
+    last_user_images: tuple[ReceivedImage, ...]
+    last_user_text: str
+    text_tokens: int
+    image_tokens: int
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.text_tokens + self.image_tokens
+
+    @property
+    def json_mode(self) -> bool:
+        fmt = (self.response_format or {}).get("type", "text")
+        return fmt in {"json_object", "json_schema"}
+
+
+@dataclass
+class PartialInfo:
+    """What is known of a request so far, for the record even when it fails part-way."""
+
+    model: str | None = None
+    stream: bool = False
+    max_tokens: int | None = None
+    response_format: dict[str, Any] | None = None
+    image_count: int = 0
+    images: tuple[ReceivedImage, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...],
+           what: str) -> Any:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) and kind is int:
+        raise invalid_field(f"Invalid field '{name}': expected {what}, got a boolean.")
+    if not isinstance(value, kind):
+        raise invalid_field(f"Invalid field '{name}': expected {what}, "
+                            f"got {type(value).__name__}.")
+    return value
+
+
+def _parse_part(part: Any, where: str) -> str | ImagePart:
+    if not isinstance(part, dict):
+        raise invalid_field(f"Invalid {where}: a content part must be an object.")
+    kind = part.get("type")
+    if kind == "text":
+        text = part.get("text")
+        if not isinstance(text, str):
+            raise invalid_field(f"Invalid {where}: 'text' must be a string.")
+        return text
+    if kind == "image_url":
+        image_url = part.get("image_url")
+        if isinstance(image_url, str):  # a shorthand some clients send
+            image_url = {"url": image_url}
+        if not isinstance(image_url, dict) or not isinstance(image_url.get("url"), str):
+            raise invalid_field(f"Invalid {where}: 'image_url.url' must be a string.")
+        detail = image_url.get("detail") or "auto"
+        if detail not in DETAILS:
+            raise invalid_field(f"Invalid {where}: 'image_url.detail' must be one of "
+                                "auto, low, high.")
+        return ImagePart(url=image_url["url"], detail=str(detail))
+    raise invalid_field(f"Invalid {where}: unknown content part type {kind!r}.")
+
+
+def _parse_message(message: Any, index: int) -> MessageShape:
+    where = f"messages[{index}]"
+    if not isinstance(message, dict):
+        raise invalid_field(f"Invalid {where}: a message must be an object.")
+    role = message.get("role")
+    if role not in ROLES:
+        raise invalid_field(f"Invalid {where}: 'role' must be one of "
+                            f"{', '.join(sorted(ROLES))}.")
+    content = message.get("content")
+    texts: list[str] = []
+    images: list[ImagePart] = []
+    if isinstance(content, str):
+        texts.append(content)
+    elif isinstance(content, list):
+        for part in content:
+            parsed = _parse_part(part, where)
+            if isinstance(parsed, ImagePart):
+                images.append(parsed)
+            else:
+                texts.append(parsed)
+    elif content is not None or role != "assistant":
+        raise invalid_field(f"Invalid {where}: 'content' must be a string or a list of parts.")
+    if images and role != "user":
+        # Unconfirmed wording.
+        raise invalid_argument(f"Invalid {where}: images are accepted in user messages only.")
+    return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images))
+
+
+def _parse_max_tokens(body: dict[str, Any]) -> int | None:
+    value: int | None = _field(body, "max_completion_tokens", int, "an integer")
+    if value is None:
+        value = _field(body, "max_tokens", int, "an integer")
+    if value is not None and value < 1:
+        raise invalid_argument(f"Invalid max_tokens: {value}; it must be at least 1.")
+    return value
+
+
+def _parse_response_format(body: dict[str, Any]) -> dict[str, Any] | None:
+    fmt: dict[str, Any] | None = _field(body, "response_format", dict, "an object")
+    if fmt is not None and fmt.get("type") not in RESPONSE_FORMATS:
+        raise invalid_field("Invalid field 'response_format': 'type' must be one of "
+                            f"{', '.join(sorted(RESPONSE_FORMATS))}.")
+    return fmt
+
+
+def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
+                       info: PartialInfo | None = None) -> ChatRequest:
+    """Check a decoded JSON body; raise DemoError as the endpoint would answer it.
+
+    `info` is filled in as fields become known, so that a failed request is still recorded.
+    """
+    info = info if info is not None else PartialInfo()
+    if not isinstance(body, dict):
+        raise invalid_field("Invalid request body: expected a JSON object.")
+    model_name = _field(body, "model", str, "a string")
+    info.model = model_name
+    info.stream = bool(_field(body, "stream", bool, "a boolean"))
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        raise invalid_field("Invalid field 'messages': expected a list of messages.")
+    if model_name is None:
+        raise invalid_field("Missing field 'model'.")
+    stream_options = _field(body, "stream_options", dict, "an object") or {}
+    include_usage = stream_options.get("include_usage", False)
+    if not isinstance(include_usage, bool):
+        raise invalid_field("Invalid field 'stream_options.include_usage': expected a boolean.")
+    info.max_tokens = _parse_max_tokens(body)
+    info.response_format = _parse_response_format(body)
+    if not messages:
+        # Unconfirmed wording.
+        raise invalid_argument("Invalid field 'messages': at least one message is required.")
+    shapes = [_parse_message(m, i) for i, m in enumerate(messages)]
+    info.roles = tuple(s.role for s in shapes)
+    info.image_count = sum(len(s.images) for s in shapes)
+
+    model = resolve_model(model_name)
+    if model is None:
+        raise model_not_found(model_name)
+    if info.image_count and not model.takes_images:
+        # Unconfirmed wording.
+        raise invalid_argument(f"The model {model.id} does not support image input; choose a "
+                               "model whose input_modalities include \"image\".")
+
+    last_user = max((i for i, s in enumerate(shapes) if s.role == "user"), default=-1)
+    images: list[ReceivedImage] = []
+    last_user_images: list[ReceivedImage] = []
+    for index, shape in enumerate(shapes):
+        for part in shape.images:
+            data, downloaded = image_bytes_from_url(part.url)
+            image = decode_image(data, detail=part.detail, downloaded=downloaded,
+                                 with_colours=index == last_user)
+            images.append(image)
+            info.images = tuple(images)
+            if index == last_user:
+                last_user_images.append(image)
+
+    text_tokens = TOKENS_PER_REQUEST + sum(
+        TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in s.texts) for s in shapes)
+    image_tokens = sum(image_tokens_fn(im.width, im.height) for im in images)
+    if text_tokens + image_tokens > model.context_window:
+        raise prompt_too_long(model.context_window, text_tokens + image_tokens)
+    return ChatRequest(
+        model=model,
+        stream=info.stream,
+        include_usage=include_usage,
+        max_tokens=info.max_tokens,
+        response_format=info.response_format,
+        roles=info.roles,
+        user_turns=sum(1 for s in shapes if s.role == "user"),
+        images=tuple(images),
+        last_user_images=tuple(last_user_images),
+        last_user_text="\n".join(shapes[last_user].texts) if last_user >= 0 else "",
+        text_tokens=text_tokens,
+        image_tokens=image_tokens,
+    )

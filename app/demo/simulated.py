@@ -1,0 +1,96 @@
+"""The simulated model: a deterministic, honest description of what the endpoint received.
+
+It never pretends to see: the reply opens by saying it is simulated, then reports the images of
+the last user message (size, tiles, tokens, dominant colours), the history, and the question.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.core.budget import image_tiles
+
+from .chat_request import ChatRequest, ImageTokensFn
+from .images import ReceivedImage
+
+DISCLAIMER = "Simulated reply from the local demo endpoint: no real model saw your images."
+_QUESTION_LIMIT = 200  # characters of the question quoted back
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _short_question(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > _QUESTION_LIMIT:
+        return text[: _QUESTION_LIMIT - 1] + "…"
+    return text
+
+
+def _image_line(number: int, image: ReceivedImage, tokens_fn: ImageTokensFn) -> str:
+    tiles = image_tiles(image.width, image.height)
+    colours = ", ".join(f"{c.hex} ({c.percent:g} %)" for c in image.colours) or "none found"
+    return (f"- Image {number}: {image.width}×{image.height} px, {_plural(tiles, 'tile')} → "
+            f"{tokens_fn(image.width, image.height)} tokens, dominant colours {colours}")
+
+
+def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
+    lines = [f"*{DISCLAIMER}*", ""]
+    if request.last_user_images:
+        lines.append(f"**Images in your message** ({len(request.last_user_images)}):")
+        lines.extend(_image_line(n, im, tokens_fn)
+                     for n, im in enumerate(request.last_user_images, start=1))
+    else:
+        lines.append("**No image in your message.**")
+    lines += [
+        "",
+        f"The conversation holds {_plural(len(request.images), 'image')} in "
+        f"{_plural(request.user_turns, 'user turn')} ({_plural(len(request.roles), 'message')}).",
+        "",
+    ]
+    question = _short_question(request.last_user_text)
+    lines.append(f"> {question}" if question else "> (no question text)")
+    lines += [
+        "",
+        f"- Model: `{request.model.id}`",
+        f"- Prompt: {request.prompt_tokens} tokens, {request.image_tokens} of them for images",
+        "- Add an xAI API key in Settings for real answers.",
+    ]
+    if "code" in request.last_user_text.lower():
+        sizes = [(im.width, im.height) for im in request.last_user_images]
+        lines += ["", "```python", "import math", "", f"sizes = {sizes!r}",
+                  "tiles = [math.ceil(w / 448) * math.ceil(h / 448) for w, h in sizes]",
+                  "tokens = [256 * (min(6, t) + 1) for t in tiles]", "```"]
+    return "\n".join(lines)
+
+
+def json_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
+    body: dict[str, Any] = {
+        "simulated": True,
+        "note": DISCLAIMER,
+        "model": request.model.id,
+        "images": [
+            {
+                "index": n,
+                "width": im.width,
+                "height": im.height,
+                "tiles": image_tiles(im.width, im.height),
+                "tokens": tokens_fn(im.width, im.height),
+                "dominant_colours": [{"hex": c.hex, "percent": c.percent} for c in im.colours],
+            }
+            for n, im in enumerate(request.last_user_images, start=1)
+        ],
+        "history": {"images": len(request.images), "user_turns": request.user_turns,
+                    "messages": len(request.roles)},
+        "question": _short_question(request.last_user_text),
+    }
+    return json.dumps(body, ensure_ascii=False)
+
+
+def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
+    """The whole reply, before any max_tokens cut."""
+    if request.json_mode:
+        return json_reply(request, tokens_fn)
+    return markdown_reply(request, tokens_fn)
