@@ -33,20 +33,35 @@ def _isolated_user_state(request: pytest.FixtureRequest, tmp_path_factory: pytes
         yield
 
 
-@pytest.fixture
-def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop driven by the Qt event loop that qtbot spins (qtbot.waitUntil, waitSignal)."""
+@pytest.fixture(scope="session")
+def _qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole run: stopping one calls QApplication.exit(), after which
+    Qt's waits in the same process return at once, so loops cannot be made and ended per test."""
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
+    # qasync marks it as this thread's running loop; it is that only inside tests that ask for
+    # it (`qloop`), so that other tests can still use asyncio.run().
+    asyncio.events._set_running_loop(None)
     yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
     loop.stop()
     loop.close()
-    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def qloop(_qasync_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:
+    """The qasync loop, driven by the Qt event loop that qtbot spins (waitUntil, waitSignal).
+    A test that leaves a task running fails (and the task is cancelled)."""
+    asyncio.events._set_running_loop(_qasync_loop)
+    asyncio.set_event_loop(_qasync_loop)
+    try:
+        yield _qasync_loop
+        pending = [t for t in asyncio.all_tasks(_qasync_loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+    finally:
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
     assert not pending, f"the test left asyncio tasks running: {pending}"
 
 

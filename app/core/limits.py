@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 MIB = 1024 * 1024
 
@@ -61,6 +62,21 @@ class ModelInfo:
     prices: Prices | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
     owned_by: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, for the cached model list in the settings."""
+        return {"id": self.id, "takes_images": self.takes_images,
+                "context_window": self.context_window, "aliases": list(self.aliases),
+                "owned_by": self.owned_by,
+                "prices": asdict(self.prices) if self.prices else None}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ModelInfo:
+        prices = raw.get("prices")
+        return cls(id=str(raw["id"]), takes_images=bool(raw.get("takes_images")),
+                   context_window=raw.get("context_window") or None,
+                   prices=Prices(**prices) if isinstance(prices, dict) else None,
+                   aliases=tuple(raw.get("aliases") or ()), owned_by=str(raw.get("owned_by", "")))
 
 
 # No endpoint reports context windows: a small table of known ones, overridable by the user.

@@ -1,0 +1,138 @@
+"""One conversation's turns: send, stream the reply, stop, retry."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+import openai
+from PySide6.QtCore import QObject, Signal
+
+from app.controllers.tasks import TaskGroup
+from app.core.conversation import Conversation, Message, Part, Status, TextPart
+from app.core.images import DataUriCache
+from app.llm.errors import ChatError, ErrorKind
+from app.llm.events import Finished, Retrying, TextDelta, UsageReport
+from app.llm.stream import ReplyRequest, RetryPolicy, stream_reply
+
+ClientSource = Callable[[], openai.AsyncOpenAI | None]
+
+
+class ChatController(QObject):
+    messageAdded = Signal(object)        # Message: a user turn, or a reply that starts streaming
+    replyDelta = Signal(str, str)        # reply id, text
+    replyNote = Signal(str, str)         # reply id, transient note ("retrying in 2 s…"); "" clears
+    replyFinished = Signal(object)       # Message in its final state
+    busyChanged = Signal(bool)
+    modelNotFound = Signal(str)          # the model id the server does not know
+
+    def __init__(self, client_source: ClientSource, parent: QObject | None = None,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(parent)
+        self._client_source = client_source
+        self.retry_policy = retry or RetryPolicy()
+        self._tasks = TaskGroup()
+        self._turn: asyncio.Task[Any] | None = None
+        # Encoding images to base64 is CPU work: it runs here, never on the GUI thread.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
+        self.encoder = DataUriCache()
+        self.conversation = Conversation()
+        self.model = ""
+        self.max_tokens: int | None = None
+        self.temperature: float | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._turn is not None and not self._turn.done()
+
+    def new_conversation(self, system_prompt: str = "") -> None:
+        self.stop()
+        self.conversation = Conversation(system_prompt=system_prompt, model=self.model)
+
+    def send(self, parts: list[Part]) -> Message:
+        """Add the user's message and start streaming the reply."""
+        if self.busy:
+            raise RuntimeError("a reply is still streaming")
+        message = self.conversation.add_user(parts)
+        self.messageAdded.emit(message)
+        self._start_turn()
+        return message
+
+    def retry(self) -> None:
+        """Ask again after a failed reply: the same user message is re-sent."""
+        if self.busy:
+            return
+        self.conversation.discard_failed_reply()
+        if self.conversation.messages and self.conversation.messages[-1].role == "user":
+            self._start_turn()
+
+    def stop(self) -> None:
+        """Stop the reply now; the text received so far is kept and marked as stopped."""
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+
+    def _start_turn(self) -> None:
+        reply = self.conversation.begin_reply(self.model)
+        self.messageAdded.emit(reply)
+        chunks: list[str] = []
+        self._turn = self._tasks.start(self._run_turn(reply, chunks), "chat-turn")
+        # Finishing happens here, not in the coroutine: a turn stopped before it ever ran
+        # must end the same way as one stopped mid-stream.
+        self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks))
+        self.busyChanged.emit(True)
+
+    async def _run_turn(self, reply: Message, chunks: list[str]) -> None:
+        try:
+            client = self._require_client()
+            self.replyNote.emit(reply.id, "Sending…")
+            snapshot = replace(self.conversation,
+                               messages=[m for m in self.conversation.messages if m is not reply])
+            messages = await asyncio.get_running_loop().run_in_executor(
+                self._executor, snapshot.to_api_messages, self.encoder.data_uri)
+            request = ReplyRequest(model=self.model, messages=messages,
+                                   max_tokens=self.max_tokens, temperature=self.temperature)
+            self.replyNote.emit(reply.id, "Waiting for the first words…")
+            async for event in stream_reply(client, request, self.retry_policy):
+                if isinstance(event, TextDelta):
+                    if not chunks:
+                        self.replyNote.emit(reply.id, "")
+                    chunks.append(event.text)
+                    self.replyDelta.emit(reply.id, event.text)
+                elif isinstance(event, Retrying):
+                    self.replyNote.emit(reply.id, f"{event.error.describe()} Retrying in "
+                                        f"{event.delay:.0f} s (attempt {event.attempt} of "
+                                        f"{event.max_attempts})…")
+                elif isinstance(event, UsageReport):
+                    reply.usage = event.usage
+                elif isinstance(event, Finished) and event.reason == "length":
+                    reply.error = "The reply reached the maximum length set in Settings."
+            reply.status = Status.COMPLETE
+        except ChatError as error:
+            reply.status = Status.FAILED
+            reply.error = error.describe()
+            if error.kind is ErrorKind.MODEL_NOT_FOUND:
+                self.modelNotFound.emit(self.model)
+
+    def _turn_done(self, task: asyncio.Task[Any], reply: Message, chunks: list[str]) -> None:
+        if task.cancelled():
+            reply.status = Status.STOPPED
+        elif reply.status is Status.STREAMING:  # an unexpected exception (logged by the group)
+            reply.status = Status.FAILED
+            reply.error = "Something went wrong while receiving the reply. Retry to ask again."
+        reply.parts = [TextPart("".join(chunks))] if chunks else []
+        self.replyNote.emit(reply.id, "")
+        self.replyFinished.emit(reply)
+        self.busyChanged.emit(False)
+
+    def _require_client(self) -> openai.AsyncOpenAI:
+        client = self._client_source()
+        if client is None:
+            raise ChatError(ErrorKind.NO_KEY, "")
+        return client
+
+    async def aclose(self) -> None:
+        await self._tasks.cancel_all()
+        self._executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,189 @@
+"""Model output as safe HTML for QTextDocument: Markdown with highlighted code, nothing remote.
+
+Raw HTML in the text is escaped, images never become ``<img>`` (a plain marker says one was
+there), only http, https and mailto links stay links, and code is coloured by Pygments with
+inline styles (QTextDocument ignores most CSS classes). The output uses only the rich-text
+subset Qt understands; colours other than the code tokens' are left to the view's palette.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+CodeSink = Callable[[str], str]
+"""Given the text of a code block, returns the href of its "Copy code" link."""
+
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+MAX_NESTING = 40             # block nesting markdown-it may reach (a list level costs two)
+MAX_INDENT = 24              # leading columns kept when a text nests too deep
+MAX_MARKERS = 6              # container markers ("> ", "- ", "1. ") kept at the start of a line
+MAX_INLINE = 20_000          # longer paragraphs are shown as plain text (some inline rules are
+                             # quadratic in pathological input, such as 100k "[")
+MAX_HIGHLIGHT = 100_000      # longer code is shown plain, colouring would cost more than it helps
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+
+_SINK = "code_sink"
+_LINKS = "open_links"
+_MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
+
+def render_markdown(text: str, code_sink: CodeSink | None = None, *, dark: bool = False) -> str:
+    """Safe QTextDocument HTML for `text`; `code_sink` adds a "Copy code" link under each block."""
+    env: dict[str, Any] = {_SINK: code_sink, _LINKS: [], "dark": dark}
+    md = _parser()
+    tokens = md.parse(text, env)
+    if _too_deep(tokens):
+        tokens = md.parse(cap_nesting(text), env)
+        if _too_deep(tokens):
+            return _plain_paragraphs(text)
+    return str(md.renderer.render(tokens, md.options, env))
+
+
+def highlight_code(code: str, language: str | None, *, dark: bool = False) -> str:
+    """A ``<pre>`` block with `code` coloured by inline styles, or plain when the language is
+    unknown (or the code too long to colour)."""
+    code = code.removesuffix("\n")
+    lexer = _lexer(language.strip().lower()) if language and len(code) <= MAX_HIGHLIGHT else None
+    if lexer is None:
+        body = escape(code, quote=False)
+    else:
+        body = str(highlight(code, lexer, _formatter(DARK_STYLE if dark else LIGHT_STYLE)))
+        body = body.removesuffix("\n")
+    return f"<pre>{body}</pre>\n"
+
+
+def cap_nesting(text: str) -> str:
+    """`text` with each line's leading indentation and container markers cut to a bounded depth
+    (what deeply nested lists and quotes become: flatter, but every word kept)."""
+    return "\n".join(_cap_line(line) for line in text.split("\n"))
+
+
+def _cap_line(line: str) -> str:
+    stripped = line.lstrip(" \t")
+    if len(line) - len(stripped) > MAX_INDENT:
+        line = " " * MAX_INDENT + stripped
+    pos = count = keep = 0
+    while (match := _MARKER.match(line, pos)) is not None and match.end() > pos:
+        count += 1
+        pos = match.end()
+        if count == MAX_MARKERS:
+            keep = pos
+    return line[:keep] + line[pos:] if count > MAX_MARKERS else line
+
+
+def _too_deep(tokens: Sequence[Token]) -> bool:
+    return any(token.level >= MAX_NESTING - 1 for token in tokens)
+
+
+def _plain_paragraphs(text: str) -> str:
+    return "".join(f"<p>{escape(line, quote=False)}</p>\n" for line in text.split("\n") if line)
+
+
+class _SafeRenderer(RendererHTML):
+    """The HTML renderer with images, links, code and tables made safe and Qt-friendly."""
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+              env: EnvType) -> str:
+        alt = self.renderInlineAsText(tokens[idx].children or [], options, env).strip()
+        label = f"[image: {alt} — url not loaded]" if alt else "[image — url not loaded]"
+        return escape(label, quote=False)
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+        href = str(tokens[idx].attrGet("href") or "")
+        allowed = href.lower().startswith(LINK_SCHEMES)
+        env[_LINKS].append(allowed)
+        return f'<a href="{escape(href)}">' if allowed else ""
+
+    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        opened: list[bool] = env[_LINKS]
+        return "</a>" if opened and opened.pop() else ""
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+              env: EnvType) -> str:
+        token = tokens[idx]
+        info = unescapeAll(token.info).strip() if token.info else ""
+        return self._code(token.content, info.split()[0] if info else None, env)
+
+    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        return self._code(tokens[idx].content, None, env)
+
+    def _code(self, code: str, language: str | None, env: EnvType) -> str:
+        html = highlight_code(code, language, dark=bool(env.get("dark")))
+        sink: CodeSink | None = env.get(_SINK)
+        if sink is None:
+            return html
+        href = escape(sink(code.removesuffix("\n")))
+        return f'{html}<p class="code-actions"><a href="{href}">Copy code</a></p>\n'
+
+    def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        return '<table border="1" cellspacing="0" cellpadding="4">\n'
+
+    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+        return _cell("th", tokens[idx])
+
+    def td_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+        return _cell("td", tokens[idx])
+
+
+def _cell(tag: str, token: Token) -> str:
+    match = _ALIGN.search(str(token.attrGet("style") or ""))
+    return f'<{tag} align="{match.group(1)}">' if match else f"<{tag}>"
+
+
+def _inline(state: StateCore) -> None:
+    """markdown-it's inline step, except that a very long paragraph stays plain text."""
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if len(token.content) > MAX_INLINE:
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children = [text]
+        else:
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    options = {"html": False, "maxNesting": MAX_NESTING, "xhtmlOut": False}
+    md = MarkdownIt("commonmark", options, renderer_cls=_SafeRenderer)
+    md.enable(["table", "strikethrough"]).disable(["html_block", "html_inline"])
+    md.core.ruler.at("inline", _inline)
+    return md
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
+    try:
+        return get_lexer_by_name(language, stripnl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=2)
+def _formatter(style: str) -> Any:
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)

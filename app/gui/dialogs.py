@@ -1,0 +1,102 @@
+"""Dialogs the session opens: settings (key, endpoint, model) and a full-size image view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app import keystore
+from app.core.limits import ModelInfo
+from app.store.settings import Settings
+from app.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from app.gui.session import AppSession
+
+
+class SettingsFlow(QObject):
+    """Opens the settings dialog (with open(), never exec()) and carries out what it asks."""
+
+    def __init__(self, session: AppSession) -> None:
+        super().__init__(session)
+        self._session = session
+        self._dialog: SettingsDialog | None = None
+
+    def open(self) -> None:
+        session = self._session
+        if self._dialog is not None:
+            self._dialog.raise_()
+            return
+        dialog = SettingsDialog(session.settings, session.models, session.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saveRequested.connect(self._save)
+        dialog.checkKeyRequested.connect(session.endpoint.check_key)
+        dialog.deleteKeyRequested.connect(self._delete_key)
+        session.endpoint.keyChecked.connect(dialog.set_check_result)
+        dialog.destroyed.connect(self._closed)
+        self._dialog = dialog
+        dialog.open()
+        self._session.tasks.start(self._show_backend(), "keyring-status")
+
+    def _closed(self) -> None:
+        self._dialog = None
+
+    async def _show_backend(self) -> None:
+        try:
+            lookup = await self._session.in_thread(keystore.get_key)
+        except keystore.KeystoreError as exc:
+            if self._dialog is not None:
+                self._dialog.set_backend("unavailable", False, str(exc), False)
+            return
+        if self._dialog is not None:
+            backend = lookup.backend
+            detail = backend.detail
+            if lookup.source == "environment":
+                detail = (f"{detail} The key in use comes from ${keystore.ENV_VAR}, which "
+                          "overrides the stored one.").strip()
+            self._dialog.set_backend(backend.name, backend.secure, detail,
+                                     lookup.source == "keyring")
+
+    def _save(self, settings: Settings, key: str | None) -> None:
+        self._session.settings_changed(settings, key)
+
+    def _delete_key(self) -> None:
+        self._session.tasks.start(self._delete(), "delete-key")
+
+    async def _delete(self) -> None:
+        try:
+            deleted = await self._session.in_thread(keystore.delete_key)
+        except keystore.KeystoreError as exc:
+            self._session.window.show_notice(f"The key was not deleted: {exc}")
+            return
+        self._session.window.show_notice("Key deleted." if deleted else "No key was stored.")
+        await self._show_backend()
+        await self._session.reconnect()
+
+    def models_changed(self, models: list[ModelInfo]) -> None:
+        if self._dialog is not None:
+            self._dialog.set_models(models)
+
+
+def show_image(parent: QWidget, name: str, image: QImage) -> None:
+    """A non-modal window with the image at full size, scrollable."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("imageViewer")
+    dialog.setWindowTitle(f"{name} — {image.width()}×{image.height()} px as sent")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    label = QLabel()
+    label.setPixmap(QPixmap.fromImage(image))
+    label.setAccessibleName(name)
+    scroll = QScrollArea()
+    scroll.setWidget(label)
+    scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(scroll)
+    screen = parent.screen().availableGeometry() if parent.screen() else None
+    width = min(image.width() + 40, screen.width() - 80 if screen else 1200)
+    height = min(image.height() + 40, screen.height() - 80 if screen else 900)
+    dialog.resize(max(300, width), max(200, height))
+    dialog.open()

@@ -1,0 +1,311 @@
+"""One running app: settings, key, controllers and the window, wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QImage
+
+from app import keystore
+from app.controllers.attachments import AttachmentController
+from app.controllers.chat import ChatController
+from app.controllers.endpoint import EndpointController
+from app.controllers.tasks import TaskGroup
+from app.core.conversation import Message, Part, TextPart
+from app.core.imagetypes import PreparedImage
+from app.core.limits import ModelInfo, fallback_prices
+from app.core.meter import conversation_cost, estimate_request, next_turn_cost
+from app.gui.dialogs import SettingsFlow, show_image
+from app.store.settings import Settings, SettingsError, SettingsStore
+from app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+METER_DEBOUNCE_MS = 150
+
+
+class AppSession(QObject):
+    def __init__(self, *, demo: bool = False) -> None:
+        super().__init__()
+        self.demo = demo
+        self.store = SettingsStore()
+        self.settings: Settings = self.store.load()
+        self.models: list[ModelInfo] = []
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-io")
+        self.tasks = TaskGroup()
+        self.demo_server: Any = None
+        self._key_ready = False
+        self.thumbnails: dict[str, bytes] = {}
+        self.window = MainWindow(demo=demo)
+        self.endpoint = EndpointController(self)
+        self.chat = ChatController(self.endpoint.client, self)
+        self.attachments = AttachmentController(self.settings.limits(), self)
+        self.settings_flow = SettingsFlow(self)
+        self._closed: asyncio.Future[None] | None = None
+        self._meter_timer = QTimer(self)
+        self._meter_timer.setSingleShot(True)
+        self._meter_timer.setInterval(METER_DEBOUNCE_MS)
+        self._meter_timer.timeout.connect(self.update_meter)
+        self._wire()
+
+    # -- life -------------------------------------------------------------------------------
+    async def run(self, files: Sequence[str]) -> int:
+        self._closed = asyncio.get_running_loop().create_future()
+        self.window.restore_geometry_b64(self.settings.window_geometry)
+        self._apply_settings()
+        self.window.show()
+        if files:
+            self.attachments.add_paths(list(files))
+        await self.reconnect()
+        if self.store.notice:
+            self.window.show_notice(self.store.notice)
+        await self._closed
+        await self.aclose()
+        return 0
+
+    async def reconnect(self) -> None:
+        """(Re)connect to the configured endpoint with the current key."""
+        if self.demo:
+            from app.demo import DEMO_API_KEY, DemoServer
+
+            if self.demo_server is None:
+                self.demo_server = DemoServer(pace=0.02).start()
+            self.endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
+        else:
+            lookup = await self.in_thread(keystore.get_key)
+            if lookup.key is None and not lookup.backend.secure:
+                self.window.show_notice(f"Keyring: {lookup.backend.detail}")
+            self.endpoint.configure(self.settings.base_url, lookup.key)
+        self._key_ready = True
+        self.endpoint.refresh_models()
+        self.update_meter()
+
+    def request_close(self) -> None:
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def aclose(self) -> None:
+        self.settings.window_geometry = self.window.geometry_b64()
+        self._save_settings()
+        # From here on nothing may reach the window, which is going away.
+        self._meter_timer.stop()
+        for controller in (self.chat, self.attachments, self.endpoint):
+            controller.blockSignals(True)
+        await self.tasks.cancel_all()
+        await self.chat.aclose()
+        await self.attachments.aclose()
+        await self.endpoint.aclose()
+        if self.demo_server is not None:
+            await self.in_thread(self.demo_server.stop)
+        self._io.shutdown(wait=True)
+
+    async def in_thread(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
+
+    # -- wiring -----------------------------------------------------------------------------
+    def _wire(self) -> None:
+        w, chat, att = self.window, self.chat, self.attachments
+        w.closing.connect(self.request_close)
+        w.sendRequested.connect(self.send)
+        w.stopRequested.connect(chat.stop)
+        w.newConversationRequested.connect(self.new_conversation)
+        w.settingsRequested.connect(self.settings_flow.open)
+        w.modelChosen.connect(self.choose_model)
+        w.systemPromptEdited.connect(self._system_prompt_edited)
+        w.composer.textEdited.connect(self._meter_timer.start)
+        w.composer.mimePasted.connect(w.tray.take_mime)
+        w.view.retryRequested.connect(self.retry)
+        w.view.imageActivated.connect(self._open_image)
+
+        w.tray.pathsDropped.connect(att.add_paths)
+        w.tray.imageDataPasted.connect(att.add_image_data)
+        w.tray.urlPasted.connect(att.add_url)
+        w.tray.removeRequested.connect(att.remove)
+        w.tray.moveRequested.connect(att.move)
+        att.changed.connect(self._attachments_changed)
+        att.notice.connect(w.show_notice)
+
+        chat.messageAdded.connect(self._message_added)
+        chat.replyDelta.connect(w.view.append_delta)
+        chat.replyNote.connect(w.view.set_status_note)
+        chat.replyFinished.connect(self._reply_finished)
+        chat.busyChanged.connect(self._busy_changed)
+        chat.modelNotFound.connect(self._model_not_found)
+
+        self.endpoint.modelsLoaded.connect(self._models_loaded)
+        self.endpoint.modelsFailed.connect(lambda text: log.info("%s", text))
+
+    # -- settings ---------------------------------------------------------------------------
+    def _apply_settings(self) -> None:
+        s = self.settings
+        self.chat.model = s.model
+        self.chat.max_tokens = s.max_tokens
+        self.chat.temperature = s.temperature
+        if not self.chat.conversation.messages:
+            self.chat.conversation.system_prompt = s.system_prompt
+            self.window.system_prompt_edit.setText(s.system_prompt)
+        self.attachments.set_limits(s.limits())
+        self.window.composer.set_enter_sends(s.enter_sends)
+        if not self.models:
+            self.models = s.known_model_infos()
+        self.window.set_models(self.models, s.model)
+        self.update_meter()
+
+    def settings_changed(self, settings: Settings, key: str | None) -> None:
+        """The settings dialog's OK: persist, store a new key, reconnect."""
+        if self.demo:
+            settings.base_url = self.settings.base_url
+        self.settings = settings
+        self._save_settings()
+        self._apply_settings()
+        if not self.demo:
+            self.tasks.start(self._store_key_and_reconnect(key), "store-key")
+
+    async def _store_key_and_reconnect(self, key: str | None) -> None:
+        if key:
+            try:
+                backend = await self.in_thread(keystore.set_key, key)
+                self.window.show_notice(f"Key saved in {backend.name}.")
+            except keystore.KeystoreError as exc:
+                self.window.show_notice(f"The key was not saved: {exc}")
+        await self.reconnect()
+
+    def _save_settings(self) -> None:
+        try:
+            self.store.save(self.settings)
+        except SettingsError as exc:
+            self.window.show_notice(str(exc))
+
+    def choose_model(self, model: str) -> None:
+        self.settings.model = model
+        self.chat.model = model
+        self._save_settings()
+        self.window.set_models(self.models, model)
+        self.window.model_banner.hide()
+        self.update_meter()
+
+    def _models_loaded(self, models: list[ModelInfo]) -> None:
+        self.models = models
+        self.settings.set_known_models(models)
+        self._save_settings()
+        self.window.set_models(models, self.settings.model)
+        self.settings_flow.models_changed(models)
+        self.update_meter()
+
+    def _model_not_found(self, model: str) -> None:
+        self.window.show_model_not_found(model, [m.id for m in self.models if m.takes_images])
+        self.endpoint.refresh_models()
+
+    def current_model_info(self) -> ModelInfo | None:
+        return next((m for m in self.models if m.id == self.settings.model
+                     or self.settings.model in m.aliases), None)
+
+    # -- the turn ---------------------------------------------------------------------------
+    def send(self, text: str) -> None:
+        reason = self.send_block_reason(text)
+        if reason is not None:
+            self.window.set_send_blocked(reason)
+            return
+        parts: list[Part] = list(self.attachments.take_parts())
+        for item in self.attachments.items():
+            if item.prepared is not None and item.thumbnail:
+                self.thumbnails[item.prepared.sha256] = item.thumbnail
+        if text:
+            parts.append(TextPart(text))
+        self.chat.conversation.system_prompt = self.window.system_prompt_edit.text()
+        self.window.take_draft()
+        self.attachments.clear()
+        self.chat.send(parts)
+
+    def send_block_reason(self, text: str) -> str | None:
+        if not self._key_ready:
+            return "Connecting…"
+        if not self.endpoint.has_key:
+            return "No API key yet: add one in Settings (Ctrl+,), or try --demo."
+        reason = self.attachments.blocking_reason()
+        if reason:
+            return reason
+        costs = self.attachments.token_costs()
+        if not text and not costs:
+            return "Write a question or add an image."
+        info = self.current_model_info()
+        if costs and info is not None and not info.takes_images:
+            return f"{info.id} takes no images: pick a model that does."
+        estimate = self._estimate(text)
+        if not estimate.fits:
+            return (f"Over the context window by {estimate.over_by:,} tokens: remove an image, "
+                    "lower the reply room in Settings, or start a new conversation.")
+        return None
+
+    def _estimate(self, text: str | None = None) -> Any:
+        draft = self.window.composer.toPlainText() if text is None else text
+        window, _ = self.settings.context_window()
+        return estimate_request(self.chat.conversation, draft, self.attachments.token_costs(),
+                                context_window=window, reply_reserve=self.settings.max_tokens)
+
+    def update_meter(self) -> None:
+        estimate = self._estimate()
+        _, known = self.settings.context_window()
+        info = self.current_model_info()
+        prices = (info.prices if info else None) or fallback_prices(self.settings.model)
+        self.window.meter.set_figures(
+            estimate, context_known=known,
+            next_cost=next_turn_cost(estimate, prices) if prices else None,
+            conversation_cost=conversation_cost(self.chat.conversation, prices)
+            if prices else None)
+        if not self.chat.busy:
+            self.window.set_send_blocked(
+                self.send_block_reason(self.window.composer.toPlainText().strip()))
+
+    def _attachments_changed(self) -> None:
+        self.window.tray.set_items(self.attachments.items())
+        self.update_meter()
+
+    def _message_added(self, message: Message) -> None:
+        self.window.view.add_message(message, self.thumbnails)
+        self.update_meter()
+
+    def _reply_finished(self, message: Message) -> None:
+        self.window.view.finish_message(message)
+        self.update_meter()
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.window.set_busy(busy)
+        if not busy:
+            self.update_meter()
+
+    def retry(self, reply_id: str) -> None:
+        """Retry after a failed reply: it leaves the view and the same question is sent again."""
+        if self.chat.busy:
+            return
+        self.window.view.remove_message(reply_id)
+        self.chat.retry()
+
+    def new_conversation(self) -> None:
+        self.chat.new_conversation(self.settings.system_prompt)
+        self.window.system_prompt_edit.setText(self.settings.system_prompt)
+        self.window.view.clear()
+        self.update_meter()
+
+    def _system_prompt_edited(self, text: str) -> None:
+        self.chat.conversation.system_prompt = text
+        self.update_meter()
+
+    def _open_image(self, message_id: str, index: int) -> None:
+        message = next((m for m in self.chat.conversation.messages if m.id == message_id), None)
+        if message is None or index >= len(message.images):
+            return
+        part = message.images[index]
+        if part.image is not None:
+            self.tasks.start(self._show_full_image(part.image), "open-image")
+
+    async def _show_full_image(self, image: PreparedImage) -> None:
+        decoded = await self.in_thread(QImage.fromData, image.data)
+        if not decoded.isNull():
+            show_image(self.window, image.name, decoded)
+

@@ -1,0 +1,387 @@
+"""Settings that persist as JSON in the user's config directory. Never the API key.
+
+The file holds only the fields of :class:`Settings` (plus a format version). There is no key field,
+``Settings`` has ``__slots__`` so no attribute can be added to it, and :meth:`SettingsStore.save`
+refuses any text that looks like an API key: the key lives in the keyring (``app.keystore``).
+
+Loading never fails: a missing file gives the defaults; a file that cannot be read or parsed is
+moved aside as ``settings.json.bad`` and the defaults are used; unknown keys are ignored; a field
+with a wrong type or an invalid value falls back to its default. What was discarded is described
+in :attr:`SettingsStore.notice` for the window to show.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeGuard
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from app.core.limits import (
+    DEFAULT_MODEL,
+    LIMIT_PROFILES,
+    XAI_BASE_URL,
+    XAI_LIMITS,
+    ImageLimits,
+    ModelInfo,
+    Prices,
+    context_window_for,
+)
+
+log = logging.getLogger(__name__)
+
+APP_DIR_NAME = "grok-vision"
+CONFIG_DIR_ENV = "GROK_VISION_CONFIG_DIR"
+FILE_NAME = "settings.json"
+FORMAT_VERSION = 1
+
+MIN_TEMPERATURE = 0.0
+MAX_TEMPERATURE = 2.0
+MIN_MAX_TOKENS = 1
+MAX_MAX_TOKENS = 1_000_000
+MIN_CONTEXT_OVERRIDE = 1024
+MAX_KNOWN_MODELS = 500
+
+# What an API key looks like: xAI's "xai-…", OpenAI-style "sk-…", followed by a long random run.
+_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
+
+
+class SettingsError(OSError):
+    """Settings that cannot be saved (invalid, or the file cannot be written), in words a user
+    can act on. An OSError, so code that guards a file write with ``except OSError`` catches it."""
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything the app remembers between runs, except conversations and the API key."""
+
+    base_url: str = XAI_BASE_URL
+    model: str = DEFAULT_MODEL
+    context_overrides: dict[str, int] = field(default_factory=dict)  # per model id
+    temperature: float | None = None  # None: the server's default
+    max_tokens: int = 2048  # reply room reserved in the budget and sent as max_tokens
+    limits_profile: str = "xai"  # a key of LIMIT_PROFILES
+    enter_sends: bool = True  # False: Enter breaks the line (Ctrl+Enter always sends)
+    system_prompt: str = ""  # default for new conversations
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry(), opaque here
+    known_models: list[dict[str, Any]] = field(default_factory=list)  # last discovered models
+
+    def context_window(self) -> tuple[int, bool]:
+        """The window to budget against for :attr:`model`, and whether it is known."""
+        return context_window_for(self.model, self.context_overrides.get(self.model))
+
+    def limits(self) -> ImageLimits:
+        """The image limits profile chosen (xAI's current one if the name is unknown)."""
+        return LIMIT_PROFILES.get(self.limits_profile, XAI_LIMITS)
+
+    def known_model_infos(self) -> list[ModelInfo]:
+        """:attr:`known_models` as ModelInfo, skipping entries that do not parse."""
+        infos = (model_from_dict(entry) for entry in self.known_models)
+        return [info for info in infos if info is not None]
+
+    def set_known_models(self, models: list[ModelInfo]) -> None:
+        """Remember a discovered model list (so the next start offline can offer it)."""
+        self.known_models = [model.to_dict() for model in models[:MAX_KNOWN_MODELS]]
+
+
+def model_from_dict(raw: object) -> ModelInfo | None:
+    """The ModelInfo that ``ModelInfo.to_dict`` wrote, or None if ``raw`` is not one.
+
+    Unlike ``ModelInfo.from_dict`` this checks every field's type, for a hand-edited file.
+    """
+    if not isinstance(raw, dict):
+        return None
+    model_id = raw.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        return None
+    window = raw.get("context_window")
+    aliases = raw.get("aliases")
+    owned_by = raw.get("owned_by")
+    return ModelInfo(
+        id=model_id.strip(),
+        takes_images=raw.get("takes_images") is True,
+        context_window=window if _is_int(window) and window > 0 else None,
+        prices=_prices_from(raw.get("prices")),
+        aliases=tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list)
+        else (),
+        owned_by=owned_by if isinstance(owned_by, str) else "",
+    )
+
+
+def _prices_from(raw: object) -> Prices | None:
+    if not isinstance(raw, dict):
+        return None
+    names = ("prompt_text", "prompt_image", "completion_text", "cached_prompt_text")
+    values = [raw.get(name, 0) for name in names]
+    if not all(_is_int(value) and value >= 0 for value in values):
+        return None
+    return Prices(*values)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an API base URL, or None when it can."""
+    text = url.strip()
+    if not text:
+        return "Enter the API address, for example https://api.x.ai/v1."
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return f"“{text}” is not a valid web address."
+    if parts.scheme.lower() not in {"http", "https"}:
+        return "The API address must start with https:// (or http:// for a local server)."
+    if not parts.hostname:
+        return "The API address has no host name, for example https://api.x.ai/v1."
+    if any(char.isspace() for char in text):
+        return "The API address must not contain spaces."
+    return None
+
+
+def looks_like_key(text: str) -> bool:
+    """Whether ``text`` contains something shaped like an API key."""
+    return _KEY_LIKE.search(text) is not None
+
+
+def validate(settings: Settings) -> dict[str, str]:
+    """Problems with ``settings``, by field name; empty when they can be saved."""
+    problems: dict[str, str] = {}
+    url_problem = base_url_problem(settings.base_url)
+    if url_problem:
+        problems["base_url"] = url_problem
+    if not settings.model.strip() or any(char.isspace() for char in settings.model.strip()):
+        problems["model"] = "Choose a model (a model id has no spaces)."
+    temperature = settings.temperature
+    if temperature is not None and not (
+        isinstance(temperature, int | float) and MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE
+    ):
+        problems["temperature"] = "The temperature must be between 0 and 2."
+    if not (_is_int(settings.max_tokens) and MIN_MAX_TOKENS <= settings.max_tokens
+            <= MAX_MAX_TOKENS):
+        problems["max_tokens"] = "Max reply tokens must be between 1 and 1,000,000."
+    for model_id, window in settings.context_overrides.items():
+        if not (_is_int(window) and window >= MIN_CONTEXT_OVERRIDE):
+            problems["context_overrides"] = (
+                f"The context window for {model_id} must be at least 1,024 tokens."
+            )
+    if settings.limits_profile not in LIMIT_PROFILES:
+        problems["limits_profile"] = f"Unknown image limits profile “{settings.limits_profile}”."
+    for name in ("base_url", "model", "system_prompt"):
+        if looks_like_key(getattr(settings, name)):
+            problems[name] = (
+                "This looks like an API key. The key belongs in the API key field, which keeps "
+                "it in the system keyring and never in the settings file."
+            )
+    return problems
+
+
+def _to_json(settings: Settings) -> dict[str, Any]:
+    data: dict[str, Any] = {"version": FORMAT_VERSION}
+    for spec in fields(Settings):
+        value = getattr(settings, spec.name)
+        data[spec.name] = dict(value) if isinstance(value, dict) else (
+            list(value) if isinstance(value, list) else value
+        )
+    return data
+
+
+def _read_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _read_base_url(value: object) -> str | None:
+    if isinstance(value, str) and base_url_problem(value) is None and not looks_like_key(value):
+        return value.strip()
+    return None
+
+
+def _read_model(value: object) -> str | None:
+    if isinstance(value, str) and value.strip() and not any(c.isspace() for c in value.strip()):
+        return None if looks_like_key(value) else value.strip()
+    return None
+
+
+def _read_overrides(value: object) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        key: window
+        for key, window in value.items()
+        if isinstance(key, str) and key.strip() and _is_int(window)
+        and window >= MIN_CONTEXT_OVERRIDE
+    }
+
+
+def _read_temperature(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    if math.isfinite(number) and MIN_TEMPERATURE <= number <= MAX_TEMPERATURE:
+        return number
+    return None
+
+
+def _read_max_tokens(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if MIN_MAX_TOKENS <= value <= MAX_MAX_TOKENS else None
+
+
+def _read_profile(value: object) -> str | None:
+    return value if isinstance(value, str) and value in LIMIT_PROFILES else None
+
+
+def _read_bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _read_prompt(value: object) -> str | None:
+    return value if isinstance(value, str) and not looks_like_key(value) else None
+
+
+def _read_known_models(value: object) -> list[dict[str, Any]] | None:
+    if not isinstance(value, list):
+        return None
+    infos = (model_from_dict(entry) for entry in value[:MAX_KNOWN_MODELS])
+    return [info.to_dict() for info in infos if info is not None]
+
+
+# Each reader returns the value to use, or None for "use the default". The temperature's own
+# None (the server's default) is also its default, so the two meanings agree.
+_READERS: dict[str, Callable[[object], Any]] = {
+    "base_url": _read_base_url,
+    "model": _read_model,
+    "context_overrides": _read_overrides,
+    "temperature": _read_temperature,
+    "max_tokens": _read_max_tokens,
+    "limits_profile": _read_profile,
+    "enter_sends": _read_bool,
+    "system_prompt": _read_prompt,
+    "window_geometry": _read_str,
+    "known_models": _read_known_models,
+}
+
+
+def _from_json(data: Mapping[str, object]) -> tuple[Settings, list[str]]:
+    """Settings from a parsed file, and the names of fields that were reset to their default."""
+    values: dict[str, Any] = {}
+    reset: list[str] = []
+    for spec in fields(Settings):
+        if spec.name not in data:
+            continue
+        value = _READERS[spec.name](data[spec.name])
+        if value is None:
+            if not (spec.name == "temperature" and data[spec.name] is None):
+                reset.append(spec.name)
+            continue
+        values[spec.name] = value
+    return Settings(**values), reset
+
+
+def default_directory() -> Path:
+    """``$GROK_VISION_CONFIG_DIR`` if set, else the platform's user config directory."""
+    override = os.environ.get(CONFIG_DIR_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+
+
+class SettingsStore:
+    """Reads and writes ``settings.json`` in one directory."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory if directory is not None else default_directory()
+        self.path = self.directory / FILE_NAME
+        self.bad_path = self.directory / (FILE_NAME + ".bad")
+        # What the last load() had to discard, in words for the user; None when nothing was.
+        self.notice: str | None = None
+
+    def load(self) -> Settings:
+        """The saved settings; the defaults for whatever is missing, unreadable or invalid."""
+        self.notice = None
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._set_aside(f"it could not be read ({exc.__class__.__name__})")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return self._set_aside(f"it is not valid JSON (line {exc.lineno}, column {exc.colno})")
+        if not isinstance(data, dict):
+            return self._set_aside("it does not hold a JSON object")
+        settings, reset = _from_json(data)
+        if reset:
+            self.notice = (
+                f"Some settings in {self.path} were invalid and have been reset to their "
+                f"defaults: {', '.join(reset)}."
+            )
+            log.warning("%s", self.notice)
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        """Write ``settings`` atomically (a temporary file, then a rename), readable by the user
+        only. Raises :class:`SettingsError` when they are invalid or cannot be written."""
+        problems = validate(settings)
+        if problems:
+            raise SettingsError("The settings were not saved: " + " ".join(problems.values()))
+        try:
+            text = json.dumps(_to_json(settings), indent=2, ensure_ascii=False,
+                              allow_nan=False) + "\n"
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"The settings were not saved: {exc}.") from None
+        try:
+            self._write_atomically(text)
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise SettingsError(
+                f"Could not save the settings to {self.path}: {reason}. Check that the folder "
+                f"exists and is writable, or set {CONFIG_DIR_ENV} to another folder."
+            ) from None
+
+    def _write_atomically(self, text: str) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp",
+                                             dir=self.directory)
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(stream.fileno(), 0o600)
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        if not hasattr(os, "fchmod"):
+            os.chmod(self.path, 0o600)
+
+    def _set_aside(self, why: str) -> Settings:
+        """Keep an unusable file as ``settings.json.bad`` and start from the defaults."""
+        try:
+            os.replace(self.path, self.bad_path)
+        except OSError as exc:
+            kept = f"it could not be moved aside ({exc.strerror or exc.__class__.__name__})"
+        else:
+            kept = f"it was kept as {self.bad_path}"
+        self.notice = (
+            f"The settings file {self.path} was not used because {why}; {kept}. "
+            "The default settings are in use."
+        )
+        log.warning("%s", self.notice)
+        return Settings()

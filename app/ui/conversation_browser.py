@@ -1,0 +1,122 @@
+"""The read-only text browser under the conversation view: resources and in-place edits.
+
+It loads nothing it was not given (only the thumbnails registered with `add_thumbnail`; every
+other resource request is refused and recorded), and edits its document by ranges of whole
+blocks so that a streaming reply can replace just its own open tail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QImage, QTextCursor, QTextDocument, QTextDocumentFragment
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from app.ui.conversation_render import THUMB_SCHEME, Thumb
+
+THUMB_BOX = QSize(160, 120)   # logical size a thumbnail fits in
+
+
+class ConversationBrowser(QTextBrowser):
+    """QTextBrowser that never fetches a resource and edits its document by block ranges."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationBrowser")
+        self.setAccessibleName("Conversation messages")
+        self.setReadOnly(True)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setUndoRedoEnabled(False)
+        self.document().setUndoRedoEnabled(False)
+        self.refused_loads: list[str] = []   # every resource request refused, by URL
+        self._thumbs: dict[str, Thumb] = {}  # by sha256
+        self._images: dict[str, QImage] = {}  # by resource URL
+        self._scratch = QTextDocument(self)   # where HTML becomes a fragment
+        self._scratch.setUndoRedoEnabled(False)
+
+    # -- resources -------------------------------------------------------------------------
+
+    def loadResource(self, resource_type: int, name: QUrl | str) -> Any:
+        url = name.toString() if isinstance(name, QUrl) else str(name)
+        image = self._images.get(url)
+        if image is not None and resource_type == QTextDocument.ResourceType.ImageResource.value:
+            return image
+        self.refused_loads.append(url)
+        return None
+
+    def thumbnail(self, sha256: str) -> Thumb | None:
+        return self._thumbs.get(sha256)
+
+    def add_thumbnail(self, sha256: str, png: bytes) -> Thumb | None:
+        """Register a thumbnail (PNG bytes) for ``thumb:`` URLs; None when it does not decode."""
+        if sha256 in self._thumbs:
+            return self._thumbs[sha256]
+        image = QImage.fromData(png)
+        if image.isNull():
+            return None
+        logical = image.size().scaled(THUMB_BOX, Qt.AspectRatioMode.KeepAspectRatio)
+        logical = logical.boundedTo(image.size()).expandedTo(QSize(1, 1))
+        ratio = max(1.0, self.devicePixelRatioF())
+        sharp = image.scaled(round(logical.width() * ratio), round(logical.height() * ratio),
+                             Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        sharp.setDevicePixelRatio(ratio)
+        thumb = Thumb(f"{THUMB_SCHEME}:{quote(sha256, safe='')}", logical.width(),
+                      logical.height())
+        self._thumbs[sha256] = thumb
+        self._images[thumb.url] = sharp
+        self.document().addResource(QTextDocument.ResourceType.ImageResource.value,
+                                    QUrl(thumb.url), sharp)
+        return thumb
+
+    def forget_thumbnails(self) -> None:
+        self._thumbs.clear()
+        self._images.clear()
+
+    # -- document edits --------------------------------------------------------------------
+
+    def set_style(self, css: str) -> None:
+        self.document().setDefaultStyleSheet(css)
+        self._scratch.setDefaultStyleSheet(css)
+
+    @property
+    def end(self) -> int:
+        """Position at the end of the last block's text."""
+        return self.document().characterCount() - 1
+
+    def set_document_html(self, html: str) -> None:
+        document = self.document()
+        document.clear()   # also drops the resources of thumbnails no longer shown
+        document.setHtml(html.strip())
+        for url, image in self._images.items():
+            document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(url), image)
+
+    def replace(self, start: int, end: int, html: str) -> int:
+        """Replace the blocks in [start, end) with those of `html`; return the new end.
+
+        `start` is the end of a block's text (or 0) and `end` the end of a later block's text,
+        so the range holds whole blocks; each block of `html` keeps its own format.
+        """
+        document = self.document()
+        before = document.characterCount()
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        html = html.strip()
+        if html:
+            cursor.insertFragment(self._fragment(html, opening_block=start > 0))
+        else:
+            cursor.removeSelectedText()
+        return end + document.characterCount() - before
+
+    def _fragment(self, html: str, *, opening_block: bool) -> QTextDocumentFragment:
+        """`html` as a fragment; with `opening_block` it begins with a block break, so that
+        inserted at the end of a block it starts a new block with its own first format
+        (Qt merges a fragment's first block into the block it lands in)."""
+        self._scratch.setHtml(html)
+        if opening_block:
+            QTextCursor(self._scratch).insertBlock()
+        return QTextDocumentFragment(self._scratch)

@@ -1,0 +1,146 @@
+"""The HTML of one conversation turn for the view's QTextDocument, and its palette-driven style."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote, unquote
+
+from PySide6.QtGui import QPalette
+
+from app.core.conversation import ImagePart, Message, Status, Usage
+from app.core.markdown import CodeSink, render_markdown
+
+ACTION_SCHEME = "action"
+THUMB_SCHEME = "thumb"
+
+
+@dataclass(frozen=True)
+class Thumb:
+    """A thumbnail the browser holds as a document resource, at its logical (device-free) size."""
+
+    url: str
+    width: int
+    height: int
+
+
+ThumbLookup = Callable[[str], Thumb | None]
+
+
+def action_url(*parts: str) -> str:
+    """``action:<verb>:<arg>...`` with each argument percent-encoded."""
+    return ":".join([ACTION_SCHEME, *(quote(part, safe="") for part in parts)])
+
+
+def parse_action(url: str) -> list[str]:
+    """The verb and arguments of an action URL made by `action_url`; [] for anything else."""
+    scheme, _, rest = url.partition(":")
+    if scheme.lower() != ACTION_SCHEME or not rest:
+        return []
+    return [unquote(part) for part in rest.split(":")]
+
+
+def style_sheet(palette: QPalette) -> str:
+    """Default style sheet of the document: palette roles only (code tokens keep Pygments')."""
+    def color(role: QPalette.ColorRole) -> str:
+        return palette.color(QPalette.ColorGroup.Active, role).name()
+
+    link = color(QPalette.ColorRole.Link)
+    muted = color(QPalette.ColorRole.PlaceholderText)
+    panel = color(QPalette.ColorRole.AlternateBase)
+    return (
+        f"a {{ color: {link}; text-decoration: none; }}\n"
+        "p.role { font-weight: bold; margin-top: 14px; margin-bottom: 4px; }\n"
+        f"p.meta, p.note, p.code-actions {{ color: {muted}; margin-top: 2px; margin-bottom: 6px; }}"
+        "\n"
+        "p.note { font-style: italic; }\n"
+        "p.state { font-weight: bold; margin-top: 6px; margin-bottom: 2px; }\n"
+        "p.user { white-space: pre-wrap; }\n"
+        f"pre {{ background-color: {panel}; margin-top: 6px; margin-bottom: 0px; }}\n"
+        "table { border-collapse: collapse; margin-top: 6px; margin-bottom: 6px; }\n"
+        f"td, th {{ border-color: {muted}; }}\n"
+    )
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def usage_text(usage: Usage) -> str:
+    """"1,234 prompt tokens (512 image) · 87 reply tokens"."""
+    prompt = f"{usage.prompt_tokens:,} prompt tokens"
+    if usage.image_tokens:
+        prompt += f" ({usage.image_tokens:,} image)"
+    return f"{prompt} · {usage.completion_tokens:,} reply tokens"
+
+
+def header_html(message: Message) -> str:
+    label = "You" if message.role == "user" else (message.model or "Assistant")
+    return f'<p class="role">{escape(label)}</p>\n'
+
+
+def note_html(note: str) -> str:
+    return f'<p class="note">{escape(note)}</p>\n' if note else ""
+
+
+def user_body_html(message: Message, thumb: ThumbLookup) -> str:
+    out: list[str] = []
+    if message.text.strip():
+        out.append(f'<p class="user">{escape(message.text)}</p>\n')
+    images = [_image_html(message.id, index, part, thumb)
+              for index, part in enumerate(message.images)]
+    if images:
+        out.append(f"<p>{'&nbsp;&nbsp;'.join(images)}</p>\n")
+    return "".join(out)
+
+
+def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup) -> str:
+    href = escape(action_url("image", message_id, str(index)))
+    found = thumb(part.image.sha256) if part.image is not None else None
+    name = escape(part.name)
+    if found is None:
+        missing = "not loaded" if part.image is None else "no preview"
+        return f'<a href="{href}">[image: {name} — {missing}]</a>'
+    return (f'<a href="{href}"><img src="{escape(found.url)}" width="{found.width}" '
+            f'height="{found.height}" alt="{name}" title="{name}"></a>')
+
+
+def footer_html(message: Message, text: str) -> str:
+    """State marker, usage and the Copy (and Retry) links under a finished turn."""
+    out: list[str] = []
+    if message.role == "assistant":
+        if message.status is Status.STOPPED:
+            out.append('<p class="state">Stopped</p>\n')
+        elif message.status is Status.INTERRUPTED:
+            out.append('<p class="state">Interrupted — the app closed before the reply '
+                       "finished</p>\n")
+        elif message.status is Status.FAILED:
+            error = escape(message.error or "The request failed.")
+            retry = escape(action_url("retry", message.id))
+            out.append(f'<p class="state">{error} <a href="{retry}">Retry</a></p>\n')
+    meta: list[str] = []
+    if message.usage is not None:
+        meta.append(escape(usage_text(message.usage)))
+    if text.strip():
+        meta.append(f'<a href="{escape(action_url("copy", message.id))}">Copy</a>')
+    if meta:
+        out.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
+    return "".join(out)
+
+
+def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | None,
+                 *, dark: bool, text: str | None = None) -> str:
+    """The whole turn as it shows once finished; `text` overrides the message's own text."""
+    body_text = message.text if text is None else text
+    if message.role == "user":
+        body = user_body_html(message, thumb)
+    else:
+        body = render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else ""
+    return header_html(message) + body + footer_html(message, body_text)
+
+
+def thumbs_of(message: Message, thumbnails: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The thumbnails among `thumbnails` that `message` shows."""
+    return {part.image.sha256: thumbnails[part.image.sha256] for part in message.images
+            if part.image is not None and part.image.sha256 in thumbnails}

@@ -1,0 +1,351 @@
+"""The conversation: every turn in one read-only document, replies streamed in batches.
+
+The document only grows at its end. A streaming reply owns four positions in it (where it
+starts, where its finished Markdown ends, where its open tail ends, where its status note ends):
+a batch of deltas appends the pieces that the splitter finished just before the tail and
+re-renders only the tail, so the cost of a batch does not grow with the reply or the
+conversation. When the reply finishes its whole range is rendered once more, in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.core.conversation import Message, Status
+from app.core.markdown import render_markdown
+from app.ui.conversation_browser import ConversationBrowser
+from app.ui.conversation_render import (
+    action_url,
+    header_html,
+    is_dark,
+    message_html,
+    note_html,
+    parse_action,
+    style_sheet,
+    thumbs_of,
+)
+from app.ui.conversation_stream import StreamSplitter
+
+BATCH_INTERVAL_MS = 125      # about eight repaints a second while a reply streams
+FOLLOW_SLACK = 24            # pixels from the bottom that still count as "at the end"
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Indexes into _Live.marks.
+_START, _ANCHOR, _TAIL_END, _END = range(4)
+
+
+@dataclass
+class _Live:
+    """A reply being streamed, and the document positions it owns."""
+
+    message: Message
+    marks: list[int]                      # _START, _ANCHOR, _TAIL_END, _END
+    splitter: StreamSplitter = field(default_factory=StreamSplitter)
+    pending: list[str] = field(default_factory=list)
+    tail: str = ""                        # Markdown source of the tail as last rendered
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.splitter.text + "".join(self.pending)
+
+
+class ConversationView(QWidget):
+    """Shows the messages of one conversation; user turns as text and thumbnails, replies as
+    Markdown. Forwards Retry and image clicks; opens http(s) and mailto links in the browser."""
+
+    retryRequested = Signal(str)          # message id of the failed reply
+    imageActivated = Signal(str, int)     # message id, image index
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationView")
+        self.setAccessibleName("Conversation")
+        self._browser = ConversationBrowser(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._browser)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(BATCH_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush)
+        self._messages: dict[str, Message] = {}   # every shown message, in order
+        self._thumbnails: dict[str, bytes] = {}   # PNG bytes the shown messages use
+        self._texts: dict[str, str] = {}          # copyable text of finished messages
+        self._live: dict[str, _Live] = {}         # streaming replies, in document order
+        self._codes: list[str] = []               # code blocks, by their "Copy code" index
+        self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
+        self._follow = True
+        self._dark = False
+        self.paint_batches = 0                    # batches of deltas painted so far
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self._browser.anchorClicked.connect(self._on_anchor)
+        bar = self._browser.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range)
+        self._apply_palette()
+
+    # -- the API the window uses ----------------------------------------------------------
+
+    @property
+    def browser(self) -> ConversationBrowser:
+        return self._browser
+
+    @property
+    def refused_loads(self) -> list[str]:
+        """URLs of every resource the document asked for and was refused."""
+        return self._browser.refused_loads
+
+    def set_messages(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes]) -> None:
+        """Replace everything with `messages`, built as one document."""
+        self._build(messages, thumbnails, {})
+        self._follow = True
+        self._scroll_to_end()
+
+    def add_message(self, message: Message, thumbnails: Mapping[str, bytes] = {}) -> None:
+        """Append one turn: a user message, a finished reply, or a new streaming reply."""
+        self._remember(message, thumbnails)
+        self._append(message)
+
+    def append_delta(self, message_id: str, text: str) -> None:
+        """Buffer `text` for a streaming reply; a timer paints buffered deltas in batches."""
+        live = self._live.get(message_id)
+        if live is None or not text:
+            return
+        live.pending.append(text)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def finish_message(self, message: Message) -> None:
+        """Show the final state of a reply (complete, stopped, failed or interrupted)."""
+        live = self._live.get(message.id)
+        known = message.id in self._messages
+        self._messages[message.id] = message
+        if live is None:
+            if known:
+                self._rebuild()
+            else:
+                self._append(message)
+            return
+        text = message.text or live.text
+        self._texts[message.id] = text
+        start, end = live.marks[_START], live.marks[_END]
+        new_end = self._browser.replace(start, end, self._html(message, text))
+        self._shift_after(live, new_end - end)
+        del self._live[message.id]
+        if self._last is not None and self._last[0] == message.id:
+            self._last = (message.id, start)
+
+    def set_status_note(self, message_id: str, note: str) -> None:
+        """A transient line under a streaming reply ("Waiting for the first token…"); "" clears."""
+        live = self._live.get(message_id)
+        if live is None or live.note == note:
+            return
+        live.note = note
+        self._replace(live, _TAIL_END, _END, note_html(note))
+
+    def remove_message(self, message_id: str) -> None:
+        """Take a turn out of the view (a failed reply, say, when Retry asks again). Cheap for
+        the last turn or a streaming reply; anything else rebuilds the document (so does the
+        first turn, whose removal would leave the next turn's first block with its format)."""
+        if message_id not in self._messages:
+            return
+        del self._messages[message_id]
+        self._texts.pop(message_id, None)
+        live = self._live.pop(message_id, None)
+        if live is not None and (live.marks[_START] > 0 or live.marks[_END] == self._browser.end):
+            start, end = live.marks[_START], live.marks[_END]
+            self._shift_after_position(start, self._browser.replace(start, end, "") - end)
+        elif self._last is not None and self._last[0] == message_id and not self._live:
+            self._browser.replace(self._last[1], self._browser.end, "")
+        else:
+            self._rebuild()
+        self._last = None
+
+    def clear(self) -> None:
+        self._reset()
+        self._browser.set_document_html("")
+
+    def flush(self) -> None:
+        """Paint every buffered delta now."""
+        self._timer.stop()
+        dirty = [live for live in self._live.values() if live.pending]
+        if not dirty:
+            return
+        self.paint_batches += 1
+        cursor = QTextCursor(self._browser.document())
+        cursor.beginEditBlock()
+        try:
+            for live in dirty:
+                self._paint(live)
+        finally:
+            cursor.endEditBlock()
+
+    # -- building -------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._timer.stop()
+        self._messages.clear()
+        self._thumbnails.clear()
+        self._texts.clear()
+        self._live.clear()
+        self._codes.clear()
+        self._last = None
+        self._browser.forget_thumbnails()
+
+    def _remember(self, message: Message, thumbnails: Mapping[str, bytes]) -> None:
+        self._messages[message.id] = message
+        for sha, png in thumbs_of(message, thumbnails).items():
+            if self._browser.add_thumbnail(sha, png) is not None:
+                self._thumbnails[sha] = png
+
+    def _html(self, message: Message, text: str | None = None) -> str:
+        return message_html(message, self._browser.thumbnail, self._code_sink, dark=self._dark,
+                            text=text)
+
+    def _code_sink(self, code: str) -> str:
+        self._codes.append(code)
+        return action_url("copy-code", str(len(self._codes) - 1))
+
+    def _append(self, message: Message, text: str | None = None, note: str = "") -> None:
+        """Add `message` at the end of the document (as a streaming reply if it is one)."""
+        start = self._browser.end if not self._browser.document().isEmpty() else 0
+        self._last = (message.id, start)
+        if not _streams(message):
+            self._texts[message.id] = message.text if text is None else text
+            self._browser.replace(start, start, self._html(message, text))
+            return
+        end = self._browser.replace(start, start, header_html(message))
+        live = _Live(message, [start, end, end, end])
+        self._live[message.id] = live
+        if note:
+            self.set_status_note(message.id, note)
+        initial = message.text if text is None else text
+        if initial:
+            live.pending.append(initial)
+            self.flush()
+
+    def _build(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes],
+               live: Mapping[str, tuple[str, str]]) -> None:
+        """Show `messages`: those before the first streaming reply as one HTML document, the
+        rest appended one by one. `live` gives streaming replies' text and note so far."""
+        self._reset()
+        for message in messages:
+            self._remember(message, thumbnails)
+        first_live = next((i for i, m in enumerate(messages) if _streams(m) or m.id in live),
+                          len(messages))
+        head = messages[:first_live]
+        for message in head:
+            self._texts[message.id] = message.text
+        self._browser.set_document_html("".join(self._html(message) for message in head))
+        for message in messages[first_live:]:
+            text, note = live.get(message.id, (None, ""))
+            self._append(message, text, note)
+
+    def _rebuild(self) -> None:
+        """Build the document again from what it shows (after a palette change, say)."""
+        live = {key: (item.text, item.note) for key, item in self._live.items()}
+        follow, value = self._follow, self._browser.verticalScrollBar().value()
+        self._build(list(self._messages.values()), dict(self._thumbnails), live)
+        self._follow = follow
+        if follow:
+            self._scroll_to_end()
+        else:
+            self._browser.verticalScrollBar().setValue(value)
+
+    # -- streaming ------------------------------------------------------------------------
+
+    def _paint(self, live: _Live) -> None:
+        pieces = live.splitter.feed("".join(live.pending))
+        live.pending.clear()
+        if pieces:
+            html = "".join(render_markdown(piece, dark=self._dark) for piece in pieces)
+            self._replace(live, _ANCHOR, _ANCHOR, html)
+        tail = live.splitter.tail
+        if tail != live.tail:
+            live.tail = tail
+            self._replace(live, _ANCHOR, _TAIL_END,
+                          render_markdown(tail, dark=self._dark) if tail.strip() else "")
+
+    def _replace(self, live: _Live, first: int, last: int, html: str) -> None:
+        """Replace the range between two of a reply's marks; marks from `last` on move."""
+        old_end = live.marks[last]
+        delta = self._browser.replace(live.marks[first], old_end, html) - old_end
+        for index in range(last, len(live.marks)):
+            live.marks[index] += delta
+        self._shift_after(live, delta)
+
+    def _shift_after_position(self, position: int, delta: int) -> None:
+        """Move the marks of every streaming reply that starts after `position` by `delta`."""
+        for other in self._live.values():
+            if other.marks[_START] > position:
+                other.marks = [mark + delta for mark in other.marks]
+
+    def _shift_after(self, live: _Live, delta: int) -> None:
+        """Move the marks of every streaming reply below `live` by `delta` (and the start of the
+        last turn, which is below every other)."""
+        if not delta:
+            return
+        if self._last is not None and self._last[0] != live.message.id:
+            self._last = (self._last[0], self._last[1] + delta)
+        below = False
+        for other in self._live.values():
+            if below:
+                other.marks = [mark + delta for mark in other.marks]
+            below = below or other is live
+
+    # -- links, clipboard, scrolling, palette -------------------------------------------
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme().lower() in LINK_SCHEMES:
+            self.open_url(url)
+            return
+        match parse_action(bytes(url.toEncoded().data()).decode("ascii", "replace")):
+            case ["retry", message_id]:
+                self.retryRequested.emit(message_id)
+            case ["copy", message_id]:
+                live = self._live.get(message_id)
+                text = live.text if live is not None else self._texts.get(message_id)
+                if text is not None:
+                    QGuiApplication.clipboard().setText(text)
+            case ["copy-code", index] if index.isdigit() and int(index) < len(self._codes):
+                QGuiApplication.clipboard().setText(self._codes[int(index)])
+            case ["image", message_id, index] if index.isdigit():
+                self.imageActivated.emit(message_id, int(index))
+            case _:
+                pass   # any other scheme (javascript:, file:, relative...) is ignored
+
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self._browser.verticalScrollBar().maximum() - FOLLOW_SLACK
+
+    def _on_range(self, _minimum: int, maximum: int) -> None:
+        if self._follow:
+            self._browser.verticalScrollBar().setValue(maximum)
+
+    def _scroll_to_end(self) -> None:
+        bar = self._browser.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _apply_palette(self) -> bool:
+        """Style the document from the palette; whether anything changed."""
+        palette = self.palette()
+        css, dark = style_sheet(palette), is_dark(palette)
+        changed = css != self._browser.document().defaultStyleSheet() or dark != self._dark
+        self._dark = dark
+        self._browser.set_style(css)
+        return changed
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and (
+                self._apply_palette() and self._messages):
+            self._rebuild()
+
+
+def _streams(message: Message) -> bool:
+    return message.role == "assistant" and message.status is Status.STREAMING

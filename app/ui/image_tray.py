@@ -1,0 +1,351 @@
+"""The image tray: the draft's images as numbered tiles, fed by drops, pastes and a file dialog.
+
+The tray does no work on images. It turns what the user drops or pastes into signals
+(`pathsDropped`, `imageDataPasted`, `urlPasted`, `removeRequested`, `moveRequested`) and renders
+the attachment views it is given (`set_items`, `update_item`). The number on each tile is the
+image's place in the message ("Image 1", "Image 2"), which the user can refer to in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.attachment import Attachment
+from app.core.images import IMAGE_SUFFIXES
+from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
+from app.ui.tray_tile import THUMB_SIZE, TrayTile
+
+
+class _TileStrip(QWidget):
+    """The row of tiles; paints where a dragged tile would land."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(4, 4, 4, 4)
+        self.row.setSpacing(8)
+        self.row.addStretch(1)
+        self._indicator: int | None = None
+
+    def set_indicator(self, x: int | None) -> None:
+        if x != self._indicator:
+            self._indicator = x
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._indicator is None:
+            return
+        painter = QPainter(self)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 3))
+        painter.drawLine(self._indicator, 4, self._indicator, self.height() - 4)
+        painter.end()
+
+
+class ImageTray(QFrame):
+    """The draft's images; see the module docstring."""
+
+    pathsDropped = Signal(list)          # list[str]: files and folders
+    imageDataPasted = Signal(bytes, str)  # encoded image bytes, a name for it
+    urlPasted = Signal(str)
+    removeRequested = Signal(str)        # attachment id
+    moveRequested = Signal(str, int)     # attachment id, its new index
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("imageTray")
+        self.setAccessibleName("Image tray")
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._tiles: dict[str, TrayTile] = {}
+        self._order: list[str] = []
+        self._selected: str | None = None
+        self._pasted = 0
+        self._dialog: QFileDialog | None = None
+        self._drag_token = f"{id(self):x}"
+
+        paste = QKeySequence(QKeySequence.StandardKey.Paste).toString(
+            QKeySequence.SequenceFormat.NativeText) or "Ctrl+V"
+        self._hint = QLabel(f"Drop screenshots here, paste with {paste}, or Add images…", self)
+        self._hint.setObjectName("imageTrayHint")
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self._strip = _TileStrip()
+        self._scroll = QScrollArea(self)
+        self._scroll.setObjectName("imageTrayTiles")
+        self._scroll.setWidget(self._strip)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+
+        self._add = QPushButton("Add images…", self)
+        self._add.setObjectName("addImagesButton")
+        self._add.setToolTip(f"Choose image files (or drop them here, or paste with {paste})")
+        self._add.clicked.connect(self.open_file_dialog)
+
+        side = QVBoxLayout()
+        side.addStretch(1)
+        side.addWidget(self._add)
+        side.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self._hint, 1)
+        layout.addWidget(self._scroll, 1)
+        layout.addLayout(side)
+        self._scroll.hide()
+        line = self.fontMetrics().lineSpacing()
+        self._scroll.setMinimumHeight(THUMB_SIZE.height() + 5 * line + 60)
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def set_items(self, items: Sequence[Attachment]) -> None:
+        """Show exactly these attachments, in this order (tiles are kept and updated by id)."""
+        ids = [item.id for item in items]
+        old_index = self._order.index(self._selected) if self._selected in self._order else -1
+        focused = QGuiApplication.focusObject()
+        had_focus = isinstance(focused, QWidget) and self.isAncestorOf(focused)
+        for gone in set(self._tiles) - set(ids):
+            tile = self._tiles.pop(gone)
+            self._strip.row.removeWidget(tile)
+            tile.hide()
+            tile.deleteLater()
+        for number, item in enumerate(items, start=1):
+            existing = self._tiles.get(item.id)
+            if existing is None:
+                self._new_tile(item, number)
+            else:
+                existing.set_item(item, number)
+        if ids != self._order:
+            for tile_id in ids:
+                self._strip.row.removeWidget(self._tiles[tile_id])
+            for index, tile_id in enumerate(ids):
+                self._strip.row.insertWidget(index, self._tiles[tile_id], 0,
+                                             Qt.AlignmentFlag.AlignTop)
+                self._tiles[tile_id].show()
+            self._order = ids
+        if self._selected not in self._tiles:
+            self._selected = None
+            if ids and old_index >= 0:
+                self.select(ids[min(old_index, len(ids) - 1)], focus=had_focus)
+        self._hint.setVisible(not ids)
+        self._scroll.setVisible(bool(ids))
+
+    def update_item(self, item: Attachment) -> None:
+        tile = self._tiles.get(item.id)
+        if tile is not None:
+            tile.set_item(item, tile.number)
+
+    def _new_tile(self, item: Attachment, number: int) -> TrayTile:
+        tile = TrayTile(item, number, self._strip)
+        tile.removeRequested.connect(self.removeRequested)
+        tile.activated.connect(lambda tile_id: self.select(tile_id, focus=False))
+        tile.stepRequested.connect(self._step_selection)
+        tile.moveStepRequested.connect(self._move_step)
+        tile.dragStarted.connect(self._start_drag)
+        self._tiles[item.id] = tile
+        return tile
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def tiles(self) -> list[TrayTile]:
+        """The tiles in the order shown (and sent)."""
+        return [self._tiles[tile_id] for tile_id in self._order]
+
+    def tile(self, item_id: str) -> TrayTile | None:
+        return self._tiles.get(item_id)
+
+    def selected_id(self) -> str | None:
+        return self._selected
+
+    def hint_visible(self) -> bool:
+        return not self._hint.isHidden()
+
+    def file_dialog(self) -> QFileDialog | None:
+        return self._dialog
+
+    # -- selection and keys --------------------------------------------------------------------
+
+    def select(self, item_id: str | None, *, focus: bool = True) -> None:
+        self._selected = item_id if item_id in self._tiles else None
+        for tile_id, tile in self._tiles.items():
+            tile.set_selected(tile_id == self._selected)
+        if self._selected is not None:
+            tile = self._tiles[self._selected]
+            self._scroll.ensureWidgetVisible(tile)
+            if focus and not tile.hasFocus():
+                tile.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _step_selection(self, item_id: str, step: int) -> None:
+        if item_id in self._order:
+            index = max(0, min(len(self._order) - 1, self._order.index(item_id) + step))
+            self.select(self._order[index])
+
+    def _move_step(self, item_id: str, step: int) -> None:
+        if item_id in self._order:
+            index = self._order.index(item_id) + step
+            if 0 <= index < len(self._order):
+                self.moveRequested.emit(item_id, index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_from_clipboard()
+            event.accept()
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected:
+            self.removeRequested.emit(self._selected)
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+    # -- adding images -------------------------------------------------------------------------
+
+    def open_file_dialog(self) -> None:
+        """Open the file chooser (window-modal, with `open()`); chosen files go to pathsDropped."""
+        if self._dialog is not None:
+            self._dialog.raise_()
+            return
+        patterns = sorted({f"*{s}" for s in IMAGE_SUFFIXES} | {f"*{s.upper()}"
+                                                                for s in IMAGE_SUFFIXES})
+        dialog = QFileDialog(self, "Add images")
+        dialog.setObjectName("addImagesDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilters([f"Images ({' '.join(patterns)})", "All files (*)"])
+        dialog.filesSelected.connect(self._files_chosen)
+        dialog.finished.connect(self._dialog_finished)
+        self._dialog = dialog
+        dialog.open()
+
+    def _files_chosen(self, files: Sequence[str]) -> None:
+        if files:
+            self.pathsDropped.emit(list(files))
+
+    def _dialog_finished(self, _result: int) -> None:
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+            self._dialog = None
+
+    def paste_from_clipboard(self) -> bool:
+        """Take images, files or an image address from the clipboard; False if it had none."""
+        mime = QGuiApplication.clipboard().mimeData()
+        return mime is not None and self.take_mime(mime)
+
+    def take_mime(self, mime: QMimeData) -> bool:
+        """Forward what a drop or the clipboard carries: files, web addresses, or image data."""
+        offer = read_offer(mime)
+        if offer.paths:
+            self.pathsDropped.emit(offer.paths)
+        for address in offer.urls:
+            self.urlPasted.emit(address)
+        if offer.image is not None:
+            data, suffix = offer.image
+            self._pasted += 1
+            self.imageDataPasted.emit(data, f"Pasted image {self._pasted}{suffix}")
+        return bool(offer)
+
+    # -- drag and drop -------------------------------------------------------------------------
+
+    def _dragged_id(self, mime: QMimeData) -> str | None:
+        """The id of a tile of this tray being dragged, if that is what the drag carries."""
+        item_id = tile_of(mime, self._drag_token)
+        return item_id if item_id in self._tiles else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._drag_over(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._drag_over(event)
+
+    def _drag_over(self, event: QDragMoveEvent) -> None:
+        mime = event.mimeData()
+        dragged = self._dragged_id(mime)
+        if dragged is not None:
+            self._strip.set_indicator(self._indicator_x(event.position(), dragged))
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        elif acceptable(mime):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._strip.set_indicator(None)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._strip.set_indicator(None)
+        mime = event.mimeData()
+        dragged = self._dragged_id(mime)
+        if dragged is not None:
+            index = self._insert_index(event.position(), dragged)
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            if index != self._order.index(dragged):
+                self.moveRequested.emit(dragged, index)
+        elif self.take_mime(mime):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def _others(self, dragged: str) -> list[TrayTile]:
+        return [self._tiles[t] for t in self._order if t != dragged]
+
+    def _insert_index(self, position: QPointF, dragged: str) -> int:
+        """Where the dragged tile lands among the others, from the drop position's x."""
+        x = self._strip.mapFrom(self, position.toPoint()).x()
+        return sum(1 for tile in self._others(dragged) if tile.geometry().center().x() < x)
+
+    def _indicator_x(self, position: QPointF, dragged: str) -> int:
+        others = self._others(dragged)
+        index = self._insert_index(position, dragged)
+        gap = self._strip.row.spacing() // 2
+        if not others:
+            return 4
+        if index < len(others):
+            return others[index].geometry().left() - gap
+        return others[-1].geometry().right() + gap
+
+    def drag_mime(self, item_id: str) -> QMimeData:
+        """What dragging one of this tray's tiles carries (only this tray accepts it)."""
+        return tile_mime(self._drag_token, item_id)
+
+    def _start_drag(self, item_id: str) -> None:
+        tile = self._tiles.get(item_id)
+        if tile is None:
+            return
+        drag = QDrag(tile)
+        drag.setMimeData(self.drag_mime(item_id))
+        drag.setPixmap(tile.grab())
+        drag.setHotSpot(QPoint(tile.width() // 2, tile.height() // 2))
+        # QDrag has only a blocking exec(); it runs from a mouse handler, never in a coroutine.
+        drag.exec(Qt.DropAction.MoveAction)
+        self._strip.set_indicator(None)

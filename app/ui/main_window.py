@@ -1,0 +1,262 @@
+"""The main window: conversation above, tray, composer and meter below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.limits import ModelInfo
+from app.ui.banner import Banner
+from app.ui.composer import Composer
+from app.ui.conversation_view import ConversationView
+from app.ui.image_tray import ImageTray
+from app.ui.token_meter import TokenMeter
+
+SHORTCUTS = (
+    ("Enter", "Send (or a new line, as set in Settings)"),
+    ("Shift+Enter", "New line (or send, as set in Settings)"),
+    ("Ctrl+Enter", "Send"),
+    ("Esc", "Stop the reply"),
+    ("Ctrl+V", "Paste text, or images and files into the tray"),
+    ("Delete", "Remove the selected image from the tray"),
+    ("Ctrl+O", "Add images from a file"),
+    ("Ctrl+N", "New conversation"),
+    ("Ctrl+,", "Settings"),
+    ("F1", "Keyboard shortcuts"),
+)
+
+
+class MainWindow(QMainWindow):
+    sendRequested = Signal(str)        # the draft text; the images are in the tray
+    stopRequested = Signal()
+    newConversationRequested = Signal()
+    settingsRequested = Signal()
+    modelChosen = Signal(str)
+    systemPromptEdited = Signal(str)
+    closing = Signal()
+
+    def __init__(self, *, demo: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Grok Vision — demo" if demo else "Grok Vision")
+        self.setAccessibleName("Grok Vision")
+        self.view = ConversationView()
+        self.tray = ImageTray()
+        self.meter = TokenMeter()
+        self.composer = Composer()
+        self.send_button = QPushButton("Send")
+        self.stop_button = QPushButton("Stop")
+        self.model_picker = QComboBox()
+        self.system_prompt_edit = QLineEdit()
+        self.model_banner = Banner(kind="error")
+        self.notice_banner = Banner(kind="info")
+        self.send_reason = QLabel()
+        self._build(demo)
+        self._busy = False
+        self._send_block: str | None = None
+        self.set_busy(False)
+
+    # -- construction -----------------------------------------------------------------------
+    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey,
+                slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build(self, demo: bool) -> None:
+        self._build_toolbar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        if demo:
+            demo_banner = Banner(kind="info")
+            demo_banner.setObjectName("demoBanner")
+            demo_banner.show_message("Demo — simulated model, no network. Replies come from a "
+                                     "local endpoint that describes what it received.")
+            layout.addWidget(demo_banner)
+        self.model_banner.setObjectName("modelBanner")
+        self.notice_banner.setObjectName("noticeBanner")
+        layout.addWidget(self.model_banner)
+        layout.addWidget(self.notice_banner)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self._build_bottom())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.meter)
+        self.setCentralWidget(central)
+        self.composer.sendRequested.connect(self._send_clicked)
+        self.composer.escapePressed.connect(self._stop_if_busy)
+        self.composer.setFocus()
+        self.resize(1000, 780)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        new = self._action("New", QKeySequence.StandardKey.New, self.newConversationRequested.emit)
+        new.setToolTip("New conversation (Ctrl+N)")
+        toolbar.addAction(new)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Model: "))
+        self.model_picker.setObjectName("modelPicker")
+        self.model_picker.setAccessibleName("Model")
+        self.model_picker.setMinimumContentsLength(24)
+        self.model_picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model_picker.activated.connect(self._model_activated)
+        toolbar.addWidget(self.model_picker)
+        toolbar.addSeparator()
+        toolbar.addAction(self._action("Settings", QKeySequence("Ctrl+,"),
+                                       self.settingsRequested.emit))
+        toolbar.addAction(self._action("Shortcuts", QKeySequence.StandardKey.HelpContents,
+                                       self.show_shortcuts))
+        self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
+        self._action("Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy)
+
+    def _build_bottom(self) -> QWidget:
+        bottom = QWidget()
+        layout = QVBoxLayout(bottom)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tray)
+        self.system_prompt_edit.setObjectName("systemPromptEdit")
+        self.system_prompt_edit.setAccessibleName("System prompt for this conversation")
+        self.system_prompt_edit.setPlaceholderText("System prompt for this conversation "
+                                                   "(optional)")
+        self.system_prompt_edit.editingFinished.connect(
+            lambda: self.systemPromptEdited.emit(self.system_prompt_edit.text()))
+        layout.addWidget(self.system_prompt_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.composer, 1)
+        buttons = QVBoxLayout()
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setAccessibleName("Send")
+        self.send_button.clicked.connect(self._send_clicked)
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setAccessibleName("Stop")
+        self.stop_button.setToolTip("Stop the reply (Esc)")
+        self.stop_button.clicked.connect(self.stopRequested.emit)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        layout.addLayout(row)
+        self.send_reason.setObjectName("sendReason")
+        self.send_reason.setWordWrap(True)
+        self.send_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.send_reason)
+        return bottom
+
+    # -- state shown ------------------------------------------------------------------------
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.stop_button.setEnabled(busy)
+        self._update_send_button()
+
+    def set_send_blocked(self, reason: str | None) -> None:
+        """Why Send is refused right now (no key, a failed image, over the window…), or None."""
+        self._send_block = reason
+        self.send_reason.setText(reason or "")
+        self.send_reason.setVisible(bool(reason))
+        self._update_send_button()
+
+    def _update_send_button(self) -> None:
+        self.send_button.setEnabled(not self._busy and self._send_block is None)
+        self.send_button.setToolTip(self._send_block or "Send (Enter or Ctrl+Enter)")
+
+    def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
+        self.model_picker.clear()
+        ids = []
+        for model in models:
+            label = model.id if model.takes_images else f"{model.id} (text only)"
+            self.model_picker.addItem(label, model.id)
+            ids.append(model.id)
+        if current and current not in ids:
+            self.model_picker.insertItem(0, current, current)
+        self.model_picker.setCurrentIndex(max(0, self.model_picker.findData(current)))
+
+    def current_model(self) -> str:
+        data = self.model_picker.currentData()
+        return str(data) if data else ""
+
+    def show_model_not_found(self, model: str, candidates: Sequence[str]) -> None:
+        if candidates:
+            self.model_banner.show_choices(
+                f"The model “{model}” was not found on this endpoint (xAI retired the "
+                "grok-2-vision models). Switch to a current model that takes images:",
+                candidates, self._choose_model)
+        else:
+            self.model_banner.show_message(
+                f"The model “{model}” was not found on this endpoint. Open Settings to pick "
+                "another model or check the base URL.")
+
+    def _choose_model(self, model: str) -> None:
+        self.model_banner.hide()
+        self.modelChosen.emit(model)
+
+    def show_notice(self, text: str) -> None:
+        """A passing, non-blocking notice (what was skipped in a folder, a saved setting…)."""
+        self.notice_banner.show_message(text, timeout_ms=8000)
+
+    def take_draft(self) -> str:
+        text = self.composer.toPlainText().strip()
+        self.composer.clear()
+        return text
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
+                       for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          f"<table>{rows}</table>", QMessageBox.StandardButton.Close, self)
+        box.setObjectName("shortcutsDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def restore_geometry_b64(self, value: str) -> None:
+        if value:
+            self.restoreGeometry(QByteArray.fromBase64(value.encode("ascii")))
+
+    def geometry_b64(self) -> str:
+        return bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+
+    # -- intent -----------------------------------------------------------------------------
+    def _send_clicked(self) -> None:
+        if self.send_button.isEnabled():
+            self.sendRequested.emit(self.composer.toPlainText().strip())
+        elif self._send_block:
+            self.send_reason.setText(self._send_block)
+            QTimer.singleShot(0, self.send_reason.show)
+
+    def _stop_if_busy(self) -> None:
+        if self._busy:
+            self.stopRequested.emit()
+
+    def _model_activated(self, index: int) -> None:
+        data = self.model_picker.itemData(index)
+        if data:
+            self.modelChosen.emit(str(data))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

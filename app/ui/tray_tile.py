@@ -1,0 +1,319 @@
+"""One tile of the image tray: number badge, thumbnail, state, token cost and a remove button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QFocusEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.attachment import Attachment, AttachmentState, SourceKind
+from app.ui.tray_palette import error_color
+
+TILE_WIDTH = 140
+THUMB_SIZE = QSize(124, 90)
+
+
+def token_text(item: Attachment) -> str:
+    """"1,792 tok"; "? tok" when the cost cannot be known (remote address); "" if failed."""
+    if item.failed:
+        return ""
+    if item.tokens is None:
+        return "? tok" if item.kind is SourceKind.URL else "… tok"
+    return f"{item.tokens:,} tok"
+
+
+class _Thumbnail(QWidget):
+    """The image, scaled for the screen's pixel ratio, or a placeholder until it is ready."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(THUMB_SIZE)
+        self._source: bytes | None = None
+        self._image: QImage | None = None
+        self._scaled: QPixmap | None = None
+        self._placeholder = "…"
+        self._failed = False
+
+    def set_content(self, thumbnail: bytes | None, placeholder: str, failed: bool) -> None:
+        if thumbnail is not self._source:
+            self._source = thumbnail
+            self._image = None
+            self._scaled = None
+            if thumbnail:
+                image = QImage.fromData(thumbnail, "PNG")  # type: ignore[arg-type]
+                self._image = None if image.isNull() else image
+        self._placeholder = placeholder
+        self._failed = failed
+        self.update()
+
+    @property
+    def has_image(self) -> bool:
+        return self._image is not None
+
+    def _pixmap(self) -> QPixmap | None:
+        if self._image is None:
+            return None
+        ratio = self.devicePixelRatioF()
+        if self._scaled is None or self._scaled.devicePixelRatio() != ratio:
+            target = QSize(round(self.width() * ratio), round(self.height() * ratio))
+            scaled = self._image.scaled(target, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation)
+            pixmap = QPixmap.fromImage(scaled)
+            pixmap.setDevicePixelRatio(ratio)
+            self._scaled = pixmap
+        return self._scaled
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self._scaled = None
+            self.update()
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        palette = self.palette()
+        pixmap = self._pixmap()
+        if pixmap is not None:
+            size = pixmap.deviceIndependentSize()
+            x = (self.width() - size.width()) / 2
+            y = (self.height() - size.height()) / 2
+            painter.drawPixmap(QRectF(x, y, size.width(), size.height()), pixmap,
+                               QRectF(pixmap.rect()))
+        else:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
+            colour = (error_color(palette) if self._failed
+                      else palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(colour)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+        painter.end()
+
+
+class TrayTile(QFrame):
+    """Renders one `Attachment`; forwards the user's intent as signals carrying its id."""
+
+    removeRequested = Signal(str)
+    activated = Signal(str)            # got focus: the tray selects it
+    stepRequested = Signal(str, int)   # arrow keys: select the neighbour
+    moveStepRequested = Signal(str, int)  # Ctrl+arrow keys: move it one place
+    dragStarted = Signal(str)
+
+    def __init__(self, item: Attachment, number: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trayTile")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFixedWidth(TILE_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._item = item
+        self._number = number
+        self._selected = False
+        self._press: QPoint | None = None
+
+        self._badge = QLabel(self)
+        self._badge.setObjectName("trayTileBadge")
+        self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._badge.setMinimumWidth(18)
+        self._badge.setStyleSheet("background: palette(highlight);"
+                                  " color: palette(highlighted-text);"
+                                  " border-radius: 8px; padding: 0 5px; font-weight: bold;")
+        self._name = QLabel(self)
+        self._name.setObjectName("trayTileName")
+        self._remove = QToolButton(self)
+        self._remove.setObjectName("trayTileRemove")
+        self._remove.setText("×")
+        self._remove.setAutoRaise(True)
+        self._remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._remove.clicked.connect(lambda: self.removeRequested.emit(self._item.id))
+        self._thumb = _Thumbnail(self)
+        self._state = QLabel(self)
+        self._state.setObjectName("trayTileState")
+        self._state.setWordWrap(True)
+        self._tokens = QLabel(self)
+        self._tokens.setObjectName("trayTileTokens")
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(4)
+        top.addWidget(self._badge)
+        top.addWidget(self._name, 1)
+        top.addWidget(self._remove)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 4, 6, 6)
+        column.setSpacing(3)
+        column.addLayout(top)
+        column.addWidget(self._thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(self._state)
+        column.addWidget(self._tokens)
+        column.addStretch(1)
+        # One height for every tile: the state gets three lines (the tooltip and the accessible
+        # description carry all of a long failure message).
+        line = self.fontMetrics().lineSpacing()
+        self._state.setMaximumHeight(3 * line)
+        self.setFixedHeight(4 + max(line, 22) + 3 + THUMB_SIZE.height() + 3 + 3 * line + 3
+                            + line + 6 + 4)
+        self._render(force=True)
+
+    # -- content -------------------------------------------------------------------------------
+
+    @property
+    def item(self) -> Attachment:
+        return self._item
+
+    @property
+    def number(self) -> int:
+        return self._number
+
+    def set_item(self, item: Attachment, number: int) -> None:
+        if item == self._item and number == self._number:
+            return
+        self._item = item
+        self._number = number
+        self._render()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self._selected:
+            self._selected = selected
+            self.update()
+
+    @property
+    def selected(self) -> bool:
+        return self._selected
+
+    def badge_text(self) -> str:
+        return self._badge.text()
+
+    def state_text(self) -> str:
+        return self._state.text()
+
+    def tokens_text(self) -> str:
+        return self._tokens.text()
+
+    def remove_button(self) -> QToolButton:
+        return self._remove
+
+    def has_thumbnail(self) -> bool:
+        return self._thumb.has_image
+
+    def _render(self, *, force: bool = False) -> None:
+        item = self._item
+        self._badge.setText(str(self._number))
+        self._badge.setAccessibleName(f"Image {self._number}")
+        metrics = self._name.fontMetrics()
+        self._name.setText(metrics.elidedText(item.name, Qt.TextElideMode.ElideMiddle,
+                                              TILE_WIDTH - 60))
+        self._remove.setAccessibleName(f"Remove {item.name}")
+        self._remove.setToolTip(f"Remove {item.name} (Delete)")
+        self._state.setText(item.status_text)
+        sheet = f"color: {error_color(self.palette()).name()};" if item.failed else ""
+        if force or sheet != self._state.styleSheet():
+            self._state.setStyleSheet(sheet)
+        self._tokens.setText(token_text(item))
+        placeholder = {AttachmentState.FAILED: "!", AttachmentState.READING: "…"}.get(
+            item.state, "web image" if item.kind is SourceKind.URL else "")
+        self._thumb.set_content(item.thumbnail, placeholder, item.failed)
+        tokens = token_text(item).replace("tok", "tokens")
+        self.setAccessibleName(f"Image {self._number}: {item.name}")
+        self.setAccessibleDescription(", ".join(p for p in (item.status_text, tokens) if p))
+        self.setToolTip(self._tooltip())
+        self.update()
+
+    def _tooltip(self) -> str:
+        item = self._item
+        lines = [item.location or item.name]
+        if item.original_size and item.size and item.original_size != item.size:
+            lines.append(f"{item.original_size[0]}×{item.original_size[1]} px, "
+                         f"sent as {item.size[0]}×{item.size[1]}")
+        elif item.size:
+            lines.append(f"{item.size[0]}×{item.size[1]} px")
+        if item.prepared is not None:
+            lines.append(f"{item.prepared.mime}, {len(item.prepared.data) / 1024:,.0f} KiB")
+        lines.append(item.status_text)
+        if item.tokens is not None:
+            lines.append(f"{item.tokens:,} tokens")
+        elif item.kind is SourceKind.URL:
+            lines.append("Token cost unknown: the server downloads it (counted at the most)")
+        lines.append("Drag to reorder; Delete removes it.")
+        return "\n".join(lines)
+
+    # -- interaction ---------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render(force=True)  # the error colour follows the palette
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.activated.emit(self._item.id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        control = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.removeRequested.emit(self._item.id)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            signal = self.moveStepRequested if control else self.stepRequested
+            signal.emit(self._item.id, step)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            self.activated.emit(self._item.id)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
+                and (event.position().toPoint() - self._press).manhattanLength()
+                >= QApplication.startDragDistance()):
+            self._press = None
+            self.dragStarted.emit(self._item.id)
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        if self._selected:
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
+        elif self._item.failed:
+            pen = QPen(error_color(palette), 1)
+        else:
+            pen = QPen(palette.color(QPalette.ColorRole.Mid), 1)
+        painter.setPen(pen)
+        inset = pen.widthF() / 2 + 0.5
+        painter.drawRoundedRect(QRectF(QRect(QPoint(0, 0), self.size())).adjusted(
+            inset, inset, -inset, -inset), 6, 6)
+        painter.end()

@@ -1,0 +1,156 @@
+"""The token meter: its figures, accessible description, colours at thresholds and warnings."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.core.budget import BudgetEstimate
+from app.core.conversation import Conversation, Status, TextPart, Usage
+from app.core.limits import SEED_PRICES
+from app.core.meter import conversation_cost, estimate_request, next_turn_cost
+from app.ui.token_meter import TokenMeter
+
+WINDOW = 32_768
+
+
+def estimate_needing(needed: int, *, window: int = WINDOW, exact: bool = False,
+                     unknown: int = 0) -> BudgetEstimate:
+    """An estimate whose `needed` is exactly this (history absorbs the difference)."""
+    reserve = 1024
+    images = 512
+    return BudgetEstimate(context_window=window, reply_reserve=reserve,
+                          history_tokens=needed - reserve - images - 10, history_exact=exact,
+                          history_image_tokens=0, draft_text_tokens=10,
+                          draft_image_tokens=images, unknown_images=unknown)
+
+
+@pytest.fixture
+def meter(qtbot: QtBot) -> Iterator[TokenMeter]:
+    # Hosted in a plain top-level without a layout: the offscreen platform warns when a
+    # top-level window's size constraints change, which a real desktop supports.
+    host = QWidget()
+    qtbot.addWidget(host)
+    widget = TokenMeter(host)
+    host.resize(900, 80)
+    widget.setGeometry(0, 0, 900, 80)
+    host.show()
+    qtbot.waitExposed(host)
+    yield widget
+    del host  # qtbot closes and deletes it
+
+
+def test_names_and_empty_state(meter: TokenMeter) -> None:
+    assert meter.objectName() == "tokenMeter"
+    assert meter.accessibleName() == "Token meter"
+    assert meter.isVisible()
+    assert not meter.over_window
+
+
+def test_figures_from_a_real_estimate(meter: TokenMeter) -> None:
+    estimate = estimate_request(Conversation(), "", [512, 512], context_window=WINDOW,
+                                reply_reserve=1024)
+    meter.set_figures(estimate, context_known=True, next_cost=next_turn_cost(estimate,
+                                                                             SEED_PRICES),
+                      conversation_cost=0.0)
+    # 3 (request) + 4 (the draft message) + 1,024 (two images) + 1,024 (reply room)
+    assert estimate.needed == 2055
+    assert meter.accessibleDescription() == "2055 of 32768 tokens"
+    assert meter.summary_text() == "≈ 2,055 / 32,768 tokens"
+    assert meter.cost_text() == "next ≈ $0.0021 + up to $0.0102 reply · $0.0000 so far"
+    tooltip = meter.toolTip()
+    for line in ("History text: 3 tokens (estimated)", "History images: 0 tokens",
+                 "Draft text: 4 tokens", "Draft images: 1,024 tokens", "Reply room: 1,024",
+                 "Total: 2,055 of 32,768 tokens"):
+        assert line in tooltip
+    assert "Unknown images" not in tooltip
+    assert meter.level == "ok"
+
+
+def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
+    conversation = Conversation()
+    conversation.add_user([TextPart("What is in this picture?")])
+    reply = conversation.begin_reply()
+    reply.append_text("A cat.")
+    reply.status = Status.COMPLETE
+    reply.usage = Usage(prompt_tokens=1800, completion_tokens=3, total_tokens=1803,
+                        image_tokens=1792)
+    estimate = estimate_request(conversation, "", [], context_window=WINDOW, reply_reserve=1024)
+    assert estimate.history_exact
+    meter.set_figures(estimate, context_known=True, next_cost=None,
+                      conversation_cost=conversation_cost(conversation, SEED_PRICES))
+    # Nothing estimated: no "≈", and the meter says the history is the server's count.
+    assert meter.summary_text() == f"{estimate.needed:,} / 32,768 tokens (history exact)"
+    assert meter.cost_text() == "$0.0036 so far"
+    assert "from the server's count" in meter.toolTip()
+    assert meter.accessibleDescription() == f"{estimate.needed} of 32768 tokens"
+
+
+def test_unknown_window_and_unknown_images(meter: TokenMeter) -> None:
+    estimate = estimate_request(Conversation(), "hi", [None], context_window=WINDOW,
+                                reply_reserve=1024)
+    meter.set_figures(estimate, context_known=False, next_cost=None, conversation_cost=None)
+    assert "unknown window (assumed 32,768)" in meter.summary_text()
+    assert "Unknown images: 1 (counted at the most, 1,792 tokens each)" in meter.toolTip()
+    assert meter.cost_text() == ""
+
+
+@pytest.mark.parametrize(("share", "level"), [(0.5, "ok"), (0.74, "ok"), (0.75, "warn"),
+                                               (0.89, "warn"), (0.90, "high"), (1.0, "high"),
+                                               (1.01, "over")])
+def test_colour_levels_at_thresholds(meter: TokenMeter, share: float, level: str) -> None:
+    meter.set_figures(estimate_needing(math.ceil(WINDOW * share)), context_known=True,
+                      next_cost=None, conversation_cost=None)
+    assert meter.level == level
+    highlight = meter.palette().color(QPalette.ColorRole.Highlight)
+    assert (meter.bar_color() == highlight) == (level == "ok")
+    assert meter.over_window == (level == "over")
+
+
+def test_colours_differ_per_level_and_follow_the_palette(meter: TokenMeter) -> None:
+    colours = {}
+    for share in (0.5, 0.8, 0.95, 1.2):
+        meter.set_figures(estimate_needing(math.ceil(WINDOW * share)), context_known=True,
+                          next_cost=None, conversation_cost=None)
+        colours[meter.level] = meter.bar_color().name()
+    assert len(set(colours.values())) == 4
+
+    light_red = meter.bar_color()
+    dark = QPalette(meter.palette())
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    meter.setPalette(dark)
+    dark_red = meter.bar_color()
+    assert dark_red != light_red
+    # A dark theme gets the lighter tone, readable on its dark window.
+    assert dark_red.lightnessF() > light_red.lightnessF()
+
+
+def test_over_the_window_says_by_how_much_and_what_to_do(meter: TokenMeter,
+                                                         qtbot: QtBot) -> None:
+    meter.set_figures(estimate_needing(WINDOW + 1234), context_known=True, next_cost=None,
+                      conversation_cost=None)
+    assert meter.over_window
+    assert meter.warning_text() == ("Over by 1,234 tokens: remove an image or start a new "
+                                    "conversation")
+    warning = meter.findChild(QLabel, "tokenMeterWarning")
+    assert warning is not None
+    assert warning.isVisible()
+    assert meter.accessibleDescription() == f"{WINDOW + 1234} of {WINDOW} tokens"
+
+    meter.set_figures(estimate_needing(1000), context_known=True, next_cost=None,
+                      conversation_cost=None)
+    assert not meter.over_window
+    assert meter.warning_text() == ""
+    assert not warning.isVisible()
+
+
+def test_large_costs_use_cents(meter: TokenMeter) -> None:
+    meter.set_figures(estimate_needing(2000), context_known=True, next_cost=(1.5, 0.01),
+                      conversation_cost=12.3456)
+    assert meter.cost_text() == "next ≈ $1.50 + up to $0.0100 reply · $12.35 so far"

@@ -1,0 +1,169 @@
+"""Model output rendered as safe HTML for QTextDocument (app.core.markdown)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from app.core.markdown import cap_nesting, highlight_code, render_markdown
+
+
+def _tags(html: str) -> set[str]:
+    return {tag.lower() for tag in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>",
+    '<iframe src="http://127.0.0.1/"></iframe>',
+    '<img src="http://127.0.0.1/x.png">',
+    '<img src=http://127.0.0.1/x.png onerror="alert(1)">',
+    '<style>body { background: url(http://127.0.0.1/) }</style>',
+    '<link rel="stylesheet" href="http://127.0.0.1/s.css">',
+    '<a href="javascript:alert(1)">x</a>',
+])
+def test_raw_html_comes_out_as_escaped_text(hostile: str) -> None:
+    html = render_markdown(f"Before {hostile} after\n\n{hostile}\n")
+    assert _tags(html) <= {"p"}
+    assert "&lt;" in html
+
+
+def test_images_never_become_img_tags() -> None:
+    html = render_markdown('![a chart](http://127.0.0.1:9/x.png "title") and '
+                           "![](https://example.com/y.png)\n\n[![inner](http://x/i.png)](https://example.com)")
+    assert "<img" not in html.lower()
+    assert "[image: a chart — url not loaded]" in html
+    assert "[image — url not loaded]" in html
+    assert "127.0.0.1" not in html
+
+
+@pytest.mark.parametrize(("source", "href"), [
+    ("[site](https://example.com/a?b=1&c=2)", "https://example.com/a?b=1&amp;c=2"),
+    ("[site](http://example.com)", "http://example.com"),
+    ("[mail](mailto:someone@example.com)", "mailto:someone@example.com"),
+    ("<https://example.com/auto>", "https://example.com/auto"),
+])
+def test_web_and_mail_links_stay_links(source: str, href: str) -> None:
+    assert f'<a href="{href}">' in render_markdown(source)
+
+
+@pytest.mark.parametrize("source", [
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](file:///etc/passwd)",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x](vbscript:msgbox)",
+    "[x](relative/page.html)",
+    "[x](/absolute/page)",
+    "[x](ftp://example.com/file)",
+    "<file:///etc/passwd>",
+    "[x](action:retry:abc)",          # the view's own action links cannot be forged
+    "[x](action:copy-code:0)",
+    "[x](thumb:abc)",
+])
+def test_other_link_schemes_are_plain_text(source: str) -> None:
+    html = render_markdown(source)
+    assert "<a" not in html
+    assert "x" in html or "passwd" in html
+
+
+def test_fenced_code_is_highlighted_with_inline_styles() -> None:
+    html = render_markdown("```python\ndef f(x):\n    return x + 1\n```\n")
+    assert html.startswith("<pre>")
+    assert 'style="color:' in html
+    assert "class=" not in html
+    plain = re.sub(r"<[^>]+>", "", html)
+    assert "def f(x):\n    return x + 1" in plain
+
+
+def test_unknown_language_falls_back_to_escaped_plain_code() -> None:
+    html = render_markdown("```no-such-language\nif a < b && c:\n```\n")
+    assert "<pre>if a &lt; b &amp;&amp; c:</pre>" in html
+
+
+def test_indented_code_and_highlight_code() -> None:
+    assert "<pre>plain &lt;code&gt;</pre>" in render_markdown("    plain <code>\n")
+    assert highlight_code("def f(): pass\n", "python").startswith("<pre><span style=")
+    assert highlight_code("<b>", None) == "<pre>&lt;b&gt;</pre>\n"
+    assert highlight_code("<b>", "definitely-unknown") == "<pre>&lt;b&gt;</pre>\n"
+    assert highlight_code("x = 1", "python", dark=True) != highlight_code("x = 1", "python")
+
+
+def test_code_sink_gets_each_block_and_adds_a_copy_link() -> None:
+    seen: list[str] = []
+
+    def sink(code: str) -> str:
+        seen.append(code)
+        return f"action:copy-code:{len(seen) - 1}"
+
+    html = render_markdown("```js\nlet a = 1;\nlet b = 2;\n```\n\ntext\n\n    indented\n", sink)
+    assert seen == ["let a = 1;\nlet b = 2;", "indented"]
+    assert '<a href="action:copy-code:0">Copy code</a>' in html
+    assert '<a href="action:copy-code:1">Copy code</a>' in html
+
+
+def test_tables_strikethrough_and_lists() -> None:
+    html = render_markdown("| a | b |\n|--:|:--|\n| 1 | ~~2~~ |\n\n- one\n- two\n\n1. x\n")
+    assert '<table border="1"' in html
+    assert '<th align="right">a</th>' in html
+    assert '<td align="left"><s>2</s></td>' in html
+    assert "<ul>" in html
+    assert "<ol>" in html
+    assert "style=" not in html
+
+
+def test_one_megabyte_single_line_is_fast() -> None:
+    start = time.perf_counter()
+    html = render_markdown("word *emphasis* [link](https://e.com) " * 26_000)
+    assert time.perf_counter() - start < 5
+    assert html.count("word") == 26_000
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 200_000,
+    "![" * 100_000,
+    "*a" * 100_000,
+    "&#" * 100_000,
+])
+def test_pathological_single_lines_stay_linear(text: str) -> None:
+    start = time.perf_counter()
+    render_markdown(text)
+    assert time.perf_counter() - start < 3
+
+
+def test_deeply_nested_lists_keep_every_word() -> None:
+    text = "".join("  " * depth + f"- item {depth}\n" for depth in range(500)) + "\nafter\n"
+    start = time.perf_counter()
+    html = render_markdown(text)
+    assert time.perf_counter() - start < 5
+    assert all(f"item {depth}<" in html or f"item {depth}\n" in html for depth in range(500))
+    assert "after" in html
+    assert html.count("<ul>") <= 20
+
+
+@pytest.mark.parametrize("text", [
+    "- " * 500 + "deep\n\nafter\n",
+    ">" * 2000 + " deep\n\nafter\n",
+    "".join("   " * depth + "1. x\n" for depth in range(300)) + "after\n",
+])
+def test_other_deep_nesting_renders(text: str) -> None:
+    html = render_markdown(text)
+    assert "after" in html
+
+
+def test_cap_nesting_flattens_only_what_is_too_deep() -> None:
+    assert cap_nesting("- a\n  - b\n") == "- a\n  - b\n"
+    capped = cap_nesting(" " * 100 + "- deep\n" + "- " * 50 + "x")
+    first, second = capped.split("\n")
+    assert first == " " * 24 + "- deep"
+    assert second == "- " * 6 + "x"
+
+
+def test_huge_tables_render_quickly() -> None:
+    long_table = "| a | b | c |\n|---|---|---|\n" + "| 1 | 2 | 3 |\n" * 5_000
+    wide_table = "|" + "h|" * 500 + "\n|" + "-|" * 500 + "\n" + ("|" + "x|" * 500 + "\n") * 20
+    start = time.perf_counter()
+    assert render_markdown(long_table).count("<tr>") == 5_001
+    assert render_markdown(wide_table).count("<td>") == 500 * 20
+    assert time.perf_counter() - start < 5
