@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sys
 from collections.abc import Sequence
+
+# With this set, the app writes one line to standard error once its window is on screen
+# (start-up benchmarks and packaging tests read it).
+REPORT_SHOWN_ENV = "GROK_VISION_REPORT_SHOWN"
+SHOWN_LINE = "grok-vision: window shown"
 
 
 def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     import qasync
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -20,5 +28,15 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     apply_app_identity(app)
     QGuiApplication.setQuitOnLastWindowClosed(False)  # the session ends the loop itself
     session = AppSession(demo=demo)
+    if os.environ.get(REPORT_SHOWN_ENV):
+        session.window_shown.connect(lambda: sys.stderr.write(SHOWN_LINE + "\n") and None)
+    # SIGTERM and Ctrl+C close the window as the close button does: the reply in flight is
+    # stopped, the settings saved, the connections closed. Python only sees a signal when it
+    # runs, so a slow timer gives it the chance while Qt waits for events.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: session.request_close())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(session.run(files))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app import keystore
@@ -30,6 +30,8 @@ METER_DEBOUNCE_MS = 150
 
 
 class AppSession(QObject):
+    window_shown = Signal()
+
     def __init__(self, *, demo: bool = False) -> None:
         super().__init__()
         self.demo = demo
@@ -59,6 +61,7 @@ class AppSession(QObject):
         self.window.restore_geometry_b64(self.settings.window_geometry)
         self._apply_settings()
         self.window.show()
+        QTimer.singleShot(0, self.window_shown.emit)
         if files:
             self.attachments.add_paths(list(files))
         await self.reconnect()
