@@ -25,6 +25,11 @@ class SettingsFlow(QObject):
         self._session = session
         self._dialog: SettingsDialog | None = None
 
+    @property
+    def dialog(self) -> SettingsDialog | None:
+        """The settings dialog while it is open."""
+        return self._dialog
+
     def open(self) -> None:
         session = self._session
         if self._dialog is not None:

@@ -212,7 +212,7 @@ class AppSession(QObject):
     def send(self, text: str) -> None:
         reason = self.send_block_reason(text)
         if reason is not None:
-            self.window.set_send_blocked(reason)
+            self._show_block(reason)
             return
         parts: list[Part] = list(self.attachments.take_parts())
         for item in self.attachments.items():
@@ -262,8 +262,11 @@ class AppSession(QObject):
             conversation_cost=conversation_cost(self.chat.conversation, prices)
             if prices else None)
         if not self.chat.busy:
-            self.window.set_send_blocked(
-                self.send_block_reason(self.window.composer.toPlainText().strip()))
+            self._show_block(self.send_block_reason(self.window.composer.toPlainText().strip()))
+
+    def _show_block(self, reason: str | None) -> None:
+        self.window.set_send_blocked(reason, offer_settings=not self.endpoint.has_key
+                                     and self._key_ready)
 
     def _attachments_changed(self) -> None:
         self.window.tray.set_items(self.attachments.items())

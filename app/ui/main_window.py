@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.model_banner = Banner(kind="error")
         self.notice_banner = Banner(kind="info")
         self.send_reason = QLabel()
+        self.settings_button = QPushButton("Open Settings…")
         self._build(demo)
         self._busy = False
         self._send_block: str | None = None
@@ -165,7 +166,12 @@ class MainWindow(QMainWindow):
         self.send_reason.setObjectName("sendReason")
         self.send_reason.setWordWrap(True)
         self.send_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.send_reason)
+        self.settings_button.setObjectName("sendReasonSettingsButton")
+        self.settings_button.clicked.connect(self.settingsRequested.emit)
+        reason_row = QHBoxLayout()
+        reason_row.addWidget(self.send_reason, 1)
+        reason_row.addWidget(self.settings_button)
+        layout.addLayout(reason_row)
         return bottom
 
     # -- state shown ------------------------------------------------------------------------
@@ -174,11 +180,13 @@ class MainWindow(QMainWindow):
         self.stop_button.setEnabled(busy)
         self._update_send_button()
 
-    def set_send_blocked(self, reason: str | None) -> None:
-        """Why Send is refused right now (no key, a failed image, over the window…), or None."""
+    def set_send_blocked(self, reason: str | None, *, offer_settings: bool = False) -> None:
+        """Why Send is refused right now (no key, a failed image, over the window…), or None;
+        `offer_settings` adds a button to the settings where the fix is made."""
         self._send_block = reason
         self.send_reason.setText(reason or "")
         self.send_reason.setVisible(bool(reason))
+        self.settings_button.setVisible(bool(reason) and offer_settings)
         self._update_send_button()
 
     def _update_send_button(self) -> None:

@@ -1,0 +1,95 @@
+"""The window with a real endpoint setting and no key yet: refused with a way to Settings, the
+key saved through the dialog into the keyring, then real turns — and a wrong key explained."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.core.conversation import Status
+from app.demo import DEMO_API_KEY, DemoServer
+from app.gui.session import AppSession
+from app.keystore import SERVICE
+
+
+@pytest.fixture
+def endpoint() -> Iterator[DemoServer]:
+    with DemoServer() as server:
+        yield server
+
+
+def start_session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
+                  base_url: str) -> tuple[AppSession, asyncio.Task[int]]:
+    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
+    (config / "settings.json").write_text(json.dumps({"base_url": base_url}), encoding="utf-8")
+    session = AppSession(demo=False)
+    qtbot.addWidget(session.window)
+    task = qloop.create_task(session.run([]))
+    qtbot.waitUntil(session.window.isVisible, timeout=5000)
+    return session, task
+
+
+def stop_session(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
+    session.window.close()
+    qtbot.waitUntil(task.done, timeout=10_000)
+    assert task.result() == 0
+
+
+def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
+                                               endpoint: DemoServer) -> None:
+    session, task = start_session(qtbot, qloop, endpoint.base_url)
+    window = session.window
+    window.composer.setPlainText("What is in this chart?")
+    qtbot.waitUntil(lambda: "No API key" in window.send_reason.text(), timeout=5000)
+    assert not window.send_button.isEnabled()
+    assert window.settings_button.isVisible()
+
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.settings_flow.dialog is not None
+                    and session.settings_flow.dialog.isVisible(), timeout=3000)
+    dialog = session.settings_flow.dialog
+    assert dialog is not None
+    key_edit = dialog.findChild(QLineEdit, "apiKeyEdit")
+    key_edit.setText(DEMO_API_KEY)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
+
+    # Stored in the keyring (the in-memory backend of the tests), never in the settings file.
+    qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "xai") == DEMO_API_KEY, timeout=5000)
+    settings_text = (Path(os.environ["GROK_VISION_CONFIG_DIR"]) / "settings.json").read_text()
+    assert DEMO_API_KEY not in settings_text
+    qtbot.waitUntil(lambda: session.endpoint.has_key and window.send_button.isEnabled(),
+                    timeout=5000)
+    assert not window.settings_button.isVisible()
+    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status is Status.COMPLETE,
+                    timeout=10_000)
+    stop_session(qtbot, session, task)
+
+
+def test_a_wrong_key_is_explained_inline(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
+                                        endpoint: DemoServer) -> None:
+    keyring.set_password(SERVICE, "xai", "xai-wrong-key-123456")
+    session, task = start_session(qtbot, qloop, endpoint.base_url)
+    session.window.composer.setPlainText("hello")
+    qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
+    qtbot.mouseClick(session.window.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status is Status.FAILED,
+                    timeout=10_000)
+    error = session.chat.conversation.messages[-1].error or ""
+    assert "Incorrect API key" in error
+    assert "xai-wrong-key-123456" not in error
+    session.window.view.flush()
+    shown = session.window.view.browser.toPlainText()
+    assert "Incorrect API key" in shown
+    assert "Retry" in shown
+    assert session.chat.conversation.messages[0].text == "hello"  # the question is kept
+    stop_session(qtbot, session, task)
