@@ -25,9 +25,11 @@ def test_parts_keep_the_users_order_and_detail() -> None:
     messages = conv.to_api_messages(fake_encoder)
     assert messages[0] == {"role": "system", "content": "Be brief."}
     content = messages[1]["content"]
-    assert [p["type"] for p in content] == ["text", "image_url", "text", "image_url"]
-    assert content[1]["image_url"] == {"url": "data:image/png;base64,<a.png>", "detail": "high"}
-    assert content[3]["image_url"]["detail"] == "low"
+    # Each image is preceded by its label, so "Image 2" means the same to user and model.
+    assert [p.get("text", p["type"]) for p in content] == [
+        "Compare", "Image 1: a.png", "image_url", "with", "Image 2: b.png", "image_url"]
+    assert content[2]["image_url"] == {"url": "data:image/png;base64,<a.png>", "detail": "high"}
+    assert content[5]["image_url"]["detail"] == "low"
 
 
 def test_whole_history_is_resent_and_failed_replies_are_not() -> None:

@@ -106,6 +106,11 @@ class Message:
     def images(self) -> list[ImagePart]:
         return [p for p in self.parts if isinstance(p, ImagePart)]
 
+    def image_labels(self) -> list[str]:
+        """"Image 1: before.png", … — sent before each image so that the user and the model
+        name the same image the same way (the tray shows the same numbers)."""
+        return [image_label(number, part) for number, part in enumerate(self.images, start=1)]
+
     @property
     def sendable(self) -> bool:
         """Whether this message belongs in the history sent to the API."""
@@ -123,6 +128,22 @@ class Message:
 
 
 ImageEncoder = Callable[[PreparedImage], str]
+
+
+def image_label(number: int, part: ImagePart) -> str:
+    name = part.image.name if part.image else (part.url or "").rsplit("/", 1)[-1].split("?")[0]
+    return f"Image {number}: {name}" if name else f"Image {number}"
+
+
+def _user_content(message: Message, encode: ImageEncoder) -> list[dict[str, Any]]:
+    content: list[dict[str, Any]] = []
+    number = 0
+    for part in message.parts:
+        if isinstance(part, ImagePart):
+            number += 1
+            content.append({"type": "text", "text": image_label(number, part)})
+        content.append(_api_part(part, encode))
+    return content
 
 
 def _api_part(part: Part, encode: ImageEncoder) -> dict[str, Any]:
@@ -174,8 +195,7 @@ class Conversation:
             elif all(isinstance(p, TextPart) for p in message.parts):
                 out.append({"role": "user", "content": message.text})
             else:
-                out.append({"role": "user",
-                            "content": [_api_part(p, encode) for p in message.parts]})
+                out.append({"role": "user", "content": _user_content(message, encode)})
         return out
 
 

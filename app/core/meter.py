@@ -45,7 +45,8 @@ def estimate_images(costs: Iterable[int | None]) -> tuple[int, int]:
 
 def estimate_message(message: Message) -> MessageEstimate:
     images, unknown = estimate_images(p.tokens for p in message.images)
-    return MessageEstimate(estimate_text_tokens(message.text), images, unknown)
+    labels = sum(estimate_text_tokens(label) for label in message.image_labels())
+    return MessageEstimate(estimate_text_tokens(message.text) + labels, images, unknown)
 
 
 @dataclass(frozen=True)
