@@ -72,6 +72,8 @@ def _no_thread_left_running() -> Iterator[None]:
     deadline = 2.0
     leftover: list[threading.Thread] = []
     for thread in set(threading.enumerate()) - before:
+        if isinstance(thread, threading._DummyThread):
+            continue  # a thread Python did not start (Qt's own), seen when it logged: not ours
         thread.join(timeout=deadline)
         if thread.is_alive():
             leftover.append(thread)

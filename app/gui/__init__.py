@@ -22,12 +22,19 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
 
     from app.gui.session import AppSession
     from app.gui.theme import apply_app_identity
+    from app.logs import setup_logging
+
+    log_path = setup_logging()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_app_identity(app)
     QGuiApplication.setQuitOnLastWindowClosed(False)  # the session ends the loop itself
     session = AppSession(demo=demo)
+    session.log_path = log_path
+    # A bug in a slot or a task must not end the app with a traceback: it is logged (redacted)
+    # and the window says where the details are.
+    sys.excepthook = lambda kind, value, trace: session.report_unexpected(value)
     if os.environ.get(REPORT_SHOWN_ENV):
         session.window_shown.connect(lambda: sys.stderr.write(SHOWN_LINE + "\n") and None)
     # SIGTERM and Ctrl+C close the window as the close button does: the reply in flight is
@@ -39,4 +46,6 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        runner.get_loop().set_exception_handler(
+            lambda _loop, context: session.report_unexpected(context.get("exception")))
         return runner.run(session.run(files))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from dataclasses import dataclass
 
 import httpx2
 import openai
+
+from app.core.redact import redact_secrets
 
 
 class ErrorKind(enum.Enum):
@@ -62,12 +63,6 @@ _HINTS = {
 
 RETRYABLE = frozenset({ErrorKind.RATE_LIMITED, ErrorKind.SERVER_ERROR, ErrorKind.TIMEOUT})
 
-_KEY_PATTERN = re.compile(r"\b(xai-|sk-)[A-Za-z0-9_\-]{6,}")
-
-
-def redact_secrets(text: str) -> str:
-    """Hide anything shaped like an API key in a message meant for a person or a log."""
-    return _KEY_PATTERN.sub(lambda m: m.group(1) + "…", text)
 
 
 @dataclass
