@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -43,6 +44,7 @@ class AppSession(QObject):
         self.demo_server: Any = None
         self._key_ready = False
         self.thumbnails: dict[str, bytes] = {}
+        self.log_path: Path | None = None
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
         self.chat = ChatController(self.endpoint.client, self)
@@ -109,6 +111,13 @@ class AppSession(QObject):
 
     async def in_thread(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
+
+    def report_unexpected(self, error: BaseException | None) -> None:
+        """Log an unexpected error and tell the user, instead of a traceback or a silent stop."""
+        log.error("Unexpected error", exc_info=error)
+        where = f" Details are in {self.log_path}." if self.log_path else ""
+        self.window.show_notice(f"Something went wrong inside the app: {error!r}.{where} "
+                                "Your conversation is kept.")
 
     # -- wiring -----------------------------------------------------------------------------
     def _wire(self) -> None:
