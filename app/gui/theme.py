@@ -25,7 +25,6 @@ def app_icon() -> QIcon:
 
 def apply_app_identity(app: QApplication) -> None:
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("Grok Vision")
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
