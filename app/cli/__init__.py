@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.core.limits import DEFAULT_MODEL, LIMIT_PROFILES, XAI_BASE_URL
 
-SUBCOMMANDS = ("tokens", "ask", "models", "key", "demo-server")
+SUBCOMMANDS = ("tokens", "ask", "models", "key", "export", "import", "demo-server")
 
 EXIT_OK = 0
 EXIT_API = 1
@@ -46,10 +46,18 @@ def _command_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system", default="", metavar="TEXT")
     ask.add_argument("--json-object", action="store_true",
                      help='ask for a JSON object (response_format {"type": "json_object"})')
+    ask.add_argument("--preset", metavar="NAME",
+                     help="a task preset (system prompt, question, answer shape); "
+                          "--preset list shows them")
+    ask.add_argument("--schema", metavar="FILE",
+                     help="a JSON schema file the reply must follow (json_schema output)")
     ask.add_argument("--max-tokens", type=int, default=None, metavar="N")
     ask.add_argument("--temperature", type=float, default=None, metavar="T")
     ask.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
-    ask.add_argument("prompt", metavar="PROMPT")
+    ask.add_argument("prompt", metavar="PROMPT", nargs="?", default="",
+                     help="the question (a preset's default question when left out). A JSON "
+                          "reply is printed as pretty JSON; exit status 1 when it is not valid "
+                          "JSON or does not match the schema")
 
     models = sub.add_parser("models", help="models that take images, with prices")
     models.add_argument("--base-url", default=XAI_BASE_URL)
@@ -63,6 +71,9 @@ def _command_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--pace", type=float, default=0.02,
                       help="seconds between streamed chunks")
+    from app.cli.history import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -90,6 +101,15 @@ def _run_command(ns: argparse.Namespace) -> int:
         from app.cli.ask import run_models
 
         return run_models(ns.base_url, show_all=ns.all)
+    if ns.command == "export":
+        from app.cli.history import run_export
+
+        return run_export(ns.id, all_conversations=ns.all, fmt=ns.format, out=ns.out,
+                          list_only=ns.list)
+    if ns.command == "import":
+        from app.cli.history import run_import
+
+        return run_import(ns.file)
     if ns.command == "key":
         from app.cli.key import run_key
 

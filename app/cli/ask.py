@@ -11,16 +11,26 @@ from urllib.parse import urlparse
 from openai import AsyncOpenAI
 
 from app import keystore
+from app.cli.ask_structured import (
+    AskShape,
+    AskUsageError,
+    ReplyOutput,
+    preset_list,
+    resolve_shape,
+    user_presets,
+)
 from app.core.conversation import Conversation, ImagePart, Part, TextPart, Usage
 from app.core.images import DataUriCache, prepare_file
 from app.core.imagetypes import ImageError
 from app.core.limits import LIMIT_PROFILES, Prices, fallback_prices
 from app.core.meter import usage_cost
+from app.core.presets import merged
 from app.llm.client import make_client
 from app.llm.errors import ChatError, ErrorKind
-from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
+from app.llm.events import Finished, Retrying, UsageReport
 from app.llm.models import discover_models
-from app.llm.stream import ReplyRequest, stream_reply
+from app.llm.stream import ReplyRequest
+from app.llm.structured import stream_structured
 
 EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -50,6 +60,9 @@ def resolve_key(base_url: str) -> str | None:
 
 
 def run_ask(ns: argparse.Namespace) -> int:
+    if ns.preset == "list":
+        sys.stdout.write(preset_list(merged(user_presets())))
+        return 0
     limits = LIMIT_PROFILES[ns.limits]
     parts: list[Part] = []
     try:
@@ -61,23 +74,30 @@ def run_ask(ns: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {len(parts)} images; this endpoint takes at most "
                          f"{limits.max_images_per_message} per message.\n")
         return EXIT_USAGE
+    try:
+        shape = resolve_shape(ns, has_images=bool(parts))
+    except AskUsageError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
     key = resolve_key(ns.base_url)
     if key is None:
         sys.stderr.write("error: no API key. Store one with `grok-vision key set` "
                          "or set XAI_API_KEY.\n")
         return EXIT_USAGE
-    conversation = Conversation(system_prompt=ns.system, model=ns.model)
-    conversation.add_user([*parts, TextPart(ns.prompt)])
+    conversation = Conversation(system_prompt=shape.system, model=ns.model)
+    conversation.add_user([*parts, TextPart(shape.prompt)])
     cache = DataUriCache()
     request = ReplyRequest(
         model=ns.model,
         messages=conversation.to_api_messages(cache.data_uri),
         max_tokens=ns.max_tokens,
         temperature=ns.temperature,
-        response_format={"type": "json_object"} if ns.json_object else None,
+        response_format=shape.response_format,
+        tools=shape.tools,
+        tool_choice=shape.tool_choice,
     )
     try:
-        return asyncio.run(_ask(ns.base_url, key, request))
+        return asyncio.run(_ask(ns.base_url, key, request, shape))
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -85,41 +105,31 @@ def run_ask(ns: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
-async def _ask(base_url: str, key: str, request: ReplyRequest) -> int:
+async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) -> int:
     client = make_client(base_url, key)
-    wrote_text = False
+    output = ReplyOutput(shape)   # text streams; JSON and function calls print at the end
     try:
-        async for event in stream_reply(client, request):
-            if isinstance(event, TextDelta):
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-                wrote_text = True
-            elif isinstance(event, ToolCallDelta):
-                sys.stdout.write(event.arguments)
-                sys.stdout.flush()
-            elif isinstance(event, Retrying):
+        async for event in stream_structured(client, request):
+            if output.take(event):
+                continue
+            if isinstance(event, Retrying):
                 sys.stderr.write(f"{event.error.title}; retrying in {event.delay:.0f} s "
                                  f"(attempt {event.attempt} of {event.max_attempts})…\n")
             elif isinstance(event, UsageReport):
-                if wrote_text:
-                    sys.stdout.write("\n")
-                    wrote_text = False
+                output.end_line()
                 prices = await _prices(client, request.model)
                 sys.stderr.write(_usage_line(event.usage, prices) + "\n")
             elif isinstance(event, Finished) and event.reason == "length":
                 sys.stderr.write("note: the reply was cut at --max-tokens.\n")
     except ChatError as error:
-        if wrote_text:
-            sys.stdout.write("\n")
+        output.end_line()
         sys.stderr.write(f"error: {error.describe()}\n")
         if error.kind is ErrorKind.MODEL_NOT_FOUND:
             await _suggest_models(client)
         return EXIT_API
     finally:
         await client.close()
-    if wrote_text:
-        sys.stdout.write("\n")
-    return 0
+    return output.finish()
 
 
 async def _prices(client: AsyncOpenAI, model: str) -> Prices | None:

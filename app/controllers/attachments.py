@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
+from app.controllers.attachment_detail import LowDetailMixin
 from app.core import images
 from app.core.attachment import (
     Attachment,
@@ -41,6 +42,7 @@ from app.core.attachment import (
 )
 from app.core.budget import image_tokens
 from app.core.conversation import Detail, ImagePart
+from app.core.crop import Box, CropResult, crop_prepared, normalized_box
 from app.core.imagetypes import ImageError, ImageProbe, PreparedImage
 from app.core.limits import XAI_LIMITS, ImageLimits
 
@@ -59,6 +61,10 @@ class _Entry:
     data: bytes | None = None          # pasted bytes (kept to re-prepare when limits change)
     probe: ImageProbe | None = None
     task: asyncio.Task[None] | None = None
+    lead_notes: tuple[str, ...] = ()   # what was done before preparing `data` ("cropped to …")
+    low: PreparedImage | None = None   # the low-detail version of view.prepared, once made
+    low_of: str = ""                   # the sha256 of the prepared image `low` was made from
+    low_task: asyncio.Task[None] | None = None
 
 
 def _probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
@@ -80,7 +86,7 @@ def _path_key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-class AttachmentController(QObject):
+class AttachmentController(LowDetailMixin, QObject):
     """The ordered images of the message being composed, loaded off the GUI thread."""
 
     changed = Signal()          # the list or any item's state changed: recompute the meter
@@ -138,6 +144,8 @@ class AttachmentController(QObject):
             return (f"{len(views)} images attached, but a message takes at most {limit}"
                     f" — remove {len(views) - limit}")
         pending = sum(1 for v in views if v.pending)
+        if not pending and any(self._low_missing(self._entries[v.id]) for v in views):
+            return "Making the low-detail versions…"
         if pending == 1:
             return "1 image is still being prepared"
         if pending:
@@ -151,7 +159,10 @@ class AttachmentController(QObject):
             if view.kind is SourceKind.URL and view.sendable:
                 parts.append(ImagePart(url=view.location, detail=detail))
             elif view.sendable and view.prepared is not None:
-                parts.append(ImagePart(image=view.prepared, detail=detail))
+                entry = self._entries[view.id]
+                low = entry.low if view.low_detail and not self._low_missing(entry) else None
+                parts.append(ImagePart(image=low, detail="low") if low is not None
+                             else ImagePart(image=view.prepared, detail=detail))
         return parts
 
     # -- adding --------------------------------------------------------------------------------
@@ -292,6 +303,59 @@ class AttachmentController(QObject):
         if had_items:
             self.changed.emit()
 
+    def replace_with_crop(self, item_id: str, box: Box, *, expected_sha256: str = "") -> bool:
+        """Replace an image by a part of it: `box` is (left, top, right, bottom) in the pixels
+        of its prepared image, as sent. It keeps its place; the cost changes at once (from the
+        box) and the crop is made in the executor. `expected_sha256` (the prepared image the box
+        was drawn on) refuses a crop of an image that changed meanwhile. False when refused."""
+        entry = self._entries.get(item_id)
+        if self._closed or entry is None:
+            return False
+        prepared = entry.view.prepared
+        if prepared is None or (expected_sha256 and prepared.sha256 != expected_sha256):
+            self.notice.emit(f"{entry.view.name} was not cropped: it changed meanwhile."
+                             " Open it again to crop it.")
+            return False
+        try:
+            box = normalized_box(box, (prepared.width, prepared.height))
+        except ValueError:
+            self.notice.emit(f"{entry.view.name} was not cropped: select a region of it first.")
+            return False
+        if entry.task is not None:
+            entry.task.cancel()
+        width, height = box[2] - box[0], box[3] - box[1]
+        previous = entry.view
+        self._set(entry, state=AttachmentState.READING, error=None, prepared=None,
+                  size=(width, height), tokens=image_tokens(width, height))
+        task = asyncio.get_running_loop().create_task(self._crop(item_id, previous, box),
+                                                      name=f"crop {entry.view.name}")
+        entry.task = task
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._task_done(item_id, t))
+        return True
+
+    async def _crop(self, item_id: str, previous: Attachment, box: Box) -> None:
+        entry = self._entries[item_id]
+        assert previous.prepared is not None
+        try:
+            result: CropResult = await self._run(crop_prepared, previous.prepared, box,
+                                                 self._limits)
+            thumbnail = await self._run(images.thumbnail_png, result.prepared,
+                                        self._thumbnail_side)
+        except ImageError as exc:
+            entry.view = previous   # the image stays as it was
+            self.itemChanged.emit(item_id)
+            self.changed.emit()
+            self.notice.emit(f"{previous.name} was not cropped: {exc.reason}.")
+            return
+        # From now on the crop is the source: other limits prepare it again from these bytes.
+        entry.data, entry.probe, entry.lead_notes = result.source, None, (result.note,)
+        crop = result.prepared
+        self._set(entry, kind=SourceKind.DATA, location="", state=AttachmentState.FITTED,
+                  prepared=crop, thumbnail=thumbnail, notes=crop.notes,
+                  size=(crop.width, crop.height), original_size=crop.original_size,
+                  tokens=image_tokens(crop.width, crop.height))
+
     def set_limits(self, limits: ImageLimits) -> None:
         """Re-plan every image for another endpoint's limits (and prepare them again)."""
         if limits == self._limits:
@@ -335,9 +399,10 @@ class AttachmentController(QObject):
         except OSError as exc:
             self._fail(entry, f"cannot be read ({exc.strerror or exc})")
             return
-        state = AttachmentState.FITTED if prepared.was_changed else AttachmentState.READY
+        notes = entry.lead_notes + prepared.notes
+        state = AttachmentState.FITTED if notes else AttachmentState.READY
         self._set(entry, state=state, prepared=prepared, thumbnail=thumbnail,
-                  notes=prepared.notes, size=(prepared.width, prepared.height),
+                  notes=notes, size=(prepared.width, prepared.height),
                   original_size=prepared.original_size,
                   tokens=image_tokens(prepared.width, prepared.height))
 
@@ -389,6 +454,7 @@ class AttachmentController(QObject):
 
     def _set(self, entry: _Entry, *, emit: bool = True, **changes: Any) -> None:
         entry.view = dataclasses.replace(entry.view, **changes)
+        self._follow_detail(entry)
         if emit and entry.view.id in self._entries:
             self.itemChanged.emit(entry.view.id)
             self.changed.emit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -14,9 +14,12 @@ from PySide6.QtCore import QObject, Signal
 from app.controllers.tasks import TaskGroup
 from app.core.conversation import Conversation, Message, Part, Status, TextPart
 from app.core.images import DataUriCache
+from app.core.json_reply import structured_problem
 from app.llm.errors import ChatError, ErrorKind
-from app.llm.events import Finished, Retrying, TextDelta, UsageReport
-from app.llm.stream import ReplyRequest, RetryPolicy, stream_reply
+from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
+from app.llm.stream import ReplyRequest, RetryPolicy
+from app.llm.structured import FormatFallback, stream_structured
+from app.llm.tool_calls import ToolCallAssembler
 
 ClientSource = Callable[[], openai.AsyncOpenAI | None]
 
@@ -28,6 +31,7 @@ class ChatController(QObject):
     replyFinished = Signal(object)       # Message in its final state
     busyChanged = Signal(bool)
     modelNotFound = Signal(str)          # the model id the server does not know
+    messagesRemoved = Signal(list)       # list[Message] taken out (regenerate, edit a question)
 
     def __init__(self, client_source: ClientSource, parent: QObject | None = None,
                  retry: RetryPolicy | None = None) -> None:
@@ -43,6 +47,14 @@ class ChatController(QObject):
         self.model = ""
         self.max_tokens: int | None = None
         self.temperature: float | None = None
+        # Per turn, like max_tokens: the answer's shape (set by a preset or the JSON toggle).
+        self.response_format: dict[str, Any] | None = None
+        self.tools: list[dict[str, Any]] | None = None
+        self.tool_choice: str | dict[str, Any] | None = None
+        # The conversation actually sent for a reply (the session's fitting plan applied).
+        self.request_filter: Callable[[Conversation, Message], Conversation] | None = None
+        # Awaited with the reply about to be requested, before anything is sent.
+        self.before_request: Callable[[Message], Awaitable[None]] | None = None
 
     @property
     def busy(self) -> bool:
@@ -69,6 +81,28 @@ class ChatController(QObject):
         if self.conversation.messages and self.conversation.messages[-1].role == "user":
             self._start_turn()
 
+    def regenerate(self) -> bool:
+        """Ask again for the last reply, which is replaced: it leaves the conversation."""
+        messages = self.conversation.messages
+        if self.busy or not messages or messages[-1].role != "assistant":
+            return False
+        self.messagesRemoved.emit([messages.pop()])
+        self._start_turn()
+        return True
+
+    def replace_question(self, message_id: str, parts: list[Part]) -> Message:
+        """Send an edited version of an earlier question: its images, then `parts`. That
+        question and every later turn are replaced: they leave the conversation."""
+        if self.busy:
+            raise RuntimeError("a reply is still streaming")
+        messages = self.conversation.messages
+        index = next(i for i, m in enumerate(messages) if m.id == message_id)
+        old = messages[index]
+        removed = messages[index:]
+        del messages[index:]
+        self.messagesRemoved.emit(removed)
+        return self.send([*old.images, *parts])
+
     def stop(self) -> None:
         """Stop the reply now; the text received so far is kept and marked as stopped."""
         if self._turn is not None and not self._turn.done():
@@ -76,26 +110,35 @@ class ChatController(QObject):
 
     def _start_turn(self) -> None:
         reply = self.conversation.begin_reply(self.model)
+        reply.expects_json = self.response_format is not None
         self.messageAdded.emit(reply)
         chunks: list[str] = []
-        self._turn = self._tasks.start(self._run_turn(reply, chunks), "chat-turn")
+        calls = ToolCallAssembler()
+        self._turn = self._tasks.start(self._run_turn(reply, chunks, calls), "chat-turn")
         # Finishing happens here, not in the coroutine: a turn stopped before it ever ran
         # must end the same way as one stopped mid-stream.
-        self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks))
+        self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks, calls))
         self.busyChanged.emit(True)
 
-    async def _run_turn(self, reply: Message, chunks: list[str]) -> None:
+    async def _run_turn(self, reply: Message, chunks: list[str],
+                        calls: ToolCallAssembler) -> None:
         try:
             client = self._require_client()
             self.replyNote.emit(reply.id, "Sending…")
+            if self.before_request is not None:  # e.g. the question is saved before it leaves
+                await self.before_request(reply)
             snapshot = replace(self.conversation,
                                messages=[m for m in self.conversation.messages if m is not reply])
+            if self.request_filter is not None:   # what a fitting plan leaves out
+                snapshot = self.request_filter(snapshot, reply)
             messages = await asyncio.get_running_loop().run_in_executor(
                 self._executor, snapshot.to_api_messages, self.encoder.data_uri)
             request = ReplyRequest(model=self.model, messages=messages,
-                                   max_tokens=self.max_tokens, temperature=self.temperature)
+                                   max_tokens=self.max_tokens, temperature=self.temperature,
+                                   response_format=self.response_format, tools=self.tools,
+                                   tool_choice=self.tool_choice)
             self.replyNote.emit(reply.id, "Waiting for the first words…")
-            async for event in stream_reply(client, request, self.retry_policy):
+            async for event in stream_structured(client, request, self.retry_policy):
                 if isinstance(event, TextDelta):
                     if not chunks:
                         self.replyNote.emit(reply.id, "")
@@ -105,10 +148,22 @@ class ChatController(QObject):
                     self.replyNote.emit(reply.id, f"{event.error.describe()} Retrying in "
                                         f"{event.delay:.0f} s (attempt {event.attempt} of "
                                         f"{event.max_attempts})…")
+                elif isinstance(event, ToolCallDelta):
+                    if calls.feed(event) and event.name:
+                        self.replyNote.emit(reply.id, f"Receiving a call to {event.name}…")
+                elif isinstance(event, FormatFallback):
+                    reply.error = event.message
+                    self.replyNote.emit(reply.id, event.message)
                 elif isinstance(event, UsageReport):
                     reply.usage = event.usage
                 elif isinstance(event, Finished) and event.reason == "length":
-                    reply.error = "The reply reached the maximum length set in Settings."
+                    reply.error = " ".join(filter(None, [
+                        reply.error, "The reply reached the maximum length set in Settings."]))
+            # A reply asked for as JSON or a function call is checked against its schema.
+            problem = structured_problem("".join(chunks), [(c.name, c.arguments)
+                                                           for c in calls.calls()],
+                                         request.response_format, request.tools)
+            reply.error = " ".join(filter(None, [reply.error, problem])) or None
             reply.status = Status.COMPLETE
         except ChatError as error:
             reply.status = Status.FAILED
@@ -116,13 +171,15 @@ class ChatController(QObject):
             if error.kind is ErrorKind.MODEL_NOT_FOUND:
                 self.modelNotFound.emit(self.model)
 
-    def _turn_done(self, task: asyncio.Task[Any], reply: Message, chunks: list[str]) -> None:
+    def _turn_done(self, task: asyncio.Task[Any], reply: Message, chunks: list[str],
+                   calls: ToolCallAssembler) -> None:
         if task.cancelled():
             reply.status = Status.STOPPED
         elif reply.status is Status.STREAMING:  # an unexpected exception (logged by the group)
             reply.status = Status.FAILED
             reply.error = "Something went wrong while receiving the reply. Retry to ask again."
         reply.parts = [TextPart("".join(chunks))] if chunks else []
+        reply.tool_calls = calls.calls()
         self.replyNote.emit(reply.id, "")
         self.replyFinished.emit(reply)
         self.busyChanged.emit(False)

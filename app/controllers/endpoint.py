@@ -60,9 +60,13 @@ class EndpointController(QObject):
 
     def check_key(self, key: str, base_url: str) -> None:
         """Check a typed key (or the stored one when `key` is empty) without spending tokens."""
-        use_key = key or self._key
+        same_endpoint = not base_url or base_url.rstrip("/") == self.base_url.rstrip("/")
+        # The stored key belongs to the endpoint in use: never send it to another address.
+        use_key = key or (self._key if same_endpoint else None)
         if not use_key:
-            self.keyChecked.emit(False, "No key to check: type one or store one first.")
+            self.keyChecked.emit(False, "No key to check: type one or store one first."
+                                 if same_endpoint else "Type this endpoint's key to check it: "
+                                 "each endpoint has its own key.")
             return
         self._tasks.start(self._check(make_client(base_url or self.base_url, use_key)),
                           "check-key")

@@ -43,6 +43,7 @@ class Attachment:
     thumbnail: bytes | None = None            # PNG, a few hundred pixels on the long side
     notes: tuple[str, ...] = field(default_factory=tuple)  # "downscaled from 12000×8000", ...
     error: str | None = None                  # why it failed, in plain words
+    low_detail: bool = False                  # sent downscaled to one tile, detail "low"
 
     @property
     def pending(self) -> bool:

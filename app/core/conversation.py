@@ -45,6 +45,24 @@ class ImagePart:
 
 Part = TextPart | ImagePart
 
+# What the app answers to a function call it showed (it runs no function of its own), so that the
+# history sent on the next turn has the tool message the API requires after each call.
+TOOL_RESULT_SHOWN = '{"status": "shown", "note": "The arguments were shown to the user."}'
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A function call in a reply: its arguments are JSON text as the model wrote it."""
+
+    id: str
+    name: str
+    arguments: str
+    result: str = TOOL_RESULT_SHOWN
+
+    def to_api(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "function",
+                "function": {"name": self.name, "arguments": self.arguments}}
+
 
 @dataclass(frozen=True)
 class Usage:
@@ -97,6 +115,8 @@ class Message:
     model: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created: float = field(default_factory=time.time)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    expects_json: bool = False   # the reply was asked for as JSON (a response_format)
 
     @property
     def text(self) -> str:
@@ -117,7 +137,13 @@ class Message:
         if self.role == "user":
             return True
         return self.status in (Status.COMPLETE, Status.STOPPED, Status.INTERRUPTED) and bool(
-            self.text)
+            self.text or self.sent_tool_calls)
+
+    @property
+    def sent_tool_calls(self) -> list[ToolCall]:
+        """The calls that go into the history: only those of a reply that completed (a call cut
+        off mid-arguments is shown, never sent back)."""
+        return self.tool_calls if self.status is Status.COMPLETE else []
 
     def append_text(self, delta: str) -> None:
         """Grow the last text part of a streaming reply."""
@@ -191,12 +217,23 @@ class Conversation:
             out.append({"role": "system", "content": self.system_prompt})
         for message in self.sent_messages():
             if message.role == "assistant":
-                out.append({"role": "assistant", "content": message.text})
+                out.extend(_assistant_messages(message))
             elif all(isinstance(p, TextPart) for p in message.parts):
                 out.append({"role": "user", "content": message.text})
             else:
                 out.append({"role": "user", "content": _user_content(message, encode)})
         return out
+
+
+def _assistant_messages(message: Message) -> list[dict[str, Any]]:
+    """A reply, and after a reply that called functions, one tool result per call."""
+    calls = message.sent_tool_calls
+    if not calls:
+        return [{"role": "assistant", "content": message.text}]
+    reply: dict[str, Any] = {"role": "assistant", "content": message.text or None,
+                             "tool_calls": [call.to_api() for call in calls]}
+    return [reply, *({"role": "tool", "tool_call_id": call.id, "content": call.result}
+                     for call in calls)]
 
 
 def _title_from(text: str, limit: int = 60) -> str:

@@ -12,7 +12,7 @@ from app.core.budget import estimate_text_tokens
 from .chat_request import ChatRequest, PartialInfo, parse_chat_request
 from .errors import CAPACITY_MESSAGE, DemoError
 from .faults import Fault, FaultPlan
-from .simulated import simulated_reply
+from .simulated import SimulatedCall, simulated_reply, tool_call_reply
 from .sse import EventSink, Outcome, StreamSpec, write_stream
 from .state import DemoState, RecordedRequest
 from .tokens import cut_to_tokens, usage_body
@@ -77,16 +77,21 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest,
 
     info = PartialInfo()
     try:
-        request = parse_chat_request(body, state.image_tokens_fn, info)
+        request = parse_chat_request(body, state.image_tokens_fn, info,
+                                     accepts_json_schema=state.accepts_json_schema)
     finally:
         _record_request(record, info)
     record.include_usage = request.include_usage
     record.prompt_tokens = request.prompt_tokens
     record.image_tokens = request.image_tokens
 
-    content, cut = cut_to_tokens(simulated_reply(request, state.image_tokens_fn),
-                                 request.max_tokens)
-    finish_reason = "length" if cut else "stop"
+    call = tool_call_reply(request)
+    if call is not None:
+        content, finish_reason = call.arguments, "tool_calls"
+    else:
+        content, cut = cut_to_tokens(simulated_reply(request, state.image_tokens_fn),
+                                     request.max_tokens)
+        finish_reason = "length" if cut else "stop"
     record.completion_tokens = estimate_text_tokens(content)
     record.finish_reason = finish_reason
     completion_id = f"{uuid.uuid4()}_us-east-1"
@@ -97,12 +102,13 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest,
             chunk_chars=state.chunk_chars, finish_reason=finish_reason,
             text_tokens=request.text_tokens, image_tokens=request.image_tokens,
             include_usage=request.include_usage,
-            usage_in_every_chunk=state.usage_in_every_chunk)
+            usage_in_every_chunk=state.usage_in_every_chunk,
+            tool_call=(call.id, call.name) if call is not None else None)
         sink = responder.start_events()
         outcome = write_stream(sink, spec, plan, state.stall_seconds)
         responder.end_events(outcome)
         return
-    answer = completion_body(request, completion_id, content, finish_reason)
+    answer = completion_body(request, completion_id, content, finish_reason, call)
     if plan is not None:
         responder.send_faulty_json(answer, plan, state.stall_seconds)
     else:
@@ -110,7 +116,12 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest,
 
 
 def completion_body(request: ChatRequest, completion_id: str, content: str,
-                    finish_reason: str) -> dict[str, Any]:
+                    finish_reason: str, call: SimulatedCall | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
+    if call is not None:
+        message["content"] = None
+        message["tool_calls"] = [{"id": call.id, "type": "function",
+                                  "function": {"name": call.name, "arguments": call.arguments}}]
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -118,7 +129,7 @@ def completion_body(request: ChatRequest, completion_id: str, content: str,
         "model": request.model.id,
         "choices": [{
             "index": 0,
-            "message": {"role": "assistant", "content": content, "refusal": None},
+            "message": message,
             "finish_reason": finish_reason,
         }],
         "usage": usage_body(text_tokens=request.text_tokens, image_tokens=request.image_tokens,

@@ -25,6 +25,7 @@ ImageTokensFn = Callable[[int, int], int]
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
+TOOL_CHOICES = frozenset({"none", "auto", "required"})
 DETAILS = frozenset({"auto", "low", "high"})
 
 
@@ -41,6 +42,8 @@ class MessageShape:
     role: str
     texts: tuple[str, ...]
     images: tuple[ImagePart, ...]
+    tool_call_ids: tuple[str, ...] = ()   # an assistant message's calls
+    tool_call_id: str | None = None       # the call a tool message answers
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class ChatRequest:
     last_user_text: str
     text_tokens: int
     image_tokens: int
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: str | dict[str, Any] | None = None
+    system_text: str = ""
+    last_role: str = ""
 
     @property
     def prompt_tokens(self) -> int:
@@ -144,7 +151,73 @@ def _parse_message(message: Any, index: int) -> MessageShape:
     if images and role != "user":
         # Unconfirmed wording.
         raise invalid_argument(f"Invalid {where}: images are accepted in user messages only.")
-    return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images))
+    call_ids = _parse_tool_calls(message, where) if role == "assistant" else ()
+    call_id = message.get("tool_call_id")
+    if role == "tool" and not isinstance(call_id, str):
+        raise invalid_field(f"Invalid {where}: a 'tool' message needs a 'tool_call_id' string.")
+    return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images),
+                        tool_call_ids=call_ids, tool_call_id=call_id if role == "tool" else None)
+
+
+def _parse_tool_calls(message: dict[str, Any], where: str) -> tuple[str, ...]:
+    calls = message.get("tool_calls")
+    if calls is None:
+        return ()
+    if not isinstance(calls, list):
+        raise invalid_field(f"Invalid {where}: 'tool_calls' must be a list.")
+    ids: list[str] = []
+    for call in calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not (isinstance(call, dict) and isinstance(call.get("id"), str)
+                and isinstance(function, dict) and isinstance(function.get("name"), str)
+                and isinstance(function.get("arguments"), str)):
+            raise invalid_field(f"Invalid {where}: each tool call needs an 'id' and a "
+                                "'function' with a 'name' and 'arguments' as a string.")
+        ids.append(call["id"])
+    return tuple(ids)
+
+
+def _check_tool_history(shapes: list[MessageShape]) -> None:
+    """Each tool call is answered by a 'tool' message right after it, and each 'tool' message
+    answers a call of the assistant message before it. (Unconfirmed wording.)"""
+    open_ids: list[str] = []
+    opened_at = -1
+    for index, shape in enumerate([*shapes, MessageShape("end", (), ())]):
+        if shape.role == "tool":
+            if shape.tool_call_id not in open_ids:
+                raise invalid_argument(
+                    f"Invalid messages[{index}]: a 'tool' message must answer a tool call of "
+                    f"the assistant message before it; no open call has the id "
+                    f"'{shape.tool_call_id}'.")
+            open_ids.remove(str(shape.tool_call_id))
+            continue
+        if open_ids:
+            raise invalid_argument(
+                f"Invalid messages[{opened_at}]: an assistant message with 'tool_calls' must be "
+                f"followed by a 'tool' message for each call; missing: {', '.join(open_ids)}.")
+        open_ids, opened_at = list(shape.tool_call_ids), index
+
+
+def _parse_tools(body: dict[str, Any]) -> tuple[tuple[dict[str, Any], ...],
+                                                str | dict[str, Any] | None]:
+    tools = _field(body, "tools", list, "a list")
+    for tool in tools or []:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if not (isinstance(tool, dict) and tool.get("type") == "function"
+                and isinstance(function, dict) and isinstance(function.get("name"), str)):
+            raise invalid_field("Invalid field 'tools': each tool must be "
+                                "{\"type\": \"function\", \"function\": {\"name\": ...}}.")
+    choice = body.get("tool_choice")
+    names = {tool["function"]["name"] for tool in tools or []}
+    if choice is None or (isinstance(choice, str) and choice in TOOL_CHOICES):
+        return tuple(tools or ()), choice
+    named = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
+    if not isinstance(named, str):
+        raise invalid_field("Invalid field 'tool_choice': expected none, auto, required or "
+                            "{\"type\": \"function\", \"function\": {\"name\": ...}}.")
+    if named not in names:
+        raise invalid_argument(f"Invalid field 'tool_choice': no tool is named '{named}'.")
+    return tuple(tools or ()), choice
 
 
 def _parse_max_tokens(body: dict[str, Any]) -> int | None:
@@ -161,11 +234,18 @@ def _parse_response_format(body: dict[str, Any]) -> dict[str, Any] | None:
     if fmt is not None and fmt.get("type") not in RESPONSE_FORMATS:
         raise invalid_field("Invalid field 'response_format': 'type' must be one of "
                             f"{', '.join(sorted(RESPONSE_FORMATS))}.")
+    if fmt is not None and fmt.get("type") == "json_schema":
+        spec = fmt.get("json_schema")
+        if not (isinstance(spec, dict) and isinstance(spec.get("name"), str)
+                and isinstance(spec.get("schema"), dict)):
+            raise invalid_field("Invalid field 'response_format.json_schema': expected an "
+                                "object with a 'name' and a 'schema' object.")
     return fmt
 
 
 def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
-                       info: PartialInfo | None = None) -> ChatRequest:
+                       info: PartialInfo | None = None, *,
+                       accepts_json_schema: bool = True) -> ChatRequest:
     """Check a decoded JSON body; raise DemoError as the endpoint would answer it.
 
     `info` is filled in as fields become known, so that a failed request is still recorded.
@@ -187,12 +267,18 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         raise invalid_field("Invalid field 'stream_options.include_usage': expected a boolean.")
     info.max_tokens = _parse_max_tokens(body)
     info.response_format = _parse_response_format(body)
+    if not accepts_json_schema and (info.response_format or {}).get("type") == "json_schema":
+        # Unconfirmed wording: what an endpoint without structured output says.
+        raise invalid_argument("Invalid field 'response_format': json_schema is not supported "
+                               "here; use {\"type\": \"json_object\"}.")
+    tools, tool_choice = _parse_tools(body)
     if not messages:
         # Unconfirmed wording.
         raise invalid_argument("Invalid field 'messages': at least one message is required.")
     shapes = [_parse_message(m, i) for i, m in enumerate(messages)]
     info.roles = tuple(s.role for s in shapes)
     info.image_count = sum(len(s.images) for s in shapes)
+    _check_tool_history(shapes)
 
     model = resolve_model(model_name)
     if model is None:
@@ -233,4 +319,9 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         last_user_text="\n".join(shapes[last_user].texts) if last_user >= 0 else "",
         text_tokens=text_tokens,
         image_tokens=image_tokens,
+        tools=tools,
+        tool_choice=tool_choice,
+        last_role=shapes[-1].role,
+        system_text="\n".join(t for s in shapes if s.role in ("system", "developer")
+                              for t in s.texts),
     )

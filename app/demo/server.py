@@ -65,6 +65,16 @@ class DemoServer:
         self._state.usage_in_every_chunk = value
 
     @property
+    def accepts_json_schema(self) -> bool:
+        """False makes the endpoint refuse `response_format` json_schema (400), as endpoints
+        without structured output do."""
+        return self._state.accepts_json_schema
+
+    @accepts_json_schema.setter
+    def accepts_json_schema(self, value: bool) -> None:
+        self._state.accepts_json_schema = value
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (the live list)."""
         return self._state.requests

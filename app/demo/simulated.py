@@ -6,13 +6,16 @@ the last user message (size, tiles, tokens, dominant colours), the history, and 
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from app.core.budget import image_tiles
 
 from .chat_request import ChatRequest, ImageTokensFn
 from .images import ReceivedImage
+from .schema_value import sample, schema_in_text
 
 DISCLAIMER = "Simulated reply from the local demo endpoint: no real model saw your images."
 _QUESTION_LIMIT = 200  # characters of the question quoted back
@@ -89,8 +92,53 @@ def json_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
+def _items(request: ChatRequest) -> int:
+    """How many entries the simulated model puts in a list: one per image, at least three."""
+    return min(6, max(3, len(request.last_user_images)))
+
+
+def structured_reply(request: ChatRequest) -> str | None:
+    """JSON shaped by the schema the request gives (as `response_format`, or in JSON mode
+    written into the system prompt); None when there is no schema to follow."""
+    fmt = request.response_format or {}
+    schema: Any = None
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema")
+    elif fmt.get("type") == "json_object":
+        schema = schema_in_text(request.system_text)
+    if not isinstance(schema, dict):
+        return None
+    return json.dumps(sample(schema, items=_items(request)), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class SimulatedCall:
+    id: str
+    name: str
+    arguments: str
+
+
+def tool_call_reply(request: ChatRequest) -> SimulatedCall | None:
+    """A call of the chosen (else the first) function when tools are offered and the last
+    message is the user's; its arguments are sampled from the function's parameters."""
+    if not request.tools or request.tool_choice == "none" or request.last_role != "user":
+        return None
+    choice = request.tool_choice
+    wanted = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
+    function = next((t["function"] for t in request.tools
+                     if wanted is None or t["function"]["name"] == wanted),
+                    request.tools[0]["function"])
+    arguments = sample(function.get("parameters") or {"type": "object"}, items=_items(request))
+    digest = hashlib.sha256(f"{request.last_user_text}|{request.user_turns}".encode())
+    return SimulatedCall(f"call_{digest.hexdigest()[:24]}", function["name"],
+                         json.dumps(arguments, ensure_ascii=False))
+
+
 def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     """The whole reply, before any max_tokens cut."""
+    structured = structured_reply(request)
+    if structured is not None:
+        return structured
     if request.json_mode:
         return json_reply(request, tokens_fn)
     return markdown_reply(request, tokens_fn)

@@ -1,9 +1,10 @@
 """The stream of a reply, event by event, in the shape of the recorded real xAI stream.
 
-`data: {chunk}` events; the first delta carries the role; an empty delta after every second
-content chunk; a `: keep-alive` comment after the first chunk and then now and then; a finish
-chunk; the usage either in a last `"choices":[]` chunk (recorded shape) or cumulatively in every
-chunk (xAI's documentation); then `data: [DONE]`.
+`data: {chunk}` events; the first delta carries the role; a function call streams its
+arguments a few characters per delta (the first delta names the call); an empty delta after
+every second content chunk; a `: keep-alive` comment after the first chunk and then now and
+then; a finish chunk; the usage either in a last `"choices":[]` chunk (recorded shape) or
+cumulatively in every chunk (xAI's documentation); then `data: [DONE]`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ DONE = b"data: [DONE]\n\n"
 MALFORMED = b"data: {not json\n\n"
 EMPTY_DELTA_EVERY = 2   # an empty delta after every second content chunk
 KEEP_ALIVE_EVERY = 8    # a comment line after the first content chunk and every eighth
+TOOL_ARGUMENT_DIVISOR = 3  # a function's arguments go in pieces a third of a text chunk
 
 
 class EventSink(Protocol):
@@ -57,8 +59,12 @@ class StreamSpec:
     image_tokens: int
     include_usage: bool
     usage_in_every_chunk: bool
+    tool_call: tuple[str, str] | None = None   # (id, function name): `content` is its arguments
 
     def pieces(self) -> list[str]:
+        if self.tool_call is not None:  # many small deltas, after one that names the call
+            step = max(1, self.chunk_chars // TOOL_ARGUMENT_DIVISOR)
+            return ["", *(self.content[i:i + step] for i in range(0, len(self.content), step))]
         step = self.chunk_chars
         return [self.content[i:i + step] for i in range(0, len(self.content), step)] or [""]
 
@@ -95,7 +101,16 @@ class _Chunks:
 
     def content(self, piece: str, *, first: bool) -> bytes:
         self.sent_text += piece
-        delta = {"role": "assistant", "content": piece} if first else {"content": piece}
+        call = self.spec.tool_call
+        delta: dict[str, Any]
+        if call is None:
+            delta = {"role": "assistant", "content": piece} if first else {"content": piece}
+        elif first:
+            delta = {"role": "assistant", "content": None, "tool_calls": [
+                {"index": 0, "id": call[0], "type": "function",
+                 "function": {"name": call[1], "arguments": piece}}]}
+        else:
+            delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
         return self.chunk([{"index": 0, "delta": delta}])
 
     def empty(self) -> bytes:

@@ -55,6 +55,7 @@ class DemoState:
         self.usage_in_every_chunk = usage_in_every_chunk
         self.stall_seconds = stall_seconds
         self.image_tokens_fn: ImageTokensFn = image_tokens_fn or image_tokens
+        self.accepts_json_schema = True   # False: answer json_schema formats with a 400
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self.stopping = threading.Event()

@@ -25,7 +25,6 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     from app.logs import setup_logging
 
     log_path = setup_logging()
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_app_identity(app)
@@ -35,8 +34,6 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     # A bug in a slot or a task must not end the app with a traceback: it is logged (redacted)
     # and the window says where the details are.
     sys.excepthook = lambda kind, value, trace: session.report_unexpected(value)
-    if os.environ.get(REPORT_SHOWN_ENV):
-        session.window_shown.connect(lambda: sys.stderr.write(SHOWN_LINE + "\n") and None)
     # SIGTERM and Ctrl+C close the window as the close button does: the reply in flight is
     # stopped, the settings saved, the connections closed. Python only sees a signal when it
     # runs, so a slow timer gives it the chance while Qt waits for events.
@@ -45,6 +42,8 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
+    if os.environ.get(REPORT_SHOWN_ENV):
+        QTimer.singleShot(0, lambda: sys.stderr.write(SHOWN_LINE + "\n") and None)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(
             lambda _loop, context: session.report_unexpected(context.get("exception")))

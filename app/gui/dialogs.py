@@ -51,7 +51,7 @@ class SettingsFlow(QObject):
 
     async def _show_backend(self) -> None:
         try:
-            lookup = await self._session.in_thread(keystore.get_key)
+            lookup = await self._session.in_thread(keystore.get_key, self._session.key_account)
         except keystore.KeystoreError as exc:
             if self._dialog is not None:
                 self._dialog.set_backend("unavailable", False, str(exc), False)
@@ -73,7 +73,8 @@ class SettingsFlow(QObject):
 
     async def _delete(self) -> None:
         try:
-            deleted = await self._session.in_thread(keystore.delete_key)
+            deleted = await self._session.in_thread(keystore.delete_key,
+                                                    self._session.key_account)
         except keystore.KeystoreError as exc:
             self._session.window.show_notice(f"The key was not deleted: {exc}")
             return

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
 from app import keystore
@@ -17,10 +17,12 @@ from app.controllers.attachments import AttachmentController
 from app.controllers.chat import ChatController
 from app.controllers.endpoint import EndpointController
 from app.controllers.tasks import TaskGroup
+from app.core.budget import BudgetEstimate
 from app.core.conversation import Message, Part, TextPart
+from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.imagetypes import PreparedImage
-from app.core.limits import ModelInfo, fallback_prices
-from app.core.meter import conversation_cost, estimate_request, next_turn_cost
+from app.core.limits import ModelInfo
+from app.gui import budget_flow, capture_flow, history_flow, presets_flow, preview_flow
 from app.gui.dialogs import SettingsFlow, show_image
 from app.store.settings import Settings, SettingsError, SettingsStore
 from app.ui.main_window import MainWindow
@@ -31,8 +33,6 @@ METER_DEBOUNCE_MS = 150
 
 
 class AppSession(QObject):
-    window_shown = Signal()
-
     def __init__(self, *, demo: bool = False) -> None:
         super().__init__()
         self.demo = demo
@@ -44,6 +44,8 @@ class AppSession(QObject):
         self.demo_server: Any = None
         self._key_ready = False
         self.thumbnails: dict[str, bytes] = {}
+        self.originals: dict[str, Path] = {}       # the files as dropped, by sent sha256
+        self.editing: str | None = None            # the question being edited, if any
         self.log_path: Path | None = None
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
@@ -56,16 +58,22 @@ class AppSession(QObject):
         self._meter_timer.setInterval(METER_DEBOUNCE_MS)
         self._meter_timer.timeout.connect(self.update_meter)
         self._wire()
+        self.budget = budget_flow.install(self)
+        self.presets = presets_flow.install(self)
+        self.preview_flow = preview_flow.install(self)
+        self.capture_flow = capture_flow.install(self)
+        self.history_flow = history_flow.install(self)
 
     # -- life -------------------------------------------------------------------------------
     async def run(self, files: Sequence[str]) -> int:
+        """Show the window and serve it until it closes."""
         self._closed = asyncio.get_running_loop().create_future()
         self.window.restore_geometry_b64(self.settings.window_geometry)
         self._apply_settings()
         self.window.show()
-        QTimer.singleShot(0, self.window_shown.emit)
         if files:
             self.attachments.add_paths(list(files))
+        self.tasks.start(self.history_flow.open(), "open-history")
         await self.reconnect()
         if self.store.notice:
             self.window.show_notice(self.store.notice)
@@ -82,9 +90,11 @@ class AppSession(QObject):
                 self.demo_server = DemoServer(pace=0.02).start()
             self.endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
         else:
-            lookup = await self.in_thread(keystore.get_key)
+            lookup = await self.in_thread(keystore.get_key, self.key_account)
             if lookup.key is None and not lookup.backend.secure:
                 self.window.show_notice(f"Keyring: {lookup.backend.detail}")
+            elif lookup.key and is_unencrypted_remote(self.settings.base_url):
+                self.window.show_notice(f"{self.settings.base_url}: {UNENCRYPTED_WARNING}")
             self.endpoint.configure(self.settings.base_url, lookup.key)
         self._key_ready = True
         self.endpoint.refresh_models()
@@ -103,6 +113,7 @@ class AppSession(QObject):
             controller.blockSignals(True)
         await self.tasks.cancel_all()
         await self.chat.aclose()
+        await self.history_flow.aclose()
         await self.attachments.aclose()
         await self.endpoint.aclose()
         if self.demo_server is not None:
@@ -147,6 +158,9 @@ class AppSession(QObject):
         chat.replyNote.connect(w.view.set_status_note)
         chat.replyFinished.connect(self._reply_finished)
         chat.busyChanged.connect(self._busy_changed)
+        chat.messagesRemoved.connect(self._messages_removed)
+        w.view.editRequested.connect(self.edit_question)
+        w.edit_banner.dismissed.connect(self._cancel_edit)
         chat.modelNotFound.connect(self._model_not_found)
 
         self.endpoint.modelsLoaded.connect(self._models_loaded)
@@ -181,11 +195,16 @@ class AppSession(QObject):
     async def _store_key_and_reconnect(self, key: str | None) -> None:
         if key:
             try:
-                backend = await self.in_thread(keystore.set_key, key)
+                backend = await self.in_thread(keystore.set_key, key, self.key_account)
                 self.window.show_notice(f"Key saved in {backend.name}.")
             except keystore.KeystoreError as exc:
                 self.window.show_notice(f"The key was not saved: {exc}")
         await self.reconnect()
+
+    @property
+    def key_account(self) -> str:
+        """The keyring account of the configured endpoint's key ("xai", "custom:<host>"…)."""
+        return key_account(self.settings.base_url)
 
     def _save_settings(self) -> None:
         try:
@@ -227,19 +246,28 @@ class AppSession(QObject):
         for item in self.attachments.items():
             if item.prepared is not None and item.thumbnail:
                 self.thumbnails[item.prepared.sha256] = item.thumbnail
+            if item.prepared is not None and item.location and not item.location.startswith(
+                    "https://"):
+                self.originals[item.prepared.sha256] = Path(item.location)
+        self.thumbnails.update(self.attachments.low_detail_thumbnails())
         if text:
             parts.append(TextPart(text))
         self.chat.conversation.system_prompt = self.window.system_prompt_edit.text()
         self.window.take_draft()
         self.attachments.clear()
-        self.chat.send(parts)
+        if self.editing is not None:  # an earlier question, edited: it and later turns go
+            editing, self.editing = self.editing, None
+            self.window.edit_banner.hide()
+            self.chat.replace_question(editing, parts)
+        else:
+            self.chat.send(parts)
 
     def send_block_reason(self, text: str) -> str | None:
         if not self._key_ready:
             return "Connecting…"
         if not self.endpoint.has_key:
             return "No API key yet: add one in Settings (Ctrl+,), or try --demo."
-        reason = self.attachments.blocking_reason()
+        reason = self.attachments.blocking_reason() or self.budget.blocking_reason()
         if reason:
             return reason
         costs = self.attachments.token_costs()
@@ -250,26 +278,16 @@ class AppSession(QObject):
             return f"{info.id} takes no images: pick a model that does."
         estimate = self._estimate(text)
         if not estimate.fits:
-            return (f"Over the context window by {estimate.over_by:,} tokens: remove an image, "
-                    "lower the reply room in Settings, or start a new conversation.")
+            return self.budget.over_reason(estimate)
         return None
 
-    def _estimate(self, text: str | None = None) -> Any:
+    def _estimate(self, text: str | None = None) -> BudgetEstimate:
+        """The next request as it will be sent (see app.gui.budget_flow)."""
         draft = self.window.composer.toPlainText() if text is None else text
-        window, _ = self.settings.context_window()
-        return estimate_request(self.chat.conversation, draft, self.attachments.token_costs(),
-                                context_window=window, reply_reserve=self.settings.max_tokens)
+        return self.budget.estimate(draft)
 
     def update_meter(self) -> None:
-        estimate = self._estimate()
-        _, known = self.settings.context_window()
-        info = self.current_model_info()
-        prices = (info.prices if info else None) or fallback_prices(self.settings.model)
-        self.window.meter.set_figures(
-            estimate, context_known=known,
-            next_cost=next_turn_cost(estimate, prices) if prices else None,
-            conversation_cost=conversation_cost(self.chat.conversation, prices)
-            if prices else None)
+        self.budget.show(self._estimate())
         if not self.chat.busy:
             self._show_block(self.send_block_reason(self.window.composer.toPlainText().strip()))
 
@@ -294,6 +312,34 @@ class AppSession(QObject):
         if not busy:
             self.update_meter()
 
+    def _messages_removed(self, messages: list[Message]) -> None:
+        for message in messages:
+            self.window.view.remove_message(message.id)
+
+    def regenerate(self) -> None:
+        """Ask again for the last reply; the new one replaces it."""
+        if not self.chat.regenerate():
+            self.window.show_notice("Nothing to regenerate: wait for the reply to finish, or "
+                                    "ask a question first.")
+
+    def edit_question(self, message_id: str) -> None:
+        """Put an earlier question back in the composer; sending replaces it and what follows."""
+        message = next((m for m in self.chat.conversation.messages if m.id == message_id), None)
+        if message is None or message.role != "user" or self.chat.busy:
+            return
+        self.editing = message_id
+        self.window.composer.setPlainText(message.text)
+        self.window.composer.setFocus()
+        later = len(self.chat.conversation.messages) - self.chat.conversation.messages.index(
+            message) - 1
+        self.window.edit_banner.show_message(
+            f"Editing an earlier question (its {len(message.images)} image(s) are kept). "
+            f"Sending replaces it{f' and the {later} message(s) after it' if later else ''}: "
+            "they are removed from this conversation. Press × to cancel.")
+
+    def _cancel_edit(self) -> None:
+        self.editing = None
+
     def retry(self, reply_id: str) -> None:
         """Retry after a failed reply: it leaves the view and the same question is sent again."""
         if self.chat.busy:
@@ -302,6 +348,8 @@ class AppSession(QObject):
         self.chat.retry()
 
     def new_conversation(self) -> None:
+        self._cancel_edit()
+        self.window.edit_banner.hide()
         self.chat.new_conversation(self.settings.system_prompt)
         self.window.system_prompt_edit.setText(self.settings.system_prompt)
         self.window.view.clear()

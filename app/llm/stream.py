@@ -43,6 +43,7 @@ class ReplyRequest:
     temperature: float | None = None
     response_format: dict[str, Any] | None = None
     tools: Sequence[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
 
     def arguments(self) -> dict[str, Any]:
         args: dict[str, Any] = {"model": self.model, "messages": list(self.messages),
@@ -55,6 +56,8 @@ class ReplyRequest:
             args["response_format"] = self.response_format
         if self.tools:
             args["tools"] = list(self.tools)
+            if self.tool_choice is not None:
+                args["tool_choice"] = self.tool_choice
         return args
 
 

@@ -36,6 +36,7 @@ from app.core.limits import (
     Prices,
     context_window_for,
 )
+from app.core.presets import read_user_presets
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Settings:
     system_prompt: str = ""  # default for new conversations
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(), opaque here
     known_models: list[dict[str, Any]] = field(default_factory=list)  # last discovered models
+    presets: list[dict[str, Any]] = field(default_factory=list)  # user-edited task presets
 
     def context_window(self) -> tuple[int, bool]:
         """The window to budget against for :attr:`model`, and whether it is known."""
@@ -271,6 +273,7 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "system_prompt": _read_prompt,
     "window_geometry": _read_str,
     "known_models": _read_known_models,
+    "presets": read_user_presets,  # invalid entries are dropped, the valid ones kept
 }
 
 

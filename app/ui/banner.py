@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Banner(QFrame):
+    dismissed = Signal()   # the user closed it with its × button
+
     def __init__(self, kind: str = "info", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -32,6 +34,7 @@ class Banner(QFrame):
         close.setFlat(True)
         close.setAccessibleName("Dismiss")
         close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismissed.emit)
         self._close = close
         self._layout.addWidget(close)
         self._timer = QTimer(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, unquote
@@ -11,6 +11,7 @@ from PySide6.QtGui import QPalette
 
 from app.core.conversation import ImagePart, Message, Status, Usage
 from app.core.markdown import CodeSink, render_markdown
+from app.ui.structured_html import structured_body_html
 
 ACTION_SCHEME = "action"
 THUMB_SCHEME = "thumb"
@@ -26,6 +27,39 @@ class Thumb:
 
 
 ThumbLookup = Callable[[str], Thumb | None]
+
+
+@dataclass(frozen=True)
+class ImageMark:
+    """How a past image goes into the next request, and the switches offered for it."""
+
+    sent: bool = True           # False: left out ("not sent")
+    low: bool = False           # sent at low detail (one 448×448 tile)
+    switchable: bool = True     # the detail can be switched (it was sent at full detail)
+    restorable: bool = True     # left out on its own (not with its whole turn): can be sent
+
+
+def _action_link(text: str, *action: str) -> str:
+    return f'<a href="{escape(action_url(*action))}">{escape(text)}</a>'
+
+
+def marks_html(message_id: str, marks: Sequence[ImageMark]) -> str:
+    """"Image 1: high detail — low detail · leave out" for each image, with action links."""
+    items: list[str] = []
+    link = _action_link
+    for index, mark in enumerate(marks):
+        ident = (message_id, str(index))
+        if not mark.sent:
+            items.append(f"Image {index + 1}: not sent" + (
+                " — " + link("send again", "send", *ident, "1") if mark.restorable else ""))
+            continue
+        state = "low detail" if mark.low else "high detail"
+        actions = [link("leave out", "send", *ident, "0")]
+        if mark.switchable:
+            actions.insert(0, link("high detail", "detail", *ident, "high") if mark.low
+                           else link("low detail", "detail", *ident, "low"))
+        items.append(f"Image {index + 1}: {state} — " + " · ".join(actions))
+    return f'<p class="meta">{" &nbsp;|&nbsp; ".join(items)}</p>\n' if items else ""
 
 
 def action_url(*parts: str) -> str:
@@ -84,7 +118,8 @@ def note_html(note: str) -> str:
     return f'<p class="note">{escape(note)}</p>\n' if note else ""
 
 
-def user_body_html(message: Message, thumb: ThumbLookup) -> str:
+def user_body_html(message: Message, thumb: ThumbLookup,
+                   marks: Sequence[ImageMark] | None = None) -> str:
     out: list[str] = []
     if message.text.strip():
         out.append(f'<p class="user">{escape(message.text)}</p>\n')
@@ -92,6 +127,8 @@ def user_body_html(message: Message, thumb: ThumbLookup) -> str:
               for index, part in enumerate(message.images)]
     if images:
         out.append(f"<p>{'&nbsp;&nbsp;'.join(images)}</p>\n")
+    if marks:
+        out.append(marks_html(message.id, marks))
     return "".join(out)
 
 
@@ -106,7 +143,7 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
             f'height="{found.height}" alt="{name}" title="{name}"></a>')
 
 
-def footer_html(message: Message, text: str) -> str:
+def footer_html(message: Message, text: str, extra: str = "") -> str:
     """State marker, usage and the Copy (and Retry) links under a finished turn."""
     out: list[str] = []
     if message.role == "assistant":
@@ -119,25 +156,40 @@ def footer_html(message: Message, text: str) -> str:
             error = escape(message.error or "The request failed.")
             retry = escape(action_url("retry", message.id))
             out.append(f'<p class="state">{error} <a href="{retry}">Retry</a></p>\n')
+        elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
+            out.append(f'<p class="note">{escape(message.error)}</p>\n')
     meta: list[str] = []
     if message.usage is not None:
         meta.append(escape(usage_text(message.usage)))
+    if extra:
+        meta.append(escape(extra))
     if text.strip():
         meta.append(f'<a href="{escape(action_url("copy", message.id))}">Copy</a>')
+    if message.role == "user":
+        meta.append(f'<a href="{escape(action_url("edit", message.id))}">Edit</a>')
     if meta:
         out.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
     return "".join(out)
 
 
 def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | None,
-                 *, dark: bool, text: str | None = None) -> str:
-    """The whole turn as it shows once finished; `text` overrides the message's own text."""
+                 *, dark: bool, text: str | None = None,
+                 marks: Sequence[ImageMark] | None = None, extra: str = "") -> str:
+    """The whole turn as it shows once finished; `text` overrides the message's own text;
+    `marks` (user turns) say how each image goes into the next request; `extra` is one more
+    note for the line under the turn (its cost, "not sent")."""
     body_text = message.text if text is None else text
     if message.role == "user":
-        body = user_body_html(message, thumb)
+        body = user_body_html(message, thumb, marks)
     else:
-        body = render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else ""
-    return header_html(message) + body + footer_html(message, body_text)
+        body = structured_body_html(message, body_text, code_sink, dark=dark) or (
+            render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else "")
+    anchor = f'<a name="{message_anchor(message.id)}"></a>'  # for jumping to it (search hits)
+    return anchor + header_html(message) + body + footer_html(message, body_text, extra)
+
+
+def message_anchor(message_id: str) -> str:
+    return f"m-{message_id}"
 
 
 def thumbs_of(message: Message, thumbnails: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -20,9 +20,11 @@ from app.core.conversation import Message, Status
 from app.core.markdown import render_markdown
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_render import (
+    ImageMark,
     action_url,
     header_html,
     is_dark,
+    message_anchor,
     message_html,
     note_html,
     parse_action,
@@ -60,7 +62,10 @@ class ConversationView(QWidget):
     Markdown. Forwards Retry and image clicks; opens http(s) and mailto links in the browser."""
 
     retryRequested = Signal(str)          # message id of the failed reply
+    editRequested = Signal(str)           # message id of a question to edit and send again
     imageActivated = Signal(str, int)     # message id, image index
+    imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
+    imageSendRequested = Signal(str, int, bool)    # message id, image index, False: leave out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +89,10 @@ class ConversationView(QWidget):
         self._dark = False
         self.paint_batches = 0                    # batches of deltas painted so far
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        # Optional: how each past image goes into the next request, and one more note for the
+        # line under a turn (its cost, "not sent"). Set by the window's wiring; see refresh().
+        self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
+        self.turn_note: Callable[[Message], str] | None = None
         self._browser.anchorClicked.connect(self._on_anchor)
         bar = self._browser.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
@@ -167,6 +176,17 @@ class ConversationView(QWidget):
             self._rebuild()
         self._last = None
 
+    def scroll_to_message(self, message_id: str) -> None:
+        """Bring a message into view (a search hit); the view stops following the end."""
+        self.flush()
+        self._follow = False
+        self._browser.scrollToAnchor(message_anchor(message_id))
+
+    def refresh(self) -> None:
+        """Render every turn again (after what `image_marks` or `turn_note` say changed)."""
+        if self._messages:
+            self._rebuild()
+
     def clear(self) -> None:
         self._reset()
         self._browser.set_document_html("")
@@ -205,8 +225,10 @@ class ConversationView(QWidget):
                 self._thumbnails[sha] = png
 
     def _html(self, message: Message, text: str | None = None) -> str:
+        marks = self.image_marks(message) if self.image_marks and message.images else None
+        extra = self.turn_note(message) if self.turn_note else ""
         return message_html(message, self._browser.thumbnail, self._code_sink, dark=self._dark,
-                            text=text)
+                            text=text, marks=marks, extra=extra)
 
     def _code_sink(self, code: str) -> str:
         self._codes.append(code)
@@ -308,6 +330,8 @@ class ConversationView(QWidget):
         match parse_action(bytes(url.toEncoded().data()).decode("ascii", "replace")):
             case ["retry", message_id]:
                 self.retryRequested.emit(message_id)
+            case ["edit", message_id]:
+                self.editRequested.emit(message_id)
             case ["copy", message_id]:
                 live = self._live.get(message_id)
                 text = live.text if live is not None else self._texts.get(message_id)
@@ -317,6 +341,10 @@ class ConversationView(QWidget):
                 QGuiApplication.clipboard().setText(self._codes[int(index)])
             case ["image", message_id, index] if index.isdigit():
                 self.imageActivated.emit(message_id, int(index))
+            case ["detail", message_id, index, level] if index.isdigit():
+                self.imageDetailRequested.emit(message_id, int(index), level == "low")
+            case ["send", message_id, index, flag] if index.isdigit():
+                self.imageSendRequested.emit(message_id, int(index), flag == "1")
             case _:
                 pass   # any other scheme (javascript:, file:, relative...) is ignored
 

@@ -1,9 +1,10 @@
 """The image tray: the draft's images as numbered tiles, fed by drops, pastes and a file dialog.
 
 The tray does no work on images. It turns what the user drops or pastes into signals
-(`pathsDropped`, `imageDataPasted`, `urlPasted`, `removeRequested`, `moveRequested`) and renders
-the attachment views it is given (`set_items`, `update_item`). The number on each tile is the
-image's place in the message ("Image 1", "Image 2"), which the user can refer to in the text.
+(`pathsDropped`, `imageDataPasted`, `urlPasted`, `removeRequested`, `moveRequested`,
+`previewRequested`) and renders the attachment views it is given (`set_items`, `update_item`).
+The number on each tile is the image's place in the message ("Image 1", "Image 2"), which the
+user can refer to in the text.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class ImageTray(QFrame):
     urlPasted = Signal(str)
     removeRequested = Signal(str)        # attachment id
     moveRequested = Signal(str, int)     # attachment id, its new index
+    detailToggled = Signal(str, bool)    # attachment id, True: send it at low detail
+    previewRequested = Signal(str)       # attachment id: show it as sent (double-click, Enter)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +176,8 @@ class ImageTray(QFrame):
         tile.stepRequested.connect(self._step_selection)
         tile.moveStepRequested.connect(self._move_step)
         tile.dragStarted.connect(self._start_drag)
+        tile.detailToggled.connect(self.detailToggled)
+        tile.previewRequested.connect(self.previewRequested)
         self._tiles[item.id] = tile
         return tile
 

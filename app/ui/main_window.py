@@ -25,6 +25,7 @@ from app.ui.banner import Banner
 from app.ui.composer import Composer
 from app.ui.conversation_view import ConversationView
 from app.ui.image_tray import ImageTray
+from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
 
 SHORTCUTS = (
@@ -34,6 +35,8 @@ SHORTCUTS = (
     ("Esc", "Stop the reply"),
     ("Ctrl+V", "Paste text, or images and files into the tray"),
     ("Delete", "Remove the selected image from the tray"),
+    ("Enter / double-click", "Preview the selected tray image as sent, with its tiles; crop it"),
+    ("Ctrl+Shift+S", "Capture a region of the screen into the tray"),
     ("Ctrl+O", "Add images from a file"),
     ("Ctrl+N", "New conversation"),
     ("Ctrl+,", "Settings"),
@@ -65,6 +68,7 @@ class MainWindow(QMainWindow):
         self.system_prompt_edit = QLineEdit()
         self.model_banner = Banner(kind="error")
         self.notice_banner = Banner(kind="info")
+        self.edit_banner = Banner(kind="info")
         self.send_reason = QLabel()
         self.settings_button = QPushButton("Open Settings…")
         self._build(demo)
@@ -96,6 +100,8 @@ class MainWindow(QMainWindow):
         self.notice_banner.setObjectName("noticeBanner")
         layout.addWidget(self.model_banner)
         layout.addWidget(self.notice_banner)
+        self.edit_banner.setObjectName("editBanner")
+        layout.addWidget(self.edit_banner)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("mainSplitter")
         splitter.setChildrenCollapsible(False)
@@ -103,6 +109,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._build_bottom())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 200])  # the conversation gets the room; the composer grows
         layout.addWidget(splitter, 1)
         layout.addWidget(self.meter)
         self.setCentralWidget(central)
@@ -128,6 +135,8 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model_picker.activated.connect(self._model_activated)
         toolbar.addWidget(self.model_picker)
+        self.preset_picker = PresetPicker()
+        toolbar.addWidget(self.preset_picker)
         toolbar.addSeparator()
         toolbar.addAction(self._action("Settings", QKeySequence("Ctrl+,"),
                                        self.settingsRequested.emit))
@@ -149,6 +158,7 @@ class MainWindow(QMainWindow):
             lambda: self.systemPromptEdited.emit(self.system_prompt_edit.text()))
         layout.addWidget(self.system_prompt_edit)
         row = QHBoxLayout()
+        self.composer.setMinimumHeight(56)
         row.addWidget(self.composer, 1)
         buttons = QVBoxLayout()
         self.send_button.setObjectName("sendButton")

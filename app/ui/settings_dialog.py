@@ -13,11 +13,7 @@ with :func:`dataclasses.replace`: what it emits is of the same class it was give
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import re
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent
@@ -41,76 +37,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.endpoints import PROFILES, profile_for
 from app.core.limits import LIMIT_PROFILES, ModelInfo, context_window_for
+from app.ui.settings_fields import (
+    KEY_IN_FIELD,
+    KEY_LIKE,
+    MIN_CONTEXT_OVERRIDE,
+    TEXT_ONLY_SUFFIX,
+    SettingsLike,
+    is_unencrypted_remote,
+    model_label,
+    model_note,
+    model_tooltip,
+    order_models,
+    url_problem,
+)
 from app.ui.tray_palette import error_color, level_color
 
-TEXT_ONLY_SUFFIX = " (text only)"
-MIN_CONTEXT_OVERRIDE = 1024
-_LOCAL_HOSTS = {"localhost", "localhost.localdomain"}
-_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
-_KEY_IN_FIELD = (
-    "This looks like an API key. Paste the key into the API key field above: it is kept in the "
-    "system keyring, never in the settings file."
-)
-
-
-class SettingsLike(Protocol):
-    """The fields of ``app.store.settings.Settings`` that this dialog reads and edits."""
-
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
-    base_url: str
-    model: str
-    context_overrides: dict[str, int]
-    temperature: float | None
-    max_tokens: int
-    limits_profile: str
-    enter_sends: bool
-    system_prompt: str
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be the API address, or None."""
-    text = url.strip()
-    if not text:
-        return "Enter the API address, for example https://api.x.ai/v1."
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:
-        return f"“{text}” is not a valid web address."
-    if parts.scheme.lower() not in {"http", "https"}:
-        return "The API address must start with https:// (or http:// for a local server)."
-    if not parts.hostname:
-        return "The API address has no host name, for example https://api.x.ai/v1."
-    if any(char.isspace() for char in text):
-        return "The API address must not contain spaces."
-    return None
-
-
-def is_unencrypted_remote(url: str) -> bool:
-    """Whether ``url`` is plain http:// to a host other than this computer."""
-    if url_problem(url) is not None:
-        return False
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() != "http":
-        return False
-    host = (parts.hostname or "").lower()
-    if host in _LOCAL_HOSTS or host.endswith(".localhost"):
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
-def model_label(model: ModelInfo) -> str:
-    """How a model appears in the list."""
-    return model.id if model.takes_images else model.id + TEXT_ONLY_SUFFIX
-
-
-def order_models(models: Sequence[ModelInfo]) -> list[ModelInfo]:
-    """Image-capable models first, each group in the order given."""
-    return [m for m in models if m.takes_images] + [m for m in models if not m.takes_images]
+__all__ = ["SettingsDialog", "SettingsLike", "is_unencrypted_remote", "url_problem"]
 
 
 class SettingsDialog(QDialog):
@@ -217,6 +161,17 @@ class SettingsDialog(QDialog):
     def _build_model_group(self) -> QGroupBox:
         group = QGroupBox("Endpoint and model", self)
         form = QFormLayout(group)
+
+        self._profile_combo = QComboBox(group)
+        self._profile_combo.setObjectName("endpointCombo")
+        self._profile_combo.setAccessibleName("Endpoint")
+        self._profile_combo.setToolTip("Each endpoint keeps its own key in the keyring.")
+        for profile in PROFILES.values():
+            self._profile_combo.addItem(profile.label, profile.name)
+        self._profile_combo.activated.connect(self._on_profile_chosen)
+        profile_label = QLabel("E&ndpoint:", group)
+        profile_label.setBuddy(self._profile_combo)
+        form.addRow(profile_label, self._profile_combo)
 
         self._url_edit = QLineEdit(group)
         self._url_edit.setObjectName("baseUrlEdit")
@@ -415,7 +370,7 @@ class SettingsDialog(QDialog):
             combo.clear()
             for model in ordered:
                 combo.addItem(model_label(model), model.id)
-                combo.setItemData(combo.count() - 1, self._model_tooltip(model),
+                combo.setItemData(combo.count() - 1, model_tooltip(model),
                                   Qt.ItemDataRole.ToolTipRole)
             index = combo.findData(current)
             if index >= 0:
@@ -462,6 +417,26 @@ class SettingsDialog(QDialog):
     def _on_url_changed(self, text: str) -> None:
         self._url_warning.setVisible(is_unencrypted_remote(text))
         self._set_error(self._url_edit, None)
+        profile = profile_for(text)
+        self._profile_combo.setCurrentIndex(max(0, self._profile_combo.findData(profile.name)))
+
+    def _on_profile_chosen(self, index: int) -> None:
+        """A profile picked: its address (a custom server's is typed) and image limits."""
+        profile = PROFILES.get(str(self._profile_combo.itemData(index)))
+        if profile is None:
+            return
+        if profile.base_url:
+            self._url_edit.setText(profile.base_url)
+        elif profile_for(self._url_edit.text()) is not profile:
+            self._url_edit.setText("http://localhost:8000/v1")
+            self._url_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._url_edit.selectAll()
+        self._profile_combo.setCurrentIndex(index)
+        limits = self._limits_combo.findData(profile.limits_profile)
+        if limits >= 0:
+            self._limits_combo.setCurrentIndex(limits)
+        if not self._key_edit.text():
+            self._key_edit.setPlaceholderText(profile.key_hint)
 
     def _on_model_changed(self, _text: str = "") -> None:
         model_id = self.model_id()
@@ -473,7 +448,8 @@ class SettingsDialog(QDialog):
         self._context_spin.blockSignals(True)
         self._context_spin.setValue(self._overrides.get(model_id, 0))
         self._context_spin.blockSignals(False)
-        self._model_info.setText(self._model_note(model_id, info, window, is_known))
+        self._model_info.setText(model_note(model_id, info, window, is_known,
+                                            listed=bool(self._models)))
         self._set_error(self._model_combo, None)
         self._set_error(self._context_spin, None)
 
@@ -541,8 +517,8 @@ class SettingsDialog(QDialog):
         model_id = self.model_id()
         if not model_id or any(char.isspace() for char in model_id):
             problems[self._model_combo] = "Choose a model from the list or type its id (no spaces)."
-        elif _KEY_LIKE.search(model_id):
-            problems[self._model_combo] = _KEY_IN_FIELD
+        elif KEY_LIKE.search(model_id):
+            problems[self._model_combo] = KEY_IN_FIELD
         context = self._context_spin.value()
         if 0 < context < MIN_CONTEXT_OVERRIDE:
             problems[self._context_spin] = (
@@ -550,8 +526,8 @@ class SettingsDialog(QDialog):
         if self._temperature_spin.value() < 0 and self._temperature() is not None:
             problems[self._temperature_spin] = (
                 "The temperature must be between 0 and 2 (or the server default).")
-        if _KEY_LIKE.search(self._prompt_edit.toPlainText()):
-            problems[self._prompt_edit] = _KEY_IN_FIELD
+        if KEY_LIKE.search(self._prompt_edit.toPlainText()):
+            problems[self._prompt_edit] = KEY_IN_FIELD
         return problems
 
     def _key_problem(self, key: str, *, storing: bool) -> str | None:
@@ -570,31 +546,6 @@ class SettingsDialog(QDialog):
         label = self._errors[widget]
         label.setText(text or "")
         label.setVisible(bool(text))
-
-    def _model_note(self, model_id: str, info: ModelInfo | None, window: int,
-                    is_known: bool) -> str:
-        if not model_id:
-            return ""
-        parts: list[str] = []
-        if info is not None and not info.takes_images:
-            parts.append("Text only: this model cannot read images; choose one without "
-                         "“(text only)” to ask about pictures.")
-        elif info is not None:
-            parts.append("Takes images.")
-        elif self._models:
-            parts.append("This id is not in the endpoint's list of models.")
-        if is_known:
-            parts.append(f"Context window: {window:,} tokens.")
-        else:
-            parts.append(f"Context window not known: {window:,} tokens assumed. "
-                         "Set it below if you know it.")
-        return " ".join(parts)
-
-    @staticmethod
-    def _model_tooltip(model: ModelInfo) -> str:
-        kind = "takes images" if model.takes_images else "text only"
-        window = f", context {model.context_window:,} tokens" if model.context_window else ""
-        return f"{model.id}: {kind}{window}"
 
     # --- closing --------------------------------------------------------------------------
 

@@ -6,9 +6,16 @@ computes them with `app.core.meter` whenever the conversation, the draft or the 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.budget import MAX_IMAGE_TOKENS, BudgetEstimate
 from app.ui.tray_palette import Level, error_color, level_color
@@ -84,12 +91,27 @@ class _MeterBar(QWidget):
 class TokenMeter(QWidget):
     """"≈ 3,210 / 32,768 tokens", a bar coloured at 75/90/100 %, and the turn's cost."""
 
+    contextWindowRequested = Signal()   # "Set window…": the model's window is not known
+    fitRequested = Signal()             # "Fit…": choose what to leave out of the request
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tokenMeter")
         self.setAccessibleName("Token meter")
         self._estimate: BudgetEstimate | None = None
         self._level: Level = "ok"
+        self._fit_offered = False
+        self._set_window = self._button("Set window…", "tokenMeterSetWindow",
+                                        "Tell the meter this model's context window",
+                                        self.contextWindowRequested)
+        self._fit = self._button("Fit…", "tokenMeterFit",
+                                 "Choose images to leave out or send at low detail, or old "
+                                 "turns to drop, with the meter showing the result",
+                                 self.fitRequested)
+        self._note = QLabel(self)
+        self._note.setObjectName("tokenMeterNote")
+        self._note.setWordWrap(True)
+        self._note.hide()
 
         self._summary = QLabel("No estimate yet", self)
         self._summary.setObjectName("tokenMeterSummary")
@@ -108,17 +130,35 @@ class TokenMeter(QWidget):
         row.addWidget(self._summary)
         row.addWidget(self._bar, 1)
         row.addWidget(self._cost)
+        row.addWidget(self._set_window)
+        row.addWidget(self._fit)
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 2, 4, 2)
         column.setSpacing(2)
         column.addLayout(row)
         column.addWidget(self._warning)
+        column.addWidget(self._note)
+
+    def _button(self, text: str, name: str, tip: str, signal: SignalInstance) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(signal)
+        button.hide()
+        return button
 
     # -- figures -------------------------------------------------------------------------------
 
     def set_figures(self, estimate: BudgetEstimate, *, context_known: bool,
                     next_cost: tuple[float, float] | None,
-                    conversation_cost: float | None) -> None:
+                    conversation_cost: float | None, today_cost: float | None = None,
+                    notes: tuple[str, ...] = (), plan_active: bool = False) -> None:
+        """Show these figures. `today_cost` adds "$… today"; `notes` are lines under the bar
+        (what the meter learned from the server, what the fitting plan leaves out);
+        `plan_active`: a fitting plan leaves something out (keeps "Fit…" at hand)."""
         self._estimate = estimate
         self._level = level_of(estimate)
 
@@ -137,14 +177,21 @@ class TokenMeter(QWidget):
             costs.append(f"next ≈ {format_usd(prompt)} + up to {format_usd(reply)} reply")
         if conversation_cost is not None:
             costs.append(f"{format_usd(conversation_cost)} so far")
+        if today_cost is not None:
+            costs.append(f"{format_usd(today_cost)} today")
         self._cost.setText(" · ".join(costs))
+        self._set_window.setVisible(not context_known)
+        self._fit.setVisible(self._fit_offered and (not estimate.fits or plan_active))
+        self._note.setText("\n".join(notes))
+        self._note.setVisible(bool(notes))
         self._cost.setVisible(bool(costs))
 
         if estimate.fits:
             self._warning.clear()
             self._warning.hide()
         else:
-            self._warning.setText(f"Over by {estimate.over_by:,} tokens: remove an image or "
+            fit = "choose what to leave out (Fit…), " if self._fit_offered else ""
+            self._warning.setText(f"Over by {estimate.over_by:,} tokens: {fit}remove an image or "
                                   "start a new conversation")
             self._warning.show()
         self._apply_colors()
@@ -152,7 +199,21 @@ class TokenMeter(QWidget):
         self.setAccessibleDescription(f"{estimate.needed} of {estimate.context_window} tokens")
         self.setToolTip(self._breakdown(estimate, context_known))
 
+    def set_fit_offered(self, offered: bool) -> None:
+        """Whether the window can fit the request (shows "Fit…" when over or while a plan
+        leaves something out)."""
+        self._fit_offered = offered
+
     # -- queries (tests and the window read these) ---------------------------------------------
+
+    def note_text(self) -> str:
+        return self._note.text() if self._note.isVisibleTo(self) else ""
+
+    def set_window_button(self) -> QToolButton:
+        return self._set_window
+
+    def fit_button(self) -> QToolButton:
+        return self._fit
 
     @property
     def over_window(self) -> bool:

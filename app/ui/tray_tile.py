@@ -119,6 +119,8 @@ class TrayTile(QFrame):
     stepRequested = Signal(str, int)   # arrow keys: select the neighbour
     moveStepRequested = Signal(str, int)  # Ctrl+arrow keys: move it one place
     dragStarted = Signal(str)
+    previewRequested = Signal(str)     # double-click, Enter or Space: open the preview
+    detailToggled = Signal(str, bool)  # id, True: send at low detail (one tile, 512 tokens)
 
     def __init__(self, item: Attachment, number: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,14 +167,15 @@ class TrayTile(QFrame):
         column.addLayout(top)
         column.addWidget(self._thumb, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(self._state)
-        column.addWidget(self._tokens)
+        self._detail = self._detail_button()
+        column.addLayout(self._tokens_row())
         column.addStretch(1)
         # One height for every tile: the state gets three lines (the tooltip and the accessible
         # description carry all of a long failure message).
         line = self.fontMetrics().lineSpacing()
         self._state.setMaximumHeight(3 * line)
         self.setFixedHeight(4 + max(line, 22) + 3 + THUMB_SIZE.height() + 3 + 3 * line + 3
-                            + line + 6 + 4)
+                            + max(line, self._detail.sizeHint().height()) + 6 + 4)
         self._render(force=True)
 
     # -- content -------------------------------------------------------------------------------
@@ -210,6 +213,10 @@ class TrayTile(QFrame):
     def tokens_text(self) -> str:
         return self._tokens.text()
 
+    def detail_button(self) -> QToolButton:
+        """Checked: the image is sent at low detail (downscaled to one 448×448 tile)."""
+        return self._detail
+
     def remove_button(self) -> QToolButton:
         return self._remove
 
@@ -230,6 +237,7 @@ class TrayTile(QFrame):
         if force or sheet != self._state.styleSheet():
             self._state.setStyleSheet(sheet)
         self._tokens.setText(token_text(item))
+        self._render_detail(item)
         placeholder = {AttachmentState.FAILED: "!", AttachmentState.READING: "…"}.get(
             item.state, "web image" if item.kind is SourceKind.URL else "")
         self._thumb.set_content(item.thumbnail, placeholder, item.failed)
@@ -238,6 +246,39 @@ class TrayTile(QFrame):
         self.setAccessibleDescription(", ".join(p for p in (item.status_text, tokens) if p))
         self.setToolTip(self._tooltip())
         self.update()
+
+    def _tokens_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self._tokens, 1)
+        row.addWidget(self._detail)
+        return row
+
+    def _detail_button(self) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("trayTileDetail")
+        button.setText("Low detail")
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.toggled.connect(self._detail_toggled)
+        return button
+
+    def _detail_toggled(self, low: bool) -> None:
+        if low != self._item.low_detail:
+            self.detailToggled.emit(self._item.id, low)
+
+    def _render_detail(self, item: Attachment) -> None:
+        self._detail.setVisible(item.kind is not SourceKind.URL and not item.failed)
+        self._detail.blockSignals(True)
+        self._detail.setChecked(item.low_detail)
+        self._detail.blockSignals(False)
+        self._detail.setAccessibleName(f"Low detail for {item.name}")
+        self._detail.setToolTip(
+            "Sent at low detail: downscaled to one 448×448 tile, 512 tokens. Click to send it "
+            "at full detail." if item.low_detail else
+            "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens.")
 
     def _tooltip(self) -> str:
         item = self._item
@@ -254,7 +295,8 @@ class TrayTile(QFrame):
             lines.append(f"{item.tokens:,} tokens")
         elif item.kind is SourceKind.URL:
             lines.append("Token cost unknown: the server downloads it (counted at the most)")
-        lines.append("Drag to reorder; Delete removes it.")
+        lines.append("Double-click (or Enter) to preview and crop; drag to reorder;"
+                     " Delete removes it.")
         return "\n".join(lines)
 
     # -- interaction ---------------------------------------------------------------------------
@@ -277,6 +319,8 @@ class TrayTile(QFrame):
             step = -1 if key == Qt.Key.Key_Left else 1
             signal = self.moveStepRequested if control else self.stepRequested
             signal.emit(self._item.id, step)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not control:
+            self.previewRequested.emit(self._item.id)
         else:
             super().keyPressEvent(event)
             return
@@ -300,6 +344,14 @@ class TrayTile(QFrame):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._press = None
         super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = None
+            self.previewRequested.emit(self._item.id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -462,7 +462,7 @@ def test_remove_a_failed_reply_before_retrying(view: ConversationView) -> None:
     view.finish_message(_finished(failed, "", Status.FAILED, error="Server busy."))
     assert "Server busy." in _plain(view)
     view.remove_message(failed.id)
-    assert _plain(view).endswith("Describe it\nCopy")
+    assert _plain(view).endswith("Describe it\nCopy · Edit")
     again = _reply()
     view.add_message(again)
     _stream(view, again.id, "Second try.")

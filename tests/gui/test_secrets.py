@@ -64,7 +64,7 @@ def test_a_full_session_leaves_the_key_nowhere(qtbot: QtBot, qloop: asyncio.Abst
         assert dialog is not None
         dialog.findChild(QLineEdit, "apiKeyEdit").setText(DEMO_API_KEY)
         qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "xai") == DEMO_API_KEY,
+        qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY,
                         timeout=5000)
         qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=5000)
         # A turn that works, and one that fails after retries.

@@ -63,7 +63,9 @@ def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.Abs
     qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
 
     # Stored in the keyring (the in-memory backend of the tests), never in the settings file.
-    qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "xai") == DEMO_API_KEY, timeout=5000)
+    # Every endpoint has its own key: this local server's is "custom:<host>".
+    qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY,
+                    timeout=5000)
     settings_text = (Path(os.environ["GROK_VISION_CONFIG_DIR"]) / "settings.json").read_text()
     assert DEMO_API_KEY not in settings_text
     qtbot.waitUntil(lambda: session.endpoint.has_key and window.send_button.isEnabled(),
@@ -77,7 +79,7 @@ def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.Abs
 
 def test_a_wrong_key_is_explained_inline(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
                                         endpoint: DemoServer) -> None:
-    keyring.set_password(SERVICE, "xai", "xai-wrong-key-123456")
+    keyring.set_password(SERVICE, "custom:127.0.0.1", "xai-wrong-key-123456")
     session, task = start_session(qtbot, qloop, endpoint.base_url)
     session.window.composer.setPlainText("hello")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)

@@ -1,0 +1,153 @@
+"""What turns cost and what the server taught about images, for one session.
+
+Keeps today's total (from the usage ledger in the data directory, read once the window shows,
+then kept up to date as replies arrive), appends one ledger line per reply, and learns image
+costs per endpoint and model (saved next to the ledger). Files are read and written in the
+session's worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.conversation import Message
+from app.core.forecast import RequestEstimate
+from app.core.learning import ImageCostLearner, ImageRule, learning_key, observation_of
+from app.core.limits import Prices, fallback_prices
+from app.store.learned_costs import LearnedCostStore
+from app.store.usage_ledger import LedgerEntry, UsageLedger
+
+if TYPE_CHECKING:
+    from app.gui.session import AppSession
+
+log = logging.getLogger(__name__)
+
+DEMO_ENDPOINT = "demo"
+
+
+class CostBook(QObject):
+    changed = Signal()   # today's total or a learned rule changed: show the meter again
+
+    def __init__(self, session: AppSession) -> None:
+        super().__init__(session)
+        self._session = session
+        self.ledger = UsageLedger()
+        self.store = LearnedCostStore()
+        self.learner = ImageCostLearner()
+        self._today: float | None = None     # None until the ledger was read
+        self._day = dt.date.today()
+        self._unread = 0.0                    # spent before the ledger was read
+        self._ledger_failed = False
+        self._loading = False
+
+    # -- figures -------------------------------------------------------------------------------
+
+    @property
+    def today(self) -> float | None:
+        if self._today is not None and dt.date.today() != self._day:
+            self._day, self._today = dt.date.today(), 0.0
+        return self._today
+
+    def endpoint_id(self) -> str:
+        return DEMO_ENDPOINT if self._session.demo else self._session.settings.base_url
+
+    def key(self, model: str) -> str:
+        return learning_key(self.endpoint_id(), model)
+
+    def rule(self, model: str) -> ImageRule | None:
+        return self.learner.rule(self.key(model))
+
+    def prices_for(self, model: str) -> Prices | None:
+        info = next((m for m in self._session.models
+                     if m.id == model or model in m.aliases), None)
+        return (info.prices if info else None) or fallback_prices(model)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load_once(self) -> None:
+        """Read the ledger and the learned costs (once, as soon as the event loop runs)."""
+        if self._loading:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._loading = True
+        self._session.tasks.start(self._load(), "usage-ledger")
+
+    async def _load(self) -> None:
+        today, learner = await self._session.in_thread(self._read)
+        self._day = dt.date.today()
+        self._today = today + self._unread
+        if not self.learner.observations and not self.learner.rules:
+            self.learner = learner
+        self.changed.emit()
+
+    def _read(self) -> tuple[float, ImageCostLearner]:
+        try:
+            today = self.ledger.today()
+        except OSError as exc:
+            log.warning("usage ledger %s not read: %s", self.ledger.path, exc)
+            today = 0.0
+        return today, self.store.load()
+
+    # -- recording -----------------------------------------------------------------------------
+
+    def record_reply(self, reply: Message, cost: float | None) -> None:
+        """One reply the server reported usage for: the ledger gets a line, today its cost."""
+        usage = reply.usage
+        if usage is None:
+            return
+        if cost is not None:
+            if self.today is None:
+                self._unread += cost
+            else:
+                self._today = (self._today or 0.0) + cost
+        entry = LedgerEntry(time=time.time(), endpoint=self.endpoint_id(),
+                            model=reply.model or self._session.settings.model,
+                            prompt_tokens=usage.prompt_tokens,
+                            image_tokens=usage.image_tokens or 0,
+                            completion_tokens=usage.completion_tokens, cost_usd=cost)
+        self._session.tasks.start(self._append(entry), "usage-ledger-append")
+
+    async def _append(self, entry: LedgerEntry) -> None:
+        try:
+            await self._session.in_thread(self.ledger.append, entry)
+        except OSError as exc:
+            if not self._ledger_failed:
+                self._ledger_failed = True
+                self._session.window.show_notice(
+                    f"The usage ledger {self.ledger.path} could not be written "
+                    f"({exc.strerror or exc}): today's total will not include this session.")
+
+    def learn(self, key: str, model: str, record: RequestEstimate,
+              reported: int | None) -> None:
+        """Compare the request's image estimate with what the server counted."""
+        observation = observation_of(record.formula_images, reported, record.image_count,
+                                     record.unknown_images)
+        if observation is None:
+            return
+        changed = self.learner.observe(key, observation)
+        if changed:
+            rule = self.learner.rule(key)
+            self._session.window.show_notice(
+                f"Image cost learned from the server for {model}: {rule.describe()}; the meter "
+                "counts images that way now." if rule is not None else
+                f"The server counts {model}'s images by the tile formula again; the meter "
+                "does too.")
+        self._session.tasks.start(self._save(), "learned-costs")
+        if changed:
+            self.changed.emit()
+
+    async def _save(self) -> None:
+        try:
+            snapshot = ImageCostLearner.from_dict(self.learner.to_dict())
+            await self._session.in_thread(self.store.save, snapshot)
+        except OSError as exc:
+            log.warning("learned image costs not saved to %s: %s", self.store.path, exc)

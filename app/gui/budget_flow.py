@@ -1,0 +1,374 @@
+"""Budget control for one session: the fitting plan, learned image costs, and what turns cost.
+
+`install(session)` wires it in. From then on:
+
+- the meter's figure is the request as it will be sent: the fitting plan applied (past images
+  left out or at low detail, oldest turns dropped) and image costs as learned from the server;
+- when the next request would not fit (context − reply room), Send says so and the fit panel
+  opens; every choice in it, or in the conversation's per-image links, updates the meter at once;
+- the chat controller sends the conversation with the plan applied, and each request's estimate
+  is kept, to correct the meter by the server's usage and to learn how it counts images;
+- each reply's cost (from the server's usage) shows under it, goes to the usage ledger, and
+  adds to the conversation's and today's totals in the meter.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QBoxLayout, QInputDialog
+
+from app.core.budget import BudgetEstimate
+from app.core.conversation import Conversation, Message
+from app.core.fitting import (
+    FitPlan,
+    ImageKey,
+    apply_plan,
+    droppable_turns,
+    dropped_message_ids,
+    low_detail_key,
+)
+from app.core.forecast import ImageCost, RequestEstimate, estimate_next, request_estimate
+from app.core.images.low_detail import make_low_detail, standin
+from app.core.imagetypes import ImageError, PreparedImage
+from app.core.learning import ImageRule
+from app.core.limits import Prices
+from app.core.meter import next_turn_cost, usage_cost
+from app.gui.budget_costs import CostBook
+from app.ui.conversation_render import ImageMark
+from app.ui.fit_panel import FitImageRow, FitPanel
+from app.ui.token_meter import format_usd
+
+if TYPE_CHECKING:
+    from app.gui.session import AppSession
+
+log = logging.getLogger(__name__)
+
+MIN_CONTEXT_WINDOW = 1024
+
+
+class BudgetFlow(QObject):
+    """See the module docstring."""
+
+    def __init__(self, session: AppSession) -> None:
+        super().__init__(session)
+        self._session = session
+        self.plan = FitPlan()
+        self.low_images: dict[str, PreparedImage] = {}   # low-detail versions of past images
+        self._making: set[str] = set()
+        self.sent: dict[str, RequestEstimate] = {}        # by reply id
+        self._sent_keys: dict[str, str] = {}              # reply id -> learning key
+        self.costs = CostBook(session)
+        self.panel = FitPanel()
+        self.panel.hide()
+        self._panel_dismissed = False
+        self._was_over = False
+        self._window_dialog: QInputDialog | None = None
+
+    # -- wiring --------------------------------------------------------------------------------
+
+    def wire(self) -> None:
+        s, w = self._session, self._session.window
+        # Above the meter, whose figures it previews (the window's central column).
+        host = w.meter.parentWidget()
+        column = host.layout() if host is not None else None
+        if isinstance(column, QBoxLayout):
+            column.insertWidget(column.indexOf(w.meter), self.panel)
+        w.meter.set_fit_offered(True)
+        w.meter.fitRequested.connect(self.show_panel)
+        w.meter.contextWindowRequested.connect(self.ask_context_window)
+        self.panel.planEdited.connect(self.set_plan)
+        self.panel.hideRequested.connect(self._hide_panel)
+        w.view.image_marks = self.image_marks
+        w.view.turn_note = self.turn_note
+        w.view.imageDetailRequested.connect(
+            lambda mid, index, low: self.set_plan(self.plan.with_image((mid, index), low=low)))
+        w.view.imageSendRequested.connect(
+            lambda mid, index, send: self.set_plan(self.plan.with_image((mid, index),
+                                                                       dropped=not send)))
+        w.tray.detailToggled.connect(s.attachments.set_low_detail)
+        s.chat.request_filter = self.prepare_request
+        s.chat.replyFinished.connect(self._reply_finished)
+        self.costs.changed.connect(s.update_meter)
+        w.closing.connect(self._closing)
+
+    def _closing(self) -> None:
+        """The window is going away: nothing here may update it any more."""
+        self.costs.blockSignals(True)
+        self.panel.blockSignals(True)
+
+    # -- the estimate --------------------------------------------------------------------------
+
+    def _rule(self) -> ImageRule | None:
+        return self.costs.rule(self._session.settings.model)
+
+    def _cost_fn(self) -> ImageCost:
+        rule = self._rule()
+        return rule.apply if rule is not None else _formula
+
+    def applied(self, conversation: Conversation, *, for_estimate: bool) -> Conversation:
+        """The conversation as sent under the plan (stand-ins for low-detail versions not made
+        yet when only estimating)."""
+        images: dict[str, PreparedImage] = self.low_images
+        if for_estimate and self.plan.low_detail:
+            images = dict(self.low_images)
+            for image in self._planned_low_images(conversation):
+                images.setdefault(low_detail_key(image), standin(image))
+        return apply_plan(conversation, self.plan, images)
+
+    def estimate(self, draft: str) -> BudgetEstimate:
+        s = self._session
+        self.plan = self.plan.pruned(s.chat.conversation)
+        window, _ = s.settings.context_window()
+        return estimate_next(self.applied(s.chat.conversation, for_estimate=True), draft,
+                             s.attachments.token_costs(), context_window=window,
+                             reply_reserve=s.settings.max_tokens, cost=self._cost_fn(),
+                             sent=self.sent)
+
+    def show(self, estimate: BudgetEstimate) -> None:
+        """Put `estimate` and the costs on the meter (and on the fit panel while it shows)."""
+        s = self._session
+        self.costs.load_once()
+        _, known = s.settings.context_window()
+        prices = self.costs.prices_for(s.settings.model)
+        notes: list[str] = []
+        rule = self._rule()
+        if rule is not None:
+            notes.append(f"Image cost learned from the server: {rule.describe()}.")
+        plan_note = self.plan_summary()
+        if plan_note:
+            notes.append(plan_note)
+        s.window.meter.set_figures(
+            estimate, context_known=known,
+            next_cost=next_turn_cost(estimate, prices) if prices else None,
+            conversation_cost=self.conversation_cost(s.chat.conversation),
+            today_cost=self.costs.today, notes=tuple(notes), plan_active=not self.plan.empty)
+        if not estimate.fits and not self._was_over and not self._panel_dismissed:
+            self.show_panel()
+        if estimate.fits:
+            self._panel_dismissed = False
+        self._was_over = not estimate.fits
+        if self.panel.isVisible():
+            self._fill_panel(estimate)
+
+    def blocking_reason(self) -> str | None:
+        conversation = self._session.chat.conversation
+        if any(low_detail_key(i) not in self.low_images
+               for i in self._planned_low_images(conversation)):
+            return "Making the low-detail versions…"
+        return None
+
+    def over_reason(self, estimate: BudgetEstimate) -> str:
+        room = estimate.context_window - estimate.reply_reserve
+        return (f"Over the context window by {estimate.over_by:,} tokens (the request may use "
+                f"{room:,}: the window less the reply room). Choose what to leave out in the "
+                "panel above the meter, lower the reply room in Settings, or start a new "
+                "conversation.")
+
+    def conversation_cost(self, conversation: Conversation) -> float | None:
+        total, known = 0.0, False
+        for message in conversation.messages:
+            if message.usage is not None:
+                prices = self.costs.prices_for(message.model or self._session.settings.model)
+                if prices is not None:
+                    total += usage_cost(message.usage, prices)
+                    known = True
+        if not known and self.costs.prices_for(self._session.settings.model) is None:
+            return None
+        return total
+
+    # -- the plan ------------------------------------------------------------------------------
+
+    def set_plan(self, plan: FitPlan) -> None:
+        plan = plan.pruned(self._session.chat.conversation)
+        if plan == self.plan:
+            return
+        self.plan = plan
+        self._make_low_versions()
+        self._session.window.view.refresh()
+        self._session.update_meter()
+
+    def plan_summary(self) -> str:
+        plan, conversation = self.plan, self._session.chat.conversation
+        parts: list[str] = []
+        if plan.dropped_images:
+            parts.append(_count(len(plan.dropped_images), "past image") + " left out")
+        if plan.low_detail:
+            parts.append(_count(len(plan.low_detail - plan.dropped_images), "past image")
+                         + " at low detail")
+        turns = min(plan.dropped_turns, droppable_turns(conversation))
+        if turns:
+            parts.append(_count(turns, "oldest turn") + " dropped")
+        return ("Sending less: " + ", ".join(parts) + ".") if parts else ""
+
+    def _planned_low_images(self, conversation: Conversation) -> list[PreparedImage]:
+        out: list[PreparedImage] = []
+        for message in conversation.messages:
+            for index, part in enumerate(message.images):
+                if ((message.id, index) in self.plan.low_detail and part.image is not None
+                        and part.detail != "low"):
+                    out.append(part.image)
+        return out
+
+    def _make_low_versions(self) -> None:
+        for image in self._planned_low_images(self._session.chat.conversation):
+            key = low_detail_key(image)
+            if key not in self.low_images and key not in self._making:
+                self._making.add(key)
+                self._session.tasks.start(self._make_low(image), "low-detail")
+
+    async def _make_low(self, image: PreparedImage) -> None:
+        key = low_detail_key(image)
+        try:
+            low = await self._session.in_thread(make_low_detail, image)
+        except ImageError as exc:
+            self._session.window.show_notice(f"{exc.name} stays at full detail: {exc.reason}.")
+            self.set_plan(FitPlan(self.plan.dropped_images, frozenset(
+                k for k in self.plan.low_detail if not self._is_image(k, image)),
+                self.plan.dropped_turns))
+            return
+        finally:
+            self._making.discard(key)
+        self.low_images[key] = low
+        self._session.update_meter()
+
+    def _is_image(self, key: ImageKey, image: PreparedImage) -> bool:
+        message = next((m for m in self._session.chat.conversation.messages
+                        if m.id == key[0]), None)
+        return message is not None and key[1] < len(message.images) and (
+            message.images[key[1]].image is image)
+
+    # -- the fit panel -------------------------------------------------------------------------
+
+    def show_panel(self) -> None:
+        self._panel_dismissed = False
+        self.panel.show()
+        self._fill_panel(self.estimate(self._session.window.composer.toPlainText()))
+
+    def _hide_panel(self) -> None:
+        self._panel_dismissed = True
+        self.panel.hide()
+
+    def _fill_panel(self, estimate: BudgetEstimate) -> None:
+        conversation = self._session.chat.conversation
+        rows: list[FitImageRow] = []
+        turn = 0
+        for message in conversation.messages:
+            if message.role != "user":
+                continue
+            turn += 1
+            for index, part in enumerate(message.images):
+                rows.append(FitImageRow(
+                    (message.id, index), f"Turn {turn} · Image {index + 1}: {part.name}",
+                    part.tokens, part.image is not None and part.detail != "low"))
+        self.panel.set_content(rows, self.plan, droppable_turns(conversation))
+        room = estimate.context_window - estimate.reply_reserve
+        if estimate.fits:
+            text = (f"Fits: the request needs {estimate.prompt_tokens:,} of the {room:,} tokens "
+                    f"it may use ({estimate.context_window:,} in the window, "
+                    f"{estimate.reply_reserve:,} kept for the reply).")
+        else:
+            text = (f"Does not fit: the request needs {estimate.prompt_tokens:,} tokens but may "
+                    f"use {room:,} ({estimate.context_window:,} in the window, "
+                    f"{estimate.reply_reserve:,} kept for the reply) — {estimate.over_by:,} too "
+                    "many. Leave out past images, send them at low detail (512 tokens each), "
+                    "or drop the oldest turns; the meter shows the result of each choice.")
+        self.panel.set_status(text, fits=estimate.fits)
+
+    # -- the conversation view -----------------------------------------------------------------
+
+    def image_marks(self, message: Message) -> list[ImageMark] | None:
+        if message.role != "user" or not message.images:
+            return None
+        conversation = self._session.chat.conversation
+        gone = message.id in dropped_message_ids(conversation, self.plan)
+        return [ImageMark(sent=not gone and (message.id, i) not in self.plan.dropped_images,
+                          low=part.detail == "low" or (message.id, i) in self.plan.low_detail,
+                          switchable=part.image is not None and part.detail != "low",
+                          restorable=not gone)
+                for i, part in enumerate(message.images)]
+
+    def turn_note(self, message: Message) -> str:
+        notes: list[str] = []
+        if message.usage is not None:
+            prices = self.costs.prices_for(message.model or self._session.settings.model)
+            if prices is not None:
+                notes.append(f"cost {format_usd(usage_cost(message.usage, prices))}")
+        if message.id in dropped_message_ids(self._session.chat.conversation, self.plan):
+            notes.append("not sent (oldest turns left out)")
+        return " · ".join(notes)
+
+    # -- sending and learning ------------------------------------------------------------------
+
+    def prepare_request(self, conversation: Conversation, reply: Message) -> Conversation:
+        """The chat controller's hook: the conversation to send for `reply`, plan applied."""
+        applied = self.applied(conversation, for_estimate=False)
+        self.sent[reply.id] = request_estimate(applied.system_prompt,
+                                               list(applied.sent_messages()), self._cost_fn())
+        self._sent_keys[reply.id] = self.costs.key(reply.model or self._session.settings.model)
+        return applied
+
+    def _reply_finished(self, reply: Message) -> None:
+        usage, record = reply.usage, self.sent.get(reply.id)
+        if usage is None:
+            return
+        model = reply.model or self._session.settings.model
+        prices: Prices | None = self.costs.prices_for(model)
+        self.costs.record_reply(reply, usage_cost(usage, prices) if prices else None)
+        if record is not None:
+            self.costs.learn(self._sent_keys.get(reply.id, self.costs.key(model)), model,
+                             record, usage.image_tokens)
+        self._session.update_meter()
+
+    # -- the context window --------------------------------------------------------------------
+
+    def ask_context_window(self) -> None:
+        """Ask for the current model's context window (it is not in the built-in table)."""
+        if self._window_dialog is not None:
+            self._window_dialog.raise_()
+            return
+        s = self._session
+        model = s.settings.model
+        window, _ = s.settings.context_window()
+        dialog = QInputDialog(s.window)
+        dialog.setObjectName("contextWindowDialog")
+        dialog.setWindowTitle("Context window")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setIntRange(MIN_CONTEXT_WINDOW, 100_000_000)
+        dialog.setIntStep(1024)
+        dialog.setIntValue(window)
+        dialog.setLabelText(f"The context window of “{model}” is not known; the meter assumes "
+                            f"{window:,} tokens.\nIts window in tokens (see the provider's "
+                            "model page; it can be changed later in Settings):")
+        dialog.intValueSelected.connect(lambda value: self.set_context_window(model, value))
+        dialog.finished.connect(self._window_dialog_closed)
+        self._window_dialog = dialog
+        dialog.open()
+
+    def _window_dialog_closed(self) -> None:
+        if self._window_dialog is not None:
+            self._window_dialog.deleteLater()
+            self._window_dialog = None
+
+    def set_context_window(self, model: str, window: int) -> None:
+        s = self._session
+        s.settings.context_overrides[model] = max(MIN_CONTEXT_WINDOW, window)
+        s._save_settings()
+        s.update_meter()
+
+
+def _formula(tokens: int) -> int:
+    return tokens
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def install(session: AppSession) -> BudgetFlow:
+    """Wire budget control into a session (call once, after the session's own wiring)."""
+    flow = BudgetFlow(session)
+    flow.wire()
+    return flow

@@ -1,0 +1,245 @@
+"""Conversations that last: the session's turns saved as they happen, the sidebar, search,
+regenerate, export and import.
+
+The question is saved before its request leaves; streamed text reaches the disk at least every
+second; a conversation chosen in the sidebar replaces the one on screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QToolButton
+
+from app.controllers.history import HistoryController
+from app.core.conversation import Conversation, Message
+from app.core.history_rows import ConversationPage, HistoryInfo
+from app.store.db import HistoryError
+from app.ui.sidebar import ConversationSidebar
+
+if TYPE_CHECKING:
+    from app.gui.session import AppSession
+
+# Failures the history controller has already reported through its `failed` signal.
+_FAILED = (HistoryError, OSError)
+# A longer conversation opens on its last page only, so opening stays quick.
+FULL_RENDER_LIMIT = 200
+
+
+class HistoryFlow(QObject):
+    def __init__(self, session: AppSession, data_dir: Path | None = None) -> None:
+        super().__init__(session)
+        self._session = session
+        self.history = HistoryController(data_dir, self)
+        self.sidebar = ConversationSidebar()
+        self._saved: set[str] = set()       # ids of messages already in the store
+        self._jump_to: str | None = None    # a search hit's message, once its conversation opens
+        self._dialog: QFileDialog | None = None
+        self._build()
+        self._wire()
+        session.chat.before_request = self._before_request
+
+    # -- construction -----------------------------------------------------------------------
+    def _build(self) -> None:
+        window = self._session.window
+        dock = QDockWidget("Conversations", window)
+        dock.setObjectName("conversationsDock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setWidget(self.sidebar)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        menu = QMenu("Conversation", window)
+        menu.setObjectName("conversationMenu")
+        self.regenerate_action = self._add(menu, "Regenerate the last reply", "Ctrl+R",
+                                           self._session.regenerate)
+        menu.addSeparator()
+        self._add(menu, "Export as Markdown…", "", lambda: self._export("md"))
+        self._add(menu, "Export as JSON…", "", lambda: self._export("json"))
+        self._add(menu, "Import from JSON…", "", self._import)
+        menu.addSeparator()
+        menu.addAction(dock.toggleViewAction())
+        button = QToolButton()
+        button.setObjectName("conversationMenuButton")
+        button.setText("Conversation")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setMenu(menu)
+        toolbar = window.findChild(QObject, "mainToolbar")
+        if toolbar is not None:
+            toolbar.addWidget(button)  # type: ignore[attr-defined]
+        self.menu = menu
+
+    def _add(self, menu: QMenu, text: str, shortcut: str, slot: object) -> QAction:
+        action = menu.addAction(text)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            self._session.window.addAction(action)
+        action.triggered.connect(slot)
+        return action
+
+    def _wire(self) -> None:
+        s, h, bar = self._session, self.history, self.sidebar
+        h.opened.connect(self._opened)
+        h.failed.connect(s.window.show_notice)
+        h.conversationsChanged.connect(bar.set_rows)
+        h.searchFinished.connect(lambda _query, hits: bar.set_search_results(hits))
+        h.pageLoaded.connect(self._page_loaded)
+        h.conversationLoaded.connect(self._conversation_loaded)
+        bar.conversationChosen.connect(self.open_conversation)
+        bar.searchHitChosen.connect(self._hit_chosen)
+        bar.searchRequested.connect(h.request_search)
+        bar.renameRequested.connect(h.rename)
+        bar.pinRequested.connect(h.pin)
+        bar.deleteRequested.connect(self._delete)
+        bar.undoDeleteRequested.connect(h.undo_delete)
+        bar.newRequested.connect(s.new_conversation)
+        s.chat.replyDelta.connect(h.reply_delta)
+        s.chat.replyFinished.connect(self._reply_finished)
+        s.chat.messagesRemoved.connect(self._removed)
+        s.window.view.retryRequested.connect(self._forget)
+
+    # -- opening and closing -----------------------------------------------------------------
+    async def open(self) -> None:
+        """Open the history (the session calls this once its loop runs)."""
+        try:
+            await self.history.open()
+        except _FAILED:
+            return  # the app runs on without saving
+
+    def _opened(self, info: HistoryInfo) -> None:
+        if info.notice:
+            self._session.window.show_notice(info.notice)
+
+    async def aclose(self) -> None:
+        await self.history.aclose()
+
+    # -- saving the turn as it happens -------------------------------------------------------
+    async def _before_request(self, reply: Message) -> None:
+        """Save the question (awaited: before the request leaves) and the reply's placeholder."""
+        conversation = self._session.chat.conversation
+        index = conversation.messages.index(reply)
+        question = conversation.messages[index - 1] if index else None
+        if question is not None and question.id not in self._saved:
+            shas = {p.image.sha256 for p in question.images if p.image is not None}
+            originals = {k: v for k, v in self._session.originals.items() if k in shas}
+            thumbs = {k: v for k, v in self._session.thumbnails.items() if k in shas}
+            # A failure to save is reported; the turn goes ahead unsaved rather than not at all.
+            with contextlib.suppress(*_FAILED):
+                await self.history.save_message(conversation, question, originals, thumbs)
+            self._saved.add(question.id)
+        if reply.id not in self._saved:
+            self.history.save_message(conversation, reply)
+            self._saved.add(reply.id)
+
+    def _reply_finished(self, reply: Message) -> None:
+        if reply.id in self._saved:
+            self.history.finish_message(reply)
+        self.history.refresh()
+
+    def _forget(self, message_id: str) -> None:
+        """A failed reply being retried leaves the store as it leaves the view."""
+        if message_id in self._saved:
+            self._saved.discard(message_id)
+            self.history.delete_message(message_id)
+
+    def _removed(self, messages: list[Message]) -> None:
+        for message in messages:
+            self._forget(message.id)
+
+    # -- the sidebar ---------------------------------------------------------------------------
+    def open_conversation(self, conv_id: str) -> None:
+        session = self._session
+        if conv_id == session.chat.conversation.id:
+            return
+        session.chat.stop()
+        self.history.open_conversation(conv_id)
+
+    def _page_loaded(self, page: ConversationPage) -> None:
+        session = self._session
+        session.thumbnails.update(page.thumbnails)
+        session.window.view.set_messages(page.messages, session.thumbnails)
+        if page.start:
+            session.window.show_notice(f"Showing the last {len(page.messages)} of "
+                                       f"{page.total} messages of “{page.title}”.")
+
+    def _conversation_loaded(self, conversation: Conversation) -> None:
+        session = self._session
+        session.new_conversation()
+        session.chat.conversation = conversation
+        self._saved = {m.id for m in conversation.messages}
+        if len(conversation.messages) <= FULL_RENDER_LIMIT:
+            session.window.view.set_messages(conversation.messages, session.thumbnails)
+        session.window.system_prompt_edit.setText(conversation.system_prompt)
+        if conversation.model and conversation.model != session.settings.model:
+            session.choose_model(conversation.model)
+        self.sidebar.select(conversation.id)
+        if self._jump_to is not None:
+            session.window.view.scroll_to_message(self._jump_to)
+            self._jump_to = None
+        session.update_meter()
+
+    def _hit_chosen(self, conv_id: str, message_id: str) -> None:
+        if conv_id == self._session.chat.conversation.id:
+            self._session.window.view.scroll_to_message(message_id)
+            return
+        self._jump_to = message_id
+        self.open_conversation(conv_id)
+
+    def _delete(self, conv_id: str) -> None:
+        self.history.delete(conv_id)
+        if conv_id == self._session.chat.conversation.id:
+            self._session.new_conversation()
+
+    # -- export and import ---------------------------------------------------------------------
+    def _export(self, fmt: str) -> None:
+        conversation = self._session.chat.conversation
+        if not self._saved & {m.id for m in conversation.messages}:
+            self._session.window.show_notice("Nothing to export yet: this conversation has "
+                                             "not been saved (send a question first).")
+            return
+        dialog = QFileDialog(self._session.window, "Export the conversation into a folder")
+        dialog.setObjectName("exportDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(lambda folder: self._session.tasks.start(
+            self._write_export(conversation.id, Path(folder), fmt), "export"))
+        self._open_dialog(dialog)
+
+    async def _write_export(self, conv_id: str, folder: Path, fmt: str) -> None:
+        try:
+            path = await self.history.export(conv_id, folder, fmt)
+        except _FAILED:
+            return
+        self._session.window.show_notice(f"Exported to {path}.")
+
+    def _import(self) -> None:
+        dialog = QFileDialog(self._session.window, "Import a conversation exported as JSON")
+        dialog.setObjectName("importDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter("Conversation exports (*.json)")
+        dialog.fileSelected.connect(lambda path: self._session.tasks.start(
+            self._read_import(Path(path)), "import"))
+        self._open_dialog(dialog)
+
+    async def _read_import(self, path: Path) -> None:
+        try:
+            conv_id = await self.history.import_file(path)
+        except _FAILED:
+            return
+        self._session.window.show_notice(f"Imported {path.name}.")
+        self.open_conversation(conv_id)
+
+    def _open_dialog(self, dialog: QFileDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialog = dialog
+        dialog.open()
+
+
+def install(session: AppSession, data_dir: Path | None = None) -> HistoryFlow:
+    existing = getattr(session, "history_flow", None)
+    if isinstance(existing, HistoryFlow):
+        return existing
+    return HistoryFlow(session, data_dir)
+

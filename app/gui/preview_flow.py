@@ -1,0 +1,132 @@
+"""Opening a tray image in the preview, and carrying out the crop asked for there.
+
+The tray asks (`previewRequested`: double-click, Enter or Space on a tile); this flow opens the
+`ImagePreview` with `open()`, decodes the prepared bytes in the session's worker thread (the
+GUI thread only paints), and hands a crop to the attachment controller, which replaces the
+image in place. The dialog follows its item: a crop being made, the cropped image once ready
+(shown and priced in turn), the item leaving the tray (the dialog closes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtGui import QImage
+
+from app.core.attachment import Attachment, SourceKind
+from app.core.imagetypes import PreparedImage
+from app.ui.image_preview import ImagePreview
+
+if TYPE_CHECKING:
+    from app.gui.session import AppSession
+
+
+def decode(data: bytes) -> QImage:
+    """The pixels of encoded image bytes (call from a worker thread)."""
+    return QImage.fromData(data)
+
+
+class PreviewFlow(QObject):
+    """See the module docstring."""
+
+    def __init__(self, session: AppSession) -> None:
+        super().__init__(session)
+        self._session = session
+        self._dialog: ImagePreview | None = None
+        self._decoding = ""   # the sha256 being decoded for the dialog
+        session.window.tray.previewRequested.connect(self.open)
+        session.attachments.itemChanged.connect(self._item_changed)
+        session.attachments.changed.connect(self._items_changed)
+
+    @property
+    def dialog(self) -> ImagePreview | None:
+        """The preview while it is open."""
+        return self._dialog
+
+    def open(self, item_id: str) -> None:
+        session = self._session
+        item = session.attachments.item(item_id)
+        if item is None:
+            return
+        if item.kind is SourceKind.URL:
+            session.window.show_notice(
+                f"{item.name} is a web address that the server downloads itself, so there is "
+                "nothing to preview here. Save the image and add the file to see and crop it.")
+            return
+        if item.failed:
+            session.window.show_notice(f"{item.name} cannot be previewed: {item.error}.")
+            return
+        if self._dialog is not None:
+            if self._dialog.item_id == item_id:
+                self._dialog.raise_()
+                self._dialog.activateWindow()
+                return
+            self._dialog.close()
+        dialog = ImagePreview(item, session.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.cropRequested.connect(self._crop)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        self._dialog = dialog
+        dialog.open()
+        self._decode_if_needed()
+
+    def _closed(self, dialog: ImagePreview) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+
+    def _decode_if_needed(self) -> None:
+        dialog = self._dialog
+        if dialog is None:
+            return
+        prepared = dialog.item.prepared
+        wanted = dialog.wanted_sha256()
+        if prepared is None or not wanted or wanted == self._decoding:
+            return
+        self._decoding = wanted
+        self._session.tasks.start(self._decode(dialog.item, prepared), "preview-decode")
+
+    async def _decode(self, item: Attachment, prepared: PreparedImage) -> None:
+        try:
+            image: QImage = await self._session.in_thread(decode, prepared.data)
+        finally:
+            if self._decoding == prepared.sha256:
+                self._decoding = ""
+        dialog = self._dialog
+        if dialog is None or dialog.item_id != item.id:
+            return
+        if image.isNull():
+            dialog.set_image(prepared.sha256, None,
+                             f"{item.name} could not be decoded for the preview. It is still "
+                             "sent as it is; remove it if the server refuses it.")
+        else:
+            dialog.set_image(prepared.sha256, image)
+        self._decode_if_needed()   # it may have changed again meanwhile
+
+    def _crop(self, item_id: str, region: QRect) -> None:
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        box = (region.x(), region.y(), region.x() + region.width(),
+               region.y() + region.height())
+        self._session.attachments.replace_with_crop(
+            item_id, box, expected_sha256=prepared.sha256 if prepared is not None else "")
+
+    def _item_changed(self, item_id: str) -> None:
+        dialog = self._dialog
+        if dialog is None or dialog.item_id != item_id:
+            return
+        item = self._session.attachments.item(item_id)
+        if item is not None:
+            dialog.set_item(item)
+            self._decode_if_needed()
+
+    def _items_changed(self) -> None:
+        dialog = self._dialog
+        if dialog is not None and self._session.attachments.item(dialog.item_id) is None:
+            dialog.close()   # removed from the tray, or sent
+
+
+def install(session: AppSession) -> PreviewFlow:
+    """Open the preview from the session's tray (once; later calls return the same flow)."""
+    existing = session.findChild(PreviewFlow)
+    return existing if isinstance(existing, PreviewFlow) else PreviewFlow(session)

@@ -1,0 +1,169 @@
+"""The preview of a tray image exactly as it will be sent, its tile grid, its cost, and a crop.
+
+The dialog shows the prepared pixels (decoded elsewhere and handed over with `set_image`) in a
+`TileCanvas`, which draws the 448-px tiles of the tile formula over them in sent-pixel
+coordinates (tiles past the six that count are hatched), and states the cost. Dragging over the
+image selects a region, snapped to whole sent pixels, whose own size, tiles and cost are shown
+while dragging; Crop asks (`cropRequested`) for the image to be replaced by that region. The
+dialog does no image work.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.core.attachment import Attachment
+from app.core.budget import MAX_TILES, image_tiles
+from app.core.crop import cost_text
+from app.core.images.low_detail import low_detail_size
+from app.ui.tile_canvas import TileCanvas
+
+SELECT_HINT = "Drag over the image to select a region to crop it to."
+
+
+class ImagePreview(QDialog):
+    """One tray image as it will be sent; see the module docstring. Open it with `open()`."""
+
+    cropRequested = Signal(str, QRect)   # attachment id, the region in sent pixels
+
+    def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("imagePreview")
+        self.setSizeGripEnabled(True)
+        self._item = item
+        self._shown_sha = ""
+        self._cropping = False
+
+        self._notes = QLabel(self)
+        self._notes.setObjectName("imagePreviewNotes")
+        self._notes.setWordWrap(True)
+        self.canvas = TileCanvas(self)
+        self._cost = QLabel(self)
+        self._cost.setObjectName("imagePreviewCost")
+        self._cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._cost.setToolTip("256 tokens for each 448×448 tile, at most 6 tiles counted, "
+                              "plus 256 for the image itself")
+        self._selection = QLabel(self)
+        self._selection.setObjectName("imagePreviewSelection")
+        self._crop = QPushButton("Crop", self)
+        self._crop.setObjectName("imagePreviewCrop")
+        self._crop.setAccessibleName("Crop to the selection")
+        self._crop.setToolTip("Replace the image in the tray by the selected region")
+        self._crop.setAutoDefault(False)
+        self._crop.clicked.connect(self._crop_clicked)
+        self._close = QPushButton("Close", self)
+        self._close.setObjectName("imagePreviewClose")
+        self._close.setAccessibleName("Close the preview")
+        self._close.setDefault(True)
+        self._close.clicked.connect(self.reject)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._selection, 1)
+        buttons.addWidget(self._crop)
+        buttons.addWidget(self._close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._notes)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self._cost)
+        layout.addLayout(buttons)
+        self.canvas.selectionChanged.connect(self._selection_changed)
+        self.set_item(item)
+        self.resize(900, 680)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def item_id(self) -> str:
+        return self._item.id
+
+    @property
+    def item(self) -> Attachment:
+        return self._item
+
+    def wanted_sha256(self) -> str:
+        """The prepared image the dialog waits for ("" when it is not prepared yet)."""
+        prepared = self._item.prepared
+        if prepared is None or prepared.sha256 == self._shown_sha:
+            return ""
+        return prepared.sha256
+
+    def set_item(self, item: Attachment) -> None:
+        """Follow the tray item (its preparation, a crop being made, a failure)."""
+        self._item = item
+        self.setWindowTitle(f"Preview — {item.name}")
+        self.setAccessibleName(f"Preview of {item.name} as it will be sent")
+        prepared = item.prepared
+        size = (prepared.width, prepared.height) if prepared is not None else item.size
+        notes = [f"{item.name} — {item.status_text}"]
+        if prepared is not None and not item.low_detail:
+            kind = prepared.mime.removeprefix("image/").upper()
+            notes.append(f"sent as {kind}, {len(prepared.data) / 1024:,.0f} KiB")
+        if size is None:
+            self._cost.setText("Size not known yet")
+        elif item.low_detail:
+            # Sent downscaled to one tile; the picture and grid show it at high detail.
+            self._cost.setText(f"Low detail: sent as {cost_text(*low_detail_size(*size))}")
+            notes.append(f"at high detail: {cost_text(*size)}, the tiles drawn here")
+        else:
+            self._cost.setText(cost_text(*size, as_sent=True))
+            if image_tiles(*size) > MAX_TILES:
+                notes.append(f"tiles past the {MAX_TILES}th (hatched) are sent but not counted")
+        if size is not None:
+            self.canvas.set_sent_size(*size)
+        self._notes.setText(" · ".join(notes))
+        if prepared is None:
+            self._shown_sha = ""
+            self._cropping = self._cropping and not item.failed
+            self.canvas.set_image(None, item.status_text if item.failed else
+                                  "Cropping…" if self._cropping else "Preparing…")
+        elif prepared.sha256 != self._shown_sha:
+            self._cropping = False
+            self.canvas.set_image(None, "Decoding…")
+        self._update_controls()
+
+    def set_image(self, sha256: str, image: QImage | None, message: str = "") -> None:
+        """The decoded pixels of the prepared image `sha256` (ignored if no longer current)."""
+        prepared = self._item.prepared
+        if prepared is None or prepared.sha256 != sha256:
+            return
+        self._shown_sha = sha256 if image is not None else ""
+        self.canvas.set_image(image, message)
+        self._update_controls()
+
+    def cost_text(self) -> str:
+        return self._cost.text()
+
+    def selection_text(self) -> str:
+        return self._selection.text()
+
+    def crop_button(self) -> QPushButton:
+        return self._crop
+
+    # -- intent --------------------------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        selection = self.canvas.selection()
+        if selection is None:
+            text = SELECT_HINT if self.canvas.has_image() else ""
+        else:
+            text = "Selection: " + cost_text(selection.width(), selection.height())
+        self._selection.setText(text)
+        self._crop.setEnabled(selection is not None and self.canvas.has_image()
+                              and not self.canvas.dragging())
+        self.canvas.setAccessibleDescription(" ".join(p for p in (self._cost.text(), text) if p))
+
+    def _crop_clicked(self) -> None:
+        selection = self.canvas.selection()
+        if selection is None or not self.canvas.has_image():
+            return
+        self.canvas.clear_selection()
+        self.canvas.set_image(None, "Cropping…")
+        self._shown_sha = ""
+        self._cropping = True
+        self._update_controls()
+        self.cropRequested.emit(self._item.id, selection)

@@ -1,0 +1,157 @@
+"""Conversations that last, in the window: saved as they happen, reopened, regenerated,
+edited, searched and exported — against the local endpoint and a real SQLite history."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from support.qtevents import drag_and_drop, file_mime
+
+from app.core.conversation import Message, Status
+from app.demo import Fault
+from app.gui.session import AppSession
+from app.store.history import HistoryStore
+from app.store.paths import data_directory
+
+
+class Running:
+    """An app session on the test's loop, closed on exit."""
+
+    def __init__(self, qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+        self.qtbot = qtbot
+        self.session = AppSession(demo=True)
+        qtbot.addWidget(self.session.window)
+        self.task = qloop.create_task(self.session.run([]))
+        qtbot.waitUntil(lambda: self.session.endpoint.has_key and bool(self.session.models),
+                        timeout=10_000)
+        qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None,
+                        timeout=5000)
+
+    def ask(self, text: str) -> Message:
+        window = self.session.window
+        window.composer.setPlainText(text)
+        self.qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
+        self.qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+        self.qtbot.waitUntil(lambda: self.last.role == "assistant"
+                             and self.last.status is not Status.STREAMING, timeout=15_000)
+        return self.last
+
+    @property
+    def last(self) -> Message:
+        return self.session.chat.conversation.messages[-1]
+
+    def close(self) -> None:
+        self.session.window.close()
+        self.qtbot.waitUntil(self.task.done, timeout=10_000)
+        assert self.task.result() == 0
+
+
+@pytest.fixture
+def app(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Running]:
+    running = Running(qtbot, qloop)
+    yield running
+    if not running.task.done():
+        running.close()
+
+
+def stored(conv_id: str) -> list[Message]:
+    with HistoryStore(data_directory(), read_only=True) as store:
+        return store.load_conversation(conv_id).messages
+
+
+def test_the_question_is_saved_before_the_request_leaves(app: Running, qtbot: QtBot) -> None:
+    app.session.demo_server.stall_seconds = 30
+    app.session.demo_server.inject(Fault.STALL_BEFORE_HEADERS)
+    app.session.window.composer.setPlainText("Saved first?")
+    qtbot.waitUntil(app.session.window.send_button.isEnabled, timeout=5000)
+    qtbot.mouseClick(app.session.window.send_button, Qt.MouseButton.LeftButton)
+    # The server has the request (and is stalling on it): the question is already on disk.
+    qtbot.waitUntil(lambda: bool(app.session.demo_server.chat_requests), timeout=5000)
+    conv_id = app.session.chat.conversation.id
+    messages = stored(conv_id)
+    assert [m.text for m in messages if m.role == "user"] == ["Saved first?"]
+    app.session.chat.stop()
+    qtbot.waitUntil(lambda: app.last.status is Status.STOPPED, timeout=5000)
+
+
+def test_reopened_in_a_new_session_with_its_images(qtbot: QtBot,
+                                                   qloop: asyncio.AbstractEventLoop,
+                                                   tmp_path: Path) -> None:
+    image = tmp_path / "chart.png"
+    Image.new("RGB", (900, 500), (200, 40, 40)).save(image)
+    first = Running(qtbot, qloop)
+    assert drag_and_drop(first.session.window.tray, file_mime(image))
+    qtbot.waitUntil(lambda: first.session.attachments.blocking_reason() is None
+                    and bool(first.session.attachments.items()), timeout=5000)
+    reply = first.ask("What colour is the chart?")
+    assert reply.status is Status.COMPLETE
+    conv_id = first.session.chat.conversation.id
+    first.close()
+    image.unlink()  # history survives the original being deleted
+
+    second = Running(qtbot, qloop)
+    sidebar = second.session.history_flow.sidebar
+    qtbot.waitUntil(lambda: sidebar.current_id() is not None or sidebar.select(conv_id),
+                    timeout=5000)
+    second.session.history_flow.open_conversation(conv_id)
+    qtbot.waitUntil(lambda: second.session.chat.conversation.id == conv_id, timeout=5000)
+    messages = second.session.chat.conversation.messages
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[0].images[0].image is not None
+    assert (messages[0].images[0].image.width, messages[0].images[0].image.height) == (900, 500)
+    second.session.window.view.flush()
+    assert "What colour is the chart?" in second.session.window.view.browser.toPlainText()
+    # A follow-up re-sends the stored image: the server counts it again.
+    followup = second.ask("And the shape?")
+    assert followup.usage is not None
+    assert followup.usage.image_tokens == 1792
+    second.close()
+
+
+def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
+    app.ask("First question")
+    app.ask("Second question")
+    conv = app.session.chat.conversation
+    old_reply = app.last.id
+    app.session.regenerate()
+    qtbot.waitUntil(lambda: app.last.id != old_reply and app.last.status is Status.COMPLETE,
+                    timeout=15_000)
+    assert len(conv.messages) == 4
+    first_question = conv.messages[0]
+    app.session.edit_question(first_question.id)
+    assert app.session.window.edit_banner.isVisible()
+    assert app.session.window.composer.toPlainText() == "First question"
+    app.ask("First question, rephrased")
+    assert [m.text for m in conv.messages if m.role == "user"] == ["First question, rephrased"]
+    assert len(conv.messages) == 2
+    qtbot.waitUntil(lambda: len(stored(conv.id)) == 2, timeout=5000)
+    assert stored(conv.id)[0].text == "First question, rephrased"
+
+
+def test_search_finds_a_reply_and_export_writes_files(app: Running, qtbot: QtBot,
+                                                      tmp_path: Path) -> None:
+    app.ask("Where is the zebra crossing?")
+    conv_id = app.session.chat.conversation.id
+    flow = app.session.history_flow
+    flow.sidebar.search_edit.setText("zebra")
+    results = flow.sidebar.results_view
+    qtbot.waitUntil(lambda: results.model().rowCount() > 0, timeout=5000)
+    app.session.new_conversation()
+    assert app.session.chat.conversation.id != conv_id
+    rect = results.visualRect(results.model().index(0, 0))
+    qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: app.session.chat.conversation.id == conv_id, timeout=5000)
+    flow._export("md")
+    dialog = flow._dialog
+    assert dialog is not None
+    dialog.fileSelected.emit(str(tmp_path))
+    qtbot.waitUntil(lambda: any(tmp_path.glob("*.md")), timeout=5000)
+    text = next(tmp_path.glob("*.md")).read_text()
+    assert "Where is the zebra crossing?" in text
+    assert "xai-" not in text
