@@ -6,22 +6,24 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
 from app.core.conversation import Conversation, Message, Part, Status, TextPart
 from app.core.images import DataUriCache
 from app.core.json_reply import structured_problem
-from app.llm.errors import ChatError, ErrorKind
-from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
-from app.llm.stream import ReplyRequest, RetryPolicy
-from app.llm.structured import FormatFallback, stream_structured
-from app.llm.tool_calls import ToolCallAssembler
 
-ClientSource = Callable[[], openai.AsyncOpenAI | None]
+if TYPE_CHECKING:
+    import openai
+
+    from app.llm.stream import RetryPolicy
+    from app.llm.tool_calls import ToolCallAssembler
+
+# The network stack (openai takes most of a second to import) is imported when a turn first
+# runs, not with this module, so that the window shows without waiting for it.
+ClientSource = Callable[[], "openai.AsyncOpenAI | None"]
 
 
 class ChatController(QObject):
@@ -37,7 +39,7 @@ class ChatController(QObject):
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(parent)
         self._client_source = client_source
-        self.retry_policy = retry or RetryPolicy()
+        self.retry_policy: RetryPolicy | None = retry  # None: the default policy
         self._tasks = TaskGroup()
         self._turn: asyncio.Task[Any] | None = None
         # Encoding images to base64 is CPU work: it runs here, never on the GUI thread.
@@ -113,6 +115,8 @@ class ChatController(QObject):
         reply.expects_json = self.response_format is not None
         self.messageAdded.emit(reply)
         chunks: list[str] = []
+        from app.llm.tool_calls import ToolCallAssembler
+
         calls = ToolCallAssembler()
         self._turn = self._tasks.start(self._run_turn(reply, chunks, calls), "chat-turn")
         # Finishing happens here, not in the coroutine: a turn stopped before it ever ran
@@ -122,6 +126,10 @@ class ChatController(QObject):
 
     async def _run_turn(self, reply: Message, chunks: list[str],
                         calls: ToolCallAssembler) -> None:
+        from app.llm.errors import ChatError, ErrorKind
+        from app.llm.stream import ReplyRequest
+        from app.llm.structured import stream_structured
+
         try:
             client = self._require_client()
             self.replyNote.emit(reply.id, "Sending…")
@@ -139,26 +147,7 @@ class ChatController(QObject):
                                    tool_choice=self.tool_choice)
             self.replyNote.emit(reply.id, "Waiting for the first words…")
             async for event in stream_structured(client, request, self.retry_policy):
-                if isinstance(event, TextDelta):
-                    if not chunks:
-                        self.replyNote.emit(reply.id, "")
-                    chunks.append(event.text)
-                    self.replyDelta.emit(reply.id, event.text)
-                elif isinstance(event, Retrying):
-                    self.replyNote.emit(reply.id, f"{event.error.describe()} Retrying in "
-                                        f"{event.delay:.0f} s (attempt {event.attempt} of "
-                                        f"{event.max_attempts})…")
-                elif isinstance(event, ToolCallDelta):
-                    if calls.feed(event) and event.name:
-                        self.replyNote.emit(reply.id, f"Receiving a call to {event.name}…")
-                elif isinstance(event, FormatFallback):
-                    reply.error = event.message
-                    self.replyNote.emit(reply.id, event.message)
-                elif isinstance(event, UsageReport):
-                    reply.usage = event.usage
-                elif isinstance(event, Finished) and event.reason == "length":
-                    reply.error = " ".join(filter(None, [
-                        reply.error, "The reply reached the maximum length set in Settings."]))
+                self._on_event(event, reply, chunks, calls)
             # A reply asked for as JSON or a function call is checked against its schema.
             problem = structured_problem("".join(chunks), [(c.name, c.arguments)
                                                            for c in calls.calls()],
@@ -170,6 +159,32 @@ class ChatController(QObject):
             reply.error = error.describe()
             if error.kind is ErrorKind.MODEL_NOT_FOUND:
                 self.modelNotFound.emit(self.model)
+
+    def _on_event(self, event: object, reply: Message, chunks: list[str],
+                  calls: ToolCallAssembler) -> None:
+        from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
+        from app.llm.structured import FormatFallback
+
+        if isinstance(event, TextDelta):
+            if not chunks:
+                self.replyNote.emit(reply.id, "")
+            chunks.append(event.text)
+            self.replyDelta.emit(reply.id, event.text)
+        elif isinstance(event, Retrying):
+            self.replyNote.emit(reply.id, f"{event.error.describe()} Retrying in "
+                                f"{event.delay:.0f} s (attempt {event.attempt} of "
+                                f"{event.max_attempts})…")
+        elif isinstance(event, ToolCallDelta):
+            if calls.feed(event) and event.name:
+                self.replyNote.emit(reply.id, f"Receiving a call to {event.name}…")
+        elif isinstance(event, FormatFallback):
+            reply.error = event.message
+            self.replyNote.emit(reply.id, event.message)
+        elif isinstance(event, UsageReport):
+            reply.usage = event.usage
+        elif isinstance(event, Finished) and event.reason == "length":
+            reply.error = " ".join(filter(None, [
+                reply.error, "The reply reached the maximum length set in Settings."]))
 
     def _turn_done(self, task: asyncio.Task[Any], reply: Message, chunks: list[str],
                    calls: ToolCallAssembler) -> None:
@@ -185,6 +200,8 @@ class ChatController(QObject):
         self.busyChanged.emit(False)
 
     def _require_client(self) -> openai.AsyncOpenAI:
+        from app.llm.errors import ChatError, ErrorKind
+
         client = self._client_source()
         if client is None:
             raise ChatError(ErrorKind.NO_KEY, "")

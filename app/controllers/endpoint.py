@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import openai
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
 from app.core.limits import ModelInfo
-from app.llm.client import make_client
-from app.llm.errors import ChatError
-from app.llm.models import check_key, discover_models
+
+if TYPE_CHECKING:
+    import openai
+
+# The network stack is imported on first use, not with this module (see chat.py).
 
 
 class EndpointController(QObject):
@@ -39,6 +42,8 @@ class EndpointController(QObject):
         return bool(self._key)
 
     def client(self) -> openai.AsyncOpenAI | None:
+        from app.llm.client import make_client
+
         if self._client is None and self._key:
             self._client = make_client(self.base_url, self._key)
         return self._client
@@ -51,6 +56,9 @@ class EndpointController(QObject):
         self._tasks.start(self._load_models(client), "discover-models")
 
     async def _load_models(self, client: openai.AsyncOpenAI) -> None:
+        from app.llm.errors import ChatError
+        from app.llm.models import discover_models
+
         try:
             models: list[ModelInfo] = await discover_models(client)
         except ChatError as error:
@@ -68,10 +76,15 @@ class EndpointController(QObject):
                                  if same_endpoint else "Type this endpoint's key to check it: "
                                  "each endpoint has its own key.")
             return
+        from app.llm.client import make_client
+
         self._tasks.start(self._check(make_client(base_url or self.base_url, use_key)),
                           "check-key")
 
     async def _check(self, client: openai.AsyncOpenAI) -> None:
+        from app.llm.errors import ChatError
+        from app.llm.models import check_key
+
         try:
             info = await check_key(client)
         except ChatError as error:

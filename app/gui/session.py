@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -74,6 +75,8 @@ class AppSession(QObject):
         if files:
             self.attachments.add_paths(list(files))
         self.tasks.start(self.history_flow.open(), "open-history")
+        # The network stack loads in a worker thread while the window is already on screen.
+        await self.in_thread(importlib.import_module, "app.llm.structured")
         await self.reconnect()
         if self.store.notice:
             self.window.show_notice(self.store.notice)
