@@ -7,6 +7,7 @@ from typing import Any
 
 import openai
 from support.demo import (
+    image_part,
     png_bytes,
     split_png,
     user_message,
@@ -35,6 +36,18 @@ def test_reply_says_it_is_simulated_and_describes_the_images(demo_client: openai
     assert "> What colour is it?" in text
     assert "```" not in text
     assert 200 < len(text) < 1000
+
+
+def test_image_labels_are_not_quoted_as_the_question(demo_client: openai.OpenAI) -> None:
+    # The app sends "Image 1: name.png" before each image; the question is the other text.
+    message = {"role": "user", "content": [
+        {"type": "text", "text": "Image 1: before.png"}, image_part(png_bytes(10, 10)),
+        {"type": "text", "text": "Image 2: after.png"}, image_part(png_bytes(20, 20)),
+        {"type": "text", "text": "What changed?"}]}
+    text = _ask(demo_client, message)
+    assert "> What changed?" in text
+    assert "before.png" not in text
+    assert "Image 2: 20×20 px" in text
 
 
 def test_reply_counts_the_history_and_describes_only_the_last_message(

@@ -6,6 +6,7 @@ Order of checks: the shape of the body (422), the model (404), images sent to a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,10 @@ class ImagePart:
     detail: str
 
 
+# "Image 2: before.png", as clients label each image: not part of the question quoted back.
+_LABEL = re.compile(r"Image \d+(: [^\n]*)?")
+
+
 @dataclass(frozen=True)
 class MessageShape:
     """One message as parsed, before any image is decoded."""
@@ -44,6 +49,7 @@ class MessageShape:
     images: tuple[ImagePart, ...]
     tool_call_ids: tuple[str, ...] = ()   # an assistant message's calls
     tool_call_id: str | None = None       # the call a tool message answers
+    labels: tuple[str, ...] = ()          # text parts right before an image ("Image 1: a.png")
 
 
 @dataclass(frozen=True)
@@ -136,14 +142,18 @@ def _parse_message(message: Any, index: int) -> MessageShape:
                             f"{', '.join(sorted(ROLES))}.")
     content = message.get("content")
     texts: list[str] = []
+    labels: list[str] = []
     images: list[ImagePart] = []
     if isinstance(content, str):
         texts.append(content)
     elif isinstance(content, list):
-        for part in content:
-            parsed = _parse_part(part, where)
+        parts = [_parse_part(part, where) for part in content]
+        for position, parsed in enumerate(parts):
             if isinstance(parsed, ImagePart):
                 images.append(parsed)
+            elif (position + 1 < len(parts) and isinstance(parts[position + 1], ImagePart)
+                  and _LABEL.fullmatch(parsed)):
+                labels.append(parsed)  # names the image after it: not part of the question
             else:
                 texts.append(parsed)
     elif content is not None or role != "assistant":
@@ -156,7 +166,8 @@ def _parse_message(message: Any, index: int) -> MessageShape:
     if role == "tool" and not isinstance(call_id, str):
         raise invalid_field(f"Invalid {where}: a 'tool' message needs a 'tool_call_id' string.")
     return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images),
-                        tool_call_ids=call_ids, tool_call_id=call_id if role == "tool" else None)
+                        tool_call_ids=call_ids, tool_call_id=call_id if role == "tool" else None,
+                        labels=tuple(labels))
 
 
 def _parse_tool_calls(message: dict[str, Any], where: str) -> tuple[str, ...]:
@@ -302,7 +313,8 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
                 last_user_images.append(image)
 
     text_tokens = TOKENS_PER_REQUEST + sum(
-        TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in s.texts) for s in shapes)
+        TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*s.texts, *s.labels))
+        for s in shapes)
     image_tokens = sum(image_tokens_fn(im.width, im.height) for im in images)
     if text_tokens + image_tokens > model.context_window:
         raise prompt_too_long(model.context_window, text_tokens + image_tokens)
