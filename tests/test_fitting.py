@@ -71,6 +71,10 @@ def test_a_left_out_image_becomes_a_note_and_the_original_is_untouched(
     api = sent.to_api_messages(lambda image: "data:x")
     kinds = [part["type"] for part in api[3]["content"]]
     assert kinds.count("image_url") == 1
+    # The image that stays keeps the number the user knows it by.
+    texts = [part["text"] for part in api[3]["content"] if part["type"] == "text"]
+    assert texts[0] == "[Image 1 (“shot-900x500.png”) left out of this request to save tokens]"
+    assert texts[1] == "Image 2: shot-300x300.png"
 
 
 def test_a_low_detail_image_is_replaced_by_its_one_tile_version(

@@ -28,6 +28,9 @@ class ImagePart:
     image: PreparedImage | None = None
     url: str | None = None
     detail: Detail = "high"
+    # Its number among the message's images as the user saw them, set on a copy made for
+    # sending when an earlier image of the message was left out; None: its place counts.
+    number: int | None = None
 
     def __post_init__(self) -> None:
         if (self.image is None) == (self.url is None):
@@ -129,7 +132,8 @@ class Message:
     def image_labels(self) -> list[str]:
         """"Image 1: before.png", … — sent before each image so that the user and the model
         name the same image the same way (the tray shows the same numbers)."""
-        return [image_label(number, part) for number, part in enumerate(self.images, start=1)]
+        return [image_label(part.number or number, part)
+                for number, part in enumerate(self.images, start=1)]
 
     @property
     def sendable(self) -> bool:
@@ -167,7 +171,7 @@ def _user_content(message: Message, encode: ImageEncoder) -> list[dict[str, Any]
     for part in message.parts:
         if isinstance(part, ImagePart):
             number += 1
-            content.append({"type": "text", "text": image_label(number, part)})
+            content.append({"type": "text", "text": image_label(part.number or number, part)})
         content.append(_api_part(part, encode))
     return content
 

@@ -91,9 +91,10 @@ def low_detail_key(image: PreparedImage) -> str:
     return image.sha256
 
 
-def omitted_text(part: ImagePart) -> str:
+def omitted_text(part: ImagePart, number: int | None = None) -> str:
     """What the model reads where a left-out image was."""
-    return f"[image “{part.name}” left out of this request to save tokens]"
+    which = f"Image {number} (“{part.name}”)" if number else f"image “{part.name}”"
+    return f"[{which} left out of this request to save tokens]"
 
 
 def apply_plan(conversation: Conversation, plan: FitPlan,
@@ -129,7 +130,7 @@ def _applied_message(message: Message, plan: FitPlan,
         key = (message.id, index)
         index += 1
         if key in plan.dropped_images:
-            parts.append(TextPart(omitted_text(part)))
+            parts.append(TextPart(omitted_text(part, index)))
             changed = True
             continue
         low = (low_detail_images.get(low_detail_key(part.image))
@@ -137,5 +138,7 @@ def _applied_message(message: Message, plan: FitPlan,
                else None)
         if low is not None:
             changed = True
-        parts.append(part if low is None else ImagePart(image=low, detail="low"))
+        # The images that stay keep the numbers the user knows them by ("Image 3").
+        parts.append(replace(part, number=index) if low is None
+                     else ImagePart(image=low, detail="low", number=index))
     return replace(message, parts=parts) if changed else message
