@@ -135,8 +135,13 @@ def _to_v1(conn: sqlite3.Connection) -> None:
     create_search_table(conn, fts5=fts5_available(conn))
 
 
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """A reply's tool calls and whether it was asked for as JSON (a JSON object per message)."""
+    conn.execute("ALTER TABLE messages ADD COLUMN extras TEXT")
+
+
 # MIGRATIONS[n] takes version n to n + 1. Append; never edit one that has shipped.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -258,10 +258,11 @@ class HistoryStore:
                         prepared: records.PreparedParts, *, touch: bool) -> None:
         seq = conn.execute(
             "INSERT INTO messages (id, conversation_id, position, role, status, error, model, "
-            "created, usage) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM "
-            "messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?) RETURNING seq",
+            "created, usage, extras) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 "
+            "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
             (message.id, conv_id, conv_id, message.role, message.status.value, message.error,
-             message.model, message.created, records.usage_json(message.usage))).fetchone()[0]
+             message.model, message.created, records.usage_json(message.usage),
+             records.extras_json(message))).fetchone()[0]
         records.insert_parts(conn, prepared)
         records.index_text(conn, seq, message.text)
         if touch:
@@ -294,9 +295,10 @@ class HistoryStore:
         prepared = records.store_part_blobs(message.id, message.parts, self.blobs, kept=kept)
         with self._write() as conn:
             seq = self._message_seq(conn, message.id)
-            conn.execute("UPDATE messages SET status = ?, error = ?, model = ?, usage = ? "
-                         "WHERE seq = ?", (message.status.value, message.error, message.model,
-                                           records.usage_json(message.usage), seq))
+            conn.execute("UPDATE messages SET status = ?, error = ?, model = ?, usage = ?, "
+                         "extras = ? WHERE seq = ?",
+                         (message.status.value, message.error, message.model,
+                          records.usage_json(message.usage), records.extras_json(message), seq))
             conn.execute("DELETE FROM parts WHERE message_id = ?", (message.id,))
             records.insert_parts(conn, prepared)
             records.index_text(conn, seq, message.text)

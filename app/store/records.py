@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.conversation import Detail, ImagePart, Message, Part, Status, TextPart, Usage
+from app.core.conversation import (
+    Detail,
+    ImagePart,
+    Message,
+    Part,
+    Status,
+    TextPart,
+    ToolCall,
+    Usage,
+)
 from app.core.imagetypes import PreparedImage
 from app.store.blobs import BlobStore
 
@@ -67,6 +76,36 @@ class PreparedParts:
 
 def usage_json(usage: Usage | None) -> str | None:
     return None if usage is None else json.dumps(dataclasses.asdict(usage), sort_keys=True)
+
+
+def extras_json(message: Message) -> str | None:
+    """What else a message carries: its tool calls, and whether JSON was asked for."""
+    extras: dict[str, Any] = {}
+    if message.tool_calls:
+        extras["tool_calls"] = [dataclasses.asdict(call) for call in message.tool_calls]
+    if message.expects_json:
+        extras["expects_json"] = True
+    return json.dumps(extras, sort_keys=True) if extras else None
+
+
+def apply_extras(message: Message, text: str | None) -> Message:
+    if not text:
+        return message
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError:
+        log.warning("ignoring unreadable message extras %r", text[:80])
+        return message
+    if not isinstance(raw, dict):
+        return message
+    calls = raw.get("tool_calls")
+    if isinstance(calls, list):
+        message.tool_calls = [ToolCall(**{k: str(v) for k, v in call.items()
+                                          if k in ("id", "name", "arguments", "result")})
+                              for call in calls if isinstance(call, dict)
+                              and {"id", "name", "arguments"} <= call.keys()]
+    message.expects_json = bool(raw.get("expects_json"))
+    return message
 
 
 def usage_from_json(text: str | None) -> Usage | None:
@@ -221,10 +260,11 @@ def _notes(text: str | None) -> tuple[str, ...]:
 
 
 def message_from_row(row: sqlite3.Row, parts: list[Part]) -> Message:
-    return Message(role="assistant" if row["role"] == "assistant" else "user", parts=parts,
-                   status=status_from(row["status"]),
-                   usage=usage_from_json(row["usage"]), error=row["error"], model=row["model"],
-                   id=row["id"], created=row["created"])
+    message = Message(role="assistant" if row["role"] == "assistant" else "user", parts=parts,
+                      status=status_from(row["status"]),
+                      usage=usage_from_json(row["usage"]), error=row["error"],
+                      model=row["model"], id=row["id"], created=row["created"])
+    return apply_extras(message, row["extras"])
 
 
 def load_messages(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int,
@@ -240,7 +280,7 @@ def load_messages(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low:
         by_message.setdefault(row["message_id"], []).append(reader.part(row))
     return [message_from_row(row, by_message.get(row["id"], []))
             for row in conn.execute(
-                "SELECT id, role, status, error, model, created, usage FROM messages "
+                "SELECT id, role, status, error, model, created, usage, extras FROM messages "
                 "WHERE conversation_id = ? AND position BETWEEN ? AND ? ORDER BY position",
                 (conv_id, low, high))]
 
