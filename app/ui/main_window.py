@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel(" Model: "))
         self.model_picker.setObjectName("modelPicker")
         self.model_picker.setAccessibleName("Model")
-        self.model_picker.setMinimumContentsLength(24)
+        self.model_picker.setMinimumContentsLength(16)
         self.model_picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model_picker.activated.connect(self._model_activated)
