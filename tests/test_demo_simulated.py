@@ -46,8 +46,10 @@ def test_image_labels_are_not_quoted_as_the_question(demo_client: openai.OpenAI)
         {"type": "text", "text": "What changed?"}]}
     text = _ask(demo_client, message)
     assert "> What changed?" in text
-    assert "before.png" not in text
-    assert "Image 2: 20×20 px" in text
+    assert "Image 1: before" not in text.split("> ", 1)[1]  # not quoted as the question
+    # Each image is described under the name the client gave it.
+    assert "- Image 1: before.png, 10×10 px" in text
+    assert "- Image 2: after.png, 20×20 px" in text
 
 
 def test_reply_counts_the_history_and_describes_only_the_last_message(

@@ -222,8 +222,9 @@ def test_text_presets(demo_server: DemoServer, name: str) -> None:
     assert not calls
     assert "Simulated reply" in text
     assert get(name).default_question in text  # the default question was asked
-    assert "> Image 1: shot1.png Image 2: shot2.png" in text  # after the labels
-    assert "Image 2: 300×200 px" in text
+    # Each image reached the server under its label.
+    assert "- Image 1: shot1.png, 300×200 px" in text
+    assert "- Image 2: shot2.png, 300×200 px" in text
     assert demo_server.chat_requests[-1].roles == ["system", "user"]
     assert demo_server.chat_requests[-1].response_format is None
 
@@ -293,7 +294,8 @@ def test_ask_preset_prints_json_and_user_presets_are_found(tmp_path: Path) -> No
     assert fenced.returncode == 0, fenced.stderr
     assert json.loads(fenced.stdout)["line_items"]
     assert text.returncode == 0, text.stderr
-    assert "receipt.png Describe briefly." in text.stdout
+    assert "Image 1: receipt.png," in text.stdout
+    assert "> Describe briefly." in text.stdout
     assert "short" in listing.stdout
     assert "invoice-json" in listing.stdout
     assert unknown.returncode == 2

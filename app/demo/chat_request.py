@@ -49,7 +49,7 @@ class MessageShape:
     images: tuple[ImagePart, ...]
     tool_call_ids: tuple[str, ...] = ()   # an assistant message's calls
     tool_call_id: str | None = None       # the call a tool message answers
-    labels: tuple[str, ...] = ()          # text parts right before an image ("Image 1: a.png")
+    labels: tuple[str, ...] = ()          # per image, the text part naming it ("Image 1: a.png")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class ChatRequest:
     user_turns: int
     images: tuple[ReceivedImage, ...]          # every image of the request, in order
     last_user_images: tuple[ReceivedImage, ...]
+    last_user_labels: tuple[str, ...]           # per image of the last message; "" if none
     last_user_text: str
     text_tokens: int
     image_tokens: int
@@ -149,11 +150,14 @@ def _parse_message(message: Any, index: int) -> MessageShape:
     elif isinstance(content, list):
         parts = [_parse_part(part, where) for part in content]
         for position, parsed in enumerate(parts):
+            before = parts[position - 1] if position else None
             if isinstance(parsed, ImagePart):
                 images.append(parsed)
+                labelled = isinstance(before, str) and _LABEL.fullmatch(before)
+                labels.append(before if labelled and isinstance(before, str) else "")
             elif (position + 1 < len(parts) and isinstance(parts[position + 1], ImagePart)
                   and _LABEL.fullmatch(parsed)):
-                labels.append(parsed)  # names the image after it: not part of the question
+                continue  # names the image after it: not part of the question
             else:
                 texts.append(parsed)
     elif content is not None or role != "assistant":
@@ -328,6 +332,7 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         user_turns=sum(1 for s in shapes if s.role == "user"),
         images=tuple(images),
         last_user_images=tuple(last_user_images),
+        last_user_labels=shapes[last_user].labels if last_user >= 0 else (),
         last_user_text="\n".join(shapes[last_user].texts) if last_user >= 0 else "",
         text_tokens=text_tokens,
         image_tokens=image_tokens,

@@ -32,18 +32,26 @@ def _short_question(text: str) -> str:
     return text
 
 
-def _image_line(number: int, image: ReceivedImage, tokens_fn: ImageTokensFn) -> str:
+def _image_line(number: int, image: ReceivedImage, tokens_fn: ImageTokensFn,
+                label: str = "") -> str:
+    """One image as received; named by the label the client sent with it, if any."""
     tiles = image_tiles(image.width, image.height)
     colours = ", ".join(f"{c.hex} ({c.percent:g} %)" for c in image.colours) or "none found"
-    return (f"- Image {number}: {image.width}×{image.height} px, {_plural(tiles, 'tile')} → "
+    head = f"{label}," if label else f"Image {number}:"
+    return (f"- {head} {image.width}×{image.height} px, {_plural(tiles, 'tile')} → "
             f"{tokens_fn(image.width, image.height)} tokens, dominant colours {colours}")
+
+
+def _label(request: ChatRequest, index: int) -> str:
+    labels = request.last_user_labels
+    return labels[index] if index < len(labels) else ""
 
 
 def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     lines = [f"*{DISCLAIMER}*", ""]
     if request.last_user_images:
         lines.append(f"**Images in your message** ({len(request.last_user_images)}):")
-        lines.extend(_image_line(n, im, tokens_fn)
+        lines.extend(_image_line(n, im, tokens_fn, _label(request, n - 1))
                      for n, im in enumerate(request.last_user_images, start=1))
     else:
         lines.append("**No image in your message.**")

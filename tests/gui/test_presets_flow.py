@@ -159,7 +159,9 @@ def test_spot_the_differences_needs_two_labelled_images(
     reply = finished_reply(qtbot, session, 2)
     assert session.chat.conversation.messages[0].image_labels() == [
         "Image 1: before.png", "Image 2: after.png"]
-    assert "Image 1: before.png Image 2: after.png Which buttons moved?" in reply.text
+    assert "- Image 1: before.png," in reply.text
+    assert "- Image 2: after.png," in reply.text
+    assert "> Which buttons moved?" in reply.text
     assert session.demo_server.chat_requests[-1].image_count == 2
 
 
