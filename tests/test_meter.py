@@ -2,19 +2,14 @@ from test_conversation import prepared
 
 from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
 from app.core.conversation import Conversation, ImagePart, Status, TextPart, Usage
+from app.core.forecast import estimate_next
 from app.core.limits import SEED_PRICES
-from app.core.meter import (
-    conversation_cost,
-    drift_of_reply,
-    estimate_request,
-    next_turn_cost,
-    usage_cost,
-)
+from app.core.meter import conversation_cost, next_turn_cost, usage_cost
 
 
 def test_empty_conversation_with_a_draft() -> None:
-    est = estimate_request(Conversation(), "What is this?", [1792, 512],
-                           context_window=32768, reply_reserve=1024)
+    est = estimate_next(Conversation(), "What is this?", [1792, 512],
+                        context_window=32768, reply_reserve=1024)
     assert est.draft_image_tokens == 2304
     assert est.draft_text_tokens == estimate_text_tokens("What is this?") + TOKENS_PER_MESSAGE
     assert est.history_tokens == TOKENS_PER_REQUEST
@@ -23,7 +18,7 @@ def test_empty_conversation_with_a_draft() -> None:
 
 
 def test_unknown_url_images_are_priced_at_the_maximum() -> None:
-    est = estimate_request(Conversation(), "", [None], context_window=32768, reply_reserve=0)
+    est = estimate_next(Conversation(), "", [None], context_window=32768, reply_reserve=0)
     assert est.draft_image_tokens == 1792
     assert est.unknown_images == 1
 
@@ -31,24 +26,20 @@ def test_unknown_url_images_are_priced_at_the_maximum() -> None:
 def test_history_becomes_exact_after_usage() -> None:
     conv = Conversation()
     conv.add_user([ImagePart(prepared(width=448, height=448)), TextPart("What is this?")])
-    before = estimate_request(conv, "", [], context_window=32768, reply_reserve=0)
+    before = estimate_next(conv, "", [], context_window=32768, reply_reserve=0)
     assert before.history_image_tokens == 512
     reply = conv.begin_reply()
     reply.append_text("A small chart.")
     reply.status = Status.COMPLETE
     reply.usage = Usage(prompt_tokens=600, completion_tokens=5, total_tokens=605,
                         image_tokens=512)
-    after = estimate_request(conv, "", [], context_window=32768, reply_reserve=0)
+    after = estimate_next(conv, "", [], context_window=32768, reply_reserve=0)
     assert after.history_exact
     # The server's prompt figure plus the reply as it will be re-sent.
     assert after.history_tokens == 600 + 5 + TOKENS_PER_MESSAGE
-    drift = drift_of_reply(conv, reply)
-    assert drift is not None
-    assert drift.reported_prompt == 600
-    assert drift.prompt_error == 600 - drift.estimated_prompt
     # A new question on top keeps the corrected history and adds its own estimate.
     conv.add_user([TextPart("And the trend?")])
-    later = estimate_request(conv, "", [], context_window=32768, reply_reserve=0)
+    later = estimate_next(conv, "", [], context_window=32768, reply_reserve=0)
     assert not later.history_exact
     assert later.history_tokens == after.history_tokens + TOKENS_PER_MESSAGE + (
         estimate_text_tokens("And the trend?"))
@@ -63,7 +54,7 @@ def test_costs() -> None:
     reply = conv.begin_reply()
     reply.usage = usage
     assert conversation_cost(conv, SEED_PRICES) == usage_cost(usage, SEED_PRICES)
-    est = estimate_request(conv, "more", [512], context_window=32768, reply_reserve=1000)
+    est = estimate_next(conv, "more", [512], context_window=32768, reply_reserve=1000)
     input_cost, reply_cost = next_turn_cost(est, SEED_PRICES)
     assert input_cost > 0
     assert reply_cost == SEED_PRICES.usd(text_in=0, image_in=0, out=1000)

@@ -1,7 +1,7 @@
 """The meter's figure for the next request when a fitting plan and learned image costs apply.
 
-Like `app.core.meter.estimate_request`, the history up to the last reply the server reported
-on is corrected by the server's own count. The correction is split, because the request the
+The history up to the last reply the server reported on is corrected by the server's own
+count. The correction is split, because the request the
 server counted may differ from the next one (images left out since, turns dropped):
 
 - text: the server's text tokens minus the text estimated for that request when it was sent;

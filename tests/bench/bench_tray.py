@@ -34,7 +34,7 @@ from support.qtevents import drag_and_drop, file_mime  # noqa: E402
 
 from app.controllers.attachments import AttachmentController  # noqa: E402
 from app.core.conversation import Conversation  # noqa: E402
-from app.core.meter import estimate_request  # noqa: E402
+from app.core.forecast import estimate_next  # noqa: E402
 from app.ui.image_tray import ImageTray  # noqa: E402
 from app.ui.token_meter import TokenMeter  # noqa: E402
 from tests.bench.common import BenchResult  # noqa: E402
@@ -101,8 +101,8 @@ async def _measure(paths: list[Path]) -> tuple[float, float, float, float]:
     controller = AttachmentController()
 
     def refresh_meter() -> None:
-        estimate = estimate_request(Conversation(), "", controller.token_costs(),
-                                    context_window=32_768, reply_reserve=1024)
+        estimate = estimate_next(Conversation(), "", controller.token_costs(),
+                                 context_window=32_768, reply_reserve=1024)
         meter.set_figures(estimate, context_known=True, next_cost=None, conversation_cost=None)
 
     tray.pathsDropped.connect(controller.add_paths)

@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from app.controllers.attachments import AttachmentController
 from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.conversation import Conversation
+from app.core.forecast import estimate_next
 from app.core.limits import XAI_LIMITS
-from app.core.meter import estimate_request
 
 
 class Recorder:
@@ -191,8 +191,8 @@ def test_image_addresses(controller: AttachmentController, record: Recorder) -> 
     assert item.state is AttachmentState.READY
     assert item.tokens is None
     assert controller.token_costs() == [None]
-    estimate = estimate_request(Conversation(), "", controller.token_costs(),
-                                context_window=32_768, reply_reserve=1024)
+    estimate = estimate_next(Conversation(), "", controller.token_costs(),
+                             context_window=32_768, reply_reserve=1024)
     assert estimate.unknown_images == 1
     (part,) = controller.take_parts(detail="low")
     assert part.url == "https://example.com/img/a%20b.png"

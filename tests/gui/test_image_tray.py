@@ -23,7 +23,7 @@ from app.controllers.attachments import AttachmentController
 from app.core.attachment import AttachmentState, SourceKind
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation
-from app.core.meter import estimate_request
+from app.core.forecast import estimate_next
 from app.ui.image_tray import ImageTray
 from app.ui.token_meter import TokenMeter
 from app.ui.tray_tile import TrayTile
@@ -42,8 +42,8 @@ class Rig:
     moves: list[tuple[str, int]] = field(default_factory=list)
 
     def refresh_meter(self) -> BudgetEstimate:
-        estimate = estimate_request(Conversation(), "", self.controller.token_costs(),
-                                    context_window=WINDOW, reply_reserve=RESERVE)
+        estimate = estimate_next(Conversation(), "", self.controller.token_costs(),
+                                 context_window=WINDOW, reply_reserve=RESERVE)
         self.meter.set_figures(estimate, context_known=True, next_cost=None,
                                conversation_cost=None)
         return estimate

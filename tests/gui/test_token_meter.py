@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Status, TextPart, Usage
+from app.core.forecast import estimate_next
 from app.core.limits import SEED_PRICES
-from app.core.meter import conversation_cost, estimate_request, next_turn_cost
+from app.core.meter import conversation_cost, next_turn_cost
 from app.ui.token_meter import TokenMeter
 
 WINDOW = 32_768
@@ -53,8 +54,8 @@ def test_names_and_empty_state(meter: TokenMeter) -> None:
 
 
 def test_figures_from_a_real_estimate(meter: TokenMeter) -> None:
-    estimate = estimate_request(Conversation(), "", [512, 512], context_window=WINDOW,
-                                reply_reserve=1024)
+    estimate = estimate_next(Conversation(), "", [512, 512], context_window=WINDOW,
+                             reply_reserve=1024)
     meter.set_figures(estimate, context_known=True, next_cost=next_turn_cost(estimate,
                                                                              SEED_PRICES),
                       conversation_cost=0.0)
@@ -80,7 +81,7 @@ def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
     reply.status = Status.COMPLETE
     reply.usage = Usage(prompt_tokens=1800, completion_tokens=3, total_tokens=1803,
                         image_tokens=1792)
-    estimate = estimate_request(conversation, "", [], context_window=WINDOW, reply_reserve=1024)
+    estimate = estimate_next(conversation, "", [], context_window=WINDOW, reply_reserve=1024)
     assert estimate.history_exact
     meter.set_figures(estimate, context_known=True, next_cost=None,
                       conversation_cost=conversation_cost(conversation, SEED_PRICES))
@@ -92,8 +93,8 @@ def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
 
 
 def test_unknown_window_and_unknown_images(meter: TokenMeter) -> None:
-    estimate = estimate_request(Conversation(), "hi", [None], context_window=WINDOW,
-                                reply_reserve=1024)
+    estimate = estimate_next(Conversation(), "hi", [None], context_window=WINDOW,
+                             reply_reserve=1024)
     meter.set_figures(estimate, context_known=False, next_cost=None, conversation_cost=None)
     assert "unknown window (assumed 32,768)" in meter.summary_text()
     assert "Unknown images: 1 (counted at the most, 1,792 tokens each)" in meter.toolTip()
