@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.endpoints import base_url_problem, looks_like_key
 from app.core.limits import (
     DEFAULT_MODEL,
     FALLBACK_CONTEXT_WINDOW,
@@ -26,8 +27,6 @@ from app.store.settings import (
     Settings,
     SettingsError,
     SettingsStore,
-    base_url_problem,
-    looks_like_key,
     validate,
 )
 

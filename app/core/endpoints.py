@@ -8,6 +8,7 @@ belongs to, and so under which keyring account its key is kept ("xai", "openrout
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -84,3 +85,30 @@ def is_unencrypted_remote(base_url: str) -> bool:
 
 UNENCRYPTED_WARNING = ("Plain http:// to another computer: the key would travel unencrypted. "
                        "Use https:// unless this is a server you trust on your own network.")
+
+
+_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an API base URL, or None when it can."""
+    text = url.strip()
+    if not text:
+        return "Enter the API address, for example https://api.x.ai/v1."
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return f"“{text}” is not a valid web address."
+    if parts.scheme.lower() not in {"http", "https"}:
+        return "The API address must start with https:// (or http:// for a local server)."
+    if not parts.hostname:
+        return "The API address has no host name, for example https://api.x.ai/v1."
+    if any(char.isspace() for char in text):
+        return "The API address must not contain spaces."
+    return None
+
+
+def looks_like_key(text: str) -> bool:
+    """Whether ``text`` contains something shaped like an API key (kept out of settings)."""
+    return _KEY_LIKE.search(text) is not None

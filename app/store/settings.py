@@ -16,16 +16,15 @@ import json
 import logging
 import math
 import os
-import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeGuard
-from urllib.parse import urlsplit
 
 import platformdirs
 
+from app.core.endpoints import base_url_problem, looks_like_key
 from app.core.limits import (
     DEFAULT_MODEL,
     LIMIT_PROFILES,
@@ -53,7 +52,6 @@ MIN_CONTEXT_OVERRIDE = 1024
 MAX_KNOWN_MODELS = 500
 
 # What an API key looks like: xAI's "xai-…", OpenAI-style "sk-…", followed by a long random run.
-_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
 
 
 class SettingsError(OSError):
@@ -131,30 +129,6 @@ def _prices_from(raw: object) -> Prices | None:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def base_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be an API base URL, or None when it can."""
-    text = url.strip()
-    if not text:
-        return "Enter the API address, for example https://api.x.ai/v1."
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:
-        return f"“{text}” is not a valid web address."
-    if parts.scheme.lower() not in {"http", "https"}:
-        return "The API address must start with https:// (or http:// for a local server)."
-    if not parts.hostname:
-        return "The API address has no host name, for example https://api.x.ai/v1."
-    if any(char.isspace() for char in text):
-        return "The API address must not contain spaces."
-    return None
-
-
-def looks_like_key(text: str) -> bool:
-    """Whether ``text`` contains something shaped like an API key."""
-    return _KEY_LIKE.search(text) is not None
 
 
 def validate(settings: Settings) -> dict[str, str]:

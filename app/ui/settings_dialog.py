@@ -37,11 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.endpoints import PROFILES, profile_for
+from app.core.endpoints import PROFILES, base_url_problem, looks_like_key, profile_for
 from app.core.limits import LIMIT_PROFILES, ModelInfo, context_window_for
 from app.ui.settings_fields import (
     KEY_IN_FIELD,
-    KEY_LIKE,
     MIN_CONTEXT_OVERRIDE,
     TEXT_ONLY_SUFFIX,
     SettingsLike,
@@ -50,11 +49,10 @@ from app.ui.settings_fields import (
     model_note,
     model_tooltip,
     order_models,
-    url_problem,
 )
 from app.ui.tray_palette import error_color, level_color
 
-__all__ = ["SettingsDialog", "SettingsLike", "is_unencrypted_remote", "url_problem"]
+__all__ = ["SettingsDialog", "SettingsLike", "is_unencrypted_remote"]
 
 
 class SettingsDialog(QDialog):
@@ -466,7 +464,7 @@ class SettingsDialog(QDialog):
     def _on_check_key(self) -> None:
         key_error = self._key_problem(self._key(), storing=False)
         self._set_error(self._key_edit, key_error)
-        url_error = url_problem(self._url_edit.text())
+        url_error = base_url_problem(self._url_edit.text())
         self._set_error(self._url_edit, url_error)
         if key_error or url_error:
             return
@@ -511,13 +509,13 @@ class SettingsDialog(QDialog):
         key_error = self._key_problem(self._key(), storing=True)
         if key_error:
             problems[self._key_edit] = key_error
-        url_error = url_problem(self._url_edit.text())
+        url_error = base_url_problem(self._url_edit.text())
         if url_error:
             problems[self._url_edit] = url_error
         model_id = self.model_id()
         if not model_id or any(char.isspace() for char in model_id):
             problems[self._model_combo] = "Choose a model from the list or type its id (no spaces)."
-        elif KEY_LIKE.search(model_id):
+        elif looks_like_key(model_id):
             problems[self._model_combo] = KEY_IN_FIELD
         context = self._context_spin.value()
         if 0 < context < MIN_CONTEXT_OVERRIDE:
@@ -526,7 +524,7 @@ class SettingsDialog(QDialog):
         if self._temperature_spin.value() < 0 and self._temperature() is not None:
             problems[self._temperature_spin] = (
                 "The temperature must be between 0 and 2 (or the server default).")
-        if KEY_LIKE.search(self._prompt_edit.toPlainText()):
+        if looks_like_key(self._prompt_edit.toPlainText()):
             problems[self._prompt_edit] = KEY_IN_FIELD
         return problems
 

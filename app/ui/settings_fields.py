@@ -6,17 +6,14 @@ Split out of ``settings_dialog.py`` (widgets only, no Qt here beyond what the di
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
-from urllib.parse import urlsplit
 
 from app.core import endpoints
 from app.core.limits import ModelInfo
 
 TEXT_ONLY_SUFFIX = " (text only)"
 MIN_CONTEXT_OVERRIDE = 1024
-KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
 KEY_IN_FIELD = (
     "This looks like an API key. Paste the key into the API key field above: it is kept in the "
     "system keyring, never in the settings file."
@@ -37,28 +34,9 @@ class SettingsLike(Protocol):
     system_prompt: str
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be the API address, or None."""
-    text = url.strip()
-    if not text:
-        return "Enter the API address, for example https://api.x.ai/v1."
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:
-        return f"“{text}” is not a valid web address."
-    if parts.scheme.lower() not in {"http", "https"}:
-        return "The API address must start with https:// (or http:// for a local server)."
-    if not parts.hostname:
-        return "The API address has no host name, for example https://api.x.ai/v1."
-    if any(char.isspace() for char in text):
-        return "The API address must not contain spaces."
-    return None
-
-
 def is_unencrypted_remote(url: str) -> bool:
     """Whether ``url`` is plain http:// to a host other than this computer."""
-    return url_problem(url) is None and endpoints.is_unencrypted_remote(url)
+    return endpoints.base_url_problem(url) is None and endpoints.is_unencrypted_remote(url)
 
 
 def model_label(model: ModelInfo) -> str:
