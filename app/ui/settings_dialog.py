@@ -26,13 +26,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +47,7 @@ from app.ui.settings_fields import (
     model_tooltip,
     order_models,
 )
+from app.ui.settings_key import KeySection
 from app.ui.tray_palette import error_color, level_color
 
 __all__ = ["SettingsDialog", "SettingsLike", "is_unencrypted_remote"]
@@ -71,7 +69,6 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self._overrides: dict[str, int] = dict(settings.context_overrides)
         self._models: dict[str, ModelInfo] = {}
-        self._backend_secure: bool | None = None
         self._errors: dict[QWidget, QLabel] = {}
 
         layout = QVBoxLayout(self)
@@ -97,64 +94,13 @@ class SettingsDialog(QDialog):
     # --- building -------------------------------------------------------------------------
 
     def _build_key_group(self) -> QGroupBox:
-        group = QGroupBox("API key", self)
-        form = QFormLayout(group)
-
-        self._key_edit = QLineEdit(group)
-        self._key_edit.setObjectName("apiKeyEdit")
-        self._key_edit.setAccessibleName("API key")
-        self._key_edit.setAccessibleDescription(
-            "Leave empty to keep the stored key. The key is kept in the system keyring.")
-        self._key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self._key_edit.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhNoAutoUppercase)
-        self._key_edit.setPlaceholderText("Paste your xAI API key")
-        self._show_key = QToolButton(group)
-        self._show_key.setObjectName("showKeyButton")
-        self._show_key.setAccessibleName("Show API key")
-        self._show_key.setText("Show")
-        self._show_key.setCheckable(True)
-        self._show_key.toggled.connect(self._on_show_key)
-        key_row = QHBoxLayout()
-        key_row.addWidget(self._key_edit, 1)
-        key_row.addWidget(self._show_key)
-        key_label = QLabel("&Key:", group)
-        key_label.setBuddy(self._key_edit)
-        form.addRow(key_label, key_row)
-        self._add_error(form, self._key_edit, "apiKeyError")
-
-        self._backend_label = QLabel("Key storage: not known yet.", group)
-        self._backend_label.setObjectName("keyBackendLabel")
-        self._backend_label.setAccessibleName("Key storage")
-        self._backend_label.setWordWrap(True)
-        self._backend_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._backend_label.setProperty("warning", False)
-        form.addRow(self._backend_label)
-
-        self._delete_key = QPushButton("&Delete stored key", group)
-        self._delete_key.setObjectName("deleteKeyButton")
-        self._delete_key.setAccessibleName("Delete stored key")
-        self._delete_key.setEnabled(False)
-        self._delete_key.clicked.connect(self.deleteKeyRequested)
-        self._check_key = QPushButton("C&heck key", group)
-        self._check_key.setObjectName("checkKeyButton")
-        self._check_key.setAccessibleName("Check key")
-        self._check_key.setToolTip("Ask the endpoint whether the key works (costs no tokens).")
-        self._check_key.clicked.connect(self._on_check_key)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._check_key)
-        buttons.addWidget(self._delete_key)
-        buttons.addStretch(1)
-        form.addRow(buttons)
-
-        self._check_label = QLabel("", group)
-        self._check_label.setObjectName("keyCheckLabel")
-        self._check_label.setAccessibleName("Key check result")
-        self._check_label.setWordWrap(True)
-        self._check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(self._check_label)
-        return group
+        self._key_section = section = KeySection(self)
+        self._key_edit = section.key_edit
+        self._add_error(section.form, section.key_edit, "apiKeyError")
+        section.add_rest()
+        section.checkRequested.connect(self._on_check_key)
+        section.deleteRequested.connect(self.deleteKeyRequested)
+        return section
 
     def _build_model_group(self) -> QGroupBox:
         group = QGroupBox("Endpoint and model", self)
@@ -331,31 +277,11 @@ class SettingsDialog(QDialog):
 
     def set_backend(self, name: str, secure: bool, detail: str, has_stored_key: bool) -> None:
         """Show which keyring backend holds the key and whether one is stored there."""
-        self._backend_secure = secure
-        if secure:
-            stored = "a key is stored there" if has_stored_key else "no key is stored yet"
-            self._backend_label.setText(f"Key storage: {name} ({stored}).")
-            self._backend_label.setStyleSheet("")
-        else:
-            self._backend_label.setText(
-                f"⚠ Key storage: {name}. This is not a secure secret store, so no key can be "
-                f"saved. {detail}")
-            self._backend_label.setStyleSheet(
-                f"color: {level_color(self.palette(), 'warn').name()};")
-        self._backend_label.setProperty("warning", not secure)
-        self._backend_label.setToolTip(detail)
-        self._delete_key.setEnabled(has_stored_key)
-        self._key_edit.setPlaceholderText(
-            "Leave empty to keep the stored key" if has_stored_key
-            else "Paste your xAI API key")
+        self._key_section.set_backend(name, secure, detail, has_stored_key)
 
     def set_check_result(self, ok: bool, text: str) -> None:
         """Show the outcome of a key check asked for with :attr:`checkKeyRequested`."""
-        self._check_key.setEnabled(True)
-        self._check_label.setText(("✔ " if ok else "✘ ") + text)
-        self._check_label.setProperty("ok", ok)
-        self._check_label.setStyleSheet(
-            "" if ok else f"color: {error_color(self.palette()).name()};")
+        self._key_section.set_check_result(ok, text)
 
     def set_models(self, models: Sequence[ModelInfo]) -> None:
         """Fill the model list: image-capable first, text-only ones marked."""
@@ -402,15 +328,9 @@ class SettingsDialog(QDialog):
         return round(spin.value(), 2)
 
     def _key(self) -> str:
-        return self._key_edit.text().strip()
+        return self._key_section.key()
 
     # --- reactions ------------------------------------------------------------------------
-
-    def _on_show_key(self, shown: bool) -> None:
-        self._key_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self._show_key.setText("Hide" if shown else "Show")
-        self._show_key.setAccessibleName("Hide API key" if shown else "Show API key")
 
     def _on_url_changed(self, text: str) -> None:
         self._url_warning.setVisible(is_unencrypted_remote(text))
@@ -462,15 +382,13 @@ class SettingsDialog(QDialog):
         self._set_error(self._context_spin, None)
 
     def _on_check_key(self) -> None:
-        key_error = self._key_problem(self._key(), storing=False)
+        key_error = self._key_section.problem(storing=False)
         self._set_error(self._key_edit, key_error)
         url_error = base_url_problem(self._url_edit.text())
         self._set_error(self._url_edit, url_error)
         if key_error or url_error:
             return
-        self._check_key.setEnabled(False)
-        self._check_label.setStyleSheet("")
-        self._check_label.setText("Checking the key…")
+        self._key_section.checking()
         self.checkKeyRequested.emit(self._key(), self._url_edit.text().strip())
 
     def _on_ok(self) -> None:
@@ -506,7 +424,7 @@ class SettingsDialog(QDialog):
 
     def _problems(self) -> dict[QWidget, str]:
         problems: dict[QWidget, str] = {}
-        key_error = self._key_problem(self._key(), storing=True)
+        key_error = self._key_section.problem(storing=True)
         if key_error:
             problems[self._key_edit] = key_error
         url_error = base_url_problem(self._url_edit.text())
@@ -528,18 +446,6 @@ class SettingsDialog(QDialog):
             problems[self._prompt_edit] = KEY_IN_FIELD
         return problems
 
-    def _key_problem(self, key: str, *, storing: bool) -> str | None:
-        if not key:
-            return None
-        if any(char.isspace() or not char.isprintable() for char in key):
-            return ("The key contains spaces, line breaks or control characters. Copy it again "
-                    "from your xAI console and paste only the key.")
-        if storing and self._backend_secure is False:
-            return ("The key cannot be saved: no secure keyring is available (see above). Clear "
-                    "this field to save the other settings, or set XAI_API_KEY in the "
-                    "environment.")
-        return None
-
     def _set_error(self, widget: QWidget, text: str | None) -> None:
         label = self._errors[widget]
         label.setText(text or "")
@@ -560,7 +466,5 @@ class SettingsDialog(QDialog):
         super().hideEvent(event)
 
     def _forget_key(self) -> None:
-        self._key_edit.setText("")  # unlike clear(), also drops the undo history
-        self._show_key.setChecked(False)
-        self._check_key.setEnabled(True)
+        self._key_section.forget()
         self._set_error(self._key_edit, None)
