@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.budget import image_tiles, image_tokens
-from app.core.images import planned_size, prepare_file, probe, validate
+from app.core.images import check_file, planned_size, prepare_file, probe, validate
 from app.core.imagetypes import ImageError
 from app.core.limits import ImageLimits
 
@@ -28,6 +28,8 @@ def price_image(path: str, limits: ImageLimits) -> PricedImage:
 
     The header gives the size exactly unless the file must be re-encoded (too many bytes or a
     format the server refuses), which may shrink it: then the image is fitted for real.
+    Either way the pixels are decoded, so that a damaged or cut-short file is refused here as
+    the window and `ask` refuse it, not priced.
     """
     info = probe(path)
     validate(info, limits)
@@ -35,7 +37,7 @@ def price_image(path: str, limits: ImageLimits) -> PricedImage:
         prepared = prepare_file(path, limits)
         width, height = prepared.width, prepared.height
     else:
-        width, height = planned_size(info, limits)
+        width, height = planned_size(check_file(path, limits), limits)
     return PricedImage(path, width, height, image_tiles(width, height),
                        image_tokens(width, height))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
+import socket
+import ssl
 from dataclasses import dataclass
 
 import httpx2
@@ -152,11 +154,10 @@ def map_error(exc: BaseException) -> ChatError:
         return ChatError(_status_kind(exc.status_code, message), message, exc.status_code,
                          _retry_after(exc))
     if isinstance(exc, openai.APITimeoutError):
-        return ChatError(ErrorKind.TIMEOUT, "no answer within the time limit")
+        return ChatError(ErrorKind.TIMEOUT, f"no answer from {_address(exc)} within the time "
+                                            "limit")
     if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__ or exc.__context__
-        detail = f"{type(cause).__name__}: {cause}" if cause else str(exc)
-        return ChatError(ErrorKind.NETWORK_DOWN, redact_secrets(detail))
+        return ChatError(ErrorKind.NETWORK_DOWN, redact_secrets(_connection_detail(exc)))
     if isinstance(exc, httpx2.TimeoutException):
         return ChatError(ErrorKind.TIMEOUT, "no answer within the time limit")
     if isinstance(exc, httpx2.HTTPError):
@@ -164,3 +165,45 @@ def map_error(exc: BaseException) -> ChatError:
     if isinstance(exc, json.JSONDecodeError):
         return ChatError(ErrorKind.STREAM_INTERRUPTED, "the server sent a malformed event")
     return ChatError(ErrorKind.STREAM_INTERRUPTED, redact_secrets(f"{type(exc).__name__}: {exc}"))
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what caused it, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _address(exc: openai.APIConnectionError) -> str:
+    """host:port of the request that failed ("the server" when unknown)."""
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    host = str(getattr(url, "host", "") or "")
+    port = getattr(url, "port", None)
+    if not host:
+        return "the server"
+    return f"{host}:{port}" if isinstance(port, int) else host
+
+
+def _connection_detail(exc: openai.APIConnectionError) -> str:
+    """What stopped the connection, in plain words, naming where it was going: a refused
+    connection, a host name that does not resolve, a failed TLS handshake; else the cause as
+    the network library words it."""
+    causes = _causes(exc)
+    where = _address(exc)
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (f"the certificate of {where} was not accepted "
+                    f"({cause.verify_message or cause.reason})")
+        if isinstance(cause, ssl.SSLError):
+            return (f"the secure connection (TLS) to {where} failed ({cause.reason or cause}); "
+                    "if the server does not use TLS, its address starts with http://")
+        if isinstance(cause, socket.gaierror):
+            return f"the host name of {where} was not found ({cause.strerror or cause})"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{where} refused the connection (nothing is listening there)"
+    cause = causes[1] if len(causes) > 1 else exc
+    return f"{type(cause).__name__}: {cause}"

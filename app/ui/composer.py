@@ -6,7 +6,15 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from app.ui.tray_mime import ENCODED_IMAGE_FORMATS
+
 _IMAGE_URL_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+def carries_image(source: QMimeData) -> bool:
+    """A picture, or encoded image bytes the tray takes as they are (PNG, JPEG, GIF…). Only
+    some platforms' clipboards report bytes such as image/gif as an image (hasImage)."""
+    return source.hasImage() or any(source.hasFormat(fmt) for fmt, _ in ENCODED_IMAGE_FORMATS)
 
 
 def is_image_address(text: str) -> bool:
@@ -56,10 +64,10 @@ class Composer(QPlainTextEdit):
         super().keyPressEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return source.hasImage() or source.hasUrls() or super().canInsertFromMimeData(source)
+        return carries_image(source) or source.hasUrls() or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        if source.hasImage() or any(u.isLocalFile() for u in source.urls()) or (
+        if carries_image(source) or any(u.isLocalFile() for u in source.urls()) or (
                 source.hasText() and is_image_address(source.text())):
             self.mimePasted.emit(source)
             return

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 OUT = ROOT / "docs" / "BENCHMARKS.md"
 ORDER = ["bench_startup", "bench_view", "bench_tray", "bench_requests", "bench_images",
-         "bench_history", "bench_memory", "bench_bundle"]
+         "bench_history", "bench_memory", "bench_soak", "bench_bundle"]
 
 
 def _run_one(name: str) -> None:

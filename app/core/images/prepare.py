@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, ImageFile, JpegImagePlugin, UnidentifiedImageError
@@ -29,6 +31,23 @@ _CONVERTED_JPEG_QUALITY = 85   # a lossy source re-encoded once more: no visible
 
 def prepare_file(path: str | os.PathLike[str], limits: ImageLimits) -> PreparedImage:
     """Read, decode and fit an image file (call from a worker thread)."""
+    name, data = _read(path)
+    return _prepare(data, name, os.fspath(path), limits)
+
+
+def check_file(path: str | os.PathLike[str], limits: ImageLimits) -> ImageProbe:
+    """Read and decode an image file without fitting it: its probe, or the ImageError that
+    `prepare_file` would raise (a damaged or cut-short file is found only by decoding it).
+    Call from a worker thread."""
+    name, data = _read(path)
+    stream = io.BytesIO(data)
+    info = probe_stream(stream, name=name, path=os.fspath(path), file_size=len(data))
+    validate(info, limits)
+    with _decoded(stream, info, limits):
+        return info
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[str, bytes]:
     name = display_name(path)
     checked_file_size(path, name)
     try:
@@ -43,7 +62,7 @@ def prepare_file(path: str | os.PathLike[str], limits: ImageLimits) -> PreparedI
         raise ImageError(name, f"cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise ImageError(name, EMPTY_FILE)
-    return _prepare(data, name, os.fspath(path), limits)
+    return name, data
 
 
 def prepare_bytes(data: bytes, name: str, limits: ImageLimits) -> PreparedImage:
@@ -57,6 +76,15 @@ def _prepare(data: bytes, name: str, path: str, limits: ImageLimits) -> Prepared
     stream = io.BytesIO(data)
     info = probe_stream(stream, name=name, path=path, file_size=len(data))
     validate(info, limits)
+    with _decoded(stream, info, limits) as im:
+        return _fit(im, info, data, limits)
+
+
+@contextmanager
+def _decoded(stream: io.BytesIO, info: ImageProbe,
+             limits: ImageLimits) -> Iterator[ImageFile.ImageFile]:
+    """The image with its (first frame's) pixels decoded, or the ImageError saying why not."""
+    name = info.name
     damaged = damaged_reason(format_label(info.format))
     try:
         im = open_header(stream, name)
@@ -73,7 +101,7 @@ def _prepare(data: bytes, name: str, path: str, limits: ImageLimits) -> Prepared
                                                     limits.max_pixels)) from None
         except DECODE_ERRORS:
             raise ImageError(name, damaged) from None
-        return _fit(im, info, data, limits)
+        yield im
 
 
 def _sendable_as_is(im: Image.Image, info: ImageProbe, data: bytes,
