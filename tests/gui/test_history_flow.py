@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.turns import finished
 
 from app.core.conversation import Message, Status
 from app.demo import Fault
@@ -38,8 +39,8 @@ class Running:
         window.composer.setPlainText(text)
         self.qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
         self.qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-        self.qtbot.waitUntil(lambda: self.last.role == "assistant"
-                             and self.last.status is not Status.STREAMING, timeout=15_000)
+        self.qtbot.waitUntil(finished(self.session, Status.COMPLETE, Status.STOPPED,
+                                      Status.FAILED), timeout=15_000)
         return self.last
 
     @property
@@ -77,7 +78,7 @@ def test_the_question_is_saved_before_the_request_leaves(app: Running, qtbot: Qt
     messages = stored(conv_id)
     assert [m.text for m in messages if m.role == "user"] == ["Saved first?"]
     app.session.chat.stop()
-    qtbot.waitUntil(lambda: app.last.status is Status.STOPPED, timeout=5000)
+    qtbot.waitUntil(finished(app.session, Status.STOPPED), timeout=5000)
 
 
 def test_reopened_in_a_new_session_with_its_images(qtbot: QtBot,
@@ -120,7 +121,8 @@ def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
     conv = app.session.chat.conversation
     old_reply = app.last.id
     app.session.regenerate()
-    qtbot.waitUntil(lambda: app.last.id != old_reply and app.last.status is Status.COMPLETE,
+    qtbot.waitUntil(lambda: app.last.id != old_reply
+                    and finished(app.session, Status.COMPLETE)(),
                     timeout=15_000)
     assert len(conv.messages) == 4
     first_question = conv.messages[0]

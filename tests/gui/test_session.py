@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.turns import finished
 
 from app.core.conversation import Message, Status
 from app.demo import Fault
@@ -70,8 +71,7 @@ def test_drop_price_send_stream_and_reconcile(qtbot: QtBot, session: AppSession,
     qtbot.waitUntil(lambda: meter_numbers(session)[0] >= before + 512 + 1792, timeout=5000)
     assert meter_numbers(session)[1] == total
     ask(qtbot, session, "What changed between Image 1 and Image 2?")
-    qtbot.waitUntil(lambda: last_reply(session).role == "assistant"
-                    and last_reply(session).status is Status.COMPLETE, timeout=15_000)
+    qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=15_000)
     reply = last_reply(session)
     assert "simulat" in reply.text.lower()
     assert reply.usage is not None
@@ -88,8 +88,8 @@ def test_drop_price_send_stream_and_reconcile(qtbot: QtBot, session: AppSession,
 
     # A follow-up about the same images re-sends them (the stateless API needs the history).
     ask(qtbot, session, "And the colours?")
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.COMPLETE
-                    and len(session.chat.conversation.messages) == 4, timeout=15_000)
+    qtbot.waitUntil(lambda: len(session.chat.conversation.messages) == 4
+                    and finished(session, Status.COMPLETE)(), timeout=15_000)
     followup = session.chat.conversation.messages[-1]
     assert followup.usage is not None
     assert followup.usage.image_tokens == 512 + 1792
@@ -101,7 +101,7 @@ def test_stop_before_the_first_token(qtbot: QtBot, session: AppSession) -> None:
     ask(qtbot, session, "Describe")
     qtbot.waitUntil(session.window.stop_button.isEnabled, timeout=3000)
     qtbot.keyClick(session.window.composer, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.STOPPED, timeout=3000)
+    qtbot.waitUntil(finished(session, Status.STOPPED), timeout=3000)
     assert not session.chat.busy
     assert session.window.send_button.isEnabled() or session.window.composer.toPlainText() == ""
 
@@ -113,7 +113,7 @@ def test_stop_during_the_stream_keeps_the_text(qtbot: QtBot, session: AppSession
                     or "simulated" in session.window.view.browser.toPlainText().lower(),
                     timeout=10_000)
     qtbot.mouseClick(session.window.stop_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.STOPPED, timeout=3000)
+    qtbot.waitUntil(finished(session, Status.STOPPED), timeout=3000)
     stopped = last_reply(session)
     assert stopped.text
     assert "Stopped" in session.window.view.browser.toPlainText()
@@ -122,14 +122,14 @@ def test_stop_during_the_stream_keeps_the_text(qtbot: QtBot, session: AppSession
 def test_server_error_is_shown_inline_and_retry_works(qtbot: QtBot, session: AppSession) -> None:
     session.demo_server.inject(Fault.SERVER_ERROR, count=3)
     ask(qtbot, session, "hello")
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.FAILED, timeout=10_000)
+    qtbot.waitUntil(finished(session, Status.FAILED), timeout=10_000)
     failed = last_reply(session)
     assert failed.error is not None
     assert "HTTP 500" in failed.error
     session.window.view.flush()
     assert "Retry" in session.window.view.browser.toPlainText()
     session.window.view.retryRequested.emit(failed.id)
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.COMPLETE, timeout=10_000)
+    qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=10_000)
     roles = [m.role for m in session.chat.conversation.messages]
     assert roles == ["user", "assistant"]  # the user's message was kept and sent again
 
@@ -145,7 +145,7 @@ def test_retired_model_offers_current_image_models(qtbot: QtBot, session: AppSes
     assert session.settings.model == "grok-4"
     assert session.window.current_model() == "grok-4"
     session.window.view.retryRequested.emit(last_reply(session).id)
-    qtbot.waitUntil(lambda: last_reply(session).status is Status.COMPLETE, timeout=10_000)
+    qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=10_000)
 
 
 def test_closing_mid_stream_exits_cleanly(qtbot: QtBot, session: AppSession) -> None:

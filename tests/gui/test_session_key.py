@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
+from support.turns import finished
 
 from app.core.conversation import Status
 from app.demo import DEMO_API_KEY, DemoServer
@@ -72,7 +73,7 @@ def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.Abs
                     timeout=5000)
     assert not window.settings_button.isVisible()
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status is Status.COMPLETE,
+    qtbot.waitUntil(finished(session, Status.COMPLETE),
                     timeout=10_000)
     stop_session(qtbot, session, task)
 
@@ -84,7 +85,7 @@ def test_a_wrong_key_is_explained_inline(qtbot: QtBot, qloop: asyncio.AbstractEv
     session.window.composer.setPlainText("hello")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(session.window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status is Status.FAILED,
+    qtbot.waitUntil(finished(session, Status.FAILED),
                     timeout=10_000)
     error = session.chat.conversation.messages[-1].error or ""
     assert "Incorrect API key" in error
