@@ -88,15 +88,21 @@ def extras_json(message: Message) -> str | None:
     return json.dumps(extras, sort_keys=True) if extras else None
 
 
-def apply_extras(message: Message, text: str | None) -> Message:
+def _json_object(text: str | None, what: str) -> dict[str, Any] | None:
+    """A stored JSON object, or None (with a warning when the text is unreadable)."""
     if not text:
-        return message
+        return None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError:
-        log.warning("ignoring unreadable message extras %r", text[:80])
-        return message
-    if not isinstance(raw, dict):
+        log.warning("ignoring unreadable %s %r", what, text[:80])
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def apply_extras(message: Message, text: str | None) -> Message:
+    raw = _json_object(text, "message extras")
+    if raw is None:
         return message
     calls = raw.get("tool_calls")
     if isinstance(calls, list):
@@ -109,14 +115,8 @@ def apply_extras(message: Message, text: str | None) -> Message:
 
 
 def usage_from_json(text: str | None) -> Usage | None:
-    if not text:
-        return None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError:
-        log.warning("ignoring unreadable usage record %r", text[:80])
-        return None
-    if not isinstance(raw, dict):
+    raw = _json_object(text, "usage record")
+    if raw is None:
         return None
     values: dict[str, Any] = {k: v for k, v in raw.items()
                               if k in _USAGE_FIELDS and (v is None or isinstance(v, int))}
