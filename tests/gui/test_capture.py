@@ -22,6 +22,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QScreen
 from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 from support.fake_portal import dbus_daemon, fake_portal, private_bus
+from support.sessions import demo_session
 
 from app.gui import capture_flow
 from app.gui.capture_flow import (
@@ -175,15 +176,8 @@ def test_enter_takes_the_whole_screen(qtbot: QtBot, selector: RegionSelector) ->
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app_session = AppSession(demo=True)
-    qtbot.addWidget(app_session.window)
-    task = qloop.create_task(app_session.run([]))
-    qtbot.waitUntil(lambda: app_session.endpoint.has_key and bool(app_session.models),
-                    timeout=10_000)
-    yield app_session
-    app_session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    with demo_session(qtbot, qloop) as app_session:
+        yield app_session
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.sessions import demo_session
 
 from app.core.attachment import AttachmentState, SourceKind
 from app.core.crop import Tile
@@ -33,15 +34,8 @@ BLUE = (20, 60, 220)
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app_session = AppSession(demo=True)
-    qtbot.addWidget(app_session.window)
-    task = qloop.create_task(app_session.run([]))
-    qtbot.waitUntil(lambda: app_session.endpoint.has_key and bool(app_session.models),
-                    timeout=10_000)
-    yield app_session
-    app_session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    with demo_session(qtbot, qloop) as app_session:
+        yield app_session
 
 
 @pytest.fixture

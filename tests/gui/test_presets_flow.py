@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.sessions import demo_session
 
 from app.core.conversation import Message, Status
 from app.core.json_reply import validate
@@ -32,18 +33,10 @@ from app.store.settings import SettingsStore
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app_session = AppSession(demo=True)
-    app_session.chat.retry_policy = RetryPolicy(max_retries=0)
-    presets_flow.install(app_session)
-    qtbot.addWidget(app_session.window)
-    task = qloop.create_task(app_session.run([]))
-    qtbot.waitUntil(lambda: app_session.endpoint.has_key and bool(app_session.models),
-                    timeout=10_000)
-    app_session.demo_server.pace = 0.0
-    yield app_session
-    app_session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    with demo_session(qtbot, qloop, RetryPolicy(max_retries=0)) as app_session:
+        presets_flow.install(app_session)
+        app_session.demo_server.pace = 0.0
+        yield app_session
 
 
 def flow_of(session: AppSession) -> PresetsFlow:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.sessions import demo_session
 from support.turns import finished
 
 from app.core.conversation import Message, Status
@@ -25,16 +26,9 @@ from app.llm.stream import RetryPolicy
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app_session = AppSession(demo=True)
-    app_session.chat.retry_policy = RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.1)
-    qtbot.addWidget(app_session.window)
-    task = qloop.create_task(app_session.run([]))
-    qtbot.waitUntil(lambda: app_session.endpoint.has_key and bool(app_session.models),
-                    timeout=10_000)
-    yield app_session
-    app_session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    with demo_session(qtbot, qloop, RetryPolicy(max_retries=2, base_delay=0.05,
+                                                max_delay=0.1)) as app_session:
+        yield app_session
 
 
 def make_png(path: Path, width: int, height: int) -> Path:
