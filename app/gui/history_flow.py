@@ -38,6 +38,7 @@ class HistoryFlow(QObject):
         self.sidebar = ConversationSidebar()
         self._saved: set[str] = set()       # ids of messages already in the store
         self._jump_to: str | None = None    # a search hit's message, once its conversation opens
+        self._page_was_all = False          # the page shown first held the whole conversation
         self._dialog: QFileDialog | None = None
         self._build()
         self._wire()
@@ -161,16 +162,17 @@ class HistoryFlow(QObject):
         session = self._session
         session.thumbnails.update(page.thumbnails)
         session.window.view.set_messages(page.messages, session.thumbnails)
+        self._page_was_all = page.start == 0
         if page.start:
             session.window.show_notice(f"Showing the last {len(page.messages)} of "
                                        f"{page.total} messages of “{page.title}”.")
 
     def _conversation_loaded(self, conversation: Conversation) -> None:
         session = self._session
-        session.new_conversation()
+        session.new_conversation(clear_view=False)  # the view shows its last page already
         session.chat.conversation = conversation
         self._saved = {m.id for m in conversation.messages}
-        if len(conversation.messages) <= FULL_RENDER_LIMIT:
+        if not self._page_was_all and len(conversation.messages) <= FULL_RENDER_LIMIT:
             session.window.view.set_messages(conversation.messages, session.thumbnails)
         session.window.system_prompt_edit.setText(conversation.system_prompt)
         if conversation.model and conversation.model != session.settings.model:

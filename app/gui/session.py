@@ -350,12 +350,14 @@ class AppSession(QObject):
         self.window.view.remove_message(reply_id)
         self.chat.retry()
 
-    def new_conversation(self) -> None:
+    def new_conversation(self, *, clear_view: bool = True) -> None:
+        """Start afresh; `clear_view=False` when the view already shows what comes next."""
         self._cancel_edit()
         self.window.edit_banner.hide()
         self.chat.new_conversation(self.settings.system_prompt)
         self.window.system_prompt_edit.setText(self.settings.system_prompt)
-        self.window.view.clear()
+        if clear_view:
+            self.window.view.clear()
         self.update_meter()
 
     def _system_prompt_edited(self, text: str) -> None:
