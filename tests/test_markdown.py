@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
-import time
+from html import escape
 
 import pytest
 
-from app.core.markdown import cap_nesting, highlight_code, render_markdown
+from app.core.markdown import (
+    MAX_TABLE_CELLS,
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_ROWS,
+    cap_nesting,
+    highlight_code,
+    render_markdown,
+)
 
 
 def _tags(html: str) -> set[str]:
@@ -113,11 +120,12 @@ def test_tables_strikethrough_and_lists() -> None:
     assert "style=" not in html
 
 
-def test_one_megabyte_single_line_is_fast() -> None:
-    start = time.perf_counter()
+def test_one_megabyte_single_line_is_plain_text() -> None:
+    # Past MAX_INLINE a paragraph skips the inline rules (some are quadratic): no markup at all.
     html = render_markdown("word *emphasis* [link](https://e.com) " * 26_000)
-    assert time.perf_counter() - start < 5
     assert html.count("word") == 26_000
+    assert "<em>" not in html
+    assert "<a " not in html
 
 
 @pytest.mark.parametrize("text", [
@@ -126,17 +134,13 @@ def test_one_megabyte_single_line_is_fast() -> None:
     "*a" * 100_000,
     "&#" * 100_000,
 ])
-def test_pathological_single_lines_stay_linear(text: str) -> None:
-    start = time.perf_counter()
-    render_markdown(text)
-    assert time.perf_counter() - start < 3
+def test_pathological_single_lines_are_plain_text(text: str) -> None:
+    assert render_markdown(text) == f"<p>{escape(text, quote=False)}</p>\n"
 
 
 def test_deeply_nested_lists_keep_every_word() -> None:
     text = "".join("  " * depth + f"- item {depth}\n" for depth in range(500)) + "\nafter\n"
-    start = time.perf_counter()
     html = render_markdown(text)
-    assert time.perf_counter() - start < 5
     assert all(f"item {depth}<" in html or f"item {depth}\n" in html for depth in range(500))
     assert "after" in html
     assert html.count("<ul>") <= 20
@@ -160,10 +164,35 @@ def test_cap_nesting_flattens_only_what_is_too_deep() -> None:
     assert second == "- " * 6 + "x"
 
 
-def test_huge_tables_render_quickly() -> None:
-    long_table = "| a | b | c |\n|---|---|---|\n" + "| 1 | 2 | 3 |\n" * 5_000
+def test_huge_tables_are_cut_with_a_note() -> None:
+    rows = "".join(f"| {r} | 2 | 3 |\n" for r in range(5_000))
+    long_table = "| a | b | c |\n|---|---|---|\n" + rows
+    html = render_markdown(long_table)
+    assert html.count("<tr>") == 1 + MAX_TABLE_ROWS
+    assert "<td>199</td>" in html
+    assert "<td>200</td>" not in html
+    assert html.endswith('<p class="meta">Table cut to the first 200 of 5,000 rows — '
+                         "Copy the reply for all of it.</p>\n")
+
     wide_table = "|" + "h|" * 500 + "\n|" + "-|" * 500 + "\n" + ("|" + "x|" * 500 + "\n") * 20
-    start = time.perf_counter()
-    assert render_markdown(long_table).count("<tr>") == 5_001
-    assert render_markdown(wide_table).count("<td>") == 500 * 20
-    assert time.perf_counter() - start < 5
+    html = render_markdown(wide_table)
+    assert html.count("<th>") == MAX_TABLE_COLUMNS
+    assert html.count("<td>") == MAX_TABLE_COLUMNS * 20
+    assert "the first 40 of 500 columns" in html
+
+
+def test_tables_share_one_cell_budget() -> None:
+    table = "| a | b | c | d |\n|---|---|---|---|\n" + "| 1 | 2 | 3 | 4 |\n" * 250
+    html = render_markdown("\n".join([table] * 4))
+    assert html.count("<td>") <= MAX_TABLE_CELLS + 4 * 4   # later tables keep at least a row
+    assert html.count("<table") == 4
+    assert html.count("Table cut to") == 4
+    assert "the first 1 of 250 rows" in html
+
+
+def test_small_tables_are_whole() -> None:
+    table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * MAX_TABLE_ROWS
+    html = render_markdown(table + "\nafter\n")
+    assert html.count("<tr>") == 1 + MAX_TABLE_ROWS
+    assert "Table cut" not in html
+    assert html.endswith("<p>after</p>\n")

@@ -35,19 +35,30 @@ MAX_MARKERS = 6              # container markers ("> ", "- ", "1. ") kept at the
 MAX_INLINE = 20_000          # longer paragraphs are shown as plain text (some inline rules are
                              # quadratic in pathological input, such as 100k "[")
 MAX_HIGHLIGHT = 100_000      # longer code is shown plain, colouring would cost more than it helps
+MAX_TABLE_CELLS = 1_200      # body cells shown per rendering, over all its tables (Qt lays a
+                             # table out at once: thousands of cells freeze the window for seconds)
+MAX_TABLE_ROWS = 200         # body rows shown per table
+MAX_TABLE_COLUMNS = 40       # columns shown per table
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
 
 _SINK = "code_sink"
 _LINKS = "open_links"
+_CELLS = "table_cells"       # body cells the tables rendered so far have shown
 _MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+# A line nested far deeper than MAX_NESTING allows (parsing such text to the limit first costs
+# more than the whole rendering once it is capped).
+_FAR_TOO_DEEP = re.compile(r"^(?:[ \t]{200}|(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])[ \t]+){40})",
+                           re.MULTILINE)
 
 
 def render_markdown(text: str, code_sink: CodeSink | None = None, *, dark: bool = False) -> str:
     """Safe QTextDocument HTML for `text`; `code_sink` adds a "Copy code" link under each block."""
     env: dict[str, Any] = {_SINK: code_sink, _LINKS: [], "dark": dark}
     md = _parser()
+    if _FAR_TOO_DEEP.search(text):
+        text = cap_nesting(text)
     tokens = md.parse(text, env)
     if _too_deep(tokens):
         tokens = md.parse(cap_nesting(text), env)
@@ -148,6 +159,11 @@ class _SafeRenderer(RendererHTML):
         return _cell("td", tokens[idx])
 
 
+    def table_note(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
+        return f'<p class="meta">{escape(tokens[idx].content, quote=False)}</p>\n'
+
+
 def _cell(tag: str, token: Token) -> str:
     match = _ALIGN.search(str(token.attrGet("style") or ""))
     return f'<{tag} align="{match.group(1)}">' if match else f"<{tag}>"
@@ -167,12 +183,72 @@ def _inline(state: StateCore) -> None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
+def _cap_tables(state: StateCore) -> None:
+    """Cut each table to the rows and columns that fit the rendering's cell budget, with a
+    note under it that says what is not shown (before the inline step: cut cells cost nothing)."""
+    tokens: list[Token] = []
+    table: list[Token] | None = None
+    for token in state.tokens:
+        if table is None:
+            if token.type == "table_open":
+                table = [token]
+            else:
+                tokens.append(token)
+        else:
+            table.append(token)
+            if token.type == "table_close" and token.level == table[0].level:
+                tokens.extend(_capped_table(table, state.env))
+                table = None
+    state.tokens = tokens + (table or [])
+
+
+def _capped_table(table: list[Token], env: EnvType) -> list[Token]:
+    columns = sum(token.type == "th_open" for token in table)
+    rows = sum(token.type == "tr_open" for token in table) - 1
+    keep_columns = min(columns, MAX_TABLE_COLUMNS)
+    budget = max(0, MAX_TABLE_CELLS - env.get(_CELLS, 0)) // max(1, keep_columns)
+    keep_rows = min(rows, MAX_TABLE_ROWS, max(1, budget))
+    env[_CELLS] = env.get(_CELLS, 0) + keep_rows * keep_columns
+    if (keep_rows, keep_columns) == (rows, columns):
+        return table
+    kept: list[Token] = []
+    row = cell = 0
+    skipping = False
+    for token in table:
+        if token.type == "tr_open":
+            row, cell = row + 1, 0
+        elif token.type in ("th_open", "td_open"):
+            cell += 1
+        skip_row = row > keep_rows + 1   # the header row is row 1
+        if token.type in ("th_open", "td_open", "tr_open"):
+            skipping = skip_row or cell > keep_columns
+        if not skipping:
+            kept.append(token)
+        if token.type in ("th_close", "td_close"):
+            skipping = skip_row
+        elif token.type == "tr_close":
+            skipping = False
+    note = Token("table_note", "", 0)
+    note.content = _table_note(rows, keep_rows, columns, keep_columns)
+    return [*kept, note]
+
+
+def _table_note(rows: int, keep_rows: int, columns: int, keep_columns: int) -> str:
+    shown = []
+    if keep_rows < rows:
+        shown.append(f"the first {keep_rows:,} of {rows:,} rows")
+    if keep_columns < columns:
+        shown.append(f"the first {keep_columns:,} of {columns:,} columns")
+    return f"Table cut to {' and '.join(shown)} — Copy the reply for all of it."
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     options = {"html": False, "maxNesting": MAX_NESTING, "xhtmlOut": False}
     md = MarkdownIt("commonmark", options, renderer_cls=_SafeRenderer)
     md.enable(["table", "strikethrough"]).disable(["html_block", "html_inline"])
     md.core.ruler.at("inline", _inline)
+    md.core.ruler.before("inline", "cap_tables", _cap_tables)
     return md
 
 

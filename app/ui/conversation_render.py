@@ -92,7 +92,7 @@ def style_sheet(palette: QPalette) -> str:
         "p.state { font-weight: bold; margin-top: 6px; margin-bottom: 2px; }\n"
         "p.user { white-space: pre-wrap; }\n"
         f"pre {{ background-color: {panel}; margin-top: 6px; margin-bottom: 0px; }}\n"
-        "table { border-collapse: collapse; margin-top: 6px; margin-bottom: 6px; }\n"
+        "table { margin-top: 6px; margin-bottom: 6px; }\n"
         f"td, th {{ border-color: {muted}; }}\n"
     )
 

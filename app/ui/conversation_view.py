@@ -4,11 +4,16 @@ The document only grows at its end. A streaming reply owns four positions in it 
 starts, where its finished Markdown ends, where its open tail ends, where its status note ends):
 a batch of deltas appends the pieces that the splitter finished just before the tail and
 re-renders only the tail, so the cost of a batch does not grow with the reply or the
-conversation. When the reply finishes its whole range is rendered once more, in full.
+conversation. When the reply finishes its whole range is rendered once more, in full; a long
+reply's HTML is made on a worker thread (Markdown parsing is pure Python and would hold the GUI
+for a second on a megabyte) and swapped in when it is ready.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +39,8 @@ from app.ui.conversation_render import (
 from app.ui.conversation_stream import StreamSplitter
 
 BATCH_INTERVAL_MS = 125      # about eight repaints a second while a reply streams
+BATCH_CHARS = 32_000         # characters of a reply painted per batch; more waits for the next
+BACKGROUND_CHARS = 20_000    # finished replies longer than this are rendered on a worker thread
 FOLLOW_SLACK = 24            # pixels from the bottom that still count as "at the end"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -66,6 +73,7 @@ class ConversationView(QWidget):
     imageActivated = Signal(str, int)     # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
     imageSendRequested = Signal(str, int, bool)    # message id, image index, False: leave out
+    _rendered = Signal(object, str)       # (_Live, HTML) from a worker thread
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,12 +86,14 @@ class ConversationView(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_INTERVAL_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._paint_batch)
         self._messages: dict[str, Message] = {}   # every shown message, in order
         self._thumbnails: dict[str, bytes] = {}   # PNG bytes the shown messages use
         self._texts: dict[str, str] = {}          # copyable text of finished messages
         self._live: dict[str, _Live] = {}         # streaming replies, in document order
-        self._codes: list[str] = []               # code blocks, by their "Copy code" index
+        self._codes: dict[str, str] = {}          # code blocks, by their "Copy code" key
+        self._code_keys = itertools.count()       # thread-safe: workers render code blocks too
+        self._workers: dict[int, threading.Thread] = {}   # by id() of the _Live they render
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
         self._follow = True
         self._dark = False
@@ -94,6 +104,7 @@ class ConversationView(QWidget):
         self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
         self.turn_note: Callable[[Message], str] | None = None
         self._browser.anchorClicked.connect(self._on_anchor)
+        self._rendered.connect(self._on_rendered)
         bar = self._browser.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
@@ -128,7 +139,12 @@ class ConversationView(QWidget):
             return
         live.pending.append(text)
         if not self._timer.isActive():
-            self._timer.start()
+            self._timer.start(BATCH_INTERVAL_MS)
+
+    @property
+    def rendering(self) -> bool:
+        """Whether a finished reply is still being rendered on a worker thread."""
+        return bool(self._workers)
 
     def finish_message(self, message: Message) -> None:
         """Show the final state of a reply (complete, stopped, failed or interrupted)."""
@@ -143,12 +159,21 @@ class ConversationView(QWidget):
             return
         text = message.text or live.text
         self._texts[message.id] = text
-        start, end = live.marks[_START], live.marks[_END]
-        new_end = self._browser.replace(start, end, self._html(message, text))
-        self._shift_after(live, new_end - end)
-        del self._live[message.id]
-        if self._last is not None and self._last[0] == message.id:
-            self._last = (message.id, start)
+        if len(text) <= BACKGROUND_CHARS:
+            self._land(live, self._html(message, text))
+            return
+        # What has streamed stays on screen until the whole reply's HTML is ready.
+        live.pending.clear()
+        self.set_status_note(message.id, "")
+        render = self._html_maker(message, text)
+
+        def work() -> None:
+            html = render()
+            with contextlib.suppress(RuntimeError):   # the view was deleted meanwhile
+                self._rendered.emit(live, html)
+        worker = threading.Thread(target=work, name="render-reply", daemon=True)
+        self._workers[id(live)] = worker
+        worker.start()
 
     def set_status_note(self, message_id: str, note: str) -> None:
         """A transient line under a streaming reply ("Waiting for the first token…"); "" clears."""
@@ -193,10 +218,16 @@ class ConversationView(QWidget):
 
     def flush(self) -> None:
         """Paint every buffered delta now."""
+        while self._paint_batch():
+            pass
         self._timer.stop()
+
+    def _paint_batch(self) -> bool:
+        """Paint up to `BATCH_CHARS` of each reply's buffered deltas; if some are left, paint
+        them as soon as the event loop has had a turn. Whether any are left."""
         dirty = [live for live in self._live.values() if live.pending]
         if not dirty:
-            return
+            return False
         self.paint_batches += 1
         cursor = QTextCursor(self._browser.document())
         cursor.beginEditBlock()
@@ -205,6 +236,10 @@ class ConversationView(QWidget):
                 self._paint(live)
         finally:
             cursor.endEditBlock()
+        left = any(live.pending for live in dirty)
+        if left:
+            self._timer.start(0)
+        return left
 
     # -- building -------------------------------------------------------------------------
 
@@ -225,14 +260,37 @@ class ConversationView(QWidget):
                 self._thumbnails[sha] = png
 
     def _html(self, message: Message, text: str | None = None) -> str:
+        return self._html_maker(message, text)()
+
+    def _html_maker(self, message: Message, text: str | None = None) -> Callable[[], str]:
+        """What makes the HTML of `message`, with everything that needs the GUI thread (the
+        window's notes and marks, the palette) already asked: the maker may run on any thread."""
         marks = self.image_marks(message) if self.image_marks and message.images else None
         extra = self.turn_note(message) if self.turn_note else ""
-        return message_html(message, self._browser.thumbnail, self._code_sink, dark=self._dark,
-                            text=text, marks=marks, extra=extra)
+        dark = self._dark
+        return lambda: message_html(message, self._browser.thumbnail, self._code_sink,
+                                    dark=dark, text=text, marks=marks, extra=extra)
 
     def _code_sink(self, code: str) -> str:
-        self._codes.append(code)
-        return action_url("copy-code", str(len(self._codes) - 1))
+        key = str(next(self._code_keys))
+        self._codes[key] = code
+        return action_url("copy-code", key)
+
+    def _land(self, live: _Live, html: str) -> None:
+        """Replace a finished reply's whole range with its final HTML."""
+        start, end = live.marks[_START], live.marks[_END]
+        new_end = self._browser.replace(start, end, html)
+        self._shift_after(live, new_end - end)
+        del self._live[live.message.id]
+        if self._last is not None and self._last[0] == live.message.id:
+            self._last = (live.message.id, start)
+
+    def _on_rendered(self, live: _Live, html: str) -> None:
+        worker = self._workers.pop(id(live), None)
+        if worker is not None:
+            worker.join()   # it has emitted: only its return is left
+        if self._live.get(live.message.id) is live:   # not removed or rebuilt meanwhile
+            self._land(live, html)
 
     def _append(self, message: Message, text: str | None = None, note: str = "") -> None:
         """Add `message` at the end of the document (as a streaming reply if it is one)."""
@@ -271,7 +329,8 @@ class ConversationView(QWidget):
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""
-        live = {key: (item.text, item.note) for key, item in self._live.items()}
+        live = {key: (self._texts.get(key, item.text), item.note)
+                for key, item in self._live.items()}
         follow, value = self._follow, self._browser.verticalScrollBar().value()
         self._build(list(self._messages.values()), dict(self._thumbnails), live)
         self._follow = follow
@@ -283,8 +342,9 @@ class ConversationView(QWidget):
     # -- streaming ------------------------------------------------------------------------
 
     def _paint(self, live: _Live) -> None:
-        pieces = live.splitter.feed("".join(live.pending))
-        live.pending.clear()
+        pending = "".join(live.pending)
+        live.pending = [pending[BATCH_CHARS:]] if len(pending) > BATCH_CHARS else []
+        pieces = live.splitter.feed(pending[:BATCH_CHARS])
         if pieces:
             html = "".join(render_markdown(piece, dark=self._dark) for piece in pieces)
             self._replace(live, _ANCHOR, _ANCHOR, html)
@@ -333,12 +393,14 @@ class ConversationView(QWidget):
             case ["edit", message_id]:
                 self.editRequested.emit(message_id)
             case ["copy", message_id]:
+                text = self._texts.get(message_id)
                 live = self._live.get(message_id)
-                text = live.text if live is not None else self._texts.get(message_id)
+                if text is None and live is not None:
+                    text = live.text
                 if text is not None:
                     QGuiApplication.clipboard().setText(text)
-            case ["copy-code", index] if index.isdigit() and int(index) < len(self._codes):
-                QGuiApplication.clipboard().setText(self._codes[int(index)])
+            case ["copy-code", key] if key in self._codes:
+                QGuiApplication.clipboard().setText(self._codes[key])
             case ["image", message_id, index] if index.isdigit():
                 self.imageActivated.emit(message_id, int(index))
             case ["detail", message_id, index, level] if index.isdigit():

@@ -93,8 +93,13 @@ class Running:
         return banner.label.text() if banner.isVisible() else ""
 
     def view_text(self) -> str:
-        self.window.view.flush()
+        self.wait_rendered()
         return self.window.view.browser.toPlainText()
+
+    def wait_rendered(self) -> None:
+        """Wait until every reply shows as it finished (long ones render on a worker thread)."""
+        self.window.view.flush()
+        self.qtbot.waitUntil(lambda: not self.window.view.rendering, timeout=WAIT_MS)
 
     def settled(self) -> bool:
         return not any(item.pending for item in self.items())
