@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -19,8 +20,30 @@ from support.demo import (
 )
 
 from app.demo import DEMO_API_KEY, DemoServer, Fault
+from app.demo.state import DemoState
 
 BODY: dict[str, Any] = {"model": "grok-4", "messages": [user_message("Fault?", png_bytes(8, 8))]}
+
+
+@dataclass
+class Pause:
+    seconds: float
+    ran_out: bool | None = None  # None while it lasts; False when the server's stop() cut it
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[Pause]:
+    """Every pause the endpoint makes (the pace between chunks, stalls), in order."""
+    made: list[Pause] = []
+    pause = DemoState.pause
+
+    def recorded(state: DemoState, seconds: float) -> bool:
+        made.append(item := Pause(seconds))
+        item.ran_out = pause(state, seconds)
+        return item.ran_out
+
+    monkeypatch.setattr(DemoState, "pause", recorded)
+    return made
 
 
 def _stream_text(client: openai.OpenAI) -> str:
@@ -62,24 +85,29 @@ def test_drop_seen_on_the_wire_has_no_done(demo_server: DemoServer) -> None:
     assert cut.value.partial.count(b'"content"') == 1
 
 
-def test_stall_mid_stream_trips_the_client_read_timeout(demo_server: DemoServer) -> None:
+def test_stall_mid_stream_trips_the_client_read_timeout(demo_server: DemoServer,
+                                                        pauses: list[Pause]) -> None:
     demo_server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
     with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0,
                        timeout=0.5) as client:
-        started = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             _stream_text(client)
-        assert time.monotonic() - started < 5
+        stalls = [p for p in pauses if p.seconds == demo_server.stall_seconds]
+        # The client gave up while the stall still went on, not once it was over.
+        assert [p.ran_out for p in stalls] in ([], [None])
+    assert demo_server.chat_requests[-1].fault is Fault.STALL_MID_STREAM
 
 
-def test_a_short_stall_mid_stream_then_completes() -> None:
+def test_a_short_stall_mid_stream_then_completes(pauses: list[Pause]) -> None:
     with DemoServer(stall_seconds=0.3) as server, \
             openai.OpenAI(base_url=server.base_url, api_key=DEMO_API_KEY,
                           max_retries=0) as client:
         server.inject(Fault.STALL_MID_STREAM)
         started = time.monotonic()
         text = _stream_text(client)
+        # the request spans the whole stall, which ran its course before the stream went on
         assert time.monotonic() - started >= 0.3
+        assert [p.ran_out for p in pauses if p.seconds == 0.3] == [True]
     assert text.startswith("*Simulated")
 
 

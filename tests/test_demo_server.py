@@ -11,10 +11,12 @@ import http.client
 import logging
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,31 @@ from support.demo import (
 
 from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
 from app.demo import DEMO_API_KEY, DemoServer, Fault
+from app.demo.state import DemoState
 
 CHAT = "/chat/completions"
+
+
+@dataclass
+class Pause:
+    seconds: float
+    thread: threading.Thread
+    ran_out: bool | None = None  # None while it lasts; False when the server's stop() cut it
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[Pause]:
+    """Every pause the endpoint makes (the pace between chunks, stalls), in order."""
+    made: list[Pause] = []
+    pause = DemoState.pause
+
+    def recorded(state: DemoState, seconds: float) -> bool:
+        made.append(item := Pause(seconds, threading.current_thread()))
+        item.ran_out = pause(state, seconds)
+        return item.ran_out
+
+    monkeypatch.setattr(DemoState, "pause", recorded)
+    return made
 
 
 def _chat_body(text: str = "What is in this picture?", *images: bytes,
@@ -116,17 +141,21 @@ def test_usage_in_every_chunk_is_cumulative() -> None:
         assert last.usage.completion_tokens == completions[-1]
 
 
-def test_chunk_size_and_pace_are_honoured() -> None:
+def test_chunk_size_and_pace_are_honoured(pauses: list[Pause]) -> None:
     with DemoServer(chunk_chars=40, pace=0.0) as server:
         server.pace = 0.01
+        started = time.monotonic()
         with open_stream(server.base_url + CHAT, _chat_body(stream=True)) as response:
-            started = time.monotonic()
             chunks = sse_payloads(response.read())[:-1]
-            elapsed = time.monotonic() - started
+        elapsed = time.monotonic() - started
     contents = [c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"]]
     pieces = [p for p in contents if p]
     assert max(len(p) for p in pieces) == 40
-    assert elapsed >= 0.01 * (len(pieces) - 1) * 0.9
+    assert len(pieces) > 2
+    # A pause of the new pace between every two chunks, each waited out in full; the request
+    # spans them all, so it cannot have taken less than their sum.
+    assert [(p.seconds, p.ran_out) for p in pauses] == [(0.01, True)] * (len(pieces) - 1)
+    assert elapsed >= 0.01 * (len(pieces) - 1)
 
 
 # -- usage and image tokens ----------------------------------------------------------------------
@@ -269,31 +298,49 @@ def test_a_client_leaving_mid_stream_is_handled_quietly(
 
 # -- life cycle ----------------------------------------------------------------------------------
 
-def test_stop_ends_a_stalled_stream_promptly_and_leaves_no_thread() -> None:
+def test_stop_ends_a_stalled_stream_promptly_and_leaves_no_thread(pauses: list[Pause]) -> None:
     before = set(threading.enumerate())
     server = DemoServer(stall_seconds=60).start()
     server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
     with open_stream(server.base_url + CHAT, _chat_body(stream=True)) as response:
-        first = response.readline()
-        assert first.startswith(b"data: ")
-        started = time.monotonic()
+        events = 0
+        while events < 3:  # two content chunks and the empty delta after them: then the stall
+            line = response.readline()
+            assert line, "the stream ended before the stall"
+            events += line.startswith(b"data: ")
         server.stop()
-        assert time.monotonic() - started < 2.0
         with pytest.raises(http.client.IncompleteRead) as cut:
             response.read()  # the body ends without its last chunk
         assert b"[DONE]" not in cut.value.partial
+    stalls = [p for p in pauses if p.seconds == 60]
+    assert len(stalls) == 1
+    stalls[0].thread.join()
+    assert stalls[0].ran_out is False  # ended by stop(), not waited out
     assert not server.running
     assert set(threading.enumerate()) <= before
 
 
-def test_stop_cuts_idle_keep_alive_connections() -> None:
+def test_stop_cuts_idle_keep_alive_connections(monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="app.demo")
+    serving: list[threading.Thread] = []
+    open_connection = DemoState.open_connection
+
+    def recorded(state: DemoState, connection: socket.socket) -> bool:
+        serving.append(threading.current_thread())
+        return open_connection(state, connection)
+
+    monkeypatch.setattr(DemoState, "open_connection", recorded)
     before = set(threading.enumerate())
     server = DemoServer().start()
     with openai.OpenAI(base_url=server.base_url, api_key=DEMO_API_KEY, max_retries=0) as client:
         client.models.list()          # leaves a kept-alive connection open
-        started = time.monotonic()
+        assert len(serving) == 1
+        assert serving[0].is_alive()  # waiting for the next request on it
         server.stop()
-        assert time.monotonic() - started < 2.0
+        serving[0].join()             # while the client still holds the connection open
+    # stop() cut the connection: it did not run into its idle timeout
+    assert not [r for r in caplog.records if "timed out" in r.getMessage()]
     assert set(threading.enumerate()) <= before
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
@@ -16,6 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core.conversation import ImagePart, Message, Status, TextPart, Usage
 from app.core.imagetypes import PreparedImage
+from app.core.markdown import render_markdown
+from app.ui import conversation_render
+from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_stream import HARD_LIMIT, StreamSplitter
 from app.ui.conversation_view import ConversationView
 
@@ -160,17 +163,16 @@ def test_streaming_is_buffered_and_painted_in_a_few_batches(view: ConversationVi
     reply = _reply()
     view.add_message(reply)
     deltas = [f"word{i} " + ("\n\n" if i % 25 == 24 else "") for i in range(200)]
-    view.append_delta(reply.id, deltas[0])
-    assert "word0" not in _plain(view)          # buffered, not painted per call
-    start = time.monotonic()
-    for index, delta in enumerate(deltas[1:], start=1):
-        view.append_delta(reply.id, delta)
-        if index % 10 == 0:
-            qtbot.wait(15)
-    qtbot.waitUntil(lambda: "word199" in _plain(view), timeout=2000)
-    elapsed = time.monotonic() - start
-    assert 1 <= view.paint_batches <= elapsed * 10 + 2
-    assert view.paint_batches < 20
+    for first in range(0, len(deltas), 20):
+        before = view.paint_batches
+        for delta in deltas[first:first + 20]:
+            view.append_delta(reply.id, delta)
+        assert view.paint_batches == before       # buffered, not painted per call
+        assert f"word{first}" not in _plain(view)
+        last = f"word{first + 19}"
+        qtbot.waitUntil(lambda last=last: last in _plain(view), timeout=10_000)
+        assert view.paint_batches == before + 1   # all twenty in one batch
+    assert view.paint_batches == 10
     assert "word0" in _plain(view)
 
 
@@ -346,13 +348,31 @@ def test_follows_the_end_unless_scrolled_up(view: ConversationView, qtbot: QtBot
     assert bar.value() == bar.maximum()
 
 
-def test_three_hundred_turns(view: ConversationView) -> None:
+def test_three_hundred_turns(view: ConversationView, monkeypatch: pytest.MonkeyPatch) -> None:
     turns = [_user(f"Question number {i}") if i % 2 == 0 else
              _reply(f"Answer **{i}**\n\n```python\nprint({i})\n```\n", Status.COMPLETE,
                     usage=Usage(100 + i, 10, 110 + i)) for i in range(300)]
-    start = time.perf_counter()
+    calls: list[str] = []
+    set_html, replace = ConversationBrowser.set_document_html, ConversationBrowser.replace
+
+    def counted_render(*args: Any, **kwargs: Any) -> str:
+        calls.append("render")
+        return render_markdown(*args, **kwargs)
+
+    def counted_set_html(browser: ConversationBrowser, html: str) -> None:
+        calls.append("set_document_html")
+        set_html(browser, html)
+
+    def counted_replace(browser: ConversationBrowser, start: int, end: int, html: str) -> int:
+        calls.append("replace")
+        return replace(browser, start, end, html)
+
+    monkeypatch.setattr(conversation_render, "render_markdown", counted_render)
+    monkeypatch.setattr(ConversationBrowser, "set_document_html", counted_set_html)
+    monkeypatch.setattr(ConversationBrowser, "replace", counted_replace)
     view.set_messages(turns, {})
-    assert time.perf_counter() - start < 10
+    # Each reply's Markdown rendered once, and the document set once, not turn by turn.
+    assert calls == ["render"] * 150 + ["set_document_html"]
     text = _plain(view)
     assert "Question number 0" in text
     assert "Answer 299" in text
