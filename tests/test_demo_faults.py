@@ -5,13 +5,13 @@ from __future__ import annotations
 import http.client
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import openai
 import pytest
 from openai.types.chat import ChatCompletionChunk
 from support.demo import (
+    Pause,
     open_stream,
     png_bytes,
     post_json,
@@ -20,30 +20,8 @@ from support.demo import (
 )
 
 from app.demo import DEMO_API_KEY, DemoServer, Fault
-from app.demo.state import DemoState
 
 BODY: dict[str, Any] = {"model": "grok-4", "messages": [user_message("Fault?", png_bytes(8, 8))]}
-
-
-@dataclass
-class Pause:
-    seconds: float
-    ran_out: bool | None = None  # None while it lasts; False when the server's stop() cut it
-
-
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[Pause]:
-    """Every pause the endpoint makes (the pace between chunks, stalls), in order."""
-    made: list[Pause] = []
-    pause = DemoState.pause
-
-    def recorded(state: DemoState, seconds: float) -> bool:
-        made.append(item := Pause(seconds))
-        item.ran_out = pause(state, seconds)
-        return item.ran_out
-
-    monkeypatch.setattr(DemoState, "pause", recorded)
-    return made
 
 
 def _stream_text(client: openai.OpenAI) -> str:

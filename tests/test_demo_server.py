@@ -16,13 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 from support.demo import (
+    Pause,
     open_stream,
     png_bytes,
     post_json,
@@ -36,28 +36,6 @@ from app.demo import DEMO_API_KEY, DemoServer, Fault
 from app.demo.state import DemoState
 
 CHAT = "/chat/completions"
-
-
-@dataclass
-class Pause:
-    seconds: float
-    thread: threading.Thread
-    ran_out: bool | None = None  # None while it lasts; False when the server's stop() cut it
-
-
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[Pause]:
-    """Every pause the endpoint makes (the pace between chunks, stalls), in order."""
-    made: list[Pause] = []
-    pause = DemoState.pause
-
-    def recorded(state: DemoState, seconds: float) -> bool:
-        made.append(item := Pause(seconds, threading.current_thread()))
-        item.ran_out = pause(state, seconds)
-        return item.ran_out
-
-    monkeypatch.setattr(DemoState, "pause", recorded)
-    return made
 
 
 def _chat_body(text: str = "What is in this picture?", *images: bytes,

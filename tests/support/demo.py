@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 from app.demo import DEMO_API_KEY, DemoServer
+from app.demo.state import DemoState
 
 Colour = tuple[int, int, int]
 
@@ -209,3 +210,27 @@ def sse_payloads(body: bytes) -> list[Any]:
         data = block[len("data: "):]
         payloads.append(data if data == "[DONE]" else json.loads(data))
     return payloads
+
+
+# -- what the endpoint waited for ------------------------------------------------------------
+
+@dataclass
+class Pause:
+    seconds: float
+    thread: threading.Thread
+    ran_out: bool | None = None  # None while it lasts; False when the server's stop() cut it
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[Pause]:
+    """Every pause the endpoint makes (the pace between chunks, stalls), in order."""
+    made: list[Pause] = []
+    pause = DemoState.pause
+
+    def recorded(state: DemoState, seconds: float) -> bool:
+        made.append(item := Pause(seconds, threading.current_thread()))
+        item.ran_out = pause(state, seconds)
+        return item.ran_out
+
+    monkeypatch.setattr(DemoState, "pause", recorded)
+    return made
