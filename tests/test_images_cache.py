@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from support.images import encoded, is_red, marked, photo_like
 
-from app.core.images import DataUriCache, prepare_bytes, thumbnail_png
+from app.core.images import DataUriCache, prepare_bytes, thumbnail_bytes
 from app.core.imagetypes import ImageError, PreparedImage
 from app.core.limits import XAI_LIMITS
 
@@ -19,36 +19,53 @@ def prepared(im: Image.Image, fmt: str = "PNG", name: str = "picture") -> Prepar
     return prepare_bytes(encoded(im, fmt), name, XAI_LIMITS)
 
 
-def opened(png: bytes) -> Image.Image:
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    with Image.open(io.BytesIO(png)) as im:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+
+
+def opened(thumb: bytes) -> Image.Image:
+    assert thumb.startswith((PNG_SIGNATURE, JPEG_SIGNATURE))
+    with Image.open(io.BytesIO(thumb)) as im:
         im.load()
         return im.copy()
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_thumbnail_fits_the_square_and_keeps_the_aspect(fmt: str) -> None:
-    thumb = opened(thumbnail_png(prepared(marked(1600, 900), fmt)))
+    thumb = opened(thumbnail_bytes(prepared(marked(1600, 900), fmt)))
     assert thumb.size == (160, 90)
     assert is_red(thumb.getpixel((1, 1)))
 
 
 def test_thumbnail_size_is_configurable_and_never_enlarges() -> None:
     image = prepared(photo_like(300, 600))
-    assert opened(thumbnail_png(image, max_side=64)).size == (32, 64)
-    assert opened(thumbnail_png(prepared(photo_like(40, 30)))).size == (40, 30)
+    assert opened(thumbnail_bytes(image, max_side=64)).size == (32, 64)
+    assert opened(thumbnail_bytes(prepared(photo_like(40, 30)))).size == (40, 30)
     with pytest.raises(ValueError, match="max_side"):
-        thumbnail_png(image, max_side=0)
+        thumbnail_bytes(image, max_side=0)
 
 
 def test_thumbnail_of_palette_and_transparent_images() -> None:
     sticker = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
     sticker.paste((255, 0, 0, 255), (0, 0, 200, 200))
-    thumb = opened(thumbnail_png(prepared(sticker)))
+    encoded = thumbnail_bytes(prepared(sticker))
+    assert encoded.startswith(PNG_SIGNATURE)
+    thumb = opened(encoded)
     assert thumb.mode == "RGBA"
     assert thumb.getpixel((150, 150)) == (0, 0, 0, 0)
-    palette = opened(thumbnail_png(prepared(marked(800, 400).quantize(4))))
+    palette = opened(thumbnail_bytes(prepared(marked(800, 400).quantize(4))))
     assert palette.size == (160, 80)
+
+
+def test_a_photo_gets_a_jpeg_thumbnail_a_flat_screenshot_a_png() -> None:
+    # Whichever is smaller: a photo's PNG thumbnail can outweigh the photo itself.
+    photo = thumbnail_bytes(prepared(photo_like(1280, 800), "JPEG"), max_side=256)
+    assert photo.startswith(JPEG_SIGNATURE)
+    screenshot = Image.new("RGB", (1280, 800), (250, 250, 250))
+    screenshot.paste((30, 90, 200), (0, 0, 1280, 60))
+    flat = thumbnail_bytes(prepared(screenshot), max_side=256)
+    assert flat.startswith(PNG_SIGNATURE)
+    assert opened(flat).size == opened(photo).size == (256, 160)
 
 
 def test_thumbnail_of_damaged_data_names_the_image() -> None:
@@ -57,7 +74,7 @@ def test_thumbnail_of_damaged_data_names_the_image() -> None:
                            width=200, height=200, sha256="0" * 64, original_size=(200, 200),
                            original_format="PNG", original_bytes=200)
     with pytest.raises(ImageError) as excinfo:
-        thumbnail_png(broken)
+        thumbnail_bytes(broken)
     assert excinfo.value.name == "history #3"
     assert "damaged" in excinfo.value.reason
 

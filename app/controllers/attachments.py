@@ -79,7 +79,7 @@ def _prepare_job(view: Attachment, data: bytes | None, limits: ImageLimits,
         prepared = images.prepare_file(view.location, limits)
     else:
         prepared = images.prepare_bytes(data or b"", view.name, limits)
-    return prepared, images.thumbnail_png(prepared, max_side=side)
+    return prepared, images.thumbnail_bytes(prepared, max_side=side)
 
 
 def _path_key(path: str) -> str:
@@ -340,7 +340,7 @@ class AttachmentController(LowDetailMixin, QObject):
         try:
             result: CropResult = await self._run(crop_prepared, previous.prepared, box,
                                                  self._limits)
-            thumbnail = await self._run(images.thumbnail_png, result.prepared,
+            thumbnail = await self._run(images.thumbnail_bytes, result.prepared,
                                         self._thumbnail_side)
         except ImageError as exc:
             entry.view = previous   # the image stays as it was

@@ -219,8 +219,8 @@ class HistoryController(QObject):
                      thumbnails: Mapping[str, bytes] | None = None) -> asyncio.Future[None]:
         """Save the conversation's meta and append ``message`` with its images' blobs, and by
         PreparedImage.sha256 the ``originals`` (the dropped files' paths or bytes) and the
-        ``thumbnails`` (PNG, what the view shows when the conversation is opened again). For a
-        user message, await this before the request leaves."""
+        ``thumbnails`` (JPEG or PNG, what the view shows when the conversation is opened
+        again). For a user message, await this before the request leaves."""
         if message.status is Status.STREAMING:
             self._texts[message.id] = message.text
 

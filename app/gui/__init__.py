@@ -20,10 +20,12 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from app.gui.allocator import fix_mmap_threshold
     from app.gui.session import AppSession
     from app.gui.theme import apply_app_identity
     from app.logs import setup_logging
 
+    fix_mmap_threshold()
     log_path = setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -181,7 +181,7 @@ class HistoryStore:
         return records.load_messages(self._conn, self.blobs, conv_id, low, high)
 
     def load_thumbnails(self, conv_id: str) -> dict[str, bytes]:
-        """The stored thumbnail PNGs of a conversation's images, by PreparedImage.sha256."""
+        """The stored thumbnails of a conversation's images, by PreparedImage.sha256."""
         return records.load_thumbnails(self._conn, self.blobs, conv_id, 0, 1 << 62)
 
     def list_conversations(self, limit: int | None = None, offset: int = 0, *,

@@ -2,8 +2,8 @@
 
 An image part is stored as blob references — the bytes actually sent (``blob``, the
 PreparedImage's data) and, when the caller has them, the file as the user dropped it
-(``original_blob``) and the thumbnail the window shows (``thumbnail_blob``, PNG) — plus every
-field needed to rebuild the PreparedImage. The rows never hold image bytes themselves.
+(``original_blob``) and the thumbnail the window shows (``thumbnail_blob``, JPEG or PNG) — plus
+every field needed to rebuild the PreparedImage. The rows never hold image bytes themselves.
 """
 
 from __future__ import annotations
@@ -142,8 +142,8 @@ def store_part_blobs(message_id: str, parts: Sequence[Part], blobs: BlobStore, *
 
     ``originals`` maps a PreparedImage's ``sha256`` to the dropped file's bytes or path (one
     that cannot be read is skipped, logged: the sent version is what matters); ``thumbnails``
-    maps it to a thumbnail PNG; ``kept`` to the (original, thumbnail) blobs already stored for
-    it, used when no new one is given.
+    maps it to a thumbnail (JPEG or PNG); ``kept`` to the (original, thumbnail) blobs already
+    stored for it, used when no new one is given.
     """
     rows: list[tuple[Any, ...]] = []
     refs: dict[str, BlobRef] = {}
@@ -287,7 +287,7 @@ def load_messages(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low:
 
 def load_thumbnails(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int,
                     high: int) -> dict[str, bytes]:
-    """Thumbnail PNGs of the images of messages ``low``..``high``, by the sent sha256."""
+    """Thumbnails of the images of messages ``low``..``high``, by the sent sha256."""
     out: dict[str, bytes] = {}
     for sent, thumb in conn.execute(
             "SELECT p.blob, p.thumbnail_blob FROM parts AS p JOIN messages AS m ON m.id = "

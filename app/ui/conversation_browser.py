@@ -3,10 +3,16 @@
 It loads nothing it was not given (only the thumbnails registered with `add_thumbnail`; every
 other resource request is refused and recorded), and edits its document by ranges of whole
 blocks so that a streaming reply can replace just its own open tail.
+
+Thumbnails are kept encoded (a few KB each) and decoded when painted, with only the most recently
+painted ones kept decoded: a QTextDocument would otherwise keep every image of a long
+conversation decoded for as long as it is shown (64 KB or more each).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +23,21 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.ui.conversation_render import THUMB_SCHEME, Thumb
 
 THUMB_BOX = QSize(160, 120)   # logical size a thumbnail fits in
+DECODED_KEEP = 48             # decoded thumbnails kept for painting (a few screens' worth)
+
+Resolver = Callable[[int, QUrl], QImage | None]
+
+
+class _UncachedDocument(QTextDocument):
+    """A document that asks `resolve` for a resource each time it needs one. (QTextDocument's
+    own loadResource keeps whatever it loads until the document is cleared.)"""
+
+    def __init__(self, resolve: Resolver, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._resolve = resolve
+
+    def loadResource(self, resource_type: int, name: QUrl | str) -> Any:
+        return self._resolve(resource_type, name if isinstance(name, QUrl) else QUrl(name))
 
 
 class ConversationBrowser(QTextBrowser):
@@ -29,52 +50,79 @@ class ConversationBrowser(QTextBrowser):
         self.setReadOnly(True)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        self.setDocument(_UncachedDocument(self._resource, self))
         self.setUndoRedoEnabled(False)
         self.document().setUndoRedoEnabled(False)
         self.refused_loads: list[str] = []   # every resource request refused, by URL
         self._thumbs: dict[str, Thumb] = {}  # by sha256
-        self._images: dict[str, QImage] = {}  # by resource URL
+        self._encoded: dict[str, tuple[Thumb, bytes]] = {}   # by resource URL
+        self._decoded: OrderedDict[str, QImage] = OrderedDict()   # least recently painted first
         self._scratch = QTextDocument(self)   # where HTML becomes a fragment
         self._scratch.setUndoRedoEnabled(False)
 
     # -- resources -------------------------------------------------------------------------
 
     def loadResource(self, resource_type: int, name: QUrl | str) -> Any:
-        url = name.toString() if isinstance(name, QUrl) else str(name)
-        image = self._images.get(url)
-        if image is not None and resource_type == QTextDocument.ResourceType.ImageResource.value:
-            return image
-        self.refused_loads.append(url)
-        return None
+        return self._resource(resource_type, name if isinstance(name, QUrl) else QUrl(name))
 
     def thumbnail(self, sha256: str) -> Thumb | None:
         return self._thumbs.get(sha256)
 
-    def add_thumbnail(self, sha256: str, png: bytes) -> Thumb | None:
-        """Register a thumbnail (PNG bytes) for ``thumb:`` URLs; None when it does not decode."""
+    def add_thumbnail(self, sha256: str, data: bytes) -> Thumb | None:
+        """Register a thumbnail (PNG or JPEG bytes) for ``thumb:`` URLs; None when it does not
+        decode."""
         if sha256 in self._thumbs:
             return self._thumbs[sha256]
-        image = QImage.fromData(png)
+        image = QImage.fromData(data)
         if image.isNull():
             return None
         logical = image.size().scaled(THUMB_BOX, Qt.AspectRatioMode.KeepAspectRatio)
         logical = logical.boundedTo(image.size()).expandedTo(QSize(1, 1))
-        ratio = max(1.0, self.devicePixelRatioF())
-        sharp = image.scaled(round(logical.width() * ratio), round(logical.height() * ratio),
-                             Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-        sharp.setDevicePixelRatio(ratio)
         thumb = Thumb(f"{THUMB_SCHEME}:{quote(sha256, safe='')}", logical.width(),
                       logical.height())
         self._thumbs[sha256] = thumb
-        self._images[thumb.url] = sharp
-        self.document().addResource(QTextDocument.ResourceType.ImageResource.value,
-                                    QUrl(thumb.url), sharp)
+        self._encoded[thumb.url] = (thumb, data)
+        self._keep_decoded(thumb.url, self._sharp(image, thumb))
         return thumb
 
     def forget_thumbnails(self) -> None:
         self._thumbs.clear()
-        self._images.clear()
+        self._encoded.clear()
+        self._decoded.clear()
+
+    @property
+    def decoded_thumbnails(self) -> int:
+        """How many thumbnails are held decoded right now."""
+        return len(self._decoded)
+
+    def _resource(self, resource_type: int, name: QUrl) -> QImage | None:
+        url = name.toString()
+        known = self._encoded.get(url)
+        if known is None or resource_type != QTextDocument.ResourceType.ImageResource.value:
+            self.refused_loads.append(url)
+            return None
+        image = self._decoded.get(url)
+        if image is not None:
+            self._decoded.move_to_end(url)
+            return image
+        thumb, data = known
+        return self._keep_decoded(url, self._sharp(QImage.fromData(data), thumb))
+
+    def _sharp(self, image: QImage, thumb: Thumb) -> QImage:
+        """`image` scaled to the thumbnail's logical size at the screen's pixel ratio."""
+        ratio = max(1.0, self.devicePixelRatioF())
+        sharp = image.scaled(round(thumb.width * ratio), round(thumb.height * ratio),
+                             Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        sharp.setDevicePixelRatio(ratio)
+        return sharp
+
+    def _keep_decoded(self, url: str, image: QImage) -> QImage:
+        self._decoded[url] = image
+        self._decoded.move_to_end(url)
+        while len(self._decoded) > DECODED_KEEP:
+            self._decoded.popitem(last=False)
+        return image
 
     # -- document edits --------------------------------------------------------------------
 
@@ -89,10 +137,8 @@ class ConversationBrowser(QTextBrowser):
 
     def set_document_html(self, html: str) -> None:
         document = self.document()
-        document.clear()   # also drops the resources of thumbnails no longer shown
+        document.clear()
         document.setHtml(html.strip())
-        for url, image in self._images.items():
-            document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(url), image)
 
     def replace(self, start: int, end: int, html: str) -> int:
         """Replace the blocks in [start, end) with those of `html`; return the new end.

@@ -88,7 +88,7 @@ class ConversationView(QWidget):
         self._timer.setInterval(BATCH_INTERVAL_MS)
         self._timer.timeout.connect(self._paint_batch)
         self._messages: dict[str, Message] = {}   # every shown message, in order
-        self._thumbnails: dict[str, bytes] = {}   # PNG bytes the shown messages use
+        self._thumbnails: dict[str, bytes] = {}   # thumbnail bytes the shown messages use
         self._texts: dict[str, str] = {}          # copyable text of finished messages
         self._live: dict[str, _Live] = {}         # streaming replies, in document order
         self._codes: dict[str, str] = {}          # code blocks, by their "Copy code" key
@@ -255,9 +255,9 @@ class ConversationView(QWidget):
 
     def _remember(self, message: Message, thumbnails: Mapping[str, bytes]) -> None:
         self._messages[message.id] = message
-        for sha, png in thumbs_of(message, thumbnails).items():
-            if self._browser.add_thumbnail(sha, png) is not None:
-                self._thumbnails[sha] = png
+        for sha, data in thumbs_of(message, thumbnails).items():
+            if self._browser.add_thumbnail(sha, data) is not None:
+                self._thumbnails[sha] = data
 
     def _html(self, message: Message, text: str | None = None) -> str:
         return self._html_maker(message, text)()

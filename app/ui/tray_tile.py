@@ -59,7 +59,7 @@ class _Thumbnail(QWidget):
             self._image = None
             self._scaled = None
             if thumbnail:
-                image = QImage.fromData(thumbnail, "PNG")  # type: ignore[arg-type]
+                image = QImage.fromData(thumbnail)
                 self._image = None if image.isNull() else image
         self._placeholder = placeholder
         self._failed = failed

@@ -1,5 +1,6 @@
-"""Long replies in the conversation view: painted in bounded batches while they stream, and
-rendered on a worker thread when they finish, without the GUI thread waiting for either."""
+"""Long replies and long conversations in the conversation view: replies painted in bounded
+batches while they stream and rendered on a worker thread when they finish, without the GUI
+thread waiting for either; thumbnails decoded only while they are being painted."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
-from app.core.conversation import Message, Status, TextPart
+from app.core.conversation import ImagePart, Message, Status, TextPart
+from app.core.imagetypes import PreparedImage
 from app.core.markdown import MAX_TABLE_CELLS
 from app.ui import conversation_view
+from app.ui.conversation_browser import DECODED_KEEP
 from app.ui.conversation_view import BACKGROUND_CHARS, BATCH_CHARS, ConversationView
 
 ROWS = 3_000
@@ -125,3 +128,44 @@ def test_a_rebuild_while_rendering_shows_the_whole_reply(
     shown = view.browser.toPlainText()
     assert shown.count("Table cut to the first") == 1
     assert f"of {ROWS:,} rows" in shown
+
+
+def test_thumbnails_of_a_long_conversation_are_decoded_only_when_painted(
+        qtbot: QtBot, view: ConversationView) -> None:
+    turns = 3 * DECODED_KEEP
+    thumbs: dict[str, bytes] = {}
+    for turn in range(turns):
+        sha = f"{turn:064x}"
+        thumbs[sha] = _jpeg(QColor.fromHsv(turn * 7 % 360, 200, 220))
+        view.add_message(Message(role="user", parts=[TextPart(f"Turn {turn}"), ImagePart(
+            image=_prepared(thumbs[sha], sha))]), thumbs)
+    assert view.browser.decoded_thumbnails <= DECODED_KEEP
+    # Scrolling through all of it paints every one of them, each from its own bytes.
+    bar = view.browser.verticalScrollBar()
+    for value in range(0, bar.maximum() + bar.pageStep(), bar.pageStep()):
+        bar.setValue(value)
+        view.browser.viewport().grab()
+        assert view.browser.decoded_thumbnails <= DECODED_KEEP
+    # Turn 0's thumbnail (red) was dropped long ago; back at the top it is decoded again.
+    bar.setValue(0)
+    frame = view.browser.viewport().grab().toImage()
+    hues = {frame.pixelColor(x, y).hue() for x in range(0, 200, 4)
+            for y in range(0, frame.height(), 4) if frame.pixelColor(x, y).saturation() > 150}
+    assert hues & {0, 1, 359}
+    assert view.refused_loads == []
+
+
+def _jpeg(colour: QColor) -> bytes:
+    image = QImage(256, 160, QImage.Format.Format_RGB32)
+    image.fill(colour)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "JPEG")  # type: ignore[call-overload]  # the stubs want bytes
+    return bytes(data.data())
+
+
+def _prepared(data: bytes, sha: str) -> PreparedImage:
+    return PreparedImage(name=f"{sha[-3:]}.jpg", data=data, mime="image/jpeg", width=256,
+                         height=160, sha256=sha, original_size=(256, 160),
+                         original_format="JPEG", original_bytes=len(data))

@@ -4,7 +4,7 @@
 - `validate`, `planned_size`, `planned_tokens`: what the probe already decides.
 - `prepare_file` / `prepare_bytes`: full decode and fitting (worker thread).
 - `check_file`: full decode without fitting, to refuse a damaged file (worker thread).
-- `thumbnail_png`, `DataUriCache`: what the tray and the request need from a prepared image.
+- `thumbnail_bytes`, `DataUriCache`: what the tray and the request need from a prepared image.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from .datauri import DataUriCache
 from .prepare import check_file, prepare_bytes, prepare_file
 from .probe import IMAGE_SUFFIXES, probe, probe_bytes
-from .thumbnail import thumbnail_png
+from .thumbnail import thumbnail_bytes
 from .validate import planned_size, planned_tokens, validate
 
 __all__ = [
@@ -25,6 +25,6 @@ __all__ = [
     "prepare_file",
     "probe",
     "probe_bytes",
-    "thumbnail_png",
+    "thumbnail_bytes",
     "validate",
 ]

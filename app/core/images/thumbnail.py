@@ -1,4 +1,5 @@
-"""Small PNG previews of prepared images, for the tray and the history."""
+"""Small previews of prepared images, for the tray and the history: JPEG or PNG, whichever is
+smaller (PNG when the image has transparency). A photo's PNG thumbnail can outweigh the photo."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from ..imagetypes import ImageError, PreparedImage
 from .formats import damaged_reason, format_label
 from .opener import BOMB_ERRORS, DECODE_ERRORS, open_header
 
+JPEG_QUALITY = 90   # high enough that text in a screenshot's thumbnail stays clean
 
-def thumbnail_png(image: PreparedImage, max_side: int = 160) -> bytes:
-    """PNG bytes of `image` scaled to fit a `max_side` square (never enlarged).
+
+def thumbnail_bytes(image: PreparedImage, max_side: int = 160) -> bytes:
+    """JPEG or PNG bytes of `image` scaled to fit a `max_side` square (never enlarged).
 
     Decoding is the costly part: call from a worker thread. A JPEG is decoded at a reduced
     scale straight away (libjpeg's DCT scaling).
@@ -32,9 +35,13 @@ def thumbnail_png(image: PreparedImage, max_side: int = 160) -> bytes:
     except DECODE_ERRORS:
         label = format_label(image.mime.removeprefix("image/").upper())
         raise ImageError(image.name, damaged_reason(label)) from None
-    buffer = io.BytesIO()
-    small.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
+    png = io.BytesIO()
+    small.save(png, "PNG", optimize=True)
+    if "A" in small.getbands():
+        return png.getvalue()
+    jpeg = io.BytesIO()
+    small.save(jpeg, "JPEG", quality=JPEG_QUALITY)
+    return min(png.getvalue(), jpeg.getvalue(), key=len)
 
 
 def _displayable(im: Image.Image) -> Image.Image:
