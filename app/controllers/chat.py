@@ -145,6 +145,8 @@ class ChatController(QObject):
                                    max_tokens=self.max_tokens, temperature=self.temperature,
                                    response_format=self.response_format, tools=self.tools,
                                    tool_choice=self.tool_choice)
+            await asyncio.get_running_loop().run_in_executor(
+                self._executor, lambda: request.encoded)   # megabytes of JSON: not on the GUI
             self.replyNote.emit(reply.id, "Waiting for the first words…")
             async for event in stream_structured(client, request, self.retry_policy):
                 self._on_event(event, reply, chunks, calls)

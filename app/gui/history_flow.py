@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 # Failures the history controller has already reported through its `failed` signal.
 _FAILED = (HistoryError, OSError)
-# A longer conversation opens on its last page only, so opening stays quick.
-FULL_RENDER_LIMIT = 200
 
 
 class HistoryFlow(QObject):
@@ -163,16 +161,13 @@ class HistoryFlow(QObject):
         session.thumbnails.update(page.thumbnails)
         session.window.view.set_messages(page.messages, session.thumbnails)
         self._page_was_all = page.start == 0
-        if page.start:
-            session.window.show_notice(f"Showing the last {len(page.messages)} of "
-                                       f"{page.total} messages of “{page.title}”.")
 
     def _conversation_loaded(self, conversation: Conversation) -> None:
         session = self._session
         session.new_conversation(clear_view=False)  # the view shows its last page already
         session.chat.conversation = conversation
         self._saved = {m.id for m in conversation.messages}
-        if not self._page_was_all and len(conversation.messages) <= FULL_RENDER_LIMIT:
+        if not self._page_was_all:   # the view shows the last of them, earlier ones on request
             session.window.view.set_messages(conversation.messages, session.thumbnails)
         session.window.system_prompt_edit.setText(conversation.system_prompt)
         if conversation.model and conversation.model != session.settings.model:

@@ -6,10 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from app.core.conversation import Usage
 from app.llm.errors import ChatError, ErrorKind, map_error
@@ -45,29 +47,31 @@ class ReplyRequest:
     tools: Sequence[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
 
-    def arguments(self) -> dict[str, Any]:
-        """Keyword arguments of `chat.completions.create`.
-
-        The messages go in `extra_body`, which the client merges over its typed parameters
-        as they are: given as `messages`, every message and content part of the whole history
-        would go through the client's typed-parameter transform, on the event loop (the GUI
-        thread), about 2 ms a message with images — 0.4 s of frozen window each turn by turn
-        100. They are plain JSON already (`Conversation.to_api_messages`).
-        """
-        args: dict[str, Any] = {"model": self.model, "messages": [],
-                                "extra_body": {"messages": list(self.messages)},
+    def body(self) -> dict[str, Any]:
+        """The request's JSON body."""
+        body: dict[str, Any] = {"model": self.model, "messages": list(self.messages),
                                 "stream": True, "stream_options": {"include_usage": True}}
         if self.max_tokens is not None:
-            args["max_tokens"] = self.max_tokens
+            body["max_tokens"] = self.max_tokens
         if self.temperature is not None:
-            args["temperature"] = self.temperature
+            body["temperature"] = self.temperature
         if self.response_format is not None:
-            args["response_format"] = self.response_format
+            body["response_format"] = self.response_format
         if self.tools:
-            args["tools"] = list(self.tools)
+            body["tools"] = list(self.tools)
             if self.tool_choice is not None:
-                args["tool_choice"] = self.tool_choice
-        return args
+                body["tool_choice"] = self.tool_choice
+        return body
+
+    @cached_property
+    def encoded(self) -> bytes:
+        """The body as the bytes sent, made once. The whole history with its images is
+        megabytes of JSON by turn 100 (tens of ms to encode): reading this first on a worker
+        thread keeps that off the event loop, which is the GUI thread. The messages are plain
+        JSON already (`Conversation.to_api_messages`): nothing in the client needs to walk
+        them (its typed-parameter transform took 2 ms a message with images)."""
+        return json.dumps(self.body(), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
 
 
 async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
@@ -81,7 +85,10 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
     attempt = 0
     while True:
         try:
-            stream = await client.chat.completions.create(**request.arguments())
+            stream = await client.post(
+                "/chat/completions", cast_to=ChatCompletion, content=request.encoded,
+                options={"headers": {"Content-Type": "application/json"}}, stream=True,
+                stream_cls=openai.AsyncStream[ChatCompletionChunk])
         except (openai.APIError, json.JSONDecodeError) as exc:
             error = map_error(exc)
             attempt += 1

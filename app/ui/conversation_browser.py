@@ -135,6 +135,25 @@ class ConversationBrowser(QTextBrowser):
         """Position at the end of the last block's text."""
         return self.document().characterCount() - 1
 
+    def anchor_position(self, name: str) -> int | None:
+        """Position of the start of the first block that holds the anchor `name`."""
+        block = self.document().begin()
+        while block.isValid():
+            fragments = block.begin()
+            while not fragments.atEnd():
+                if name in fragments.fragment().charFormat().anchorNames():
+                    return block.position()
+                fragments += 1
+            block = block.next()
+        return None
+
+    def remove_leading(self, position: int) -> None:
+        """Remove everything before `position`, the start of a block. The block there takes the
+        first block's format: call this only when the two are alike (two turn headers)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+
     def set_document_html(self, html: str) -> None:
         document = self.document()
         document.clear()

@@ -110,8 +110,10 @@ def usage_text(usage: Usage) -> str:
 
 
 def header_html(message: Message) -> str:
+    """The turn's first line; it holds the turn's anchor (for jumping to it: search hits)."""
     label = "You" if message.role == "user" else (message.model or "Assistant")
-    return f'<p class="role">{escape(label)}</p>\n'
+    anchor = f'<a name="{message_anchor(message.id)}"></a>'
+    return f'<p class="role">{anchor}{escape(label)}</p>\n'
 
 
 def note_html(note: str) -> str:
@@ -184,8 +186,7 @@ def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | Non
     else:
         body = structured_body_html(message, body_text, code_sink, dark=dark) or (
             render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else "")
-    anchor = f'<a name="{message_anchor(message.id)}"></a>'  # for jumping to it (search hits)
-    return anchor + header_html(message) + body + footer_html(message, body_text, extra)
+    return header_html(message) + body + footer_html(message, body_text, extra)
 
 
 def message_anchor(message_id: str) -> str:

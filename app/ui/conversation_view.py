@@ -7,13 +7,15 @@ re-renders only the tail, so the cost of a batch does not grow with the reply or
 conversation. When the reply finishes its whole range is rendered once more, in full; a long
 reply's HTML is made on a worker thread (Markdown parsing is pure Python and would hold the GUI
 for a second on a megabyte) and swapped in when it is ready.
+
+A long conversation keeps only its last `SHOWN_LIMIT` messages in the document (every block of a
+QTextDocument stays laid out, some 70 KB a turn): once `TRIM_STEP` more have arrived while the
+user reads at the end, the oldest leave it, and a line above offers to show them again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.conversation import Message, Status
 from app.core.markdown import render_markdown
+from app.ui.background_html import BackgroundHtml
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_render import (
     ImageMark,
@@ -37,10 +40,13 @@ from app.ui.conversation_render import (
     thumbs_of,
 )
 from app.ui.conversation_stream import StreamSplitter
+from app.ui.earlier_bar import EarlierBar
 
 BATCH_INTERVAL_MS = 125      # about eight repaints a second while a reply streams
 BATCH_CHARS = 32_000         # characters of a reply painted per batch; more waits for the next
 BACKGROUND_CHARS = 20_000    # finished replies longer than this are rendered on a worker thread
+SHOWN_LIMIT = 120            # messages the document holds; earlier ones wait behind a link
+TRIM_STEP = 40               # messages past the limit before the oldest leave, all at once
 FOLLOW_SLACK = 24            # pixels from the bottom that still count as "at the end"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -73,15 +79,18 @@ class ConversationView(QWidget):
     imageActivated = Signal(str, int)     # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
     imageSendRequested = Signal(str, int, bool)    # message id, image index, False: leave out
-    _rendered = Signal(object, str)       # (_Live, HTML) from a worker thread
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversationView")
         self.setAccessibleName("Conversation")
         self._browser = ConversationBrowser(self)
+        self._earlier = EarlierBar(self)
+        self._earlier.showMoreRequested.connect(self.show_earlier)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._earlier)
         layout.addWidget(self._browser)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -93,8 +102,9 @@ class ConversationView(QWidget):
         self._live: dict[str, _Live] = {}         # streaming replies, in document order
         self._codes: dict[str, str] = {}          # code blocks, by their "Copy code" key
         self._code_keys = itertools.count()       # thread-safe: workers render code blocks too
-        self._workers: dict[int, threading.Thread] = {}   # by id() of the _Live they render
+        self._background = BackgroundHtml(self)   # long replies' final HTML
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
+        self._hidden = 0                          # leading messages not in the document
         self._follow = True
         self._dark = False
         self.paint_batches = 0                    # batches of deltas painted so far
@@ -104,7 +114,7 @@ class ConversationView(QWidget):
         self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
         self.turn_note: Callable[[Message], str] | None = None
         self._browser.anchorClicked.connect(self._on_anchor)
-        self._rendered.connect(self._on_rendered)
+        self._background.made.connect(self._on_rendered)
         bar = self._browser.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
@@ -121,8 +131,18 @@ class ConversationView(QWidget):
         """URLs of every resource the document asked for and was refused."""
         return self._browser.refused_loads
 
+    @property
+    def earlier_bar(self) -> EarlierBar:
+        return self._earlier
+
+    @property
+    def hidden_messages(self) -> int:
+        """How many of the earliest messages the document leaves out."""
+        return self._hidden
+
     def set_messages(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes]) -> None:
-        """Replace everything with `messages`, built as one document."""
+        """Replace everything with `messages`, built as one document (the last `SHOWN_LIMIT`)."""
+        self._hidden = max(0, len(messages) - SHOWN_LIMIT)
         self._build(messages, thumbnails, {})
         self._follow = True
         self._scroll_to_end()
@@ -131,6 +151,18 @@ class ConversationView(QWidget):
         """Append one turn: a user message, a finished reply, or a new streaming reply."""
         self._remember(message, thumbnails)
         self._append(message)
+        self._trim()
+
+    def show_earlier(self) -> None:
+        """Put up to `SHOWN_LIMIT` more of the earlier messages back, and show the first of them
+        in place of what was first."""
+        if not self._hidden:
+            return
+        first = list(self._messages)[self._hidden]
+        self._hidden = max(0, self._hidden - SHOWN_LIMIT)
+        self._follow = False
+        self._rebuild()
+        self._browser.scrollToAnchor(message_anchor(first))
 
     def append_delta(self, message_id: str, text: str) -> None:
         """Buffer `text` for a streaming reply; a timer paints buffered deltas in batches."""
@@ -144,7 +176,7 @@ class ConversationView(QWidget):
     @property
     def rendering(self) -> bool:
         """Whether a finished reply is still being rendered on a worker thread."""
-        return bool(self._workers)
+        return self._background.busy
 
     def finish_message(self, message: Message) -> None:
         """Show the final state of a reply (complete, stopped, failed or interrupted)."""
@@ -165,15 +197,7 @@ class ConversationView(QWidget):
         # What has streamed stays on screen until the whole reply's HTML is ready.
         live.pending.clear()
         self.set_status_note(message.id, "")
-        render = self._html_maker(message, text)
-
-        def work() -> None:
-            html = render()
-            with contextlib.suppress(RuntimeError):   # the view was deleted meanwhile
-                self._rendered.emit(live, html)
-        worker = threading.Thread(target=work, name="render-reply", daemon=True)
-        self._workers[id(live)] = worker
-        worker.start()
+        self._background.start(live, self._html_maker(message, text))
 
     def set_status_note(self, message_id: str, note: str) -> None:
         """A transient line under a streaming reply ("Waiting for the first token…"); "" clears."""
@@ -188,6 +212,11 @@ class ConversationView(QWidget):
         the last turn or a streaming reply; anything else rebuilds the document (so does the
         first turn, whose removal would leave the next turn's first block with its format)."""
         if message_id not in self._messages:
+            return
+        if list(self._messages).index(message_id) < self._hidden:   # not in the document
+            del self._messages[message_id]
+            self._hidden -= 1
+            self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
             return
         del self._messages[message_id]
         self._texts.pop(message_id, None)
@@ -205,6 +234,10 @@ class ConversationView(QWidget):
         """Bring a message into view (a search hit); the view stops following the end."""
         self.flush()
         self._follow = False
+        if message_id in self._messages and list(self._messages).index(
+                message_id) < self._hidden:
+            self._hidden = list(self._messages).index(message_id)
+            self._rebuild()
         self._browser.scrollToAnchor(message_anchor(message_id))
 
     def refresh(self) -> None:
@@ -214,6 +247,8 @@ class ConversationView(QWidget):
 
     def clear(self) -> None:
         self._reset()
+        self._hidden = 0
+        self._earlier.set_hidden(0, SHOWN_LIMIT)
         self._browser.set_document_html("")
 
     def flush(self) -> None:
@@ -285,12 +320,9 @@ class ConversationView(QWidget):
         if self._last is not None and self._last[0] == live.message.id:
             self._last = (live.message.id, start)
 
-    def _on_rendered(self, live: _Live, html: str) -> None:
-        worker = self._workers.pop(id(live), None)
-        if worker is not None:
-            worker.join()   # it has emitted: only its return is left
-        if self._live.get(live.message.id) is live:   # not removed or rebuilt meanwhile
-            self._land(live, html)
+    def _on_rendered(self, live: object, html: str) -> None:
+        if isinstance(live, _Live) and self._live.get(live.message.id) is live:
+            self._land(live, html)   # (not if it was removed, or rebuilt, meanwhile)
 
     def _append(self, message: Message, text: str | None = None, note: str = "") -> None:
         """Add `message` at the end of the document (as a streaming reply if it is one)."""
@@ -312,20 +344,42 @@ class ConversationView(QWidget):
 
     def _build(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes],
                live: Mapping[str, tuple[str, str]]) -> None:
-        """Show `messages`: those before the first streaming reply as one HTML document, the
-        rest appended one by one. `live` gives streaming replies' text and note so far."""
+        """Show `messages` but the first `_hidden`: those before the first streaming reply as one
+        HTML document, the rest appended one by one. `live` gives streaming replies' text and
+        note so far."""
         self._reset()
         for message in messages:
             self._remember(message, thumbnails)
         first_live = next((i for i, m in enumerate(messages) if _streams(m) or m.id in live),
                           len(messages))
+        self._hidden = min(self._hidden, first_live)
+        self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
         head = messages[:first_live]
         for message in head:
             self._texts[message.id] = message.text
-        self._browser.set_document_html("".join(self._html(message) for message in head))
+        self._browser.set_document_html(
+            "".join(self._html(message) for message in head[self._hidden:]))
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
+
+    def _trim(self) -> None:
+        """Take the oldest messages out of the document once it holds `TRIM_STEP` more than
+        `SHOWN_LIMIT`, if the user reads at the end (so that nothing moves under their eyes)."""
+        ids = list(self._messages)
+        drop = len(ids) - self._hidden - SHOWN_LIMIT
+        if drop < TRIM_STEP or not self._follow:
+            return
+        dropped, first_kept = ids[self._hidden:self._hidden + drop], ids[self._hidden + drop]
+        position = self._browser.anchor_position(message_anchor(first_kept))
+        if position is None or any(key in self._live for key in dropped):
+            return
+        self._browser.remove_leading(position)
+        self._shift_after_position(-1, -position)
+        if self._last is not None:
+            self._last = (self._last[0], self._last[1] - position)
+        self._hidden += drop
+        self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""

@@ -20,7 +20,7 @@ from app.core.markdown import render_markdown
 from app.ui import conversation_render
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_stream import HARD_LIMIT, StreamSplitter
-from app.ui.conversation_view import ConversationView
+from app.ui.conversation_view import SHOWN_LIMIT, ConversationView
 
 REPLY = (
     "# Plan\n\nFirst, a paragraph with *emphasis* and a [link](https://example.com).\n\n"
@@ -371,12 +371,15 @@ def test_three_hundred_turns(view: ConversationView, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ConversationBrowser, "set_document_html", counted_set_html)
     monkeypatch.setattr(ConversationBrowser, "replace", counted_replace)
     view.set_messages(turns, {})
-    # Each reply's Markdown rendered once, and the document set once, not turn by turn.
-    assert calls == ["render"] * 150 + ["set_document_html"]
+    # The last SHOWN_LIMIT turns: each reply's Markdown rendered once, and the document set
+    # once, not turn by turn.
+    assert calls == ["render"] * (SHOWN_LIMIT // 2) + ["set_document_html"]
     text = _plain(view)
-    assert "Question number 0" in text
+    assert f"Question number {300 - SHOWN_LIMIT}" in text
+    assert f"Question number {300 - SHOWN_LIMIT - 2}" not in text
     assert "Answer 299" in text
-    assert len(_hrefs(view, "action:copy-code:")) == 150
+    assert len(_hrefs(view, "action:copy-code:")) == SHOWN_LIMIT // 2
+    assert view.hidden_messages == 300 - SHOWN_LIMIT
     reply = _reply()
     view.add_message(reply)
     _stream(view, reply.id, "Streaming after **300** turns")

@@ -17,7 +17,13 @@ from app.core.imagetypes import PreparedImage
 from app.core.markdown import MAX_TABLE_CELLS
 from app.ui import conversation_view
 from app.ui.conversation_browser import DECODED_KEEP
-from app.ui.conversation_view import BACKGROUND_CHARS, BATCH_CHARS, ConversationView
+from app.ui.conversation_view import (
+    BACKGROUND_CHARS,
+    BATCH_CHARS,
+    SHOWN_LIMIT,
+    TRIM_STEP,
+    ConversationView,
+)
 
 ROWS = 3_000
 TABLE = "| n | square |\n|---|---|\n" + "".join(f"| {n} | {n * n} |\n" for n in range(ROWS))
@@ -169,3 +175,103 @@ def _prepared(data: bytes, sha: str) -> PreparedImage:
     return PreparedImage(name=f"{sha[-3:]}.jpg", data=data, mime="image/jpeg", width=256,
                          height=160, sha256=sha, original_size=(256, 160),
                          original_format="JPEG", original_bytes=len(data))
+
+
+def _turns(view: ConversationView, count: int, start: int = 0) -> list[Message]:
+    messages = []
+    for turn in range(start, start + count):
+        question = Message(role="user", parts=[TextPart(f"Question {turn}")])
+        view.add_message(question)
+        reply = _streaming()
+        view.add_message(reply)
+        view.append_delta(reply.id, f"Answer {turn} with **bold** and a list:\n\n- one\n- two\n")
+        view.flush()
+        view.finish_message(_finish(reply, f"Answer {turn} with **bold** and a list:\n\n"
+                                           "- one\n- two\n"))
+        messages += [question, reply]
+    return messages
+
+
+def test_a_long_session_keeps_only_its_last_messages_in_the_document(
+        view: ConversationView) -> None:
+    messages = _turns(view, (SHOWN_LIMIT + TRIM_STEP) // 2 + 5)
+    shown = view.browser.toPlainText()
+    assert view.hidden_messages >= TRIM_STEP
+    assert SHOWN_LIMIT <= shown.count("You\n") * 2 <= SHOWN_LIMIT + TRIM_STEP
+    assert "Question 0\n" not in shown
+    assert view.earlier_bar.isVisible()
+    assert f"{view.hidden_messages} earlier messages are not shown" in view.earlier_bar.text()
+    # The document starts with a turn header, formatted as every other header.
+    first = view.browser.document().begin()
+    assert first.text() == "You"
+    header = view.browser.anchor_position(f"m-{messages[-2].id}")
+    assert header is not None
+    assert first.blockFormat() == view.browser.document().findBlock(header).blockFormat()
+
+    # Streaming goes on where it should after the document lost its top.
+    question = Message(role="user", parts=[TextPart("After the trim")])
+    view.add_message(question)
+    reply = _streaming()
+    view.add_message(reply)
+    view.append_delta(reply.id, "Still **streaming** fine.")
+    view.flush()
+    view.finish_message(_finish(reply, "Still **streaming** fine."))
+    assert view.browser.toPlainText().rstrip().endswith("Still streaming fine.\nCopy")
+    assert view.browser.document().blockCount() < 20 * (SHOWN_LIMIT + TRIM_STEP)
+
+
+def test_no_trim_while_the_user_reads_further_up(qtbot: QtBot, view: ConversationView) -> None:
+    _turns(view, SHOWN_LIMIT // 2)
+    view.browser.verticalScrollBar().setValue(0)
+    _turns(view, TRIM_STEP, start=SHOWN_LIMIT // 2)
+    assert view.hidden_messages == 0
+    assert "Question 0\n" in view.browser.toPlainText()
+
+
+def test_earlier_messages_come_back_on_request(qtbot: QtBot, view: ConversationView) -> None:
+    messages = _turns(view, SHOWN_LIMIT + 30)            # 2 × SHOWN_LIMIT + 60 messages
+    hidden = view.hidden_messages
+    assert hidden > SHOWN_LIMIT
+    first_shown = messages[hidden]
+    view.earlier_bar.linkActivated.emit("more")
+    assert view.hidden_messages == hidden - SHOWN_LIMIT
+    shown = view.browser.toPlainText()
+    assert f"Question {(hidden - SHOWN_LIMIT) // 2}\n" in shown
+    assert f"Question {(hidden - SHOWN_LIMIT) // 2 - 1}\n" not in shown
+    # What was first is where the user is looking.
+    top = view.browser.cursorForPosition(view.browser.viewport().rect().topLeft())
+    anchor = view.browser.anchor_position(f"m-{first_shown.id}")
+    assert anchor is not None
+    assert top.block().position() == anchor
+    # A search hit in what is still hidden brings it back, and there.
+    view.scroll_to_message(messages[0].id)
+    assert view.hidden_messages == 0
+    assert "Question 0\n" in view.browser.toPlainText()
+
+
+def test_a_long_conversation_opens_on_its_last_messages(view: ConversationView) -> None:
+    messages = [Message(role="user" if n % 2 == 0 else "assistant", parts=[TextPart(f"m{n}")])
+                for n in range(SHOWN_LIMIT + 30)]
+    view.set_messages(messages, {})
+    assert view.hidden_messages == 30
+    assert "m29\n" not in view.browser.toPlainText()
+    assert "m30\n" in view.browser.toPlainText()
+    view.remove_message(messages[0].id)                  # hidden: nothing to redraw
+    assert view.hidden_messages == 29
+    view.clear()
+    assert view.hidden_messages == 0
+    assert not view.earlier_bar.isVisible()
+
+
+def test_every_turn_of_a_document_built_at_once_can_be_jumped_to(
+        view: ConversationView) -> None:
+    messages = [Message(role="user" if n % 2 == 0 else "assistant",
+                        parts=[TextPart(f"Message {n}\n\n" + "Some text. " * 40)])
+                for n in range(60)]
+    view.set_messages(messages, {})
+    for target in (messages[0], messages[31], messages[44]):
+        view.scroll_to_message(target.id)
+        anchor = view.browser.anchor_position(f"m-{target.id}")
+        assert anchor is not None
+        top = view.browser.cursorForPosition(view.browser.viewport().rect().topLeft())
+        assert top.block().position() == anchor

@@ -6,6 +6,7 @@ The session runs on the test's qasync loop; widgets are driven with real events.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,22 @@ def test_closing_mid_stream_exits_cleanly(qtbot: QtBot, session: AppSession) -> 
     ask(qtbot, session, "Describe")
     qtbot.waitUntil(lambda: session.chat.busy, timeout=3000)
     # The fixture closes the window while the reply streams and checks the session ends.
+
+
+def test_the_request_body_is_encoded_off_the_gui_thread(
+        qtbot: QtBot, session: AppSession, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.llm import stream
+
+    encoded_on: list[str] = []
+    body = stream.ReplyRequest.body
+
+    def recording(request: stream.ReplyRequest) -> dict[str, object]:
+        encoded_on.append(threading.current_thread().name)
+        return body(request)
+    monkeypatch.setattr(stream.ReplyRequest, "body", recording)
+    drag_and_drop(session.window.tray, file_mime(make_png(tmp_path / "a.png", 600, 400)))
+    ask(qtbot, session, "What is it?")
+    qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=15_000)
+    assert len(encoded_on) == 1
+    assert encoded_on[0] != threading.main_thread().name
