@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 from support.turns import finished
 
-from app.core.conversation import Message, Status
+from app.core.conversation import Conversation, Message, Status, TextPart
 from app.demo import Fault
 from app.gui.session import AppSession
 from app.store.history import HistoryStore
 from app.store.paths import data_directory
+from app.ui.conversation_view import SHOWN_LIMIT
 
 
 class Running:
@@ -157,3 +158,41 @@ def test_search_finds_a_reply_and_export_writes_files(app: Running, qtbot: QtBot
     text = next(tmp_path.glob("*.md")).read_text()
     assert "Where is the zebra crossing?" in text
     assert "xai-" not in text
+
+
+def test_a_long_conversation_opens_on_its_last_messages_and_shows_the_rest_on_request(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    conversation = Conversation(title="A long one")
+    for turn in range(150):
+        topic = "walrus" if turn == 2 else "chart"
+        conversation.add_user([TextPart(f"Question {turn} about the {topic}")])
+        reply = conversation.begin_reply("grok-4")
+        reply.append_text(f"Answer {turn}.")
+        reply.status = Status.COMPLETE
+    store = HistoryStore(data_directory())
+    store.save_conversation(conversation)
+    store.close()
+    app = Running(qtbot, qloop)
+    try:
+        flow, view = app.session.history_flow, app.session.window.view
+        flow.open_conversation(conversation.id)
+        qtbot.waitUntil(lambda: app.session.chat.conversation.id == conversation.id
+                        and view.hidden_messages == 300 - SHOWN_LIMIT, timeout=10_000)
+        assert view.earlier_bar.isVisible()
+        shown = view.browser.toPlainText()
+        assert "Answer 149." in shown
+        assert "Question 2 about" not in shown
+        # A search hit in the part not shown brings it in.
+        flow.sidebar.search_edit.setText("walrus")
+        results = flow.sidebar.results_view
+        qtbot.waitUntil(lambda: results.model().rowCount() > 0, timeout=5000)
+        rect = results.visualRect(results.model().index(0, 0))
+        qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.waitUntil(lambda: "Question 2 about the walrus" in view.browser.toPlainText(),
+                        timeout=5000)
+        assert view.hidden_messages <= 4
+        view.earlier_bar.linkActivated.emit("more")
+        assert view.hidden_messages == 0
+        assert "Question 0 about" in view.browser.toPlainText()
+    finally:
+        app.close()
