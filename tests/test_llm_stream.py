@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -196,3 +197,27 @@ def test_cancelling_mid_stream_stops_at_once() -> None:
 
         asyncio.run(main())
     assert received
+
+
+def test_the_encoded_body_is_the_body_as_json() -> None:
+    messages = [
+        {"role": "system", "content": "Read charts. “Quotes”, ünïcödé and \\ backslashes"},
+        {"role": "user", "content": [
+            {"type": "text", "text": "Image 1: a.png"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA",
+                                                "detail": "high"}},
+            {"type": "text", "text": "What is it?\nLine two"}]},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function",
+             "function": {"name": "f", "arguments": "{\"a\": 1}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "{\"status\": \"shown\"}"},
+        {"role": "user", "content": []},
+    ]
+    request = ReplyRequest(model="grok-4", messages=messages, max_tokens=100, temperature=0.5,
+                           response_format={"type": "json_object"},
+                           tools=[{"type": "function", "function": {"name": "f"}}],
+                           tool_choice="auto")
+    assert json.loads(request.encoded) == request.body()
+    assert request.encoded is request.encoded           # made once
+    bare = ReplyRequest(model="grok-4", messages=[])
+    assert json.loads(bare.encoded) == bare.body()

@@ -37,9 +37,11 @@ IDLE_TIMEOUT = 60.0          # seconds a kept-alive connection may stay silent
 
 
 class DemoHTTPServer(ThreadingHTTPServer):
-    """A threaded HTTP server that carries the endpoint's shared state."""
+    """A threaded HTTP server that carries the endpoint's shared state. Its request threads
+    are joined when it closes (`DemoServer.stop` first cuts their connections and stalls)."""
 
-    daemon_threads = True
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self, address: tuple[str, int], state: DemoState) -> None:
         self.state = state

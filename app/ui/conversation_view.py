@@ -213,7 +213,7 @@ class ConversationView(QWidget):
         first turn, whose removal would leave the next turn's first block with its format)."""
         if message_id not in self._messages:
             return
-        if list(self._messages).index(message_id) < self._hidden:   # not in the document
+        if self._is_hidden(message_id):   # not in the document: nothing to redraw
             del self._messages[message_id]
             self._hidden -= 1
             self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
@@ -234,8 +234,7 @@ class ConversationView(QWidget):
         """Bring a message into view (a search hit); the view stops following the end."""
         self.flush()
         self._follow = False
-        if message_id in self._messages and list(self._messages).index(
-                message_id) < self._hidden:
+        if self._is_hidden(message_id):
             self._hidden = list(self._messages).index(message_id)
             self._rebuild()
         self._browser.scrollToAnchor(message_anchor(message_id))
@@ -362,6 +361,10 @@ class ConversationView(QWidget):
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
+
+    def _is_hidden(self, message_id: str) -> bool:
+        return message_id in self._messages and list(self._messages).index(
+            message_id) < self._hidden
 
     def _trim(self) -> None:
         """Take the oldest messages out of the document once it holds `TRIM_STEP` more than

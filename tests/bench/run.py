@@ -5,6 +5,8 @@
 
 Each benchmark module runs in its own process (Qt and memory figures stay independent) and
 returns `BenchResult`s: a figure, the baseline measured in the same run, and their ratio.
+Every module's latest results are kept in docs/benchmarks.json, so running some of them
+updates their rows and leaves the others' (which say when they were measured).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 OUT = ROOT / "docs" / "BENCHMARKS.md"
+RESULTS = ROOT / "docs" / "benchmarks.json"
 ORDER = ["bench_startup", "bench_view", "bench_tray", "bench_requests", "bench_images",
          "bench_history", "bench_memory", "bench_soak", "bench_bundle"]
 
@@ -76,21 +79,32 @@ def main() -> int:
         return 0
     available = [n for n in ORDER if (BENCH / f"{n}.py").exists()]
     chosen = args.modules or available
-    rows: list[dict[str, object]] = []
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    kept: dict[str, dict[str, object]] = (
+        json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {})
     problems: list[str] = []
     for name in chosen:
         sys.stderr.write(f"running {name}…\n")
         results, problem = _collect(name)
-        rows.extend(results)
+        if results:
+            kept[name] = {"measured": stamp, "rows": results}
         if problem:
             problems.append(problem)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    rows: list[dict[str, object]] = []
+    for name in [n for n in ORDER if n in kept]:
+        when = str(kept[name]["measured"])
+        for row in kept[name]["rows"]:  # type: ignore[attr-defined]
+            earlier = f"measured {when}" if when != stamp else None
+            rows.append({**row, "note": "; ".join(filter(None, [row.get("note"), earlier]))})
     missed = [r for r in rows if not r["met"]]
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = [
         "# Benchmarks",
         "",
         f"Measured {stamp} on {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, by `python tests/bench/run.py`. Every figure is a ratio "
+        f"{platform.python_version()}, by `python tests/bench/run.py` (rows from an earlier "
+        "run say when). Every figure is a ratio "
         "to a baseline measured in the same run on the same machine, because these machines "
         "are shared and noisy: compare ratios, not absolute times.",
         "",
