@@ -29,8 +29,10 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
 from app.controllers.attachment_detail import LowDetailMixin
+from app.controllers.picture_png import png_of
 from app.core import images
 from app.core.attachment import (
     Attachment,
@@ -59,6 +61,7 @@ WORKERS = 2
 class _Entry:
     view: Attachment
     data: bytes | None = None          # pasted bytes (kept to re-prepare when limits change)
+    picture: QImage | None = None      # a pasted picture until `data` is made from it
     probe: ImageProbe | None = None
     task: asyncio.Task[None] | None = None
     lead_notes: tuple[str, ...] = ()   # what was done before preparing `data` ("cropped to …")
@@ -238,6 +241,14 @@ class AttachmentController(LowDetailMixin, QObject):
         self.changed.emit()
         return item_id
 
+    def add_picture(self, picture: QImage, name: str) -> str | None:
+        """Add a pasted picture (pixels only); it is encoded as PNG on the worker thread."""
+        if self._closed:
+            return None
+        item_id = self._add(SourceKind.DATA, name, "", picture=picture)
+        self.changed.emit()
+        return item_id
+
     def add_url(self, url: str) -> str | None:
         """Add a public https image address; the server downloads it, its cost is unknown."""
         if self._closed:
@@ -263,10 +274,10 @@ class AttachmentController(LowDetailMixin, QObject):
         return item_id
 
     def _add(self, kind: SourceKind, name: str, location: str, *,
-             data: bytes | None = None) -> str:
+             data: bytes | None = None, picture: QImage | None = None) -> str:
         item_id = uuid.uuid4().hex
         entry = _Entry(Attachment(id=item_id, name=name, kind=kind, location=location),
-                       data=data)
+                       data=data, picture=picture)
         self._entries[item_id] = entry
         self._order.append(item_id)
         self._start(entry)
@@ -386,6 +397,9 @@ class AttachmentController(LowDetailMixin, QObject):
         entry = self._entries[item_id]
         view = entry.view
         try:
+            if entry.picture is not None:
+                entry.data = await self._run(png_of, entry.picture, view.name)
+                entry.picture = None
             if entry.probe is None:
                 entry.probe = await self._run(_probe_job, view, entry.data)
                 if not self._plan(entry, emit=True):

@@ -15,7 +15,7 @@ from app.core.budget import (
     BudgetEstimate,
     estimate_text_tokens,
 )
-from app.core.conversation import Conversation, Message, Usage
+from app.core.conversation import Conversation, Message, Status, Usage
 from app.core.limits import Prices
 
 
@@ -51,9 +51,10 @@ def estimate_message(message: Message) -> MessageEstimate:
         images, unknown = estimate_images(part.tokens for part in parts)
         labels = sum(estimate_text_tokens(label) for label in message.image_labels())
         known = MessageEstimate(estimate_text_tokens(text) + labels, images, unknown)
-        if len(_ESTIMATES) >= _ESTIMATES_KEPT:
-            _ESTIMATES.clear()
-        _ESTIMATES[key] = known
+        if message.status is not Status.STREAMING:   # a streaming reply's text keeps growing
+            if len(_ESTIMATES) >= _ESTIMATES_KEPT:
+                _ESTIMATES.clear()
+            _ESTIMATES[key] = known
     return known
 
 

@@ -155,6 +155,7 @@ class AppSession(QObject):
 
         w.tray.pathsDropped.connect(att.add_paths)
         w.tray.imageDataPasted.connect(att.add_image_data)
+        w.tray.picturePasted.connect(att.add_picture)
         w.tray.urlPasted.connect(att.add_url)
         w.tray.removeRequested.connect(att.remove)
         w.tray.moveRequested.connect(att.move)

@@ -73,14 +73,15 @@ class ReplyRequest:
         client needs to walk them (its typed-parameter transform took 2 ms a message)."""
         rest = self.body()
         messages = rest.pop("messages")
-        pieces = [b'{"messages":[']
+        body = bytearray(b'{"messages":[')   # grown piece by piece: each is freed at once
         for index, message in enumerate(messages):
             if index:
-                pieces.append(b",")
-            pieces.extend(_message_json(message))
-        pieces.append(b"]")
-        pieces.append(_rest_of_object(rest))
-        return b"".join(pieces)
+                body += b","
+            for piece in _message_json(message):
+                body += piece
+        body += b"]"
+        body += _rest_of_object(rest)
+        return bytes(body)
 
 
 def _json(value: Any) -> bytes:

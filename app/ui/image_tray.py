@@ -1,10 +1,10 @@
 """The image tray: the draft's images as numbered tiles, fed by drops, pastes and a file dialog.
 
 The tray does no work on images. It turns what the user drops or pastes into signals
-(`pathsDropped`, `imageDataPasted`, `urlPasted`, `removeRequested`, `moveRequested`,
-`previewRequested`) and renders the attachment views it is given (`set_items`, `update_item`).
-The number on each tile is the image's place in the message ("Image 1", "Image 2"), which the
-user can refer to in the text.
+(`pathsDropped`, `imageDataPasted`, `picturePasted`, `urlPasted`, `removeRequested`,
+`moveRequested`, `previewRequested`) and renders the attachment views it is given
+(`set_items`, `update_item`). The number on each tile is the image's place in the message
+("Image 1", "Image 2"), which the user can refer to in the text.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -74,6 +75,7 @@ class ImageTray(QFrame):
 
     pathsDropped = Signal(list)          # list[str]: files and folders
     imageDataPasted = Signal(bytes, str)  # encoded image bytes, a name for it
+    picturePasted = Signal(QImage, str)   # a picture not encoded yet, a name for it
     urlPasted = Signal(str)
     removeRequested = Signal(str)        # attachment id
     moveRequested = Signal(str, int)     # attachment id, its new index
@@ -275,6 +277,9 @@ class ImageTray(QFrame):
             data, suffix = offer.image
             self._pasted += 1
             self.imageDataPasted.emit(data, f"Pasted image {self._pasted}{suffix}")
+        elif offer.picture is not None:
+            self._pasted += 1
+            self.picturePasted.emit(offer.picture, f"Pasted image {self._pasted}.png")
         return bool(offer)
 
     # -- drag and drop -------------------------------------------------------------------------

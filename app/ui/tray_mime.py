@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
+from PySide6.QtCore import QByteArray, QMimeData, QUrl
 from PySide6.QtGui import QImage
 
 # A tile of the tray being dragged to another place: "<tray token>\n<attachment id>".
@@ -22,9 +22,10 @@ class Offer:
     paths: list[str] = field(default_factory=list)  # local files and folders
     urls: list[str] = field(default_factory=list)   # web addresses (the controller checks https)
     image: tuple[bytes, str] | None = None          # encoded bytes and a file suffix
+    picture: QImage | None = None                   # a decoded picture, not encoded yet
 
     def __bool__(self) -> bool:
-        return bool(self.paths or self.urls or self.image)
+        return bool(self.paths or self.urls or self.image or self.picture)
 
 
 def web_url(text: str) -> str | None:
@@ -58,7 +59,9 @@ def read_offer(mime: QMimeData) -> Offer:
     if offer:
         return offer
     offer.image = encoded_image(mime)
-    if offer.image is None and mime.hasText():
+    if offer.image is None:
+        offer.picture = picture(mime)
+    if not offer and mime.hasText():
         text = mime.text().strip()
         address = web_url(text)
         if address is not None:
@@ -69,24 +72,22 @@ def read_offer(mime: QMimeData) -> Offer:
 
 
 def encoded_image(mime: QMimeData) -> tuple[bytes, str] | None:
-    """Image bytes as carried (PNG, JPEG…), or else the picture encoded as PNG, quickly."""
+    """Image bytes as carried (PNG, JPEG…), if the data carries any."""
     for fmt, suffix in ENCODED_IMAGE_FORMATS:
         if mime.hasFormat(fmt):
             data = mime.data(fmt).data()
             if data:
                 return bytes(data), suffix
+    return None
+
+
+def picture(mime: QMimeData) -> QImage | None:
+    """The picture the data carries as pixels only (a screenshot tool's clipboard). It is
+    encoded later, off the GUI thread: a 60-MP screenshot takes seconds to encode."""
     if not mime.hasImage():
         return None
     image = mime.imageData()
-    if not isinstance(image, QImage) or image.isNull():
-        return None
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # Quality 85 is zlib level 1: a fast encode; preparation re-encodes if it is too big.
-    image.save(buffer, "PNG", 85)  # type: ignore[call-overload]
-    buffer.close()
-    return bytes(array.data()), ".png"
+    return image if isinstance(image, QImage) and not image.isNull() else None
 
 
 def tile_mime(token: str, item_id: str) -> QMimeData:

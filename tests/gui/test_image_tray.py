@@ -88,6 +88,7 @@ def rig(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Rig]:
     # The wiring the main window does.
     tray.pathsDropped.connect(controller.add_paths)
     tray.imageDataPasted.connect(controller.add_image_data)
+    tray.picturePasted.connect(controller.add_picture)
     tray.urlPasted.connect(controller.add_url)
     tray.removeRequested.connect(controller.remove)
     tray.moveRequested.connect(controller.move)

@@ -11,6 +11,7 @@ and, the refused file removed, Send sends everything else to the demo endpoint.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from hardening import corpus
 from hardening.corpus import Case, Outcome
 from hardening.running import Running
 from PySide6.QtCore import QByteArray, QMimeData
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 
@@ -135,6 +137,36 @@ def test_pasted_as_image_data(case: Case, app: Running, tmp_path: Path) -> None:
         return
     check_tray(app, case, "Pasted image 1.png")
     send_the_rest(app, case, "Pasted image 1.png")
+
+
+def test_a_picture_pasted_as_pixels_is_encoded_off_the_gui_thread(
+        app: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As screenshot tools put a picture on the clipboard: pixels only, no encoded bytes.
+    Encoding a 60-MP one as PNG took seconds; the GUI thread must not be the one doing it."""
+    from app.controllers import attachments
+
+    encoded_on: list[str] = []
+    png_of = attachments.png_of
+
+    def recording(picture: QImage, name: str) -> bytes:
+        encoded_on.append(threading.current_thread().name)
+        return png_of(picture, name)
+    monkeypatch.setattr(attachments, "png_of", recording)
+    start_draft(app, tmp_path)
+    picture = QImage(2400, 1500, QImage.Format.Format_RGB32)
+    picture.fill(QColor("orange"))
+    mime = QMimeData()
+    mime.setImageData(picture)
+    app.paste(mime)
+    app.wait_settled()
+    assert [item.name for item in app.items()] == ["good.png", "Pasted image 1.png"]
+    pasted = app.item_named("Pasted image 1.png")
+    assert pasted.state is AttachmentState.READY
+    assert pasted.size == (2400, 1500)
+    assert pasted.tokens == 256 * 7
+    assert len(encoded_on) == 1
+    assert encoded_on[0] != threading.main_thread().name
+    assert app.window.composer.toPlainText() == DRAFT
 
 
 def test_a_folder_dropped_then_pasted(app: Running, tmp_path: Path) -> None:
