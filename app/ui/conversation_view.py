@@ -1,10 +1,7 @@
 """The conversation: every turn in one read-only document, replies streamed in batches.
 
-The document only grows at its end. A streaming reply owns four positions in it (where it
-starts, where its finished Markdown ends, where its open tail ends, where its status note ends):
-a batch of deltas appends the pieces that the splitter finished just before the tail and
-re-renders only the tail, so the cost of a batch does not grow with the reply or the
-conversation. When the reply finishes its whole range is rendered once more, in full; a long
+The document only grows at its end; streaming replies are painted in batches by `LiveReplies`
+(conversation_live.py). When a reply finishes its whole range is rendered once more, in full; a long
 reply's HTML is made on a worker thread (Markdown parsing is pure Python and would hold the GUI
 for a second on a megabyte) and swapped in when it is ready.
 
@@ -17,16 +14,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.conversation import Message, Status
-from app.core.markdown import render_markdown
 from app.ui.background_html import BackgroundHtml
 from app.ui.conversation_browser import ConversationBrowser
+from app.ui.conversation_live import END, START, TAIL_END, LiveReplies, LiveReply
 from app.ui.conversation_render import (
     ImageMark,
     action_url,
@@ -39,36 +35,14 @@ from app.ui.conversation_render import (
     style_sheet,
     thumbs_of,
 )
-from app.ui.conversation_stream import StreamSplitter
 from app.ui.earlier_bar import EarlierBar
 
 BATCH_INTERVAL_MS = 125      # about eight repaints a second while a reply streams
-BATCH_CHARS = 32_000         # characters of a reply painted per batch; more waits for the next
 BACKGROUND_CHARS = 20_000    # finished replies longer than this are rendered on a worker thread
 SHOWN_LIMIT = 120            # messages the document holds; earlier ones wait behind a link
 TRIM_STEP = 40               # messages past the limit before the oldest leave, all at once
 FOLLOW_SLACK = 24            # pixels from the bottom that still count as "at the end"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-
-# Indexes into _Live.marks.
-_START, _ANCHOR, _TAIL_END, _END = range(4)
-
-
-@dataclass
-class _Live:
-    """A reply being streamed, and the document positions it owns."""
-
-    message: Message
-    marks: list[int]                      # _START, _ANCHOR, _TAIL_END, _END
-    splitter: StreamSplitter = field(default_factory=StreamSplitter)
-    pending: list[str] = field(default_factory=list)
-    tail: str = ""                        # Markdown source of the tail as last rendered
-    note: str = ""
-
-    @property
-    def text(self) -> str:
-        return self.splitter.text + "".join(self.pending)
-
 
 class ConversationView(QWidget):
     """Shows the messages of one conversation; user turns as text and thumbnails, replies as
@@ -99,7 +73,7 @@ class ConversationView(QWidget):
         self._messages: dict[str, Message] = {}   # every shown message, in order
         self._thumbnails: dict[str, bytes] = {}   # thumbnail bytes the shown messages use
         self._texts: dict[str, str] = {}          # copyable text of finished messages
-        self._live: dict[str, _Live] = {}         # streaming replies, in document order
+        self._live = LiveReplies(self._browser, self._moved_below)   # streaming replies
         self._codes: dict[str, str] = {}          # code blocks, by their "Copy code" key
         self._code_keys = itertools.count()       # thread-safe: workers render code blocks too
         self._background = BackgroundHtml(self)   # long replies' final HTML
@@ -107,7 +81,6 @@ class ConversationView(QWidget):
         self._hidden = 0                          # leading messages not in the document
         self._follow = True
         self._dark = False
-        self.paint_batches = 0                    # batches of deltas painted so far
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         # Optional: how each past image goes into the next request, and one more note for the
         # line under a turn (its cost, "not sent"). Set by the window's wiring; see refresh().
@@ -130,6 +103,11 @@ class ConversationView(QWidget):
     def refused_loads(self) -> list[str]:
         """URLs of every resource the document asked for and was refused."""
         return self._browser.refused_loads
+
+    @property
+    def paint_batches(self) -> int:
+        """Batches of deltas painted so far."""
+        return self._live.batches
 
     @property
     def earlier_bar(self) -> EarlierBar:
@@ -205,7 +183,7 @@ class ConversationView(QWidget):
         if live is None or live.note == note:
             return
         live.note = note
-        self._replace(live, _TAIL_END, _END, note_html(note))
+        self._live.replace(live, TAIL_END, END, note_html(note))
 
     def remove_message(self, message_id: str) -> None:
         """Take a turn out of the view (a failed reply, say, when Retry asks again). Cheap for
@@ -220,14 +198,15 @@ class ConversationView(QWidget):
             return
         del self._messages[message_id]
         self._texts.pop(message_id, None)
-        live = self._live.pop(message_id, None)
-        if live is not None and (live.marks[_START] > 0 or live.marks[_END] == self._browser.end):
-            start, end = live.marks[_START], live.marks[_END]
-            self._shift_after_position(start, self._browser.replace(start, end, "") - end)
-        elif self._last is not None and self._last[0] == message_id and not self._live:
-            self._browser.replace(self._last[1], self._browser.end, "")
+        live = self._live.get(message_id)
+        if live is not None and (live.marks[START] > 0 or live.marks[END] == self._browser.end):
+            self._live.remove(live)
         else:
-            self._rebuild()
+            self._live.discard(message_id)
+            if self._last is not None and self._last[0] == message_id and not self._live:
+                self._browser.replace(self._last[1], self._browser.end, "")
+            else:
+                self._rebuild()
         self._last = None
 
     def scroll_to_message(self, message_id: str) -> None:
@@ -257,20 +236,9 @@ class ConversationView(QWidget):
         self._timer.stop()
 
     def _paint_batch(self) -> bool:
-        """Paint up to `BATCH_CHARS` of each reply's buffered deltas; if some are left, paint
-        them as soon as the event loop has had a turn. Whether any are left."""
-        dirty = [live for live in self._live.values() if live.pending]
-        if not dirty:
-            return False
-        self.paint_batches += 1
-        cursor = QTextCursor(self._browser.document())
-        cursor.beginEditBlock()
-        try:
-            for live in dirty:
-                self._paint(live)
-        finally:
-            cursor.endEditBlock()
-        left = any(live.pending for live in dirty)
+        """Paint a batch of the buffered deltas; if some are left, paint them as soon as the
+        event loop has had a turn. Whether any are left."""
+        left = self._live.paint_batch(dark=self._dark)
         if left:
             self._timer.start(0)
         return left
@@ -310,18 +278,20 @@ class ConversationView(QWidget):
         self._codes[key] = code
         return action_url("copy-code", key)
 
-    def _land(self, live: _Live, html: str) -> None:
+    def _land(self, live: LiveReply, html: str) -> None:
         """Replace a finished reply's whole range with its final HTML."""
-        start, end = live.marks[_START], live.marks[_END]
-        new_end = self._browser.replace(start, end, html)
-        self._shift_after(live, new_end - end)
-        del self._live[live.message.id]
+        self._live.land(live, html)
         if self._last is not None and self._last[0] == live.message.id:
-            self._last = (live.message.id, start)
+            self._last = (live.message.id, live.marks[START])
 
     def _on_rendered(self, live: object, html: str) -> None:
-        if isinstance(live, _Live) and self._live.get(live.message.id) is live:
+        if isinstance(live, LiveReply) and self._live.get(live.message.id) is live:
             self._land(live, html)   # (not if it was removed, or rebuilt, meanwhile)
+
+    def _moved_below(self, live: LiveReply, delta: int) -> None:
+        """An edit of `live` moved what follows it: the last turn starts below every reply."""
+        if self._last is not None and self._last[0] != live.message.id:
+            self._last = (self._last[0], self._last[1] + delta)
 
     def _append(self, message: Message, text: str | None = None, note: str = "") -> None:
         """Add `message` at the end of the document (as a streaming reply if it is one)."""
@@ -331,9 +301,7 @@ class ConversationView(QWidget):
             self._texts[message.id] = message.text if text is None else text
             self._browser.replace(start, start, self._html(message, text))
             return
-        end = self._browser.replace(start, start, header_html(message))
-        live = _Live(message, [start, end, end, end])
-        self._live[message.id] = live
+        live = self._live.begin(message, start, header_html(message))
         if note:
             self.set_status_note(message.id, note)
         initial = message.text if text is None else text
@@ -378,7 +346,7 @@ class ConversationView(QWidget):
         if position is None or any(key in self._live for key in dropped):
             return
         self._browser.remove_leading(position)
-        self._shift_after_position(-1, -position)
+        self._live.shift_from(-1, -position)
         if self._last is not None:
             self._last = (self._last[0], self._last[1] - position)
         self._hidden += drop
@@ -386,8 +354,8 @@ class ConversationView(QWidget):
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""
-        live = {key: (self._texts.get(key, item.text), item.note)
-                for key, item in self._live.items()}
+        live = {item.message.id: (self._texts.get(item.message.id, item.text), item.note)
+                for item in self._live}
         follow, value = self._follow, self._browser.verticalScrollBar().value()
         self._build(list(self._messages.values()), dict(self._thumbnails), live)
         self._follow = follow
@@ -395,48 +363,6 @@ class ConversationView(QWidget):
             self._scroll_to_end()
         else:
             self._browser.verticalScrollBar().setValue(value)
-
-    # -- streaming ------------------------------------------------------------------------
-
-    def _paint(self, live: _Live) -> None:
-        pending = "".join(live.pending)
-        live.pending = [pending[BATCH_CHARS:]] if len(pending) > BATCH_CHARS else []
-        pieces = live.splitter.feed(pending[:BATCH_CHARS])
-        if pieces:
-            html = "".join(render_markdown(piece, dark=self._dark) for piece in pieces)
-            self._replace(live, _ANCHOR, _ANCHOR, html)
-        tail = live.splitter.tail
-        if tail != live.tail:
-            live.tail = tail
-            self._replace(live, _ANCHOR, _TAIL_END,
-                          render_markdown(tail, dark=self._dark) if tail.strip() else "")
-
-    def _replace(self, live: _Live, first: int, last: int, html: str) -> None:
-        """Replace the range between two of a reply's marks; marks from `last` on move."""
-        old_end = live.marks[last]
-        delta = self._browser.replace(live.marks[first], old_end, html) - old_end
-        for index in range(last, len(live.marks)):
-            live.marks[index] += delta
-        self._shift_after(live, delta)
-
-    def _shift_after_position(self, position: int, delta: int) -> None:
-        """Move the marks of every streaming reply that starts after `position` by `delta`."""
-        for other in self._live.values():
-            if other.marks[_START] > position:
-                other.marks = [mark + delta for mark in other.marks]
-
-    def _shift_after(self, live: _Live, delta: int) -> None:
-        """Move the marks of every streaming reply below `live` by `delta` (and the start of the
-        last turn, which is below every other)."""
-        if not delta:
-            return
-        if self._last is not None and self._last[0] != live.message.id:
-            self._last = (self._last[0], self._last[1] + delta)
-        below = False
-        for other in self._live.values():
-            if below:
-                other.marks = [mark + delta for mark in other.marks]
-            below = below or other is live
 
     # -- links, clipboard, scrolling, palette -------------------------------------------
 

@@ -17,9 +17,9 @@ from app.core.imagetypes import PreparedImage
 from app.core.markdown import MAX_TABLE_CELLS
 from app.ui import conversation_view
 from app.ui.conversation_browser import DECODED_KEEP
+from app.ui.conversation_live import BATCH_CHARS
 from app.ui.conversation_view import (
     BACKGROUND_CHARS,
-    BATCH_CHARS,
     SHOWN_LIMIT,
     TRIM_STEP,
     ConversationView,
