@@ -33,7 +33,7 @@ for entry in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(entry))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 REPEAT = 5
 START_TIMEOUT_S = 120.0   # only so that a broken start cannot hang the run
@@ -160,16 +160,5 @@ def run() -> list[BenchResult]:
     ]
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met |",
-             "|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.0f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.0f} {r.unit} | {r.ratio:.2f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=0) + "\n")

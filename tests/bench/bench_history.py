@@ -35,7 +35,7 @@ from app.core.history_rows import ConversationRow  # noqa: E402
 from app.core.imagetypes import PreparedImage  # noqa: E402
 from app.store.history import HistoryStore  # noqa: E402
 from app.ui.sidebar import ConversationSidebar  # noqa: E402
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 TURNS = 500
 IMAGE_EVERY = 5           # 100 of the 500 questions carry an image
@@ -226,16 +226,5 @@ def run() -> list[BenchResult]:
     return results
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.3f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.3f} {r.unit} | {r.ratio:.2f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=3) + "\n")

@@ -21,7 +21,7 @@ from support.images import photo_like  # noqa: E402
 
 from app.core.images import prepare_file, probe  # noqa: E402
 from app.core.limits import XAI_LIMITS  # noqa: E402
-from tests.bench.common import BenchResult, best_of  # noqa: E402
+from tests.bench.common import BenchResult, best_of, table  # noqa: E402
 
 PROBE_FILES = 10
 PROBE_SIZE = (6000, 4000)        # 24 MP
@@ -120,16 +120,5 @@ def run() -> list[BenchResult]:
     return results
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.2f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.2f} {r.unit} | {r.ratio:.3f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=2) + "\n")

@@ -40,7 +40,7 @@ for entry in (ROOT, ROOT / "tests"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 IMAGES = 50
 SIZE = (4000, 3000)
@@ -250,24 +250,13 @@ def run() -> list[BenchResult]:
     ]
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.0f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.0f} {r.unit} | {r.ratio:.2f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs="*", metavar="IMAGE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         return _child_main(args.child)
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=0) + "\n")
     return 0
 
 

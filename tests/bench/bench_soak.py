@@ -45,7 +45,7 @@ for entry in (ROOT, ROOT / "tests"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 TURNS = int(os.environ.get("SOAK_TURNS", "200"))
 WARMUP = 10            # turns before the first memory figure (caches, fonts, first imports)
@@ -84,32 +84,6 @@ def _make_images(folder: Path) -> list[Path]:
     return paths
 
 
-class _Ticks:
-    """A 5 ms QTimer; `longest` is the longest time between two ticks since `reset`."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-    def reset(self) -> None:
-        self._last = time.perf_counter()
-        self.longest = 0.0
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-
 async def _until(condition: Callable[[], object]) -> None:
     deadline = time.monotonic() + TIMEOUT_S
     while not condition():   # the app's state has no event to await
@@ -139,6 +113,8 @@ class _DemoProcess:
 
 
 async def _soak(paths: list[Path]) -> dict[str, float]:
+    from support.gaps import GapMeter
+
     from app.core.conversation import Status
     from app.gui.session import AppSession
 
@@ -152,7 +128,7 @@ async def _soak(paths: list[Path]) -> dict[str, float]:
         chat, window = session.chat, session.window
         finished: set[str] = set()
         chat.replyFinished.connect(lambda message: finished.add(message.id))
-        ticks = _Ticks()
+        ticks = GapMeter(TICK_MS).start()
         await asyncio.sleep(0.5)
         ticks.reset()
         await asyncio.sleep(IDLE_S)
@@ -295,19 +271,8 @@ def run() -> list[BenchResult]:
     ]
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.1f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.1f} {r.unit} | {r.ratio:.2f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 def main() -> int:
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run()) + "\n")
     return 0
 
 

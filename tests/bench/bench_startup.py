@@ -40,7 +40,7 @@ from e2e import x11, xserver  # noqa: E402
 
 from tests.bench.bare_window import SHOWN_LINE as BARE_SHOWN_LINE  # noqa: E402
 from tests.bench.bare_window import TITLE as BARE_TITLE  # noqa: E402
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 REPEAT = 7
 WARMUP = 1
@@ -198,16 +198,5 @@ def run() -> list[BenchResult]:
     return results
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.0f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.0f} {r.unit} | {r.ratio:.2f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=0) + "\n")

@@ -27,8 +27,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync  # noqa: E402
 from PIL import ImageChops  # noqa: E402
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from support.gaps import GapMeter  # noqa: E402
 from support.images import photo_like  # noqa: E402
 from support.qtevents import drag_and_drop, file_mime  # noqa: E402
 
@@ -37,7 +37,7 @@ from app.core.conversation import Conversation  # noqa: E402
 from app.core.forecast import estimate_next  # noqa: E402
 from app.ui.image_tray import ImageTray  # noqa: E402
 from app.ui.token_meter import TokenMeter  # noqa: E402
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 FILES = 10
 SIZE = (6000, 4000)  # 24 MP
@@ -55,39 +55,6 @@ def _make_images(folder: Path) -> list[Path]:
         ImageChops.offset(base, index * 397, index * 211).save(path, "PNG", compress_level=1)
         paths.append(path)
     return paths
-
-
-class _Ticker:
-    """A 5 ms timer on the GUI thread; remembers the longest gap between two ticks."""
-
-    def __init__(self) -> None:
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-        self._last = 0.0
-        self.longest = 0.0
-        self.ticks = 0
-
-    def start(self) -> None:
-        self.reset()
-        self._timer.start()
-
-    def reset(self) -> None:
-        self._last = time.perf_counter()
-        self.longest = 0.0
-        self.ticks = 0
-
-    def stop(self) -> float:
-        self._tick()  # the gap up to now counts too
-        self._timer.stop()
-        return self.longest * 1000
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-        self.ticks += 1
 
 
 async def _measure(paths: list[Path]) -> tuple[float, float, float, float]:
@@ -113,10 +80,9 @@ async def _measure(paths: list[Path]) -> tuple[float, float, float, float]:
     host.show()
     await asyncio.sleep(0.2)
 
-    ticker = _Ticker()
-    ticker.start()
+    ticker = GapMeter(TICK_MS).start()
     await asyncio.sleep(IDLE_S)
-    idle = ticker.stop()
+    idle = ticker.stop() * 1000
 
     ticker.start()
     start = time.perf_counter()
@@ -128,7 +94,7 @@ async def _measure(paths: list[Path]) -> tuple[float, float, float, float]:
             costs_known = time.perf_counter() - start
         await asyncio.sleep(0.01)
     prepared = time.perf_counter() - start
-    busy = ticker.stop()
+    busy = ticker.stop() * 1000
     failed = [item for item in controller.items() if item.failed]
     if failed:
         raise RuntimeError(f"images failed: {[(i.name, i.error) for i in failed]}")
@@ -166,16 +132,5 @@ def run() -> list[BenchResult]:
     ]
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.3f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.3f} {r.unit} | {r.ratio:.3f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=3) + "\n")

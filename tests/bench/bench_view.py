@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.conversation import Message, Status, TextPart, Usage  # noqa: E402
 from app.ui.conversation_view import ConversationView  # noqa: E402
-from tests.bench.common import BenchResult  # noqa: E402
+from tests.bench.common import BenchResult, table  # noqa: E402
 
 CHUNK = 4                 # characters per streamed delta (about a token)
 CHUNKS_PER_BATCH = 8
@@ -155,16 +155,5 @@ def run() -> list[BenchResult]:
     ]
 
 
-def _table(results: list[BenchResult]) -> str:
-    lines = ["| figure | baseline | measured | ratio | target | met | note |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r.figure} | {r.baseline_label}: {r.baseline:.3f} {r.unit} "
-            f"| {r.measured_label}: {r.measured:.3f} {r.unit} | {r.ratio:.3f}× | {r.target} "
-            f"| {'yes' if r.met else 'NO'} | {r.note} |")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    sys.stdout.write(_table(run()) + "\n")
+    sys.stdout.write(table(run(), digits=3) + "\n")

@@ -33,3 +33,15 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def table(results: list[BenchResult], digits: int = 1) -> str:
+    """`results` as a Markdown table, for a benchmark run on its own (run.py writes the doc's)."""
+    lines = ["| figure | baseline | measured | ratio | target | met | note |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r.figure} | {r.baseline_label}: {r.baseline:.{digits}f} {r.unit} "
+            f"| {r.measured_label}: {r.measured:.{digits}f} {r.unit} | {r.ratio:.2f}× "
+            f"| {r.target} | {'yes' if r.met else 'NO'} | {r.note} |")
+    return "\n".join(lines)

@@ -31,9 +31,10 @@ from typing import Any
 
 import pytest
 from hardening.running import Running
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
+from support.gaps import GapMeter
 
 from app.core.conversation import Message, Status
 from app.core.markdown import MAX_TABLE_CELLS, MAX_TABLE_ROWS
@@ -86,31 +87,6 @@ def remote() -> Iterator[CountingServer]:
         yield server
     finally:
         server.close()
-
-
-class GapMeter:
-    """A 5 ms timer on the GUI thread: the longest time between two of its ticks."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setInterval(5)
-        self._timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-    def __enter__(self) -> GapMeter:
-        self._last = time.perf_counter()
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.stop()
-        self._tick()
 
 
 def measured_ask(app: Running, question: str, record: Callable[[str, object], None],
