@@ -14,9 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Fixtures shared by many test files (pytest finds them here by name).
 from support.demo import demo_client, demo_server, image_host, pauses
 from support.keyrings import MemoryKeyring, installed_keyring, memory_keyring, no_env_key
+from support.replay import replay_server
 
 __all__ = [
     "demo_client", "demo_server", "image_host", "memory_keyring", "no_env_key", "pauses",
+    "replay_server",
 ]
 
 

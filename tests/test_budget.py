@@ -8,7 +8,7 @@ from app.core.budget import (
     image_tiles,
     image_tokens,
 )
-from app.core.limits import SEED_PRICES, Prices, context_window_for, fallback_prices
+from app.core.catalog import Prices, context_window_for, lookup
 
 
 @pytest.mark.parametrize(
@@ -64,22 +64,20 @@ def test_budget_estimate_fit_and_overflow() -> None:
 
 
 def test_prices_in_cents_per_hundred_million_tokens() -> None:
-    # grok-2-vision: $2 per million input tokens, $10 per million output tokens.
-    assert SEED_PRICES.usd(text_in=1_000_000, image_in=0, out=0) == pytest.approx(2.0)
-    assert SEED_PRICES.usd(text_in=0, image_in=0, out=1_000_000) == pytest.approx(10.0)
-    prices = Prices(prompt_text=30_000, prompt_image=10_000, completion_text=150_000)
-    assert prices.usd(text_in=1000, image_in=1792, out=100) == pytest.approx(
+    # grok-4.3: $1.25 per million input tokens, $0.20 cached, $2.50 output.
+    prices = lookup("grok-4.3").prices  # type: ignore[union-attr]
+    assert prices.usd(text_in=1_000_000, image_in=0, out=0) == pytest.approx(1.25)
+    assert prices.usd(text_in=0, image_in=0, out=1_000_000) == pytest.approx(2.50)
+    assert prices.usd(text_in=0, image_in=0, out=0, cached_in=1_000_000) == pytest.approx(0.20)
+    mixed = Prices(prompt_text=30_000, prompt_image=10_000, completion_text=150_000)
+    assert mixed.usd(text_in=1000, image_in=1792, out=100) == pytest.approx(
         (1000 * 3 + 1792 * 1 + 100 * 15) / 1_000_000)
 
 
-def test_fallback_prices_only_for_the_seed_models() -> None:
-    assert fallback_prices("grok-2-vision-1212") == SEED_PRICES
-    assert fallback_prices("some-other-model") is None
-
-
 def test_context_window_known_override_and_unknown() -> None:
-    assert context_window_for("grok-2-vision-1212") == (32_768, True)
-    assert context_window_for("grok-2-vision-1212", override=16_000) == (16_000, True)
+    assert context_window_for("grok-4.3") == (1_000_000, True)
+    assert context_window_for("grok-4.7", override=16_000) == (16_000, True)
+    assert context_window_for("mystery-model", learned=40_000) == (40_000, True)
     window, known = context_window_for("mystery-model")
     assert not known
     assert window > 0

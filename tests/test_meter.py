@@ -1,10 +1,13 @@
 from test_conversation import prepared
 
+from app.core.billing import bill, conversation_bill, forecast, usage_ticks
 from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
+from app.core.catalog import Prices, Pricing
 from app.core.conversation import Conversation, ImagePart, Status, TextPart, Usage
 from app.core.forecast import estimate_next
-from app.core.limits import SEED_PRICES
-from app.core.meter import conversation_cost, next_turn_cost, usage_cost
+
+PRICES = Prices(prompt_text=20_000, prompt_image=20_000, completion_text=60_000,
+                cached_prompt_text=5_000)
 
 
 def test_empty_conversation_with_a_draft() -> None:
@@ -48,13 +51,15 @@ def test_history_becomes_exact_after_usage() -> None:
 def test_costs() -> None:
     usage = Usage(prompt_tokens=2000, completion_tokens=100, total_tokens=2100,
                   image_tokens=1792)
-    assert usage_cost(usage, SEED_PRICES) == SEED_PRICES.usd(text_in=208, image_in=1792, out=100)
+    assert usage_ticks(usage, PRICES) == 2000 * 20_000 + 100 * 60_000
     conv = Conversation()
     conv.add_user([TextPart("hi")])
     reply = conv.begin_reply()
     reply.usage = usage
-    assert conversation_cost(conv, SEED_PRICES) == usage_cost(usage, SEED_PRICES)
+    total = conversation_bill(conv, "m", lambda _model: Pricing(PRICES))
+    assert total is not None
+    assert total == bill(usage, Pricing(PRICES))
     est = estimate_next(conv, "more", [512], context_window=32768, reply_reserve=1000)
-    input_cost, reply_cost = next_turn_cost(est, SEED_PRICES)
-    assert input_cost > 0
-    assert reply_cost == SEED_PRICES.usd(text_in=0, image_in=0, out=1000)
+    turn = forecast(est, Pricing(PRICES))
+    assert turn.input_usd > 0
+    assert turn.reply_usd == PRICES.usd(text_in=0, image_in=0, out=1000)

@@ -11,22 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from app.core.catalog import DEFAULT_MODEL, FALLBACK_CONTEXT_WINDOW, ModelInfo, Prices
 from app.core.endpoints import base_url_problem, looks_like_key
-from app.core.limits import (
-    DEFAULT_MODEL,
-    FALLBACK_CONTEXT_WINDOW,
-    LIMIT_PROFILES,
-    XAI_BASE_URL,
-    XAI_LIMITS,
-    ModelInfo,
-    Prices,
-)
+from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, XAI_LIMITS
 from app.store.settings import (
     CONFIG_DIR_ENV,
     FILE_NAME,
     Settings,
     SettingsError,
     SettingsStore,
+    _from_json,
+    _to_json,
     validate,
 )
 
@@ -287,11 +282,16 @@ def test_base_url_rule(url: str, ok: bool) -> None:
 
 
 def test_context_window_and_limits() -> None:
-    settings = Settings(model="grok-4")
-    assert settings.context_window() == (256_000, True)
+    settings = Settings(model="grok-4")     # retired: answered by grok-4.3
+    assert settings.context_window() == (1_000_000, True)
     settings.context_overrides["grok-4"] = 100_000
     assert settings.context_window() == (100_000, True)
+    assert Settings(model="grok-4.7").context_window() == (500_000, True)
     assert Settings(model="mystery").context_window() == (FALLBACK_CONTEXT_WINDOW, False)
+    learned = Settings(model="mystery", learned_windows={"mystery": 40_000})
+    assert learned.context_window() == (40_000, True)
+    reread, _ = _from_json(_to_json(learned))
+    assert reread.learned_windows == {"mystery": 40_000}
     assert Settings(limits_profile="xai-10mib").limits() is LIMIT_PROFILES["xai-10mib"]
     assert Settings(limits_profile="gone").limits() is XAI_LIMITS
 

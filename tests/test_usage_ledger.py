@@ -34,7 +34,8 @@ def test_lines_are_appended_and_today_is_summed(tmp_path: Path) -> None:
     assert first["model"] == "grok-4"
     assert first["image_tokens"] == 512
     assert set(first) == {"time", "endpoint", "model", "prompt_tokens", "image_tokens",
-                          "completion_tokens", "cost_usd"}
+                          "completion_tokens", "cost_usd", "cached_tokens", "reasoning_tokens",
+                          "cost_exact"}
 
 
 def test_lines_that_do_not_parse_are_skipped(tmp_path: Path) -> None:

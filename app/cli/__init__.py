@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.core.limits import DEFAULT_MODEL, LIMIT_PROFILES, XAI_BASE_URL
+from app.core.catalog import DEFAULT_MODEL
+from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL
 
 SUBCOMMANDS = ("tokens", "ask", "models", "key", "export", "import", "demo-server")
 
@@ -41,7 +42,13 @@ def _command_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
     ask.add_argument("--base-url", default=XAI_BASE_URL)
-    ask.add_argument("--model", default=DEFAULT_MODEL)
+    ask.add_argument("--model", default=None,
+                     help="a model id (default: the endpoint's current image model, "
+                          f"{DEFAULT_MODEL} when it lists none)")
+    ask.add_argument("--reasoning-effort", default=None, metavar="EFFORT",
+                     help="how hard a reasoning model thinks (grok-4.7: low, medium, high, "
+                          "xhigh; grok-4.3: none, low, medium, high); refused for a model that "
+                          "takes no effort")
     ask.add_argument("--image", action="append", default=[], metavar="PATH")
     ask.add_argument("--system", default="", metavar="TEXT")
     ask.add_argument("--json-object", action="store_true",

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import ipaddress
 import sys
+from dataclasses import replace
 from urllib.parse import urlparse
 
 from openai import AsyncOpenAI
@@ -19,15 +20,27 @@ from app.cli.ask_structured import (
     resolve_shape,
     user_presets,
 )
+from app.core.billing import bill, format_usd
+from app.core.catalog import (
+    ModelInfo,
+    Pricing,
+    known_window,
+    lookup,
+    per_million,
+    pick_default,
+    pricing_for,
+    reasoning_of,
+    retired_note,
+    thinks,
+)
 from app.core.conversation import Conversation, ImagePart, Part, TextPart, Usage
 from app.core.images import DataUriCache, prepare_file
 from app.core.imagetypes import ImageError
-from app.core.limits import LIMIT_PROFILES, Prices, fallback_prices
-from app.core.meter import usage_cost
+from app.core.limits import LIMIT_PROFILES
 from app.core.presets import merged
 from app.llm.client import make_client
 from app.llm.errors import ChatError, ErrorKind
-from app.llm.events import Finished, Retrying, UsageReport
+from app.llm.events import Finished, ReasoningDelta, Retrying, UsageReport
 from app.llm.models import discover_models
 from app.llm.stream import ReplyRequest
 from app.llm.structured import stream_structured
@@ -84,17 +97,23 @@ def run_ask(ns: argparse.Namespace) -> int:
         sys.stderr.write("error: no API key. Store one with `grok-vision key set` "
                          "or set XAI_API_KEY.\n")
         return EXIT_USAGE
-    conversation = Conversation(system_prompt=shape.system, model=ns.model)
+    effort_problem = _effort_problem(ns.model, ns.reasoning_effort)
+    if effort_problem:
+        sys.stderr.write(f"error: {effort_problem}\n")
+        return EXIT_USAGE
+    conversation = Conversation(system_prompt=shape.system, model=ns.model or "")
     conversation.add_user([*parts, TextPart(shape.prompt)])
     cache = DataUriCache()
     request = ReplyRequest(
-        model=ns.model,
+        model=ns.model or "",
         messages=conversation.to_api_messages(cache.data_uri),
         max_tokens=ns.max_tokens,
         temperature=ns.temperature,
         response_format=shape.response_format,
         tools=shape.tools,
         tool_choice=shape.tool_choice,
+        conversation_id=conversation.id,
+        reasoning_effort=ns.reasoning_effort,
     )
     try:
         return asyncio.run(_ask(ns.base_url, key, request, shape))
@@ -105,24 +124,43 @@ def run_ask(ns: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _effort_problem(model: str | None, effort: str | None) -> str | None:
+    """Why `effort` cannot be sent to `model` (a catalogued model that refuses it), if so."""
+    catalogued = lookup(model) if model is not None else None
+    if effort is None or catalogued is None:
+        return None
+    accepted = catalogued.reasoning.efforts
+    if effort in accepted:
+        return None
+    if not accepted:
+        return f"{model} takes no --reasoning-effort."
+    return f"{model} takes --reasoning-effort " + ", ".join(accepted) + "."
+
+
 async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) -> int:
     client = make_client(base_url, key)
     output = ReplyOutput(shape)   # text streams; JSON and function calls print at the end
+    listed: list[ModelInfo] | None = None
+    if not request.model:
+        listed = await _listed(client)
+        request = replace(request, model=pick_default(listed))
+    note = retired_note(request.model)
+    if note:
+        sys.stderr.write(f"note: {note}\n")
+    request = replace(request, thinks=thinks(request.model, request.reasoning_effort))
+    side = _SideChannel(client, request.model, listed)
     try:
         async for event in stream_structured(client, request):
-            if output.take(event):
-                continue
-            if isinstance(event, Retrying):
-                sys.stderr.write(f"{event.error.title}; retrying in {event.delay:.0f} s "
-                                 f"(attempt {event.attempt} of {event.max_attempts})…\n")
-            elif isinstance(event, UsageReport):
+            if isinstance(event, ReasoningDelta):   # beside the answer, never in it
+                side.reasoning(event.text)
+            elif output.take(event):
+                side.end_reasoning()
+            else:
                 output.end_line()
-                prices = await _prices(client, request.model)
-                sys.stderr.write(_usage_line(event.usage, prices) + "\n")
-            elif isinstance(event, Finished) and event.reason == "length":
-                sys.stderr.write("note: the reply was cut at --max-tokens.\n")
+                await side.take(event)
     except ChatError as error:
         output.end_line()
+        side.end_reasoning()
         sys.stderr.write(f"error: {error.describe()}\n")
         if error.kind is ErrorKind.MODEL_NOT_FOUND:
             await _suggest_models(client)
@@ -132,24 +170,65 @@ async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) 
     return output.finish()
 
 
-async def _prices(client: AsyncOpenAI, model: str) -> Prices | None:
-    """The model's prices as the endpoint lists them, else the seeds' figures where they apply."""
+class _SideChannel:
+    """What goes to standard error while a reply streams: its reasoning, retries, the usage
+    line and notes. Standard output carries the answer alone."""
+
+    def __init__(self, client: AsyncOpenAI, model: str, listed: list[ModelInfo] | None) -> None:
+        self._client, self._model, self._listed = client, model, listed
+        self._reasoning = False
+
+    def reasoning(self, text: str) -> None:
+        sys.stderr.write(text if self._reasoning else f"reasoning: {text}")
+        self._reasoning = True
+
+    def end_reasoning(self) -> None:
+        if self._reasoning:
+            sys.stderr.write("\n")
+            self._reasoning = False
+
+    async def take(self, event: object) -> None:
+        self.end_reasoning()
+        if isinstance(event, Retrying):
+            sys.stderr.write(f"{event.error.title}; retrying in {event.delay:.0f} s "
+                             f"(attempt {event.attempt} of {event.max_attempts})…\n")
+        elif isinstance(event, UsageReport):
+            if event.usage.cost_ticks is None and self._listed is None:
+                self._listed = await _listed(self._client)
+            pricing = pricing_for(self._model, self._listed or ())
+            sys.stderr.write(_usage_line(event.usage, pricing) + "\n")
+        elif isinstance(event, Finished) and event.reason == "length":
+            sys.stderr.write("note: the reply was cut at --max-tokens.\n")
+
+
+async def _listed(client: AsyncOpenAI) -> list[ModelInfo]:
+    """The endpoint's models, or none when it does not answer within a few seconds."""
     try:
-        listed = await asyncio.wait_for(discover_models(client), timeout=10)
+        return await asyncio.wait_for(discover_models(client), timeout=10)
     except (ChatError, TimeoutError):
-        listed = []
-    for info in listed:
-        if (info.id == model or model in info.aliases) and info.prices is not None:
-            return info.prices
-    return fallback_prices(model)
+        return []
 
 
-def _usage_line(usage: Usage, prices: Prices | None) -> str:
-    images = f" ({usage.image_tokens} image)" if usage.image_tokens is not None else ""
-    line = (f"usage: {usage.prompt_tokens} prompt tokens{images}, "
-            f"{usage.completion_tokens} completion tokens")
-    if prices is not None:
-        line += f", ${usage_cost(usage, prices):.4f}"
+def _usage_line(usage: Usage, pricing: Pricing | None) -> str:
+    """"usage: 12 prompt tokens (0 image, 11 cached), 1 completion + 290 reasoning tokens,
+    $0.000147 (exact)"."""
+    details = [f"{usage.image_tokens} image"] if usage.image_tokens is not None else []
+    if usage.cached_tokens:
+        details.append(f"{usage.cached_tokens} cached")
+    line = f"usage: {usage.prompt_tokens} prompt tokens"
+    if details:
+        line += " (" + ", ".join(details) + ")"
+    line += f", {usage.completion_tokens} completion"
+    if usage.reasoning_tokens:
+        line += f" + {usage.reasoning_tokens} reasoning"
+    line += " tokens"
+    charged = bill(usage, pricing)
+    if charged is not None:
+        line += f", {format_usd(charged.usd)}" + (" (exact)" if charged.exact else "")
+        if charged.long_context:
+            line += " at the long-context rate"
+        if charged.saved_ticks:
+            line += f"; caching saved {format_usd(charged.saved_usd)}"
     return line
 
 
@@ -181,13 +260,30 @@ async def _models(base_url: str, key: str, show_all: bool) -> int:
     finally:
         await client.close()
     shown = [m for m in models if show_all or m.takes_images]
-    out = sys.stdout
-    out.write(f"{'model':<32} {'images':<6} {'context':>9} {'$/M in':>7} {'$/M out':>8}\n")
-    for m in shown:
-        prices = m.prices or fallback_prices(m.id)
-        p_in = f"{prices.prompt_text / 10_000:.2f}" if prices else "?"
-        p_out = f"{prices.completion_text / 10_000:.2f}" if prices else "?"
-        context = f"{m.context_window:,}" if m.context_window else "?"
-        out.write(f"{m.id:<32} {'yes' if m.takes_images else 'no':<6} {context:>9} "
-                  f"{p_in:>7} {p_out:>8}\n")
+    sys.stdout.write(_model_table(shown))
     return 0
+
+
+def _model_table(models: list[ModelInfo]) -> str:
+    """Each model's window, prices per million tokens (input / cached / output) and reasoning.
+    A window or price not listed by the endpoint comes from the built-in catalogue."""
+    rows = [("model", "images", "context", "$/M in", "cached", "out", "reasoning")]
+    for m in models:
+        pricing = pricing_for(m.id, [m])
+        prices = pricing.base if pricing is not None else None
+        window = m.context_window or known_window(m.id)
+        reasoning = reasoning_of(m.id)
+        rows.append((
+            m.id, "yes" if m.takes_images else "no", f"{window:,}" if window else "?",
+            *((f"{per_million(p):.2f}" for p in (prices.prompt_text, prices.cached,
+                                                   prices.completion_text))
+              if prices else ("?", "?", "?")),
+            ", ".join(reasoning.efforts) if reasoning.efforts else (
+                "yes" if reasoning.thinks else "no")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(w) if i in (0, 1, 6) else cell.rjust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
+from app.core.catalog import effort_to_send, thinks, window_from_error
 from app.core.conversation import Conversation, Message, Part, Status, TextPart
 from app.core.images import DataUriCache
 from app.core.json_reply import structured_problem
@@ -30,9 +31,11 @@ class ChatController(QObject):
     messageAdded = Signal(object)        # Message: a user turn, or a reply that starts streaming
     replyDelta = Signal(str, str)        # reply id, text
     replyNote = Signal(str, str)         # reply id, transient note ("retrying in 2 s…"); "" clears
+    replyReasoning = Signal(str, str)    # reply id, a piece of the model's reasoning
     replyFinished = Signal(object)       # Message in its final state
     busyChanged = Signal(bool)
     modelNotFound = Signal(str)          # the model id the server does not know
+    windowLearned = Signal(str, int)     # model id, its window as the server stated it
     messagesRemoved = Signal(list)       # list[Message] taken out (regenerate, edit a question)
 
     def __init__(self, client_source: ClientSource, parent: QObject | None = None,
@@ -126,6 +129,7 @@ class ChatController(QObject):
 
     async def _run_turn(self, reply: Message, chunks: list[str],
                         calls: ToolCallAssembler) -> None:
+        from app.controllers.waiting import WaitingNote
         from app.llm.errors import ChatError, ErrorKind
         from app.llm.stream import ReplyRequest
         from app.llm.structured import stream_structured
@@ -141,15 +145,25 @@ class ChatController(QObject):
                 snapshot = self.request_filter(snapshot, reply)
             messages = await asyncio.get_running_loop().run_in_executor(
                 self._executor, snapshot.to_api_messages, self.encoder.data_uri)
+            effort = self.conversation.reasoning_effort
             request = ReplyRequest(model=self.model, messages=messages,
                                    max_tokens=self.max_tokens, temperature=self.temperature,
                                    response_format=self.response_format, tools=self.tools,
-                                   tool_choice=self.tool_choice)
+                                   tool_choice=self.tool_choice,
+                                   conversation_id=self.conversation.id,
+                                   reasoning_effort=effort_to_send(self.model, effort),
+                                   thinks=thinks(self.model, effort))
             await asyncio.get_running_loop().run_in_executor(
                 self._executor, lambda: request.encoded)   # megabytes of JSON: not on the GUI
-            self.replyNote.emit(reply.id, "Waiting for the first words…")
-            async for event in stream_structured(client, request, self.retry_policy):
-                self._on_event(event, reply, chunks, calls)
+            waiting = WaitingNote(reply, thinking=request.thinks, emit=self.replyNote.emit)
+            ticking = self._tasks.start(waiting.tick(), "waiting-note")
+            try:
+                async for event in stream_structured(client, request, self.retry_policy):
+                    waiting.saw(event)
+                    self._on_event(event, reply, chunks, calls)
+            finally:
+                waiting.stop()
+                ticking.cancel()
             # A reply asked for as JSON or a function call is checked against its schema.
             problem = structured_problem("".join(chunks), [(c.name, c.arguments)
                                                            for c in calls.calls()],
@@ -161,15 +175,26 @@ class ChatController(QObject):
             reply.error = error.describe()
             if error.kind is ErrorKind.MODEL_NOT_FOUND:
                 self.modelNotFound.emit(self.model)
+            window = window_from_error(error.message)
+            if error.kind is ErrorKind.TOO_LONG and window is not None:
+                self.windowLearned.emit(self.model, window)
 
     def _on_event(self, event: object, reply: Message, chunks: list[str],
                   calls: ToolCallAssembler) -> None:
-        from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
+        from app.llm.events import (
+            Finished,
+            ReasoningDelta,
+            Retrying,
+            TextDelta,
+            ToolCallDelta,
+            UsageReport,
+        )
         from app.llm.structured import FormatFallback
 
-        if isinstance(event, TextDelta):
-            if not chunks:
-                self.replyNote.emit(reply.id, "")
+        if isinstance(event, ReasoningDelta):
+            reply.reasoning += event.text
+            self.replyReasoning.emit(reply.id, event.text)
+        elif isinstance(event, TextDelta):
             chunks.append(event.text)
             self.replyDelta.emit(reply.id, event.text)
         elif isinstance(event, Retrying):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
-from app.core.limits import ModelInfo
+from app.core.catalog import ModelInfo
 
 if TYPE_CHECKING:
     import openai

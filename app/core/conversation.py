@@ -77,7 +77,8 @@ class Usage:
     image_tokens: int | None = None
     text_tokens: int | None = None
     cached_tokens: int | None = None
-    reasoning_tokens: int | None = None
+    reasoning_tokens: int | None = None   # billed as output; not in completion_tokens
+    cost_ticks: int | None = None         # the server's bill (10^10 ticks = $1), when it sent one
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Usage:
@@ -93,6 +94,7 @@ class Usage:
             text_tokens=_int_or_none(prompt_details.get("text_tokens")),
             cached_tokens=_int_or_none(prompt_details.get("cached_tokens")),
             reasoning_tokens=_int_or_none(completion_details.get("reasoning_tokens")),
+            cost_ticks=_int_or_none(raw.get("cost_in_usd_ticks")),
         )
 
 
@@ -120,6 +122,8 @@ class Message:
     created: float = field(default_factory=time.time)
     tool_calls: list[ToolCall] = field(default_factory=list)
     expects_json: bool = False   # the reply was asked for as JSON (a response_format)
+    reasoning: str = ""          # the model's reasoning, shown apart; never sent back
+    thought_for: float | None = None  # seconds from sending to the first word of a reasoning model
 
     @property
     def text(self) -> str:
@@ -189,7 +193,9 @@ class Conversation:
     model: str = ""
     title: str = ""
     messages: list[Message] = field(default_factory=list)
+    # Stable for the conversation's life: sent as its cache key (x-grok-conv-id).
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    reasoning_effort: str | None = None   # None: the model's own default
 
     def add_user(self, parts: list[Part]) -> Message:
         if not parts:

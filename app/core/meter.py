@@ -1,7 +1,7 @@
-"""The pieces of the token meter's figures: the estimate of one message, and what turns cost.
+"""The pieces of the token meter's figures: the estimate of one message.
 
 What the next request will use, corrected by the server's own counts, is
-`app.core.forecast.estimate_next`.
+`app.core.forecast.estimate_next`; what turns cost is `app.core.billing`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from app.core.budget import (
     MAX_IMAGE_TOKENS,
     TOKENS_PER_MESSAGE,
-    BudgetEstimate,
     estimate_text_tokens,
 )
-from app.core.conversation import Conversation, Message, Status, Usage
-from app.core.limits import Prices
+from app.core.conversation import Message, Status
 
 
 @dataclass(frozen=True)
@@ -60,22 +58,3 @@ def estimate_message(message: Message) -> MessageEstimate:
 
 _ESTIMATES_KEPT = 4096
 _ESTIMATES: dict[tuple[str, tuple[tuple[int | None, str, int | None], ...]], MessageEstimate] = {}
-
-
-def usage_cost(usage: Usage, prices: Prices) -> float:
-    """USD cost of one reply from the server's figures."""
-    image = usage.image_tokens or 0
-    return prices.usd(text_in=max(0, usage.prompt_tokens - image), image_in=image,
-                      out=usage.completion_tokens)
-
-
-def next_turn_cost(estimate: BudgetEstimate, prices: Prices) -> tuple[float, float]:
-    """USD cost of the next request's input, and the most its reply can add (max_tokens)."""
-    images = estimate.history_image_tokens + estimate.draft_image_tokens
-    text = max(0, estimate.prompt_tokens - images)
-    return (prices.usd(text_in=text, image_in=images, out=0),
-            prices.usd(text_in=0, image_in=0, out=estimate.reply_reserve))
-
-
-def conversation_cost(conversation: Conversation, prices: Prices) -> float:
-    return sum(usage_cost(m.usage, prices) for m in conversation.messages if m.usage)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.billing import Bill
+from app.core.catalog import Pricing, pricing_for
 from app.core.conversation import Message
 from app.core.forecast import RequestEstimate
 from app.core.learning import ImageCostLearner, ImageRule, learning_key, observation_of
-from app.core.limits import Prices, fallback_prices
 from app.store.learned_costs import LearnedCostStore
 from app.store.usage_ledger import LedgerEntry, UsageLedger
 
@@ -63,10 +64,8 @@ class CostBook(QObject):
     def rule(self, model: str) -> ImageRule | None:
         return self.learner.rule(self.key(model))
 
-    def prices_for(self, model: str) -> Prices | None:
-        info = next((m for m in self._session.models
-                     if m.id == model or model in m.aliases), None)
-        return (info.prices if info else None) or fallback_prices(model)
+    def pricing_for(self, model: str) -> Pricing | None:
+        return pricing_for(model, self._session.models)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -99,11 +98,12 @@ class CostBook(QObject):
 
     # -- recording -----------------------------------------------------------------------------
 
-    def record_reply(self, reply: Message, cost: float | None) -> None:
+    def record_reply(self, reply: Message, charged: Bill | None) -> None:
         """One reply the server reported usage for: the ledger gets a line, today its cost."""
         usage = reply.usage
         if usage is None:
             return
+        cost = charged.usd if charged is not None else None
         if cost is not None:
             if self.today is None:
                 self._unread += cost
@@ -113,7 +113,10 @@ class CostBook(QObject):
                             model=reply.model or self._session.settings.model,
                             prompt_tokens=usage.prompt_tokens,
                             image_tokens=usage.image_tokens or 0,
-                            completion_tokens=usage.completion_tokens, cost_usd=cost)
+                            completion_tokens=usage.completion_tokens, cost_usd=cost,
+                            cached_tokens=usage.cached_tokens or 0,
+                            reasoning_tokens=usage.reasoning_tokens or 0,
+                            cost_exact=charged is not None and charged.exact)
         self._session.tasks.start(self._append(entry), "usage-ledger-append")
 
     async def _append(self, entry: LedgerEntry) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QBoxLayout, QInputDialog
 
+from app.core import billing as money
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
 from app.core.fitting import (
@@ -34,12 +35,10 @@ from app.core.forecast import ImageCost, RequestEstimate, estimate_next, request
 from app.core.images.low_detail import make_low_detail, standin
 from app.core.imagetypes import ImageError, PreparedImage
 from app.core.learning import ImageRule
-from app.core.limits import Prices
-from app.core.meter import next_turn_cost, usage_cost
+from app.core.prompt_cache import CacheOutlook, SentRequest, outlook, request_keys
 from app.gui.budget_costs import CostBook
 from app.ui.conversation_render import ImageMark
 from app.ui.fit_panel import FitImageRow, FitPanel
-from app.ui.token_meter import format_usd
 
 if TYPE_CHECKING:
     from app.gui.session import AppSession
@@ -59,6 +58,7 @@ class BudgetFlow(QObject):
         self.low_images: dict[str, PreparedImage] = {}   # low-detail versions of past images
         self._making: set[str] = set()
         self.sent: dict[str, RequestEstimate] = {}        # by reply id
+        self.sent_keys: dict[str, SentRequest] = {}       # by reply id: what reached the server
         self._sent_keys: dict[str, str] = {}              # reply id -> learning key
         self.costs = CostBook(session)
         self.panel = FitPanel()
@@ -131,8 +131,8 @@ class BudgetFlow(QObject):
         """Put `estimate` and the costs on the meter (and on the fit panel while it shows)."""
         s = self._session
         self.costs.load_once()
-        _, known = s.settings.context_window()
-        prices = self.costs.prices_for(s.settings.model)
+        known = self.window_known()
+        pricing = self.costs.pricing_for(s.settings.model)
         notes: list[str] = []
         rule = self._rule()
         if rule is not None:
@@ -140,18 +140,52 @@ class BudgetFlow(QObject):
         plan_note = self.plan_summary()
         if plan_note:
             notes.append(plan_note)
+        cache = self.cache_outlook()
+        forecast = money.forecast(estimate, pricing, cache.cached_tokens) if pricing else None
+        if cache.broken and pricing is not None:
+            extra = money.forecast(estimate, pricing, 0).input_usd - money.forecast(
+                estimate, pricing, cache.lost_tokens).input_usd
+            notes.append(f"The cached prefix breaks: {cache.broken}. About "
+                         f"{cache.lost_tokens:,} tokens the server had cached are billed in "
+                         f"full (≈ {money.format_usd(extra)} more).")
         s.window.meter.set_figures(
-            estimate, context_known=known,
-            next_cost=next_turn_cost(estimate, prices) if prices else None,
+            estimate, context_known=known, next_cost=forecast,
             conversation_cost=self.conversation_cost(s.chat.conversation),
             today_cost=self.costs.today, notes=tuple(notes), plan_active=not self.plan.empty)
-        if not estimate.fits and not self._was_over and not self._panel_dismissed:
+        if not estimate.fits and known and not self._was_over and not self._panel_dismissed:
             self.show_panel()
         if estimate.fits:
             self._panel_dismissed = False
         self._was_over = not estimate.fits
         if self.panel.isVisible():
             self._fill_panel(estimate)
+
+    def window_known(self) -> bool:
+        """Whether the model's window is known (an unknown one is never a reason to refuse)."""
+        return self._session.settings.context_window()[1]
+
+    def cache_outlook(self) -> CacheOutlook:
+        """What the server's prompt cache will likely serve of the next request."""
+        conversation = self.applied(self._session.chat.conversation, for_estimate=True)
+        messages = list(conversation.sent_messages())
+        caches = any(m.usage is not None and m.usage.cached_tokens for m in messages)
+        previous = self._last_request(conversation.system_prompt, messages)
+        cost = self._cost_fn()
+        return outlook(previous, caches, request_keys(conversation.system_prompt, messages),
+                       lambda n: request_estimate(conversation.system_prompt, messages[:n],
+                                                  cost).total)
+
+    def _last_request(self, system_prompt: str, messages: list[Message]) -> SentRequest | None:
+        """The request of the last reply the server counted: as recorded when it was sent, or
+        (a conversation reopened from history) as the messages before that reply."""
+        for index in range(len(messages) - 1, -1, -1):
+            reply = messages[index]
+            if reply.role == "assistant" and reply.usage is not None:
+                sent = self.sent_keys.get(reply.id)
+                keys = sent.keys if sent is not None else request_keys(system_prompt,
+                                                                       messages[:index])
+                return SentRequest(keys, reply.usage.prompt_tokens)
+        return None
 
     def blocking_reason(self) -> str | None:
         conversation = self._session.chat.conversation
@@ -168,16 +202,11 @@ class BudgetFlow(QObject):
                 "conversation.")
 
     def conversation_cost(self, conversation: Conversation) -> float | None:
-        total, known = 0.0, False
-        for message in conversation.messages:
-            if message.usage is not None:
-                prices = self.costs.prices_for(message.model or self._session.settings.model)
-                if prices is not None:
-                    total += usage_cost(message.usage, prices)
-                    known = True
-        if not known and self.costs.prices_for(self._session.settings.model) is None:
+        model = self._session.settings.model
+        total = money.conversation_bill(conversation, model, self.costs.pricing_for)
+        if total is None and self.costs.pricing_for(model) is None:
             return None
-        return total
+        return total.usd if total is not None else 0.0
 
     # -- the plan ------------------------------------------------------------------------------
 
@@ -293,9 +322,11 @@ class BudgetFlow(QObject):
     def turn_note(self, message: Message) -> str:
         notes: list[str] = []
         if message.usage is not None:
-            prices = self.costs.prices_for(message.model or self._session.settings.model)
-            if prices is not None:
-                notes.append(f"cost {format_usd(usage_cost(message.usage, prices))}")
+            model = message.model or self._session.settings.model
+            note = money.bill_note(message.usage, money.reply_bill(message, model,
+                                                               self.costs.pricing_for))
+            if note:
+                notes.append(note)
         if message.id in dropped_message_ids(self._session.chat.conversation, self.plan):
             notes.append("not sent (oldest turns left out)")
         return " · ".join(notes)
@@ -308,6 +339,8 @@ class BudgetFlow(QObject):
         self.sent[reply.id] = request_estimate(applied.system_prompt,
                                                list(applied.sent_messages()), self._cost_fn())
         self._sent_keys[reply.id] = self.costs.key(reply.model or self._session.settings.model)
+        self.sent_keys[reply.id] = SentRequest(request_keys(
+            applied.system_prompt, list(applied.sent_messages())))
         return applied
 
     def _reply_finished(self, reply: Message) -> None:
@@ -315,8 +348,7 @@ class BudgetFlow(QObject):
         if usage is None:
             return
         model = reply.model or self._session.settings.model
-        prices: Prices | None = self.costs.prices_for(model)
-        self.costs.record_reply(reply, usage_cost(usage, prices) if prices else None)
+        self.costs.record_reply(reply, money.reply_bill(reply, model, self.costs.pricing_for))
         if record is not None:
             self.costs.learn(self._sent_keys.get(reply.id, self.costs.key(model)), model,
                              record, usage.image_tokens)

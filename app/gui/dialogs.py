@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app import keystore
-from app.core.limits import ModelInfo
+from app.core.catalog import ModelInfo
 from app.store.settings import Settings
 from app.ui.settings_dialog import SettingsDialog
 

@@ -172,6 +172,7 @@ class HistoryFlow(QObject):
         session.window.system_prompt_edit.setText(conversation.system_prompt)
         if conversation.model and conversation.model != session.settings.model:
             session.choose_model(conversation.model)
+        session.show_efforts()
         self.sidebar.select(conversation.id)
         if self._jump_to is not None:
             session.window.view.scroll_to_message(self._jump_to)

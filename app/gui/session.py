@@ -20,10 +20,10 @@ from app.controllers.chat import ChatController
 from app.controllers.endpoint import EndpointController
 from app.controllers.tasks import TaskGroup
 from app.core.budget import BudgetEstimate
+from app.core.catalog import ModelInfo, pick_default, reasoning_of, retired_note
 from app.core.conversation import Message, Part, TextPart
 from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.imagetypes import PreparedImage
-from app.core.limits import ModelInfo
 from app.gui import budget_flow, capture_flow, history_flow, presets_flow, preview_flow
 from app.gui.dialogs import SettingsFlow, show_image
 from app.store.settings import Settings, SettingsError, SettingsStore
@@ -147,6 +147,7 @@ class AppSession(QObject):
         w.newConversationRequested.connect(self.new_conversation)
         w.settingsRequested.connect(self.settings_flow.open)
         w.modelChosen.connect(self.choose_model)
+        w.effort_picker.effortChosen.connect(self._effort_chosen)
         w.systemPromptEdited.connect(self._system_prompt_edited)
         w.composer.textEdited.connect(self._meter_timer.start)
         w.composer.mimePasted.connect(w.tray.take_mime)
@@ -171,6 +172,7 @@ class AppSession(QObject):
         w.view.editRequested.connect(self.edit_question)
         w.edit_banner.dismissed.connect(self._cancel_edit)
         chat.modelNotFound.connect(self._model_not_found)
+        chat.windowLearned.connect(self._window_learned)
 
         self.endpoint.modelsLoaded.connect(self._models_loaded)
         self.endpoint.modelsFailed.connect(lambda text: log.info("%s", text))
@@ -189,6 +191,7 @@ class AppSession(QObject):
         if not self.models:
             self.models = s.known_model_infos()
         self.window.set_models(self.models, s.model)
+        self.show_efforts()
         self.update_meter()
 
     def settings_changed(self, settings: Settings, key: str | None) -> None:
@@ -227,19 +230,45 @@ class AppSession(QObject):
         self._save_settings()
         self.window.set_models(self.models, model)
         self.window.model_banner.hide()
+        self.show_efforts()
         self.update_meter()
 
     def _models_loaded(self, models: list[ModelInfo]) -> None:
         self.models = models
         self.settings.set_known_models(models)
+        retired = retired_note(self.settings.model)
+        if retired is not None and models:
+            self.settings.model = self.chat.model = pick_default(models)
+            self.window.show_notice(f"{retired} Switched to {self.settings.model}.")
         self._save_settings()
         self.window.set_models(models, self.settings.model)
         self.settings_flow.models_changed(models)
+        self.show_efforts()
         self.update_meter()
 
     def _model_not_found(self, model: str) -> None:
         self.window.show_model_not_found(model, [m.id for m in self.models if m.takes_images])
         self.endpoint.refresh_models()
+
+    def _window_learned(self, model: str, window: int) -> None:
+        """The server said how many tokens `model` takes: the meter budgets against that."""
+        if self.settings.learned_windows.get(model) == window:
+            return
+        self.settings.learned_windows[model] = window
+        self._save_settings()
+        self.window.show_notice(f"The server says {model} takes at most {window:,} prompt "
+                                "tokens: the meter uses that window now.")
+        self.update_meter()
+
+    def show_efforts(self) -> None:
+        reasoning = reasoning_of(self.settings.model)
+        effort = self.chat.conversation.reasoning_effort
+        if effort is not None and not reasoning.accepts(effort):
+            effort = self.chat.conversation.reasoning_effort = None
+        self.window.set_efforts(reasoning.efforts, reasoning.default, effort)
+
+    def _effort_chosen(self, effort: str) -> None:
+        self.chat.conversation.reasoning_effort = effort or None
 
     def current_model_info(self) -> ModelInfo | None:
         return next((m for m in self.models if m.id == self.settings.model
@@ -286,7 +315,7 @@ class AppSession(QObject):
         if costs and info is not None and not info.takes_images:
             return f"{info.id} takes no images: pick a model that does."
         estimate = self._estimate(text)
-        if not estimate.fits:
+        if not estimate.fits and self.budget.window_known():   # an unknown window only warns
             return self.budget.over_reason(estimate)
         return None
 
@@ -362,6 +391,7 @@ class AppSession(QObject):
         self.window.edit_banner.hide()
         self.chat.new_conversation(self.settings.system_prompt)
         self.window.system_prompt_edit.setText(self.settings.system_prompt)
+        self.show_efforts()
         if clear_view:
             self.window.view.clear()
         self.update_meter()

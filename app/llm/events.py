@@ -14,6 +14,13 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning, shown apart from the answer and never sent back."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class ToolCallDelta:
     """A piece of a streamed tool call; `arguments` pieces concatenate by `index`."""
 
@@ -43,4 +50,4 @@ class Finished:
     reason: str         # "stop", "length", "tool_calls", "content_filter", ...
 
 
-ReplyEvent = TextDelta | ToolCallDelta | UsageReport | Retrying | Finished
+ReplyEvent = TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | Retrying | Finished

@@ -6,7 +6,7 @@ from typing import Any
 
 import openai
 
-from app.core.limits import KNOWN_CONTEXT_WINDOWS, ModelInfo, Prices
+from app.core.catalog import ModelInfo, Prices, known_window
 from app.llm.errors import map_error
 
 
@@ -24,7 +24,7 @@ def _parse_language_model(raw: dict[str, Any]) -> ModelInfo:
     return ModelInfo(
         id=model_id,
         takes_images="image" in (raw.get("input_modalities") or []),
-        context_window=KNOWN_CONTEXT_WINDOWS.get(model_id),
+        context_window=known_window(model_id),
         prices=prices,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         owned_by=str(raw.get("owned_by") or ""),
@@ -61,7 +61,7 @@ async def discover_models(client: openai.AsyncOpenAI) -> list[ModelInfo]:
     except openai.APIError as exc:
         raise map_error(exc) from exc
     return sort_models([ModelInfo(id=m.id, takes_images=_guess_takes_images(m.id),
-                                  context_window=KNOWN_CONTEXT_WINDOWS.get(m.id),
+                                  context_window=known_window(m.id),
                                   owned_by=m.owned_by or "") for m in page.data])
 
 

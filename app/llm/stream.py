@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
@@ -17,12 +17,16 @@ from app.core.conversation import Usage
 from app.llm.errors import ChatError, ErrorKind, map_error
 from app.llm.events import (
     Finished,
+    ReasoningDelta,
     ReplyEvent,
     Retrying,
     TextDelta,
     ToolCallDelta,
     UsageReport,
 )
+
+if TYPE_CHECKING:
+    from openai._types import RequestOptions
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class RetryPolicy:
         return float(min(self.base_delay * 2 ** (attempt - 1), self.max_delay))
 
 
+CONVERSATION_HEADER = "x-grok-conv-id"
+# How long a reasoning model may stay silent: its first word can take minutes at high effort.
+THINKING_READ_TIMEOUT = 900.0
+
+
 @dataclass(frozen=True)
 class ReplyRequest:
     model: str
@@ -46,6 +55,11 @@ class ReplyRequest:
     response_format: dict[str, Any] | None = None
     tools: Sequence[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
+    # Sent as `x-grok-conv-id`: the requests of one conversation reach the server that holds
+    # its cached prefix (xAI bills that prefix at the cached price; other servers ignore it).
+    conversation_id: str | None = None
+    reasoning_effort: str | None = None   # only for a model that takes it (catalog)
+    thinks: bool = False   # the model may reason in silence for minutes before its first word
 
     def body(self) -> dict[str, Any]:
         """The request's JSON body."""
@@ -55,6 +69,8 @@ class ReplyRequest:
             body["max_tokens"] = self.max_tokens
         if self.temperature is not None:
             body["temperature"] = self.temperature
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
         if self.response_format is not None:
             body["response_format"] = self.response_format
         if self.tools:
@@ -62,6 +78,12 @@ class ReplyRequest:
             if self.tool_choice is not None:
                 body["tool_choice"] = self.tool_choice
         return body
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self.conversation_id:
+            headers[CONVERSATION_HEADER] = self.conversation_id
+        return headers
 
     @cached_property
     def encoded(self) -> bytes:
@@ -122,7 +144,7 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
         try:
             stream = await client.post(
                 "/chat/completions", cast_to=ChatCompletion, content=request.encoded,
-                options={"headers": {"Content-Type": "application/json"}}, stream=True,
+                options=_options(client, request), stream=True,
                 stream_cls=openai.AsyncStream[ChatCompletionChunk])
         except (openai.APIError, json.JSONDecodeError) as exc:
             error = map_error(exc)
@@ -138,9 +160,27 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
         return
 
 
+def _options(client: openai.AsyncOpenAI, request: ReplyRequest) -> RequestOptions:
+    options: RequestOptions = {"headers": request.headers()}
+    if request.thinks and isinstance(client.timeout, httpx2.Timeout):
+        options["timeout"] = httpx2.Timeout(client.timeout.connect,
+                                            read=max(THINKING_READ_TIMEOUT,
+                                                     client.timeout.read or 0.0),
+                                            write=client.timeout.write, pool=client.timeout.pool)
+    return options
+
+
+def _reasoning_of(delta: Any) -> str | None:
+    """`reasoning_content` of a delta (xAI's, outside the OpenAI schema), if any."""
+    extra = getattr(delta, "model_extra", None) or {}
+    text = extra.get("reasoning_content")
+    return text if isinstance(text, str) and text else None
+
+
 async def _events(stream: openai.AsyncStream[Any]) -> AsyncIterator[ReplyEvent]:
     usage: dict[str, Any] | None = None
     finish: str | None = None
+    saw_calls = False
     async with stream:
         try:
             async for chunk in stream:
@@ -148,16 +188,21 @@ async def _events(stream: openai.AsyncStream[Any]) -> AsyncIterator[ReplyEvent]:
                     usage = chunk.usage.model_dump()
                 for choice in chunk.choices:
                     delta = choice.delta
+                    reasoning = _reasoning_of(delta) if delta is not None else None
+                    if reasoning:
+                        yield ReasoningDelta(reasoning)
                     if delta is not None and delta.content:
                         yield TextDelta(delta.content)
                     if delta is not None and delta.tool_calls:
+                        saw_calls = True
                         for call in delta.tool_calls:
                             function = call.function
                             yield ToolCallDelta(call.index, call.id,
                                                 function.name if function else None,
                                                 (function.arguments or "") if function else "")
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
+                    if choice.finish_reason is not None:   # xAI sends "" after tool calls
+                        finish = choice.finish_reason or (
+                            "tool_calls" if saw_calls else "stop")
         except (openai.APIError, httpx2.HTTPError, json.JSONDecodeError, OSError) as exc:
             raise _interrupted(exc) from exc
     if finish is None:

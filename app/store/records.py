@@ -79,12 +79,16 @@ def usage_json(usage: Usage | None) -> str | None:
 
 
 def extras_json(message: Message) -> str | None:
-    """What else a message carries: its tool calls, and whether JSON was asked for."""
+    """What else a message carries: its tool calls, whether JSON was asked for, its reasoning."""
     extras: dict[str, Any] = {}
     if message.tool_calls:
         extras["tool_calls"] = [dataclasses.asdict(call) for call in message.tool_calls]
     if message.expects_json:
         extras["expects_json"] = True
+    if message.reasoning:
+        extras["reasoning"] = message.reasoning
+    if message.thought_for is not None:
+        extras["thought_for"] = round(message.thought_for, 1)
     return json.dumps(extras, sort_keys=True) if extras else None
 
 
@@ -111,6 +115,9 @@ def apply_extras(message: Message, text: str | None) -> Message:
                               for call in calls if isinstance(call, dict)
                               and {"id", "name", "arguments"} <= call.keys()]
     message.expects_json = bool(raw.get("expects_json"))
+    reasoning, thought_for = raw.get("reasoning"), raw.get("thought_for")
+    message.reasoning = reasoning if isinstance(reasoning, str) else ""
+    message.thought_for = float(thought_for) if isinstance(thought_for, int | float) else None
     return message
 
 

@@ -24,17 +24,9 @@ from typing import Any, TypeGuard
 
 import platformdirs
 
+from app.core.catalog import DEFAULT_MODEL, ModelInfo, Prices, context_window_for
 from app.core.endpoints import base_url_problem, looks_like_key
-from app.core.limits import (
-    DEFAULT_MODEL,
-    LIMIT_PROFILES,
-    XAI_BASE_URL,
-    XAI_LIMITS,
-    ImageLimits,
-    ModelInfo,
-    Prices,
-    context_window_for,
-)
+from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, XAI_LIMITS, ImageLimits
 from app.core.presets import read_user_presets
 
 log = logging.getLogger(__name__)
@@ -66,6 +58,8 @@ class Settings:
     base_url: str = XAI_BASE_URL
     model: str = DEFAULT_MODEL
     context_overrides: dict[str, int] = field(default_factory=dict)  # per model id
+    # per model id: the window the server gave in a "maximum prompt length is N" error
+    learned_windows: dict[str, int] = field(default_factory=dict)
     temperature: float | None = None  # None: the server's default
     max_tokens: int = 2048  # reply room reserved in the budget and sent as max_tokens
     limits_profile: str = "xai"  # a key of LIMIT_PROFILES
@@ -77,7 +71,11 @@ class Settings:
 
     def context_window(self) -> tuple[int, bool]:
         """The window to budget against for :attr:`model`, and whether it is known."""
-        return context_window_for(self.model, self.context_overrides.get(self.model))
+        return self.window_of(self.model)
+
+    def window_of(self, model: str) -> tuple[int, bool]:
+        return context_window_for(model, self.context_overrides.get(model),
+                                  self.learned_windows.get(model))
 
     def limits(self) -> ImageLimits:
         """The image limits profile chosen (xAI's current one if the name is unknown)."""
@@ -240,6 +238,7 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "base_url": _read_base_url,
     "model": _read_model,
     "context_overrides": _read_overrides,
+    "learned_windows": _read_overrides,
     "temperature": _read_temperature,
     "max_tokens": _read_max_tokens,
     "limits_profile": _read_profile,

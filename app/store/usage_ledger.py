@@ -1,7 +1,8 @@
 """The usage ledger: one JSON line per reply the server reported usage for, in the data directory.
 
-Each line holds the time, the endpoint and model, the prompt, image and completion tokens and
-the cost in USD (null when the model's prices are not known). The ledger is what "today" in the
+Each line holds the time, the endpoint and model, the prompt, image, cached, completion and
+reasoning tokens, and the cost in USD (null when the model's prices are not known; `cost_exact`
+when it is the server's own bill). The ledger is what "today" in the
 meter sums; it is appended to, never rewritten, and a line that does not parse is skipped.
 Calls read or write the file: run them off the GUI thread.
 """
@@ -32,6 +33,9 @@ class LedgerEntry:
     image_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_exact: bool = False
 
     def local_date(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.time).astimezone().date()
@@ -47,7 +51,10 @@ def _entry_from(raw: object) -> LedgerEntry | None:
             model=str(raw.get("model", "")), prompt_tokens=int(raw.get("prompt_tokens", 0)),
             image_tokens=int(raw.get("image_tokens", 0)),
             completion_tokens=int(raw.get("completion_tokens", 0)),
-            cost_usd=float(cost) if isinstance(cost, int | float) else None)
+            cost_usd=float(cost) if isinstance(cost, int | float) else None,
+            cached_tokens=int(raw.get("cached_tokens", 0)),
+            reasoning_tokens=int(raw.get("reasoning_tokens", 0)),
+            cost_exact=raw.get("cost_exact") is True)
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
 

@@ -91,6 +91,7 @@ def style_sheet(palette: QPalette) -> str:
         "p.note { font-style: italic; }\n"
         "p.state { font-weight: bold; margin-top: 6px; margin-bottom: 2px; }\n"
         "p.user { white-space: pre-wrap; }\n"
+        f"p.reasoning {{ color: {muted}; white-space: pre-wrap; margin-left: 12px; }}\n"
         f"pre {{ background-color: {panel}; margin-top: 6px; margin-bottom: 0px; }}\n"
         "table { margin-top: 6px; margin-bottom: 6px; }\n"
         f"td, th {{ border-color: {muted}; }}\n"
@@ -114,6 +115,22 @@ def header_html(message: Message) -> str:
     label = "You" if message.role == "user" else (message.model or "Assistant")
     anchor = f'<a name="{message_anchor(message.id)}"></a>'
     return f'<p class="role">{anchor}{escape(label)}</p>\n'
+
+
+def reasoning_html(message: Message, shown: bool) -> str:
+    """"▸ Thought for 12 s · show reasoning": collapsed unless `shown`, then the reasoning in
+    muted text. Nothing for a reply that did not reason."""
+    if message.role != "assistant" or not (message.reasoning or message.thought_for):
+        return ""
+    took = f"Thought for {message.thought_for:.0f} s" if message.thought_for else "Reasoning"
+    if not message.reasoning.strip():
+        return f'<p class="meta">{escape(took)}</p>\n'
+    toggle = _action_link("hide reasoning" if shown else "show reasoning", "reasoning",
+                          message.id)
+    out = f'<p class="meta">{"▾" if shown else "▸"} {escape(took)} · {toggle}</p>\n'
+    if shown:
+        out += f'<p class="reasoning">{escape(message.reasoning.strip())}</p>\n'
+    return out
 
 
 def note_html(note: str) -> str:
@@ -176,17 +193,20 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
 
 def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | None,
                  *, dark: bool, text: str | None = None,
-                 marks: Sequence[ImageMark] | None = None, extra: str = "") -> str:
+                 marks: Sequence[ImageMark] | None = None, extra: str = "",
+                 reasoning_shown: bool = False) -> str:
     """The whole turn as it shows once finished; `text` overrides the message's own text;
     `marks` (user turns) say how each image goes into the next request; `extra` is one more
-    note for the line under the turn (its cost, "not sent")."""
+    note for the line under the turn (its cost, "not sent"); `reasoning_shown`: the reply's
+    reasoning is expanded."""
     body_text = message.text if text is None else text
     if message.role == "user":
         body = user_body_html(message, thumb, marks)
     else:
         body = structured_body_html(message, body_text, code_sink, dark=dark) or (
             render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else "")
-    return header_html(message) + body + footer_html(message, body_text, extra)
+    return (header_html(message) + reasoning_html(message, reasoning_shown) + body
+            + footer_html(message, body_text, extra))
 
 
 def message_anchor(message_id: str) -> str:

@@ -86,6 +86,7 @@ class ConversationView(QWidget):
         # line under a turn (its cost, "not sent"). Set by the window's wiring; see refresh().
         self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
         self.turn_note: Callable[[Message], str] | None = None
+        self.reasoning_shown: set[str] = set()    # replies whose reasoning is expanded
         self._browser.anchorClicked.connect(self._on_anchor)
         self._background.made.connect(self._on_rendered)
         bar = self._browser.verticalScrollBar()
@@ -121,6 +122,7 @@ class ConversationView(QWidget):
     def set_messages(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes]) -> None:
         """Replace everything with `messages`, built as one document (the last `SHOWN_LIMIT`)."""
         self._hidden = max(0, len(messages) - SHOWN_LIMIT)
+        self.reasoning_shown.clear()
         self._build(messages, thumbnails, {})
         self._follow = True
         self._scroll_to_end()
@@ -225,6 +227,7 @@ class ConversationView(QWidget):
 
     def clear(self) -> None:
         self._reset()
+        self.reasoning_shown.clear()
         self._hidden = 0
         self._earlier.set_hidden(0, SHOWN_LIMIT)
         self._browser.set_document_html("")
@@ -270,8 +273,10 @@ class ConversationView(QWidget):
         marks = self.image_marks(message) if self.image_marks and message.images else None
         extra = self.turn_note(message) if self.turn_note else ""
         dark = self._dark
+        shown = message.id in self.reasoning_shown
         return lambda: message_html(message, self._browser.thumbnail, self._code_sink,
-                                    dark=dark, text=text, marks=marks, extra=extra)
+                                    dark=dark, text=text, marks=marks, extra=extra,
+                                    reasoning_shown=shown)
 
     def _code_sink(self, code: str) -> str:
         key = str(next(self._code_keys))
@@ -386,6 +391,9 @@ class ConversationView(QWidget):
                 QGuiApplication.clipboard().setText(self._codes[key])
             case ["image", message_id, index] if index.isdigit():
                 self.imageActivated.emit(message_id, int(index))
+            case ["reasoning", message_id] if message_id in self._messages:
+                self.reasoning_shown ^= {message_id}
+                self._rebuild()
             case ["detail", message_id, index, level] if index.isdigit():
                 self.imageDetailRequested.emit(message_id, int(index), level == "low")
             case ["send", message_id, index, flag] if index.isdigit():

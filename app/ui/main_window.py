@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.limits import ModelInfo
+from app.core.catalog import ModelInfo, describe_model
 from app.ui.banner import Banner
 from app.ui.composer import Composer
 from app.ui.conversation_view import ConversationView
+from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
 from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
         self.model_picker = QComboBox()
+        self.effort_picker = EffortPicker()
         self.system_prompt_edit = QLineEdit()
         self.model_banner = Banner(kind="error")
         self.notice_banner = Banner(kind="info")
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.model_picker.activated.connect(self._model_activated)
         toolbar.addWidget(self.model_picker)
+        self._effort_action = toolbar.addWidget(self.effort_picker)
         self.preset_picker = PresetPicker()
         toolbar.addWidget(self.preset_picker)
         toolbar.addSeparator()
@@ -209,10 +212,18 @@ class MainWindow(QMainWindow):
         for model in models:
             label = model.id if model.takes_images else f"{model.id} (text only)"
             self.model_picker.addItem(label, model.id)
+            self.model_picker.setItemData(self.model_picker.count() - 1, describe_model(model),
+                                          Qt.ItemDataRole.ToolTipRole)
             ids.append(model.id)
         if current and current not in ids:
             self.model_picker.insertItem(0, current, current)
         self.model_picker.setCurrentIndex(max(0, self.model_picker.findData(current)))
+
+    def set_efforts(self, efforts: Sequence[str], default: str | None,
+                    current: str | None) -> None:
+        """The reasoning efforts the current model takes (none: the picker is hidden)."""
+        self.effort_picker.set_choices(efforts, default, current)
+        self._effort_action.setVisible(bool(efforts))
 
     def current_model(self) -> str:
         data = self.model_picker.currentData()

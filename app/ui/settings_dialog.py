@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.catalog import ModelInfo, context_window_for
 from app.core.endpoints import PROFILES, base_url_problem, looks_like_key, profile_for
-from app.core.limits import LIMIT_PROFILES, ModelInfo, context_window_for
+from app.core.limits import LIMIT_PROFILES
 from app.ui.settings_fields import (
     KEY_IN_FIELD,
     MIN_CONTEXT_OVERRIDE,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
 
 from app.core import endpoints
-from app.core.limits import ModelInfo
+from app.core.catalog import ModelInfo
 
 TEXT_ONLY_SUFFIX = " (text only)"
 MIN_CONTEXT_OVERRIDE = 1024

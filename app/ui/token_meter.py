@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.billing import TurnForecast, format_usd
 from app.core.budget import MAX_IMAGE_TOKENS, BudgetEstimate
 from app.ui.tray_palette import Level, error_color, level_color
 
@@ -33,10 +34,6 @@ def level_of(estimate: BudgetEstimate) -> Level:
     if estimate.fraction >= WARN_AT:
         return "warn"
     return "ok"
-
-
-def format_usd(amount: float) -> str:
-    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4f}"
 
 
 def is_estimated(estimate: BudgetEstimate) -> bool:
@@ -153,14 +150,18 @@ class TokenMeter(QWidget):
     # -- figures -------------------------------------------------------------------------------
 
     def set_figures(self, estimate: BudgetEstimate, *, context_known: bool,
-                    next_cost: tuple[float, float] | None,
+                    next_cost: TurnForecast | None,
                     conversation_cost: float | None, today_cost: float | None = None,
                     notes: tuple[str, ...] = (), plan_active: bool = False) -> None:
-        """Show these figures. `today_cost` adds "$… today"; `notes` are lines under the bar
-        (what the meter learned from the server, what the fitting plan leaves out);
-        `plan_active`: a fitting plan leaves something out (keeps "Fit…" at hand)."""
+        """Show these figures. `next_cost`: the next turn's forecast (cached prefix and price
+        tier included); `today_cost` adds "$… today"; `notes` are lines under the bar (what the
+        meter learned from the server, what the fitting plan leaves out); `plan_active`: a
+        fitting plan leaves something out (keeps "Fit…" at hand). An unknown window is only a
+        guess: going past it warns, and Send is never refused for it."""
         self._estimate = estimate
         self._level = level_of(estimate)
+        if self._level == "over" and not context_known:
+            self._level = "high"
 
         approx = "≈ " if is_estimated(estimate) else ""
         summary = f"{approx}{estimate.needed:,} / {estimate.context_window:,} tokens"
@@ -173,8 +174,12 @@ class TokenMeter(QWidget):
 
         costs: list[str] = []
         if next_cost is not None:
-            prompt, reply = next_cost
-            costs.append(f"next ≈ {format_usd(prompt)} + up to {format_usd(reply)} reply")
+            cached = (f" ({next_cost.cached_tokens:,} cached, saves "
+                      f"{format_usd(next_cost.saved_usd)})" if next_cost.cached_tokens else "")
+            costs.append(f"next ≈ {format_usd(next_cost.input_usd)}{cached} + up to "
+                         f"{format_usd(next_cost.reply_usd)} reply")
+            if next_cost.long_context:
+                costs.append("long-context rate (2×)")
         if conversation_cost is not None:
             costs.append(f"{format_usd(conversation_cost)} so far")
         if today_cost is not None:
@@ -189,6 +194,13 @@ class TokenMeter(QWidget):
         if estimate.fits:
             self._warning.clear()
             self._warning.hide()
+        elif not context_known:
+            self._warning.setText(
+                f"Past the assumed window of {estimate.context_window:,} tokens: this model's "
+                "window is not known, so nothing is held back — the server will say if the "
+                "request is too long (and the meter learns the window). Set window… if you "
+                "know it.")
+            self._warning.show()
         else:
             fit = "choose what to leave out (Fit…), " if self._fit_offered else ""
             self._warning.setText(f"Over by {estimate.over_by:,} tokens: {fit}remove an image or "
@@ -217,7 +229,7 @@ class TokenMeter(QWidget):
 
     @property
     def over_window(self) -> bool:
-        return self._estimate is not None and not self._estimate.fits
+        return self._level == "over"
 
     @property
     def level(self) -> Level:

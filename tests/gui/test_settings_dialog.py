@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.core.limits import LIMIT_PROFILES, ModelInfo
+from app.core.catalog import ModelInfo
+from app.core.limits import LIMIT_PROFILES
 from app.store.settings import Settings
 from app.ui.settings_dialog import SettingsDialog, is_unencrypted_remote
 

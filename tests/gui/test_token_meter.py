@@ -10,12 +10,15 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.core.billing import TurnForecast, conversation_bill, forecast
 from app.core.budget import BudgetEstimate
+from app.core.catalog import Prices, Pricing
 from app.core.conversation import Conversation, Status, TextPart, Usage
 from app.core.forecast import estimate_next
-from app.core.limits import SEED_PRICES
-from app.core.meter import conversation_cost, next_turn_cost
 from app.ui.token_meter import TokenMeter
+
+# $2 per million input tokens, $10 per million output.
+PRICING = Pricing(Prices(prompt_text=20_000, prompt_image=20_000, completion_text=100_000))
 
 WINDOW = 32_768
 
@@ -56,14 +59,13 @@ def test_names_and_empty_state(meter: TokenMeter) -> None:
 def test_figures_from_a_real_estimate(meter: TokenMeter) -> None:
     estimate = estimate_next(Conversation(), "", [512, 512], context_window=WINDOW,
                              reply_reserve=1024)
-    meter.set_figures(estimate, context_known=True, next_cost=next_turn_cost(estimate,
-                                                                             SEED_PRICES),
+    meter.set_figures(estimate, context_known=True, next_cost=forecast(estimate, PRICING),
                       conversation_cost=0.0)
     # 3 (request) + 4 (the draft message) + 1,024 (two images) + 1,024 (reply room)
     assert estimate.needed == 2055
     assert meter.accessibleDescription() == "2055 of 32768 tokens"
     assert meter.summary_text() == "≈ 2,055 / 32,768 tokens"
-    assert meter.cost_text() == "next ≈ $0.0021 + up to $0.0102 reply · $0.0000 so far"
+    assert meter.cost_text() == "next ≈ $0.00206 + up to $0.0102 reply · $0.00 so far"
     tooltip = meter.toolTip()
     for line in ("History text: 3 tokens (estimated)", "History images: 0 tokens",
                  "Draft text: 4 tokens", "Draft images: 1,024 tokens", "Reply room: 1,024",
@@ -83,11 +85,13 @@ def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
                         image_tokens=1792)
     estimate = estimate_next(conversation, "", [], context_window=WINDOW, reply_reserve=1024)
     assert estimate.history_exact
+    spent = conversation_bill(conversation, "m", lambda _model: PRICING)
+    assert spent is not None
     meter.set_figures(estimate, context_known=True, next_cost=None,
-                      conversation_cost=conversation_cost(conversation, SEED_PRICES))
+                      conversation_cost=spent.usd)
     # Nothing estimated: no "≈", and the meter says the history is the server's count.
     assert meter.summary_text() == f"{estimate.needed:,} / 32,768 tokens (history exact)"
-    assert meter.cost_text() == "$0.0036 so far"
+    assert meter.cost_text() == "$0.00363 so far"
     assert "from the server's count" in meter.toolTip()
     assert meter.accessibleDescription() == f"{estimate.needed} of 32768 tokens"
 
@@ -152,6 +156,7 @@ def test_over_the_window_says_by_how_much_and_what_to_do(meter: TokenMeter,
 
 
 def test_large_costs_use_cents(meter: TokenMeter) -> None:
-    meter.set_figures(estimate_needing(2000), context_known=True, next_cost=(1.5, 0.01),
+    meter.set_figures(estimate_needing(2000), context_known=True,
+                      next_cost=TurnForecast(1.5, 0.01, 0, 0.0, long_context=False),
                       conversation_cost=12.3456)
     assert meter.cost_text() == "next ≈ $1.50 + up to $0.0100 reply · $12.35 so far"
