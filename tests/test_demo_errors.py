@@ -45,8 +45,13 @@ def _error_of(exc: openai.APIStatusError) -> str:
 def test_no_key_is_401(demo_server: DemoServer) -> None:
     response = post_json(demo_server.base_url + "/chat/completions", _chat(), key=None)
     assert response.status == 401
-    assert set(response.json()) == {"code", "error"}
+    assert response.json() == {"code": "unauthenticated:no-credentials",
+                               "error": "No credentials presented."}
     assert demo_server.requests[-1].authorization is None
+    for header in ("Bearer ", "Basic abc"):   # no bearer key in it: none presented
+        empty = raw_request(demo_server.base_url + "/models", headers={"Authorization": header})
+        assert empty.status == 401
+        assert empty.json()["code"] == "unauthenticated:no-credentials"
 
 
 def test_wrong_key_is_400_with_the_key_redacted(demo_server: DemoServer) -> None:
@@ -74,11 +79,17 @@ def test_every_v1_endpoint_wants_the_key(demo_server: DemoServer) -> None:
 
 # -- request shape -------------------------------------------------------------------------------
 
-def test_unknown_path_is_404_in_xai_shape(demo_server: DemoServer) -> None:
-    response = raw_request(demo_server.base_url + "/nothing-here")
-    assert response.status == 404
-    assert response.json()["code"] == NOT_FOUND
-    assert "/v1/nothing-here" in response.json()["error"]
+@pytest.mark.parametrize("path", ["/v1/nothing-here", "/chat/completions", "/"])
+def test_unknown_path_is_404_as_api_x_ai_answers_it(demo_server: DemoServer, path: str) -> None:
+    root = demo_server.base_url.removesuffix("/v1")
+    for response in (raw_request(root + path),
+                     post_json(root + path, _chat())):   # a base URL without /v1, say
+        assert response.status == 404
+        assert response.headers.get_content_type() == "application/json"
+        error = response.json()["error"]
+        assert error["code"] == 404
+        assert error["message"].startswith("The requested resource was not found.")
+        assert "model" not in response.body.decode().lower()
 
 
 def test_wrong_method_is_405(demo_server: DemoServer) -> None:

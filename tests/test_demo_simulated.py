@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import openai
@@ -127,3 +128,27 @@ def test_generous_max_tokens_finishes_with_stop(demo_client: openai.OpenAI) -> N
     reply = demo_client.chat.completions.create(
         model="grok-4", messages=[{"role": "user", "content": "hi"}], max_tokens=4000)
     assert reply.choices[0].finish_reason == "stop"
+
+
+TOOLS: list[Any] = [{"type": "function", "function": {
+    "name": "record_colour", "parameters": {"type": "object",
+                                            "properties": {"colour": {"type": "string"}}}}}]
+
+
+def test_every_tool_call_gets_its_own_id(demo_client: openai.OpenAI) -> None:
+    messages = [user_message("Which colour?", png_bytes(8, 8))]
+    ids = []
+    for _ in range(2):
+        reply = demo_client.chat.completions.create(model="grok-4", messages=messages,
+                                                    tools=TOOLS)
+        calls = reply.choices[0].message.tool_calls or []
+        assert reply.choices[0].finish_reason == "tool_calls"
+        ids.append(calls[0].id)
+    with demo_client.chat.completions.create(model="grok-4", messages=messages, tools=TOOLS,
+                                             stream=True) as stream:
+        ids.extend(c.choices[0].delta.tool_calls[0].id for c in stream
+                   if c.choices and c.choices[0].delta.tool_calls
+                   and c.choices[0].delta.tool_calls[0].id)
+    assert len(ids) == 3
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(r"call_[0-9a-f]{24}", i) for i in ids)

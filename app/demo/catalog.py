@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import DEMO_API_KEY, invalid_field, model_not_found
+from .errors import DEMO_API_KEY, DEMO_TEAM_ID, invalid_field, model_not_found
 from .faults import Fault
 from .models import (
     DemoModel,
@@ -62,7 +62,7 @@ def api_key_body() -> dict[str, Any]:
         "create_time": _DEMO_TIME,
         "modify_time": _DEMO_TIME,
         "modified_by": "demo-user",
-        "team_id": "demo-team",
+        "team_id": DEMO_TEAM_ID,
         "acls": ["api-key:model:*", "api-key:endpoint:*"],
         "api_key_id": "demo-api-key",
         "team_blocked": False,

@@ -10,7 +10,13 @@ from typing import Any, Protocol
 from app.core.budget import estimate_text_tokens
 
 from .chat_request import ChatRequest, PartialInfo, parse_chat_request
-from .errors import CAPACITY_MESSAGE, DemoError
+from .errors import (
+    BAD_GATEWAY_PAGE,
+    CAPACITY_MESSAGE,
+    DEMO_TEAM_ID,
+    DemoError,
+    credits_exhausted_message,
+)
 from .faults import Fault, FaultPlan
 from .simulated import SimulatedCall, simulated_reply, tool_call_reply
 from .sse import EventSink, Outcome, StreamSpec, write_stream
@@ -48,6 +54,10 @@ def status_fault(plan: FaultPlan) -> DemoError | None:
         return DemoError(500, SERVER_ERROR_MESSAGE)
     if plan.fault is Fault.UNAVAILABLE:
         return DemoError(503, UNAVAILABLE_MESSAGE)
+    if plan.fault is Fault.CREDITS_EXHAUSTED:
+        return DemoError(429, credits_exhausted_message(DEMO_TEAM_ID))
+    if plan.fault is Fault.PROXY_HTML:
+        return DemoError(502, "Bad Gateway", page=BAD_GATEWAY_PAGE)
     return None
 
 

@@ -6,8 +6,8 @@ the last user message (size, tiles, tokens, dominant colours), the history, and 
 
 from __future__ import annotations
 
-import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,8 +137,7 @@ def tool_call_reply(request: ChatRequest) -> SimulatedCall | None:
                      if wanted is None or t["function"]["name"] == wanted),
                     request.tools[0]["function"])
     arguments = sample(function.get("parameters") or {"type": "object"}, items=_items(request))
-    digest = hashlib.sha256(f"{request.last_user_text}|{request.user_turns}".encode())
-    return SimulatedCall(f"call_{digest.hexdigest()[:24]}", function["name"],
+    return SimulatedCall(f"call_{uuid.uuid4().hex[:24]}", function["name"],
                          json.dumps(arguments, ensure_ascii=False))
 
 
