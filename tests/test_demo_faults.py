@@ -21,7 +21,7 @@ from support.demo import (
 
 from app.demo import DEMO_API_KEY, DemoServer, Fault
 
-BODY: dict[str, Any] = {"model": "grok-4", "messages": [user_message("Fault?", png_bytes(8, 8))]}
+BODY: dict[str, Any] = {"model": "grok-4.7", "messages": [user_message("Fault?", png_bytes(8, 8))]}
 
 
 def _stream_text(client: openai.OpenAI) -> str:

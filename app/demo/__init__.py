@@ -6,7 +6,8 @@ error bodies, with the one key `DEMO_API_KEY`. Faults can be injected to test fa
 
 from .errors import DEMO_API_KEY
 from .faults import Fault
-from .server import DemoServer, run_demo_server
+from .server import DEMO_THINK_SECONDS, DemoServer, run_demo_server
 from .state import RecordedRequest
 
-__all__ = ["DEMO_API_KEY", "DemoServer", "Fault", "RecordedRequest", "run_demo_server"]
+__all__ = ["DEMO_API_KEY", "DEMO_THINK_SECONDS", "DemoServer", "Fault", "RecordedRequest",
+           "run_demo_server"]

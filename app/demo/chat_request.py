@@ -1,7 +1,8 @@
 """A chat completion request checked the way the endpoint checks it, with its prompt tokens.
 
-Order of checks: the shape of the body (422), the model (404), images sent to a text-only model
-(400), each image (400, or 412 when downloaded), then the prompt against the window (400).
+Order of checks: the shape of the body (422), the model (400 "Model not found"), the reasoning
+and sampling parameters the model refuses (400), images sent to a text-only model (400), each
+image (400, or 412 when downloaded), then the prompt against the window (400).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from .errors import (
     prompt_too_long,
 )
 from .images import ReceivedImage, decode_image, image_bytes_from_url
-from .messages import check_tool_history, parse_message
+from .messages import MessageShape, check_tool_history, parse_message
 from .models import DemoModel, resolve_model
+from .reasoning import check_sampling, request_effort
 
 ImageTokensFn = Callable[[int, int], int]
 
@@ -32,7 +34,7 @@ TOOL_CHOICES = frozenset({"none", "auto", "required"})
 class ChatRequest:
     """A valid chat request and what the endpoint counted in it."""
 
-    model: DemoModel
+    model: DemoModel                            # the model that answers (after any redirect)
     stream: bool
     include_usage: bool
     max_tokens: int | None
@@ -49,6 +51,7 @@ class ChatRequest:
     tool_choice: str | dict[str, Any] | None = None
     system_text: str = ""
     last_role: str = ""
+    effort: str | None = None                   # None: the model does not reason
 
     @property
     def prompt_tokens(self) -> int:
@@ -169,30 +172,22 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
     info.image_count = sum(len(s.images) for s in shapes)
     check_tool_history(shapes)
 
-    model = resolve_model(model_name)
-    if model is None:
+    found = resolve_model(model_name)
+    if found is None:
         raise model_not_found(model_name)
+    model, imposed_effort = found
+    effort = request_effort(body, model, imposed_effort)
+    check_sampling(body, model, effort)
     if info.image_count and not model.takes_images:
         # Unconfirmed wording.
         raise invalid_argument(f"The model {model.id} does not support image input; choose a "
                                "model whose input_modalities include \"image\".")
 
     last_user = max((i for i, s in enumerate(shapes) if s.role == "user"), default=-1)
-    images: list[ReceivedImage] = []
-    last_user_images: list[ReceivedImage] = []
-    for index, shape in enumerate(shapes):
-        for part in shape.images:
-            data, downloaded = image_bytes_from_url(part.url)
-            image = decode_image(data, detail=part.detail, downloaded=downloaded,
-                                 with_colours=index == last_user)
-            images.append(image)
-            info.images = tuple(images)
-            if index == last_user:
-                last_user_images.append(image)
-
-    text_tokens = TOKENS_PER_REQUEST + sum(
-        TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*s.texts, *s.labels))
-        for s in shapes)
+    per_message = [_received_images(shape, with_colours=index == last_user, info=info)
+                   for index, shape in enumerate(shapes)]
+    images = [image for received in per_message for image in received]
+    text_tokens = TOKENS_PER_REQUEST + sum(_text_tokens(shape) for shape in shapes)
     image_tokens = sum(image_tokens_fn(im.width, im.height) for im in images)
     if text_tokens + image_tokens > model.context_window:
         raise prompt_too_long(model.context_window, text_tokens + image_tokens)
@@ -205,7 +200,7 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         roles=info.roles,
         user_turns=sum(1 for s in shapes if s.role == "user"),
         images=tuple(images),
-        last_user_images=tuple(last_user_images),
+        last_user_images=per_message[last_user] if last_user >= 0 else (),
         last_user_labels=shapes[last_user].labels if last_user >= 0 else (),
         last_user_text="\n".join(shapes[last_user].texts) if last_user >= 0 else "",
         text_tokens=text_tokens,
@@ -215,4 +210,22 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         last_role=shapes[-1].role,
         system_text="\n".join(t for s in shapes if s.role in ("system", "developer")
                               for t in s.texts),
+        effort=effort,
     )
+
+
+def _text_tokens(shape: MessageShape) -> int:
+    """A message's text and framing tokens (image labels count, as they are sent)."""
+    return TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*shape.texts, *shape.labels))
+
+
+def _received_images(shape: MessageShape, *, with_colours: bool,
+                     info: PartialInfo) -> tuple[ReceivedImage, ...]:
+    """A message's images, fetched and decoded in order (each one recorded as it comes)."""
+    received: list[ReceivedImage] = []
+    for part in shape.images:
+        data, downloaded = image_bytes_from_url(part.url)
+        received.append(decode_image(data, detail=part.detail, downloaded=downloaded,
+                                     with_colours=with_colours))
+        info.images = (*info.images, received[-1])
+    return tuple(received)

@@ -94,11 +94,10 @@ def missing_key() -> DemoError:
     return DemoError(401, "No credentials presented.", code="unauthenticated:no-credentials")
 
 
-def model_not_found(model: str) -> DemoError:
-    # Status and the words "Model not found" are confirmed; the rest of the sentence is not.
-    return DemoError(404, f"Model not found: {model}. The model {model} does not exist or your "
-                          "team does not have access to it. GET /v1/language-models lists the "
-                          "models you can use.")
+def model_not_found(model: str, status: int = 400) -> DemoError:
+    # Confirmed for chat requests since 2026: 400 and "Model not found"; the id after it is the
+    # demo's. Looking a model up by id (GET /v1/models/{id}) answers 404.
+    return DemoError(status, f"Model not found: {model}")
 
 
 def unknown_path() -> DemoError:

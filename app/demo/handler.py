@@ -90,6 +90,9 @@ _EXACT: dict[str, Route] = {
                           auth=False, json_body=True),
     "/demo/pace": Route("POST", lambda h, b, _t: h.send_json(200, catalog.demo_pace(h.demo, b)),
                         auth=False, json_body=True),
+    "/demo/think": Route("POST", lambda h, b, _t: h.send_json(200,
+                                                             catalog.demo_think(h.demo, b)),
+                         auth=False, json_body=True),
 }
 _PREFIXES: dict[str, Route] = {
     "/v1/models/": Route("GET", lambda h, _b, t: h.send_json(200, catalog.model(t))),
