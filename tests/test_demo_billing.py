@@ -1,4 +1,4 @@
-"""The bill in every usage object (`cost_in_usd_ticks`)."""
+"""The bill in every usage object (`cost_in_usd_ticks`), and prompt caching per `x-grok-conv-id`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import openai
 import pytest
 from support.demo import open_stream, png_bytes, sse_payloads, user_message
 
+from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
 from app.demo import DEMO_API_KEY, DemoServer
 from app.demo.billing import (
     LONG_CONTEXT_PROMPT,
@@ -17,6 +18,10 @@ from app.demo.billing import (
     cost_in_usd_ticks,
     usage_body,
 )
+from app.demo.cache import PromptCache
+
+CONV = "x-grok-conv-id"
+
 
 # -- the pricing function ------------------------------------------------------------------------
 
@@ -52,8 +57,11 @@ def test_from_200k_prompt_tokens_every_token_is_billed_long(prompt: int, factor:
 
 # -- the bill over the wire ----------------------------------------------------------------------
 
-def _ask(client: openai.OpenAI, model: str, *messages: Any, **extra: Any) -> Any:
-    reply = client.chat.completions.create(model=model, messages=list(messages), **extra)
+def _ask(client: openai.OpenAI, model: str, *messages: Any, conv: str | None = None,
+         **extra: Any) -> Any:
+    headers = {CONV: conv} if conv is not None else None
+    reply = client.chat.completions.create(model=model, messages=list(messages),
+                                           extra_headers=headers, **extra)
     assert reply.usage is not None
     return reply.usage
 
@@ -117,3 +125,93 @@ def test_a_long_prompt_is_billed_at_double_for_every_token() -> None:
     assert short.prompt_tokens < LONG_CONTEXT_PROMPT <= long.prompt_tokens
     assert (short.model_extra or {})["cost_in_usd_ticks"] == _ticks(short, (20000, 5000, 60000))
     assert (long.model_extra or {})["cost_in_usd_ticks"] == _ticks(long, (40000, 10000, 120000))
+
+
+# -- prompt caching ------------------------------------------------------------------------------
+
+SYSTEM = {"role": "system", "content": "You describe images."}
+
+
+def _turns(count: int) -> list[Any]:
+    """A conversation of `count` user turns, each with an image, answered but the last."""
+    messages: list[Any] = [SYSTEM]
+    for turn in range(count):
+        messages.append(user_message(f"Turn {turn}", png_bytes(100 + turn, 100)))
+        if turn < count - 1:
+            messages.append({"role": "assistant", "content": f"Answer {turn}."})
+    return messages
+
+
+def _message_tokens(message: Any) -> int:
+    texts = [message["content"]] if isinstance(message["content"], str) else \
+        [p["text"] for p in message["content"] if p["type"] == "text"]
+    images = 0 if isinstance(message["content"], str) else \
+        512 * sum(p["type"] == "image_url" for p in message["content"])
+    return TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in texts) + images
+
+
+def test_an_append_only_conversation_hits_the_cache(demo_server: DemoServer,
+                                                    demo_client: openai.OpenAI) -> None:
+    first = _ask(demo_client, "grok-4.7", *_turns(1), conv="conv-1")
+    assert first.prompt_tokens_details.cached_tokens == 0
+    second = _ask(demo_client, "grok-4.7", *_turns(2), conv="conv-1")
+    # the whole earlier prompt, its messages exactly as they were, is cached
+    assert second.prompt_tokens_details.cached_tokens == first.prompt_tokens - TOKENS_PER_REQUEST
+    third = _ask(demo_client, "grok-4.7", *_turns(3), conv="conv-1")
+    assert third.prompt_tokens_details.cached_tokens == second.prompt_tokens - TOKENS_PER_REQUEST
+    assert (third.model_extra or {})["cost_in_usd_ticks"] == _ticks(third, (20000, 5000, 60000))
+    assert demo_server.chat_requests[-1].cached_tokens == third.prompt_tokens_details.cached_tokens
+
+
+def test_the_same_prompt_again_is_all_cached_but_the_request_framing(
+        demo_client: openai.OpenAI) -> None:
+    first = _ask(demo_client, "grok-4.3", *_turns(2), conv="again")
+    again = _ask(demo_client, "grok-4.3", *_turns(2), conv="again")
+    assert again.prompt_tokens_details.cached_tokens == first.prompt_tokens - TOKENS_PER_REQUEST
+
+
+@pytest.mark.parametrize("conv", [None, "other"])
+def test_no_header_or_another_conversation_is_not_cached(demo_client: openai.OpenAI,
+                                                         conv: str | None) -> None:
+    _ask(demo_client, "grok-4.7", *_turns(1), conv="mine")
+    usage = _ask(demo_client, "grok-4.7", *_turns(2), conv=conv)
+    assert usage.prompt_tokens_details.cached_tokens == 0
+
+
+def test_a_changed_system_prompt_breaks_the_whole_prefix(demo_client: openai.OpenAI) -> None:
+    _ask(demo_client, "grok-4.7", *_turns(2), conv="edit")
+    changed = [{"role": "system", "content": "You are terse."}, *_turns(3)[1:]]
+    usage = _ask(demo_client, "grok-4.7", *changed, conv="edit")
+    assert usage.prompt_tokens_details.cached_tokens == 0
+
+
+def test_an_edited_earlier_message_keeps_only_the_prefix_before_it(
+        demo_client: openai.OpenAI) -> None:
+    _ask(demo_client, "grok-4.7", *_turns(2), conv="edit")
+    edited = _turns(3)
+    edited[2] = {"role": "assistant", "content": "A different answer."}
+    usage = _ask(demo_client, "grok-4.7", *edited, conv="edit")
+    assert usage.prompt_tokens_details.cached_tokens == (_message_tokens(edited[0])
+                                                         + _message_tokens(edited[1]))
+
+
+def test_a_failed_request_does_not_touch_the_cache(demo_client: openai.OpenAI) -> None:
+    _ask(demo_client, "grok-4.7", *_turns(1), conv="fail")
+    with pytest.raises(openai.BadRequestError):
+        _ask(demo_client, "grok-4.7", *_turns(2), conv="fail", temperature=9)
+    usage = _ask(demo_client, "grok-4.7", *_turns(2), conv="fail")
+    assert usage.prompt_tokens_details.cached_tokens > 0
+
+
+def test_the_cache_remembers_a_bounded_number_of_conversations() -> None:
+    cache = PromptCache(capacity=2)
+    assert cache.exchange("a", ["m1"], [10]) == 0
+    assert cache.exchange("b", ["m1"], [10]) == 0
+    assert cache.exchange("a", ["m1", "m2"], [10, 5]) == 10   # "a" is now the most recent
+    assert cache.exchange("c", ["m1"], [10]) == 0             # "b" is forgotten
+    assert len(cache) == 2
+    assert cache.exchange("b", ["m1"], [10]) == 0
+    assert cache.exchange("a", ["m1", "m2", "m3"], [10, 5, 7]) == 0   # forgotten in turn
+    assert cache.exchange(None, ["m1"], [10]) == 0
+    with pytest.raises(ValueError, match="capacity"):
+        PromptCache(capacity=0)

@@ -75,9 +75,12 @@ def _record_request(record: RecordedRequest, info: PartialInfo) -> None:
     record.roles = list(info.roles)
 
 
-def handle_chat(state: DemoState, body: Any, record: RecordedRequest,
-                responder: Responder) -> None:
-    """Answer one chat request; DemoError escapes to the caller, which sends it."""
+def handle_chat(state: DemoState, body: Any, record: RecordedRequest, responder: Responder,
+                conv_id: str | None = None) -> None:
+    """Answer one chat request; DemoError escapes to the caller, which sends it.
+
+    `conv_id` is the request's `x-grok-conv-id` header: the prompt cache's conversation.
+    """
     plan = state.faults.take()
     record.fault = plan.fault if plan is not None else None
     if plan is not None and plan.fault is Fault.STALL_BEFORE_HEADERS:
@@ -96,6 +99,8 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest,
         _record_request(record, info)
     counts = UsageCounts(
         text_tokens=request.text_tokens, image_tokens=request.image_tokens, completion_tokens=0,
+        cached_tokens=state.prompt_cache.exchange(conv_id, request.message_keys,
+                                                  request.message_tokens),
         reasoning_tokens=reasoning_tokens(request.effort))
     model = request.model
     reasoning = (thinking_text(request, state.image_tokens_fn)

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
 
+from .cache import message_key
 from .errors import (
     invalid_argument,
     invalid_field,
@@ -52,6 +53,8 @@ class ChatRequest:
     system_text: str = ""
     last_role: str = ""
     effort: str | None = None                   # None: the model does not reason
+    message_keys: tuple[str, ...] = ()          # per message, a digest (the prompt cache's key)
+    message_tokens: tuple[int, ...] = ()        # per message, its prompt tokens
 
     @property
     def prompt_tokens(self) -> int:
@@ -187,8 +190,11 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
     per_message = [_received_images(shape, with_colours=index == last_user, info=info)
                    for index, shape in enumerate(shapes)]
     images = [image for received in per_message for image in received]
-    text_tokens = TOKENS_PER_REQUEST + sum(_text_tokens(shape) for shape in shapes)
-    image_tokens = sum(image_tokens_fn(im.width, im.height) for im in images)
+    message_texts = [_text_tokens(shape) for shape in shapes]
+    message_images = [sum(image_tokens_fn(im.width, im.height) for im in received)
+                      for received in per_message]
+    text_tokens = TOKENS_PER_REQUEST + sum(message_texts)
+    image_tokens = sum(message_images)
     if text_tokens + image_tokens > model.context_window:
         raise prompt_too_long(model.context_window, text_tokens + image_tokens)
     return ChatRequest(
@@ -211,6 +217,8 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         system_text="\n".join(t for s in shapes if s.role in ("system", "developer")
                               for t in s.texts),
         effort=effort,
+        message_keys=tuple(message_key(m) for m in messages),
+        message_tokens=tuple(t + i for t, i in zip(message_texts, message_images, strict=True)),
     )
 
 

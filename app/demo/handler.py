@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from app.core.limits import MIB
 
 from . import catalog
+from .cache import CONV_ID_HEADER
 from .chat import handle_chat
 from .errors import (
     DEMO_API_KEY,
@@ -75,7 +76,7 @@ class Route:
 
 
 def _chat(h: DemoRequestHandler, body: Any, _tail: str) -> None:
-    handle_chat(h.demo, body, h.record, h)
+    handle_chat(h.demo, body, h.record, h, h.headers.get(CONV_ID_HEADER))
 
 
 _EXACT: dict[str, Route] = {

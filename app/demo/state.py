@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core.budget import image_tokens
 
+from .cache import PromptCache
 from .chat_request import ImageTokensFn
 from .faults import Fault, FaultQueue
 
@@ -58,6 +59,7 @@ class DemoState:
                              f"{pace}, {stall_seconds}, {think_seconds}")
         self.pace = pace
         self.think_seconds = think_seconds   # the silence before a reply at high effort
+        self.prompt_cache = PromptCache()
         self.chunk_chars = chunk_chars
         self.usage_in_every_chunk = usage_in_every_chunk
         self.stall_seconds = stall_seconds
