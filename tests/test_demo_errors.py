@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from typing import Any
 
 import openai
@@ -21,15 +22,15 @@ from support.demo import (
     user_message,
 )
 
-from app.demo import DEMO_API_KEY, DemoServer
+from app.demo import DEMO_API_KEY, DemoServer, models
 
 INVALID = "Client specified an invalid argument"
-NOT_FOUND = "Some requested entity was not found"
 UNSUPPORTED = "Unsupported image format: only JPEG and PNG images are accepted."
 DOWNLOADED = "Downloaded response does not contain a valid JPG or PNG image."
+MODEL = "grok-4.7"
 
 
-def _chat(text: str = "Hi", *images: bytes | str, model: str = "grok-4") -> dict[str, Any]:
+def _chat(text: str = "Hi", *images: bytes | str, model: str = MODEL) -> dict[str, Any]:
     return {"model": model, "messages": [user_message(text, *images)]}
 
 
@@ -45,8 +46,13 @@ def _error_of(exc: openai.APIStatusError) -> str:
 def test_no_key_is_401(demo_server: DemoServer) -> None:
     response = post_json(demo_server.base_url + "/chat/completions", _chat(), key=None)
     assert response.status == 401
-    assert set(response.json()) == {"code", "error"}
+    assert response.json() == {"code": "unauthenticated:no-credentials",
+                               "error": "No credentials presented."}
     assert demo_server.requests[-1].authorization is None
+    for header in ("Bearer ", "Basic abc"):   # no bearer key in it: none presented
+        empty = raw_request(demo_server.base_url + "/models", headers={"Authorization": header})
+        assert empty.status == 401
+        assert empty.json()["code"] == "unauthenticated:no-credentials"
 
 
 def test_wrong_key_is_400_with_the_key_redacted(demo_server: DemoServer) -> None:
@@ -64,7 +70,7 @@ def test_wrong_key_is_400_with_the_key_redacted(demo_server: DemoServer) -> None
 
 
 def test_every_v1_endpoint_wants_the_key(demo_server: DemoServer) -> None:
-    for path in ("/models", "/language-models", "/api-key", "/models/grok-4"):
+    for path in ("/models", "/language-models", "/api-key", "/models/grok-4.7"):
         assert raw_request(demo_server.base_url + path).status == 401, path
     response = post_json(demo_server.base_url + "/tokenize-text", {"text": "a", "model": "x"},
                          key="nope")
@@ -74,11 +80,17 @@ def test_every_v1_endpoint_wants_the_key(demo_server: DemoServer) -> None:
 
 # -- request shape -------------------------------------------------------------------------------
 
-def test_unknown_path_is_404_in_xai_shape(demo_server: DemoServer) -> None:
-    response = raw_request(demo_server.base_url + "/nothing-here")
-    assert response.status == 404
-    assert response.json()["code"] == NOT_FOUND
-    assert "/v1/nothing-here" in response.json()["error"]
+@pytest.mark.parametrize("path", ["/v1/nothing-here", "/chat/completions", "/"])
+def test_unknown_path_is_404_as_api_x_ai_answers_it(demo_server: DemoServer, path: str) -> None:
+    root = demo_server.base_url.removesuffix("/v1")
+    for response in (raw_request(root + path),
+                     post_json(root + path, _chat())):   # a base URL without /v1, say
+        assert response.status == 404
+        assert response.headers.get_content_type() == "application/json"
+        error = response.json()["error"]
+        assert error["code"] == 404
+        assert error["message"].startswith("The requested resource was not found.")
+        assert "model" not in response.body.decode().lower()
 
 
 def test_wrong_method_is_405(demo_server: DemoServer) -> None:
@@ -90,7 +102,7 @@ def test_wrong_method_is_405(demo_server: DemoServer) -> None:
 
 def test_malformed_json_is_400(demo_server: DemoServer) -> None:
     response = raw_request(demo_server.base_url + "/chat/completions", method="POST",
-                           body=b'{"model": "grok-4", "messages": [',
+                           body=b'{"model": "grok-4.7", "messages": [',
                            headers={"Authorization": f"Bearer {DEMO_API_KEY}",
                                     "Content-Type": "application/json"})
     assert response.status == 400
@@ -100,8 +112,8 @@ def test_malformed_json_is_400(demo_server: DemoServer) -> None:
 
 @pytest.mark.parametrize(("body", "content_type"), [
     (b"", "application/json"),
-    (b'{"model": "grok-4"}', "text/plain"),
-    (b'{"model": "grok-4"}', None),
+    (b'{"model": "grok-4.7"}', "text/plain"),
+    (b'{"model": "grok-4.7"}', None),
 ])
 def test_empty_body_or_wrong_content_type_is_415(demo_server: DemoServer, body: bytes,
                                                  content_type: str | None) -> None:
@@ -115,14 +127,14 @@ def test_empty_body_or_wrong_content_type_is_415(demo_server: DemoServer, body: 
 
 
 @pytest.mark.parametrize("body", [
-    {"model": "grok-4", "messages": "hello"},
-    {"model": "grok-4"},
+    {"model": MODEL, "messages": "hello"},
+    {"model": MODEL},
     {"model": 4, "messages": [{"role": "user", "content": "hi"}]},
-    {"model": "grok-4", "messages": [{"role": "user", "content": "hi"}], "stream": "yes"},
-    {"model": "grok-4", "messages": [{"role": "user", "content": "hi"}], "max_tokens": "10"},
-    {"model": "grok-4", "messages": [{"role": "robot", "content": "hi"}]},
-    {"model": "grok-4", "messages": [{"role": "user", "content": [{"type": "video"}]}]},
-    {"model": "grok-4", "messages": [{"role": "user", "content": 12}]},
+    {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "stream": "yes"},
+    {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": "10"},
+    {"model": MODEL, "messages": [{"role": "robot", "content": "hi"}]},
+    {"model": MODEL, "messages": [{"role": "user", "content": [{"type": "video"}]}]},
+    {"model": MODEL, "messages": [{"role": "user", "content": 12}]},
     ["not", "an", "object"],
 ])
 def test_a_field_of_the_wrong_type_is_422(demo_server: DemoServer, body: Any) -> None:
@@ -142,25 +154,27 @@ def test_oversized_request_body_is_refused_with_413(demo_server: DemoServer) -> 
 # -- models --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("model", ["grok-2-vision-1212", "grok-2-vision", "grok-2-vision-latest",
-                                   "no-such-model"])
-def test_retired_or_unknown_model_is_404_model_not_found(demo_client: openai.OpenAI,
+                                   "grok-3-mini", "no-such-model"])
+def test_retired_or_unknown_model_is_400_model_not_found(demo_client: openai.OpenAI,
                                                          model: str) -> None:
-    with pytest.raises(openai.NotFoundError) as info:
+    with pytest.raises(openai.BadRequestError) as info:
         demo_client.chat.completions.create(**_chat(model=model))
-    assert info.value.response.json()["code"] == NOT_FOUND
-    message = _error_of(info.value)
-    assert "Model not found" in message
-    assert model in message
+    assert info.value.response.json() == {"code": INVALID, "error": f"Model not found: {model}"}
+    assert info.value.body == f"Model not found: {model}"
 
 
-def test_text_only_model_refuses_images(demo_client: openai.OpenAI) -> None:
+def test_text_only_model_refuses_images(demo_client: openai.OpenAI,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every model of the 2026 table takes images; a text-only one is made up for this test.
+    text_only = replace(models.DEMO_MODELS[-2], id="grok-demo-text", takes_images=False)
+    monkeypatch.setitem(models._BY_NAME, "grok-demo-text", text_only)
     with pytest.raises(openai.BadRequestError) as info:
         demo_client.chat.completions.create(**_chat("Look", png_bytes(8, 8),
-                                                    model="grok-3-mini"))
-    assert "grok-3-mini" in _error_of(info.value)
+                                                    model="grok-demo-text"))
+    assert "grok-demo-text" in _error_of(info.value)
     assert "image" in _error_of(info.value)
-    reply = demo_client.chat.completions.create(**_chat("Text only", model="grok-3-mini"))
-    assert reply.model == "grok-3-mini"
+    reply = demo_client.chat.completions.create(**_chat("Text only", model="grok-demo-text"))
+    assert reply.model == "grok-demo-text"
 
 
 def test_prompt_longer_than_the_window_is_400_with_the_real_wording(
@@ -174,7 +188,7 @@ def test_prompt_longer_than_the_window_is_400_with_the_real_wording(
     assert match is not None
     assert int(match.group(1)) > 8960
     # the same request fits a large window
-    demo_client.chat.completions.create(**_chat("Fits", *images, model="grok-4"))
+    demo_client.chat.completions.create(**_chat("Fits", *images, model="grok-4.7"))
 
 
 # -- images --------------------------------------------------------------------------------------
@@ -191,7 +205,7 @@ def test_image_formats_other_than_jpeg_and_png_are_refused(demo_client: openai.O
 def test_jpeg_is_accepted(demo_server: DemoServer, demo_client: openai.OpenAI) -> None:
     part = image_part(jpeg_bytes(300, 200), mime="image/jpeg")
     messages: list[Any] = [{"role": "user", "content": [part]}]
-    demo_client.chat.completions.create(model="grok-4", messages=messages)
+    demo_client.chat.completions.create(model=MODEL, messages=messages)
     assert demo_server.chat_requests[-1].image_sizes == [(300, 200)]
 
 
@@ -253,12 +267,12 @@ def test_images_only_in_user_messages(demo_client: openai.OpenAI) -> None:
     messages: list[Any] = [{"role": "system", "content": [image_part(png_bytes(4, 4))]},
                 {"role": "user", "content": "hi"}]
     with pytest.raises(openai.BadRequestError):
-        demo_client.chat.completions.create(model="grok-4", messages=messages)
+        demo_client.chat.completions.create(model=MODEL, messages=messages)
 
 
 def test_error_bodies_are_json_with_content_length(demo_server: DemoServer) -> None:
     response = post_json(demo_server.base_url + "/chat/completions", _chat(model="gone"))
     assert response.headers.get_content_type() == "application/json"
     assert int(response.headers["Content-Length"]) == len(response.body)
-    assert json.loads(response.body)["code"] == NOT_FOUND
+    assert json.loads(response.body)["code"] == INVALID
     assert data_url(b"x").startswith("data:image/png;base64,")

@@ -21,7 +21,7 @@ from support.demo import (
 
 from app.demo import DEMO_API_KEY, DemoServer, Fault
 
-BODY: dict[str, Any] = {"model": "grok-4", "messages": [user_message("Fault?", png_bytes(8, 8))]}
+BODY: dict[str, Any] = {"model": "grok-4.7", "messages": [user_message("Fault?", png_bytes(8, 8))]}
 
 
 def _stream_text(client: openai.OpenAI) -> str:
@@ -124,6 +124,55 @@ def test_rate_limit_is_429_with_retry_after(demo_server: DemoServer,
     }
 
 
+CREDITS = ("Your team demo-team has either used all available credits or reached its monthly "
+           "spending limit. To continue making API requests, please purchase more credits or "
+           "raise your spending limit.")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_credits_exhausted_is_429_without_retry_after(demo_server: DemoServer,
+                                                      demo_client: openai.OpenAI,
+                                                      stream: bool) -> None:
+    demo_server.inject(Fault.CREDITS_EXHAUSTED)
+    with pytest.raises(openai.RateLimitError) as info:
+        demo_client.chat.completions.create(**BODY, stream=stream)
+    assert info.value.status_code == 429
+    assert "retry-after" not in info.value.response.headers
+    assert info.value.response.json() == {"code": "Some resource has been exhausted",
+                                          "error": CREDITS}
+    assert demo_client.chat.completions.create(**BODY).choices  # one request only
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_proxy_html_is_a_502_page(demo_server: DemoServer, demo_client: openai.OpenAI,
+                                  stream: bool) -> None:
+    demo_server.inject(Fault.PROXY_HTML)
+    with pytest.raises(openai.InternalServerError) as info:
+        demo_client.chat.completions.create(**BODY, stream=stream)
+    response = info.value.response
+    assert info.value.status_code == 502
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<title>502 Bad Gateway</title>" in response.text
+    assert int(response.headers["content-length"]) == len(response.content)
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+
+
+def test_new_faults_through_the_control_endpoint(demo_server: DemoServer,
+                                                 demo_client: openai.OpenAI) -> None:
+    control = demo_server.base_url.removesuffix("/v1") + "/demo/faults"
+    assert post_json(control, {"fault": "credits_exhausted"}, key=None).status == 200
+    assert post_json(control, {"fault": "PROXY_HTML"}, key=None).status == 200
+    statuses = []
+    for _ in range(3):
+        try:
+            demo_client.chat.completions.create(**BODY)
+            statuses.append(200)
+        except openai.APIStatusError as exc:
+            statuses.append(exc.status_code)
+    assert statuses == [429, 502, 200]
+
+
 def test_the_client_retries_a_rate_limit_honouring_retry_after(demo_server: DemoServer) -> None:
     demo_server.inject(Fault.RATE_LIMIT, retry_after=0)
     with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY,
@@ -189,5 +238,7 @@ def test_http_control_endpoint_injects_and_sets_pace(demo_server: DemoServer,
 def test_fault_names_parse_in_any_case() -> None:
     assert Fault.parse("RATE_LIMIT") is Fault.RATE_LIMIT
     assert Fault.parse("stall_before_headers") is Fault.STALL_BEFORE_HEADERS
+    assert Fault.parse("Credits_Exhausted") is Fault.CREDITS_EXHAUSTED
+    assert Fault.PROXY_HTML.is_status
     with pytest.raises(ValueError, match="unknown fault"):
         Fault.parse("meteor")

@@ -36,11 +36,12 @@ from app.demo import DEMO_API_KEY, DemoServer, Fault
 from app.demo.state import DemoState
 
 CHAT = "/chat/completions"
+MODEL = "grok-4.7"
 
 
 def _chat_body(text: str = "What is in this picture?", *images: bytes,
                **extra: Any) -> dict[str, Any]:
-    return {"model": "grok-4", "messages": [user_message(text, *images)], **extra}
+    return {"model": MODEL, "messages": [user_message(text, *images)], **extra}
 
 
 # -- the raw stream ----------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def test_stream_wire_format_matches_the_recorded_real_stream(demo_server: DemoSe
     assert re.fullmatch(r"[0-9a-f-]{36}_us-east-1", ids.pop())
     for chunk in chunks:
         assert chunk["object"] == "chat.completion.chunk"
-        assert chunk["model"] == "grok-4"
+        assert chunk["model"] == MODEL
         assert isinstance(chunk["created"], int)
         assert chunk["system_fingerprint"].startswith("fp_")
         assert "usage" not in chunk or chunk["choices"] == []
@@ -77,7 +78,9 @@ def test_stream_wire_format_matches_the_recorded_real_stream(demo_server: DemoSe
     assert usage_chunk["choices"] == []
     usage = usage_chunk["usage"]
     assert usage["prompt_tokens_details"]["image_tokens"] == 512
-    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
+    assert reasoning == 1024   # grok-4.7 thinks at high effort unless told otherwise
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] + reasoning
 
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
     assert usage["completion_tokens"] == estimate_text_tokens(text)
@@ -159,7 +162,8 @@ def test_usage_counts_every_image_and_text_of_the_whole_history(
         {"role": "assistant", "content": "Two images."},
         user_message("And this one?", png_bytes(1000, 1000, (0, 0, 255))),
     ]
-    reply = demo_client.chat.completions.create(model="grok-4", messages=messages)
+    reply = demo_client.chat.completions.create(model="grok-4.20-0309-non-reasoning",
+                                                messages=messages)
     usage = reply.usage
     assert usage is not None
     assert usage.prompt_tokens_details is not None
@@ -188,7 +192,7 @@ def test_image_tokens_fn_changes_the_count() -> None:
 def test_non_streaming_reply(demo_client: openai.OpenAI) -> None:
     reply = demo_client.chat.completions.create(**_chat_body("Hello", png_bytes(20, 20)))
     assert reply.object == "chat.completion"
-    assert reply.model == "grok-4"
+    assert reply.model == MODEL
     assert reply.id.endswith("_us-east-1")
     assert reply.system_fingerprint is not None
     assert reply.system_fingerprint.startswith("fp_")
@@ -213,8 +217,8 @@ def test_the_reply_is_deterministic_and_equal_streamed_or_not(
 
 def test_alias_resolves_to_the_model_id(demo_client: openai.OpenAI) -> None:
     reply = demo_client.chat.completions.create(
-        model="grok-4-latest", messages=[{"role": "user", "content": "hi"}])
-    assert reply.model == "grok-4"
+        model="grok-4.5-latest", messages=[{"role": "user", "content": "hi"}])
+    assert reply.model == "grok-4.5"
 
 
 def test_async_client_streams_with_usage(demo_server: DemoServer) -> None:
@@ -249,7 +253,7 @@ def test_requests_are_recorded_with_the_key_redacted(demo_server: DemoServer,
         response_format={"type": "json_object"})
     record = demo_server.requests[-1]
     assert (record.method, record.path, record.model) == ("POST", "/v1/chat/completions",
-                                                          "grok-4")
+                                                          MODEL)
     assert record.stream is False
     assert record.image_count == 1
     assert record.image_sizes == [(30, 40)]
@@ -328,12 +332,12 @@ def test_stop_is_idempotent_and_the_server_restarts() -> None:
     with server:
         first_url = server.base_url
         assert post_json(server.base_url + "/tokenize-text",
-                         {"text": "a", "model": "grok-4"}).status == 200
+                         {"text": "a", "model": MODEL}).status == 200
     server.stop()
     with server:
         assert server.base_url.startswith("http://127.0.0.1:")
         assert post_json(server.base_url + "/tokenize-text",
-                         {"text": "a", "model": "grok-4"}).status == 200
+                         {"text": "a", "model": MODEL}).status == 200
     assert first_url.endswith("/v1")
     with pytest.raises(RuntimeError):
         server.start().start()
@@ -350,7 +354,7 @@ def test_run_demo_server_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         key = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", url)
         assert key == DEMO_API_KEY
-        assert post_json(url + "/tokenize-text", {"text": "hi", "model": "grok-4"}).status == 200
+        assert post_json(url + "/tokenize-text", {"text": "hi", "model": MODEL}).status == 200
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import openai
@@ -18,7 +19,7 @@ from app.demo import DemoServer
 
 
 def _ask(client: openai.OpenAI, *messages: Any, **extra: Any) -> str:
-    reply = client.chat.completions.create(model="grok-4", messages=list(messages), **extra)
+    reply = client.chat.completions.create(model="grok-4.7", messages=list(messages), **extra)
     content = reply.choices[0].message.content
     assert isinstance(content, str)
     return content
@@ -91,7 +92,7 @@ def test_json_mode_returns_parseable_json(demo_client: openai.OpenAI) -> None:
 
 def test_json_mode_streamed_is_parseable(demo_client: openai.OpenAI) -> None:
     with demo_client.chat.completions.create(
-            model="grok-4", messages=[user_message("J", png_bytes(5, 5))], stream=True,
+            model="grok-4.7", messages=[user_message("J", png_bytes(5, 5))], stream=True,
             response_format={"type": "json_object"}) as stream:
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
     assert json.loads(text)["images"][0]["width"] == 5
@@ -100,7 +101,7 @@ def test_json_mode_streamed_is_parseable(demo_client: openai.OpenAI) -> None:
 def test_max_tokens_cuts_the_reply_with_finish_reason_length(
         demo_server: DemoServer, demo_client: openai.OpenAI) -> None:
     messages = [user_message("Short please", png_bytes(40, 40))]
-    reply = demo_client.chat.completions.create(model="grok-4", messages=messages, max_tokens=10)
+    reply = demo_client.chat.completions.create(model="grok-4.7", messages=messages, max_tokens=10)
     content = reply.choices[0].message.content or ""
     assert reply.choices[0].finish_reason == "length"
     assert reply.usage is not None
@@ -110,7 +111,7 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
     assert full.startswith(content)
     assert len(full) > len(content)
 
-    with demo_client.chat.completions.create(model="grok-4", messages=messages,
+    with demo_client.chat.completions.create(model="grok-4.7", messages=messages,
                                              max_completion_tokens=10, stream=True,
                                              stream_options={"include_usage": True}) as stream:
         chunks = list(stream)
@@ -125,5 +126,29 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
 
 def test_generous_max_tokens_finishes_with_stop(demo_client: openai.OpenAI) -> None:
     reply = demo_client.chat.completions.create(
-        model="grok-4", messages=[{"role": "user", "content": "hi"}], max_tokens=4000)
+        model="grok-4.7", messages=[{"role": "user", "content": "hi"}], max_tokens=4000)
     assert reply.choices[0].finish_reason == "stop"
+
+
+TOOLS: list[Any] = [{"type": "function", "function": {
+    "name": "record_colour", "parameters": {"type": "object",
+                                            "properties": {"colour": {"type": "string"}}}}}]
+
+
+def test_every_tool_call_gets_its_own_id(demo_client: openai.OpenAI) -> None:
+    messages = [user_message("Which colour?", png_bytes(8, 8))]
+    ids = []
+    for _ in range(2):
+        reply = demo_client.chat.completions.create(model="grok-4.7", messages=messages,
+                                                    tools=TOOLS)
+        calls = reply.choices[0].message.tool_calls or []
+        assert reply.choices[0].finish_reason == "tool_calls"
+        ids.append(calls[0].id)
+    with demo_client.chat.completions.create(model="grok-4.7", messages=messages, tools=TOOLS,
+                                             stream=True) as stream:
+        ids.extend(c.choices[0].delta.tool_calls[0].id for c in stream
+                   if c.choices and c.choices[0].delta.tool_calls
+                   and c.choices[0].delta.tool_calls[0].id)
+    assert len(ids) == 3
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(r"call_[0-9a-f]{24}", i) for i in ids)

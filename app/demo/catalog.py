@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import DEMO_API_KEY, invalid_field, model_not_found
+from .errors import DEMO_API_KEY, DEMO_TEAM_ID, invalid_field, model_not_found
 from .faults import Fault
 from .models import (
     DemoModel,
     language_model_object,
     language_models_body,
+    listed_model,
     model_object,
     models_body,
     resolve_model,
@@ -17,27 +18,27 @@ from .models import (
 from .state import DemoState
 from .tokens import tokenize
 
-__all__ = ["api_key_body", "demo_faults", "demo_pace", "language_model", "language_models_body",
-           "model", "models_body", "tokenize_text"]
+__all__ = ["api_key_body", "demo_faults", "demo_pace", "demo_think", "language_model",
+           "language_models_body", "model", "models_body", "tokenize_text"]
 
 _DEMO_TIME = "2026-01-01T00:00:00Z"
 
 
-def _known_model(name: str) -> DemoModel:
-    found = resolve_model(name)
+def _listed_model(name: str) -> DemoModel:
+    found = listed_model(name)
     if found is None:
-        raise model_not_found(name)
+        raise model_not_found(name, status=404)
     return found
 
 
 def model(name: str) -> dict[str, Any]:
-    """`GET /v1/models/{id}`."""
-    return model_object(_known_model(name))
+    """`GET /v1/models/{id}`: listed models only (a redirected retired id is not found)."""
+    return model_object(_listed_model(name))
 
 
 def language_model(name: str) -> dict[str, Any]:
     """`GET /v1/language-models/{id}`."""
-    return language_model_object(_known_model(name))
+    return language_model_object(_listed_model(name))
 
 
 def tokenize_text(body: Any) -> dict[str, Any]:
@@ -49,7 +50,8 @@ def tokenize_text(body: Any) -> dict[str, Any]:
         raise invalid_field("Invalid field 'text': expected a string.")
     if not isinstance(name, str):
         raise invalid_field("Invalid field 'model': expected a string.")
-    _known_model(name)
+    if resolve_model(name) is None:
+        raise model_not_found(name)
     return {"token_ids": tokenize(text)}
 
 
@@ -62,7 +64,7 @@ def api_key_body() -> dict[str, Any]:
         "create_time": _DEMO_TIME,
         "modify_time": _DEMO_TIME,
         "modified_by": "demo-user",
-        "team_id": "demo-team",
+        "team_id": DEMO_TEAM_ID,
         "acls": ["api-key:model:*", "api-key:endpoint:*"],
         "api_key_id": "demo-api-key",
         "team_blocked": False,
@@ -107,3 +109,13 @@ def demo_pace(state: DemoState, body: Any) -> dict[str, Any]:
         raise invalid_field("Invalid field 'pace': expected a non-negative number of seconds.")
     state.pace = float(pace)
     return {"pace": state.pace}
+
+
+def demo_think(state: DemoState, body: Any) -> dict[str, Any]:
+    """`POST /demo/think` `{"seconds": 1.0}`: how long a reasoning model is silent before its
+    first content token at high effort (scaled by effort), from now on."""
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise invalid_field("Invalid field 'seconds': expected a non-negative number of seconds.")
+    state.think_seconds = float(seconds)
+    return {"seconds": state.think_seconds}

@@ -1,18 +1,19 @@
 """A chat completion request checked the way the endpoint checks it, with its prompt tokens.
 
-Order of checks: the shape of the body (422), the model (404), images sent to a text-only model
-(400), each image (400, or 412 when downloaded), then the prompt against the window (400).
+Order of checks: the shape of the body (422), the model (400 "Model not found"), the reasoning
+and sampling parameters the model refuses (400), images sent to a text-only model (400), each
+image (400, or 412 when downloaded), then the prompt against the window (400).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.core.budget import TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST, estimate_text_tokens
 
+from .cache import message_key
 from .errors import (
     invalid_argument,
     invalid_field,
@@ -20,43 +21,21 @@ from .errors import (
     prompt_too_long,
 )
 from .images import ReceivedImage, decode_image, image_bytes_from_url
+from .messages import MessageShape, check_tool_history, parse_message
 from .models import DemoModel, resolve_model
+from .reasoning import check_sampling, request_effort
 
 ImageTokensFn = Callable[[int, int], int]
 
-ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 TOOL_CHOICES = frozenset({"none", "auto", "required"})
-DETAILS = frozenset({"auto", "low", "high"})
-
-
-@dataclass(frozen=True)
-class ImagePart:
-    url: str
-    detail: str
-
-
-# "Image 2: before.png", as clients label each image: not part of the question quoted back.
-_LABEL = re.compile(r"Image \d+(: [^\n]*)?")
-
-
-@dataclass(frozen=True)
-class MessageShape:
-    """One message as parsed, before any image is decoded."""
-
-    role: str
-    texts: tuple[str, ...]
-    images: tuple[ImagePart, ...]
-    tool_call_ids: tuple[str, ...] = ()   # an assistant message's calls
-    tool_call_id: str | None = None       # the call a tool message answers
-    labels: tuple[str, ...] = ()          # per image, the text part naming it ("Image 1: a.png")
 
 
 @dataclass(frozen=True)
 class ChatRequest:
     """A valid chat request and what the endpoint counted in it."""
 
-    model: DemoModel
+    model: DemoModel                            # the model that answers (after any redirect)
     stream: bool
     include_usage: bool
     max_tokens: int | None
@@ -73,6 +52,9 @@ class ChatRequest:
     tool_choice: str | dict[str, Any] | None = None
     system_text: str = ""
     last_role: str = ""
+    effort: str | None = None                   # None: the model does not reason
+    message_keys: tuple[str, ...] = ()          # per message, a digest (the prompt cache's key)
+    message_tokens: tuple[int, ...] = ()        # per message, its prompt tokens
 
     @property
     def prompt_tokens(self) -> int:
@@ -109,108 +91,6 @@ def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...],
                             f"got {type(value).__name__}.")
     return value
 
-
-def _parse_part(part: Any, where: str) -> str | ImagePart:
-    if not isinstance(part, dict):
-        raise invalid_field(f"Invalid {where}: a content part must be an object.")
-    kind = part.get("type")
-    if kind == "text":
-        text = part.get("text")
-        if not isinstance(text, str):
-            raise invalid_field(f"Invalid {where}: 'text' must be a string.")
-        return text
-    if kind == "image_url":
-        image_url = part.get("image_url")
-        if isinstance(image_url, str):  # a shorthand some clients send
-            image_url = {"url": image_url}
-        if not isinstance(image_url, dict) or not isinstance(image_url.get("url"), str):
-            raise invalid_field(f"Invalid {where}: 'image_url.url' must be a string.")
-        detail = image_url.get("detail") or "auto"
-        if detail not in DETAILS:
-            raise invalid_field(f"Invalid {where}: 'image_url.detail' must be one of "
-                                "auto, low, high.")
-        return ImagePart(url=image_url["url"], detail=str(detail))
-    raise invalid_field(f"Invalid {where}: unknown content part type {kind!r}.")
-
-
-def _parse_message(message: Any, index: int) -> MessageShape:
-    where = f"messages[{index}]"
-    if not isinstance(message, dict):
-        raise invalid_field(f"Invalid {where}: a message must be an object.")
-    role = message.get("role")
-    if role not in ROLES:
-        raise invalid_field(f"Invalid {where}: 'role' must be one of "
-                            f"{', '.join(sorted(ROLES))}.")
-    content = message.get("content")
-    texts: list[str] = []
-    labels: list[str] = []
-    images: list[ImagePart] = []
-    if isinstance(content, str):
-        texts.append(content)
-    elif isinstance(content, list):
-        parts = [_parse_part(part, where) for part in content]
-        for position, parsed in enumerate(parts):
-            before = parts[position - 1] if position else None
-            if isinstance(parsed, ImagePart):
-                images.append(parsed)
-                labelled = isinstance(before, str) and _LABEL.fullmatch(before)
-                labels.append(before if labelled and isinstance(before, str) else "")
-            elif (position + 1 < len(parts) and isinstance(parts[position + 1], ImagePart)
-                  and _LABEL.fullmatch(parsed)):
-                continue  # names the image after it: not part of the question
-            else:
-                texts.append(parsed)
-    elif content is not None or role != "assistant":
-        raise invalid_field(f"Invalid {where}: 'content' must be a string or a list of parts.")
-    if images and role != "user":
-        # Unconfirmed wording.
-        raise invalid_argument(f"Invalid {where}: images are accepted in user messages only.")
-    call_ids = _parse_tool_calls(message, where) if role == "assistant" else ()
-    call_id = message.get("tool_call_id")
-    if role == "tool" and not isinstance(call_id, str):
-        raise invalid_field(f"Invalid {where}: a 'tool' message needs a 'tool_call_id' string.")
-    return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images),
-                        tool_call_ids=call_ids, tool_call_id=call_id if role == "tool" else None,
-                        labels=tuple(labels))
-
-
-def _parse_tool_calls(message: dict[str, Any], where: str) -> tuple[str, ...]:
-    calls = message.get("tool_calls")
-    if calls is None:
-        return ()
-    if not isinstance(calls, list):
-        raise invalid_field(f"Invalid {where}: 'tool_calls' must be a list.")
-    ids: list[str] = []
-    for call in calls:
-        function = call.get("function") if isinstance(call, dict) else None
-        if not (isinstance(call, dict) and isinstance(call.get("id"), str)
-                and isinstance(function, dict) and isinstance(function.get("name"), str)
-                and isinstance(function.get("arguments"), str)):
-            raise invalid_field(f"Invalid {where}: each tool call needs an 'id' and a "
-                                "'function' with a 'name' and 'arguments' as a string.")
-        ids.append(call["id"])
-    return tuple(ids)
-
-
-def _check_tool_history(shapes: list[MessageShape]) -> None:
-    """Each tool call is answered by a 'tool' message right after it, and each 'tool' message
-    answers a call of the assistant message before it. (Unconfirmed wording.)"""
-    open_ids: list[str] = []
-    opened_at = -1
-    for index, shape in enumerate([*shapes, MessageShape("end", (), ())]):
-        if shape.role == "tool":
-            if shape.tool_call_id not in open_ids:
-                raise invalid_argument(
-                    f"Invalid messages[{index}]: a 'tool' message must answer a tool call of "
-                    f"the assistant message before it; no open call has the id "
-                    f"'{shape.tool_call_id}'.")
-            open_ids.remove(str(shape.tool_call_id))
-            continue
-        if open_ids:
-            raise invalid_argument(
-                f"Invalid messages[{opened_at}]: an assistant message with 'tool_calls' must be "
-                f"followed by a 'tool' message for each call; missing: {', '.join(open_ids)}.")
-        open_ids, opened_at = list(shape.tool_call_ids), index
 
 
 def _parse_tools(body: dict[str, Any]) -> tuple[tuple[dict[str, Any], ...],
@@ -290,36 +170,31 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
     if not messages:
         # Unconfirmed wording.
         raise invalid_argument("Invalid field 'messages': at least one message is required.")
-    shapes = [_parse_message(m, i) for i, m in enumerate(messages)]
+    shapes = [parse_message(m, i) for i, m in enumerate(messages)]
     info.roles = tuple(s.role for s in shapes)
     info.image_count = sum(len(s.images) for s in shapes)
-    _check_tool_history(shapes)
+    check_tool_history(shapes)
 
-    model = resolve_model(model_name)
-    if model is None:
+    found = resolve_model(model_name)
+    if found is None:
         raise model_not_found(model_name)
+    model, imposed_effort = found
+    effort = request_effort(body, model, imposed_effort)
+    check_sampling(body, model, effort)
     if info.image_count and not model.takes_images:
         # Unconfirmed wording.
         raise invalid_argument(f"The model {model.id} does not support image input; choose a "
                                "model whose input_modalities include \"image\".")
 
     last_user = max((i for i, s in enumerate(shapes) if s.role == "user"), default=-1)
-    images: list[ReceivedImage] = []
-    last_user_images: list[ReceivedImage] = []
-    for index, shape in enumerate(shapes):
-        for part in shape.images:
-            data, downloaded = image_bytes_from_url(part.url)
-            image = decode_image(data, detail=part.detail, downloaded=downloaded,
-                                 with_colours=index == last_user)
-            images.append(image)
-            info.images = tuple(images)
-            if index == last_user:
-                last_user_images.append(image)
-
-    text_tokens = TOKENS_PER_REQUEST + sum(
-        TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*s.texts, *s.labels))
-        for s in shapes)
-    image_tokens = sum(image_tokens_fn(im.width, im.height) for im in images)
+    per_message = [_received_images(shape, with_colours=index == last_user, info=info)
+                   for index, shape in enumerate(shapes)]
+    images = [image for received in per_message for image in received]
+    message_texts = [_text_tokens(shape) for shape in shapes]
+    message_images = [sum(image_tokens_fn(im.width, im.height) for im in received)
+                      for received in per_message]
+    text_tokens = TOKENS_PER_REQUEST + sum(message_texts)
+    image_tokens = sum(message_images)
     if text_tokens + image_tokens > model.context_window:
         raise prompt_too_long(model.context_window, text_tokens + image_tokens)
     return ChatRequest(
@@ -331,7 +206,7 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         roles=info.roles,
         user_turns=sum(1 for s in shapes if s.role == "user"),
         images=tuple(images),
-        last_user_images=tuple(last_user_images),
+        last_user_images=per_message[last_user] if last_user >= 0 else (),
         last_user_labels=shapes[last_user].labels if last_user >= 0 else (),
         last_user_text="\n".join(shapes[last_user].texts) if last_user >= 0 else "",
         text_tokens=text_tokens,
@@ -341,4 +216,24 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         last_role=shapes[-1].role,
         system_text="\n".join(t for s in shapes if s.role in ("system", "developer")
                               for t in s.texts),
+        effort=effort,
+        message_keys=tuple(message_key(m) for m in messages),
+        message_tokens=tuple(t + i for t, i in zip(message_texts, message_images, strict=True)),
     )
+
+
+def _text_tokens(shape: MessageShape) -> int:
+    """A message's text and framing tokens (image labels count, as they are sent)."""
+    return TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*shape.texts, *shape.labels))
+
+
+def _received_images(shape: MessageShape, *, with_colours: bool,
+                     info: PartialInfo) -> tuple[ReceivedImage, ...]:
+    """A message's images, fetched and decoded in order (each one recorded as it comes)."""
+    received: list[ReceivedImage] = []
+    for part in shape.images:
+        data, downloaded = image_bytes_from_url(part.url)
+        received.append(decode_image(data, detail=part.detail, downloaded=downloaded,
+                                     with_colours=with_colours))
+        info.images = (*info.images, received[-1])
+    return tuple(received)

@@ -18,6 +18,8 @@ class Fault(enum.Enum):
     SERVER_ERROR = "server_error"                  # 500
     UNAVAILABLE = "unavailable"                    # 503
     STALL_BEFORE_HEADERS = "stall_before_headers"  # read the request, answer nothing for a while
+    CREDITS_EXHAUSTED = "credits_exhausted"        # 429, credits spent: no retry-after
+    PROXY_HTML = "proxy_html"                      # 502 with an HTML page, from a proxy
 
     @classmethod
     def parse(cls, name: str) -> Fault:
@@ -35,7 +37,8 @@ class Fault(enum.Enum):
         return self in _STATUS_FAULTS
 
 
-_STATUS_FAULTS = frozenset({Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.UNAVAILABLE})
+_STATUS_FAULTS = frozenset({Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.UNAVAILABLE,
+                            Fault.CREDITS_EXHAUSTED, Fault.PROXY_HTML})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from app.core.limits import MIB
 
 from . import catalog
+from .cache import CONV_ID_HEADER
 from .chat import handle_chat
 from .errors import (
     DEMO_API_KEY,
@@ -25,6 +26,7 @@ from .errors import (
     incorrect_key,
     missing_key,
     redact_key,
+    unknown_path,
 )
 from .faults import Fault, FaultPlan
 from .sse import EventSink, Outcome
@@ -74,7 +76,7 @@ class Route:
 
 
 def _chat(h: DemoRequestHandler, body: Any, _tail: str) -> None:
-    handle_chat(h.demo, body, h.record, h)
+    handle_chat(h.demo, body, h.record, h, h.headers.get(CONV_ID_HEADER))
 
 
 _EXACT: dict[str, Route] = {
@@ -89,6 +91,9 @@ _EXACT: dict[str, Route] = {
                           auth=False, json_body=True),
     "/demo/pace": Route("POST", lambda h, b, _t: h.send_json(200, catalog.demo_pace(h.demo, b)),
                         auth=False, json_body=True),
+    "/demo/think": Route("POST", lambda h, b, _t: h.send_json(200,
+                                                             catalog.demo_think(h.demo, b)),
+                         auth=False, json_body=True),
 }
 _PREFIXES: dict[str, Route] = {
     "/v1/models/": Route("GET", lambda h, _b, t: h.send_json(200, catalog.model(t))),
@@ -181,7 +186,10 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         except DemoError as err:
             if err.close_connection:
                 self.close_connection = True
-            self.send_json(err.status, err.body(), err.headers)
+            if err.page is not None:
+                self.send_page(err.status, err.page, err.headers)
+            else:
+                self.send_json(err.status, err.body(), err.headers)
         except OSError as exc:  # the client went away, or stop() cut the connection
             log.debug("demo: %s %s: connection ended: %s", self.command, path, exc)
             self.close_connection = True
@@ -194,8 +202,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _serve(self, path: str, raw: bytes) -> None:
         found = find_route(path)
         if found is None:
-            # Unconfirmed wording.
-            raise DemoError(404, f"No such endpoint: {self.command} {path}.")
+            raise unknown_path()
         route, tail = found
         if self.command != route.method:
             # Unconfirmed wording.
@@ -261,6 +268,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def send_json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self._send_head(status, "application/json", len(data), headers)
+        self.wfile.write(data)
+
+    def send_page(self, status: int, page: str, headers: Mapping[str, str] | None = None) -> None:
+        data = page.encode("utf-8")
+        self._send_head(status, "text/html; charset=utf-8", len(data), headers)
         self.wfile.write(data)
 
     def _send_head(self, status: int, content_type: str, length: int | None,

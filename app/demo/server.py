@@ -13,6 +13,7 @@ from .handler import DemoHTTPServer
 from .state import DemoState, RecordedRequest
 
 _POLL_INTERVAL = 0.05  # seconds: how quickly serve_forever notices shutdown()
+DEMO_THINK_SECONDS = 1.0  # the interactive demo's silence before a reply at high effort
 
 
 class DemoServer:
@@ -25,12 +26,14 @@ class DemoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, pace: float = 0.0,
                  chunk_chars: int = 12, usage_in_every_chunk: bool = False,
                  stall_seconds: float = 30.0,
-                 image_tokens_fn: Callable[[int, int], int] | None = None) -> None:
+                 image_tokens_fn: Callable[[int, int], int] | None = None,
+                 think_seconds: float = 0.0) -> None:
         self.host = host
         self.port = port
         self._state = DemoState(pace=pace, chunk_chars=chunk_chars,
                                 usage_in_every_chunk=usage_in_every_chunk,
-                                stall_seconds=stall_seconds, image_tokens_fn=image_tokens_fn)
+                                stall_seconds=stall_seconds, image_tokens_fn=image_tokens_fn,
+                                think_seconds=think_seconds)
         self._httpd: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -47,6 +50,19 @@ class DemoServer:
         if value < 0:
             raise ValueError(f"pace must not be negative, got {value}")
         self._state.pace = value
+
+    @property
+    def think_seconds(self) -> float:
+        """How long a reasoning model is silent before its first content token at high effort;
+        scaled by effort (low a quarter, medium half, xhigh double). 0 (the default) for tests,
+        `DEMO_THINK_SECONDS` for an interactive demo."""
+        return self._state.think_seconds
+
+    @think_seconds.setter
+    def think_seconds(self, value: float) -> None:
+        if value < 0:
+            raise ValueError(f"think_seconds must not be negative, got {value}")
+        self._state.think_seconds = value
 
     @property
     def stall_seconds(self) -> float:
@@ -138,9 +154,10 @@ class DemoServer:
         self.stop()
 
 
-def run_demo_server(port: int = 8000, pace: float = 0.02) -> int:
+def run_demo_server(port: int = 8000, pace: float = 0.02,
+                    think_seconds: float = DEMO_THINK_SECONDS) -> int:
     """`grok-vision demo-server`: serve until Ctrl+C. Prints the base URL and the key first."""
-    server = DemoServer(port=port, pace=pace)
+    server = DemoServer(port=port, pace=pace, think_seconds=think_seconds)
     try:
         server.start()
     except OSError as exc:

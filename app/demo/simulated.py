@@ -6,8 +6,8 @@ the last user message (size, tiles, tokens, dominant colours), the history, and 
 
 from __future__ import annotations
 
-import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,9 +137,28 @@ def tool_call_reply(request: ChatRequest) -> SimulatedCall | None:
                      if wanted is None or t["function"]["name"] == wanted),
                     request.tools[0]["function"])
     arguments = sample(function.get("parameters") or {"type": "object"}, items=_items(request))
-    digest = hashlib.sha256(f"{request.last_user_text}|{request.user_turns}".encode())
-    return SimulatedCall(f"call_{digest.hexdigest()[:24]}", function["name"],
+    return SimulatedCall(f"call_{uuid.uuid4().hex[:24]}", function["name"],
                          json.dumps(arguments, ensure_ascii=False))
+
+
+def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
+    """What a thinking model says to itself before answering: a few plain sentences about what
+    it received, and no claim to have seen anything."""
+    count = len(request.last_user_images)
+    question = _short_question(request.last_user_text)
+    lines = [f"The user asks: \"{question}\"." if question else
+             "The user sent no question text."]
+    if count:
+        lines.append(f"Their message holds {_plural(count, 'image')}.")
+        for number, image in enumerate(request.last_user_images, start=1):
+            colour = image.colours[0].hex if image.colours else "no clear colour"
+            lines.append(f"Image {number} is {image.width}×{image.height} px, "
+                         f"{tokens_fn(image.width, image.height)} tokens, mostly {colour}.")
+    else:
+        lines.append("There is no image in their message.")
+    lines.append("I am a simulation and cannot see pictures, so I should say that first, then "
+                 "report sizes, tiles and colours, and quote the question back.")
+    return " ".join(lines)
 
 
 def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:

@@ -1,9 +1,10 @@
 """The stream of a reply, event by event, in the shape of the recorded real xAI stream.
 
-`data: {chunk}` events; the first delta carries the role; a function call streams its
+`data: {chunk}` events; a reasoning model first thinks in silence (or, like grok-3-mini, aloud
+in `reasoning_content` deltas); the first delta carries the role; a function call streams its
 arguments a few characters per delta (the first delta names the call); an empty delta after
-every second content chunk; a `: keep-alive` comment after the first chunk and then now and
-then; a finish chunk; the usage either in a last `"choices":[]` chunk (recorded shape) or
+every second content chunk; a `: keep-alive` comment after the first content chunk and then now
+and then; a finish chunk; the usage either in a last `"choices":[]` chunk (recorded shape) or
 cumulatively in every chunk (xAI's documentation); then `data: [DONE]`.
 """
 
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from app.core.budget import estimate_text_tokens
 
+from .billing import Prices, UsageCounts, usage_body
 from .faults import Fault, FaultPlan
-from .tokens import usage_body
 
 KEEP_ALIVE = b": keep-alive\n\n"
 DONE = b"data: [DONE]\n\n"
@@ -55,18 +56,27 @@ class StreamSpec:
     content: str
     chunk_chars: int
     finish_reason: str
-    text_tokens: int
-    image_tokens: int
+    counts: UsageCounts                         # the prompt's; completion is counted as sent
+    prices: Prices
+    long_prices: Prices
     include_usage: bool
     usage_in_every_chunk: bool
     tool_call: tuple[str, str] | None = None   # (id, function name): `content` is its arguments
+    reasoning: str = ""                         # thinking streamed as `reasoning_content` first
+    think_seconds: float = 0.0                  # silence before the first chunk
 
     def pieces(self) -> list[str]:
         if self.tool_call is not None:  # many small deltas, after one that names the call
             step = max(1, self.chunk_chars // TOOL_ARGUMENT_DIVISOR)
             return ["", *(self.content[i:i + step] for i in range(0, len(self.content), step))]
-        step = self.chunk_chars
-        return [self.content[i:i + step] for i in range(0, len(self.content), step)] or [""]
+        return _split(self.content, self.chunk_chars) or [""]
+
+    def reasoning_pieces(self) -> list[str]:
+        return _split(self.reasoning, self.chunk_chars)
+
+
+def _split(text: str, step: int) -> list[str]:
+    return [text[i:i + step] for i in range(0, len(text), step)]
 
 
 def encode_event(payload: dict[str, Any]) -> bytes:
@@ -80,10 +90,19 @@ class _Chunks:
     def __init__(self, spec: StreamSpec) -> None:
         self.spec = spec
         self.sent_text = ""
+        self.role_sent = False
 
     def usage(self) -> dict[str, Any]:
-        return usage_body(text_tokens=self.spec.text_tokens, image_tokens=self.spec.image_tokens,
-                          completion_tokens=estimate_text_tokens(self.sent_text))
+        spec = self.spec
+        counts = replace(spec.counts, completion_tokens=estimate_text_tokens(self.sent_text))
+        return usage_body(counts, spec.prices, spec.long_prices)
+
+    def _role(self, delta: dict[str, Any]) -> dict[str, Any]:
+        """The delta, led by the role if it is the stream's first."""
+        if self.role_sent:
+            return delta
+        self.role_sent = True
+        return {"role": "assistant", **delta}
 
     def chunk(self, choices: list[dict[str, Any]], *, with_usage: bool = False) -> bytes:
         spec = self.spec
@@ -99,19 +118,22 @@ class _Chunks:
         payload["system_fingerprint"] = spec.fingerprint
         return encode_event(payload)
 
+    def reasoning(self, piece: str) -> bytes:
+        return self.chunk([{"index": 0, "delta": self._role({"reasoning_content": piece})}])
+
     def content(self, piece: str, *, first: bool) -> bytes:
         self.sent_text += piece
         call = self.spec.tool_call
         delta: dict[str, Any]
         if call is None:
-            delta = {"role": "assistant", "content": piece} if first else {"content": piece}
+            delta = {"content": piece}
         elif first:
-            delta = {"role": "assistant", "content": None, "tool_calls": [
+            delta = {"content": None, "tool_calls": [
                 {"index": 0, "id": call[0], "type": "function",
                  "function": {"name": call[1], "arguments": piece}}]}
         else:
             delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
-        return self.chunk([{"index": 0, "delta": delta}])
+        return self.chunk([{"index": 0, "delta": self._role(delta)}])
 
     def empty(self) -> bytes:
         return self.chunk([{"index": 0, "delta": {}}])
@@ -135,6 +157,12 @@ def write_stream(sink: EventSink, spec: StreamSpec, fault: FaultPlan | None,
                  stall_seconds: float) -> Outcome:
     """Send the whole stream (or as much as a fault lets through)."""
     chunks = _Chunks(spec)
+    if spec.think_seconds > 0 and not sink.pause(spec.think_seconds):
+        return Outcome.ABORTED
+    for piece in spec.reasoning_pieces():
+        sink.send(chunks.reasoning(piece))
+        if not sink.pause(sink.pace()):
+            return Outcome.ABORTED
     pieces = spec.pieces()
     trigger = min(fault.after_chunks, len(pieces)) if fault is not None else -1
     if fault is not None and trigger == 0:

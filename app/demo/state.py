@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core.budget import image_tokens
 
+from .cache import PromptCache
 from .chat_request import ImageTokensFn
 from .faults import Fault, FaultQueue
 
@@ -34,9 +35,14 @@ class RecordedRequest:
     roles: list[str] = field(default_factory=list)
     fault: Fault | None = None
     status: int | None = None                  # None while the answer is still being sent
+    served_model: str | None = None            # the model that answered (after any redirect)
+    reasoning_effort: str | None = None        # the effort it ran at; None: it did not reason
     prompt_tokens: int | None = None
     image_tokens: int | None = None
+    cached_tokens: int | None = None
     completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cost_in_usd_ticks: int | None = None
     finish_reason: str | None = None
 
 
@@ -44,13 +50,16 @@ class DemoState:
     """Settings (some changeable while serving), injected faults, and the request record."""
 
     def __init__(self, *, pace: float, chunk_chars: int, usage_in_every_chunk: bool,
-                 stall_seconds: float, image_tokens_fn: ImageTokensFn | None) -> None:
+                 stall_seconds: float, image_tokens_fn: ImageTokensFn | None,
+                 think_seconds: float = 0.0) -> None:
         if chunk_chars < 1:
             raise ValueError(f"chunk_chars must be at least 1, got {chunk_chars}")
-        if pace < 0 or stall_seconds < 0:
-            raise ValueError(f"pace and stall_seconds must not be negative, got {pace}, "
-                             f"{stall_seconds}")
+        if pace < 0 or stall_seconds < 0 or think_seconds < 0:
+            raise ValueError(f"pace, stall_seconds and think_seconds must not be negative, got "
+                             f"{pace}, {stall_seconds}, {think_seconds}")
         self.pace = pace
+        self.think_seconds = think_seconds   # the silence before a reply at high effort
+        self.prompt_cache = PromptCache()
         self.chunk_chars = chunk_chars
         self.usage_in_every_chunk = usage_in_every_chunk
         self.stall_seconds = stall_seconds

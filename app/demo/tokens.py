@@ -1,4 +1,4 @@
-"""Token figures the endpoint reports: the usage object, max_tokens cuts, and tokenize-text.
+"""Token figures the endpoint reports: max_tokens cuts and tokenize-text.
 
 Counts use the same estimate as the app's budget (`app.core.budget.estimate_text_tokens`), so
 that what the meter predicts and what the demo reports agree on text, and any difference the
@@ -17,28 +17,6 @@ VOCABULARY_SIZE = 131_072
 # A word piece is at most four word characters, with the whitespace before it; punctuation marks
 # stand alone; trailing whitespace is a piece of its own. The pieces concatenate to the text.
 _TOKEN = re.compile(r"\s*(?:\w{1,4}|[^\w\s])|\s+", re.UNICODE)
-
-
-def usage_body(*, text_tokens: int, image_tokens: int, completion_tokens: int) -> dict[str, Any]:
-    prompt_tokens = text_tokens + image_tokens
-    return {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
-        "prompt_tokens_details": {
-            "text_tokens": text_tokens,
-            "audio_tokens": 0,
-            "image_tokens": image_tokens,
-            "cached_tokens": 0,
-        },
-        "completion_tokens_details": {
-            "reasoning_tokens": 0,
-            "audio_tokens": 0,
-            "accepted_prediction_tokens": 0,
-            "rejected_prediction_tokens": 0,
-        },
-        "num_sources_used": 0,
-    }
 
 
 def cut_to_tokens(text: str, max_tokens: int | None) -> tuple[str, bool]:
