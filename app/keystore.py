@@ -1,7 +1,9 @@
 """The API key in the operating system's keyring, never in a file.
 
-The key is read from ``XAI_API_KEY`` (for the default account; never stored) or from the system
-keyring through the ``keyring`` package. Only a real secret store is ever used: the Secret Service
+Every endpoint has its own key, under its own keyring account ("xai", "openrouter",
+"custom:<host>": ``app.core.endpoints.key_account``). The key is read from the system keyring
+through the ``keyring`` package; ``XAI_API_KEY`` (never stored) overrides it for xAI's account
+only and never serves another endpoint. Only a real secret store is ever used: the Secret Service
 (GNOME Keyring, KWallet), the macOS Keychain or the Windows Credential Locker. A backend that
 keeps secrets in a plain or weakly protected file (``keyrings.alt``, which becomes active silently
 once installed), the ``null`` backend or no backend at all is reported through
@@ -30,7 +32,7 @@ DEFAULT_ACCOUNT = "xai"
 
 _HINT = (
     "On Linux install and unlock GNOME Keyring or KWallet (Secret Service); "
-    f"or set {ENV_VAR} in the environment."
+    f"or, for xAI's key, set {ENV_VAR} in the environment."
 )
 
 # Backends that keep secrets encrypted by the operating system, by "module.class".
@@ -95,21 +97,26 @@ def backend_info() -> BackendInfo:
     return _resolve()[1]
 
 
+def environment_serves(account: str) -> bool:
+    """Whether ``XAI_API_KEY`` may stand for ``account``'s key: xAI's account only."""
+    return account.strip() == DEFAULT_ACCOUNT
+
+
 def get_key(account: str = DEFAULT_ACCOUNT) -> KeyLookup:
-    """The key for ``account``: ``XAI_API_KEY`` first (default account only), then the keyring.
+    """The key for ``account``: ``XAI_API_KEY`` first (xAI's account only), then the keyring.
 
     An insecure backend is never read. Raises :class:`KeystoreError` if the keyring is locked or
     unreachable.
     """
     account = _check_account(account)
     backend, info = _resolve()
-    if account == DEFAULT_ACCOUNT:
+    if environment_serves(account):
         from_env = os.environ.get(ENV_VAR, "").strip()
         if from_env:
             return KeyLookup(from_env, "environment", info)
     if backend is None:
         return KeyLookup(None, None, info)
-    with _keyring_errors("read", info):
+    with _keyring_errors("read", info, account):
         stored = (backend.get_password(SERVICE, account) or "").strip()
     return KeyLookup(stored, "keyring", info) if stored else KeyLookup(None, None, info)
 
@@ -121,17 +128,18 @@ def set_key(key: str, account: str = DEFAULT_ACCOUNT) -> BackendInfo:
     """
     account = _check_account(account)
     key = key.strip()
+    console = "your xAI console" if environment_serves(account) else "the provider's console"
     if not key:
-        raise KeystoreError("The API key is empty. Paste the key from your xAI console.")
+        raise KeystoreError(f"The API key is empty. Paste the key from {console}.")
     if any(char.isspace() or not char.isprintable() for char in key):
         raise KeystoreError(
             "The API key contains spaces, line breaks or control characters. "
-            "Copy the key again from your xAI console and paste only the key."
+            f"Copy the key again from {console} and paste only the key."
         )
     backend, info = _resolve()
     if backend is None:
         raise KeystoreError(f"The API key was not saved. {info.detail}")
-    with _keyring_errors("save", info, secret=key):
+    with _keyring_errors("save", info, account, secret=key):
         backend.set_password(SERVICE, account, key)
     return info
 
@@ -142,7 +150,7 @@ def delete_key(account: str = DEFAULT_ACCOUNT) -> bool:
     backend, info = _resolve()
     if backend is None:
         return False
-    with _keyring_errors("delete", info):
+    with _keyring_errors("delete", info, account):
         if backend.get_password(SERVICE, account) is None:
             return False
         backend.delete_password(SERVICE, account)
@@ -242,20 +250,22 @@ def _is_file_backed(cls: type) -> bool:
 
 
 @contextmanager
-def _keyring_errors(action: str, info: BackendInfo, secret: str = "") -> Iterator[None]:
+def _keyring_errors(action: str, info: BackendInfo, account: str,
+                    secret: str = "") -> Iterator[None]:
     """Turn whatever the keyring raises into a KeystoreError a user can act on."""
+    # The environment is a way out for xAI's key only: it never serves another endpoint.
+    env = f", or set {ENV_VAR} in the environment" if environment_serves(account) else ""
     try:
         yield
     except _LOCKED_ERRORS:
         raise KeystoreError(
             f"Could not {action} the API key: the {info.name} is locked. Unlock it (log in to "
-            "your desktop session or open your keyring manager) and try again, "
-            f"or set {ENV_VAR} in the environment."
+            f"your desktop session or open your keyring manager) and try again{env}."
         ) from None
     except _BACKEND_ERRORS as exc:
         raise KeystoreError(
             f"Could not {action} the API key in the {info.name}: {_reason(exc, secret)}. "
-            f"Check that it is running and unlocked, or set {ENV_VAR} in the environment."
+            f"Check that it is running and unlocked{env}."
         ) from None
 
 

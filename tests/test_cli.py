@@ -10,10 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import keyring
 import pytest
 from PIL import Image
 
+from app.cli import main
 from app.demo import DemoServer, Fault
+from app.keystore import SERVICE
 
 
 def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
@@ -105,15 +108,18 @@ def test_ask_shows_the_servers_message(args: list[str], words: str | None) -> No
         assert "maximum prompt length is 8192" in result.stderr
 
 
-def test_ask_wrong_key_and_rate_limit(tmp_path: Path) -> None:
+def test_ask_wrong_key_and_rate_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    # The wrong key is the one stored for this endpoint (XAI_API_KEY serves api.x.ai only), in
+    # the tests' in-memory keyring: so this half runs in this process.
+    keyring.set_password(SERVICE, "custom:127.0.0.1", "xai-wrong-key-0000")
     with DemoServer() as server:
-        wrong = run_cli("ask", "--base-url", server.base_url, "hi",
-                        env={"XAI_API_KEY": "xai-wrong-key-0000"})
+        wrong_code = main(["ask", "--base-url", server.base_url, "hi"])
+        wrong = capsys.readouterr()
         server.inject(Fault.RATE_LIMIT, count=3, retry_after=0)
         busy = run_cli("ask", "--base-url", server.base_url, "hi")
-    assert wrong.returncode == 1
-    assert "Incorrect API key" in wrong.stderr
-    assert "xai-wrong-key-0000" not in wrong.stderr
+    assert wrong_code == 1
+    assert "Incorrect API key" in wrong.err
+    assert "xai-wrong-key-0000" not in wrong.err
     assert busy.returncode == 1
     assert "retrying" in busy.stderr
     assert "at capacity" in busy.stderr

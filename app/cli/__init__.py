@@ -41,7 +41,9 @@ def _command_parser() -> argparse.ArgumentParser:
     tokens.add_argument("images", nargs="+", metavar="IMAGE")
 
     ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
-    ask.add_argument("--base-url", default=XAI_BASE_URL)
+    ask.add_argument("--base-url", default=XAI_BASE_URL, metavar="URL",
+                     help="the endpoint; it is sent its own stored key only "
+                          "(grok-vision key set --endpoint URL)")
     ask.add_argument("--model", default=None,
                      help="a model id (default: the endpoint's current image model, "
                           f"{DEFAULT_MODEL} when it lists none)")
@@ -67,12 +69,22 @@ def _command_parser() -> argparse.ArgumentParser:
                           "JSON or does not match the schema")
 
     models = sub.add_parser("models", help="models that take images, with prices")
-    models.add_argument("--base-url", default=XAI_BASE_URL)
+    models.add_argument("--base-url", default=XAI_BASE_URL, metavar="URL",
+                        help="the endpoint; it is sent its own stored key only")
     models.add_argument("--all", action="store_true", help="also list text-only models")
 
-    key = sub.add_parser("key", help="the API key in the system keyring")
-    key.add_argument("action", choices=("set", "status", "delete"))
-    key.add_argument("--account", default="xai", help=argparse.SUPPRESS)
+    key = sub.add_parser(
+        "key", help="an endpoint's API key in the system keyring",
+        description="Store, show (redacted) or delete an endpoint's API key in the system "
+                    "keyring. Every endpoint has its own key: `ask` and `models` send an "
+                    "endpoint only its own key, and XAI_API_KEY only to api.x.ai.")
+    key.add_argument("action", choices=("set", "status", "delete"),
+                     help="set reads the key from standard input only")
+    key.add_argument("--endpoint", metavar="URL", default=None,
+                     help="the endpoint whose key this is, by its base URL (e.g. "
+                          "https://openrouter.ai/api/v1 or http://localhost:8000/v1); "
+                          f"default: xAI ({XAI_BASE_URL})")
+    key.add_argument("--account", default=None, help=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo-server", help="serve the local demo endpoint on 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
@@ -120,7 +132,7 @@ def _run_command(ns: argparse.Namespace) -> int:
     if ns.command == "key":
         from app.cli.key import run_key
 
-        return run_key(ns.action, ns.account)
+        return run_key(ns.action, endpoint=ns.endpoint, account=ns.account)
     from app.demo import run_demo_server
 
     return run_demo_server(port=ns.port, pace=ns.pace)

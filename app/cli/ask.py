@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import sys
 from dataclasses import replace
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from openai import AsyncOpenAI
 
@@ -34,6 +33,7 @@ from app.core.catalog import (
     thinks,
 )
 from app.core.conversation import Conversation, ImagePart, Part, TextPart, Usage
+from app.core.endpoints import is_loopback_host, key_account
 from app.core.images import DataUriCache, prepare_file
 from app.core.imagetypes import ImageError
 from app.core.limits import LIMIT_PROFILES
@@ -49,19 +49,21 @@ EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
 def is_loopback(base_url: str) -> bool:
-    host = urlparse(base_url).hostname or ""
-    if host == "localhost":
-        return True
+    """Whether the endpoint is on this computer (localhost, 127.0.0.0/8, ::1)."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        host = urlsplit(base_url.strip()).hostname or ""
     except ValueError:
         return False
+    return bool(host) and is_loopback_host(host)
 
 
 def resolve_key(base_url: str) -> str | None:
-    """XAI_API_KEY, else the keyring; a local endpoint with neither gets the demo's key."""
+    """The key of this endpoint and of no other: the one stored under its own keyring account
+    (`key_account`: "xai", "openrouter", "custom:<host>"), with XAI_API_KEY standing in for
+    xAI's only. An endpoint on this computer with no key of its own gets the local demo's key;
+    any other gets None (and nothing is sent)."""
     try:
-        key = keystore.get_key().key
+        key = keystore.get_key(key_account(base_url)).key
     except keystore.KeystoreError as exc:
         sys.stderr.write(f"warning: {exc}\n")
         key = None
@@ -70,6 +72,18 @@ def resolve_key(base_url: str) -> str | None:
 
         return DEMO_API_KEY
     return key
+
+
+def no_key_error(base_url: str) -> str:
+    """What to say when this endpoint has no key: where to store one for it."""
+    try:
+        host = urlsplit(base_url.strip()).hostname or base_url
+    except ValueError:
+        host = base_url
+    fix = f"grok-vision key set --endpoint {base_url}"
+    if keystore.environment_serves(key_account(base_url)):
+        fix += f" (or set {keystore.ENV_VAR})"
+    return f"error: no key stored for {host}: {fix}\n"
 
 
 def run_ask(ns: argparse.Namespace) -> int:
@@ -94,8 +108,7 @@ def run_ask(ns: argparse.Namespace) -> int:
         return EXIT_USAGE
     key = resolve_key(ns.base_url)
     if key is None:
-        sys.stderr.write("error: no API key. Store one with `grok-vision key set` "
-                         "or set XAI_API_KEY.\n")
+        sys.stderr.write(no_key_error(ns.base_url))
         return EXIT_USAGE
     effort_problem = _effort_problem(ns.model, ns.reasoning_effort)
     if effort_problem:
@@ -245,7 +258,7 @@ async def _suggest_models(client: AsyncOpenAI) -> None:
 def run_models(base_url: str, *, show_all: bool) -> int:
     key = resolve_key(base_url)
     if key is None:
-        sys.stderr.write("error: no API key. Store one with `grok-vision key set`.\n")
+        sys.stderr.write(no_key_error(base_url))
         return EXIT_USAGE
     return asyncio.run(_models(base_url, key, show_all))
 

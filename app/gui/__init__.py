@@ -31,7 +31,8 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     assert isinstance(app, QApplication)
     apply_app_identity(app)
     QGuiApplication.setQuitOnLastWindowClosed(False)  # the session ends the loop itself
-    session = AppSession(demo=demo)
+    # The demo's reasoning models think for a moment, as real ones do (tests use none).
+    session = AppSession(demo=demo, demo_think_seconds=1.0 if demo else 0.0)
     session.log_path = log_path
     # A bug in a slot or a task must not end the app with a traceback: it is logged (redacted)
     # and the window says where the details are.

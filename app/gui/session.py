@@ -35,9 +35,10 @@ METER_DEBOUNCE_MS = 150
 
 
 class AppSession(QObject):
-    def __init__(self, *, demo: bool = False) -> None:
+    def __init__(self, *, demo: bool = False, demo_think_seconds: float = 0.0) -> None:
         super().__init__()
         self.demo = demo
+        self._demo_think = demo_think_seconds   # how long the demo's reasoning models think
         self.store = SettingsStore()
         self.settings: Settings = self.store.load()
         self.models: list[ModelInfo] = []
@@ -95,7 +96,8 @@ class AppSession(QObject):
             from app.demo import DEMO_API_KEY, DemoServer
 
             if self.demo_server is None:
-                self.demo_server = DemoServer(pace=0.02).start()
+                self.demo_server = DemoServer(pace=0.02,
+                                              think_seconds=self._demo_think).start()
             self.endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
         else:
             lookup = await self.in_thread(keystore.get_key, self.key_account)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -16,13 +17,16 @@ import httpx2
 import openai
 
 from app.core.redact import redact_secrets
+from app.llm.error_body import read_body
 
 
 class ErrorKind(enum.Enum):
     BAD_KEY = "bad_key"
     NO_KEY = "no_key"
     FORBIDDEN = "forbidden"
+    CREDITS_EXHAUSTED = "credits_exhausted"
     MODEL_NOT_FOUND = "model_not_found"
+    ENDPOINT_NOT_FOUND = "endpoint_not_found"
     TOO_LONG = "too_long"
     BAD_IMAGE = "bad_image"
     BAD_REQUEST = "bad_request"
@@ -37,11 +41,13 @@ _TITLES = {
     ErrorKind.BAD_KEY: "The API key was not accepted",
     ErrorKind.NO_KEY: "No API key was sent",
     ErrorKind.FORBIDDEN: "The key may not use this service",
+    ErrorKind.CREDITS_EXHAUSTED: "The credits are used up or the spending limit is reached",
     ErrorKind.MODEL_NOT_FOUND: "Model not found",
+    ErrorKind.ENDPOINT_NOT_FOUND: "This address has no such endpoint",
     ErrorKind.TOO_LONG: "The conversation is too long for the model",
     ErrorKind.BAD_IMAGE: "The server refused an image",
     ErrorKind.BAD_REQUEST: "The server refused the request",
-    ErrorKind.RATE_LIMITED: "The server is busy or the credits are spent",
+    ErrorKind.RATE_LIMITED: "The server is busy or the rate limit was reached",
     ErrorKind.SERVER_ERROR: "The server had an error",
     ErrorKind.NETWORK_DOWN: "Could not reach the server",
     ErrorKind.TIMEOUT: "The server took too long to answer",
@@ -50,13 +56,17 @@ _TITLES = {
 
 _HINTS = {
     ErrorKind.BAD_KEY: "Check the key in Settings (a new one can be made at console.x.ai).",
-    ErrorKind.NO_KEY: "Add your API key in Settings, or set XAI_API_KEY.",
+    ErrorKind.NO_KEY: "Add this endpoint's API key in Settings (for xAI, XAI_API_KEY also works).",
     ErrorKind.FORBIDDEN: "Check that the key is active and the team has credits at console.x.ai.",
+    ErrorKind.CREDITS_EXHAUSTED: "Retrying will not help: add credits or raise the monthly "
+                                 "spending limit on the provider's billing page (for xAI: "
+                                 "console.x.ai), then send again.",
     ErrorKind.MODEL_NOT_FOUND: "Pick a current model that takes images from the model list.",
+    ErrorKind.ENDPOINT_NOT_FOUND: "Check the base URL in Settings — does it end in /v1?",
     ErrorKind.TOO_LONG: "Remove images or earlier turns, or start a new conversation.",
     ErrorKind.BAD_IMAGE: "Send JPEG or PNG images within the size limit.",
     ErrorKind.BAD_REQUEST: "Check the settings (model, max tokens, temperature) and try again.",
-    ErrorKind.RATE_LIMITED: "Wait a moment and retry; if it persists, check your credits.",
+    ErrorKind.RATE_LIMITED: "Wait a moment and retry.",
     ErrorKind.SERVER_ERROR: "Retry in a moment.",
     ErrorKind.NETWORK_DOWN: "Check the network connection and the base URL, then retry.",
     ErrorKind.TIMEOUT: "Retry; if it keeps happening, check the network.",
@@ -64,7 +74,6 @@ _HINTS = {
 }
 
 RETRYABLE = frozenset({ErrorKind.RATE_LIMITED, ErrorKind.SERVER_ERROR, ErrorKind.TIMEOUT})
-
 
 
 @dataclass
@@ -97,22 +106,9 @@ class ChatError(Exception):
 
 
 def server_message(exc: openai.APIStatusError) -> str:
-    """The server's message from an error body, xAI- or OpenAI-shaped, or the raw text."""
-    body = exc.body
-    if isinstance(body, dict):
-        for key in ("error", "message", "code"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return redact_secrets(value)
-            if isinstance(value, dict) and isinstance(value.get("message"), str):
-                return redact_secrets(value["message"])
-    if isinstance(body, str) and body:
-        return redact_secrets(body)
-    try:
-        text = exc.response.text
-    except (UnicodeDecodeError, RuntimeError):
-        text = ""
-    return redact_secrets(text.strip()[:300])
+    """The server's message from an error body of any common shape, on one line; for an HTML
+    page only its title."""
+    return read_body(exc).message
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
@@ -123,20 +119,44 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         return None
 
 
-def _status_kind(status: int, message: str) -> ErrorKind:
-    low = message.lower()
-    if "api key" in low and status in (400, 401):
-        return ErrorKind.BAD_KEY
-    if status == 401:
+# How servers word each kind (matched on the message and the code fields, lowercased).
+# xAI 401 "No credentials presented." (code "unauthenticated:no-credentials"); OpenAI 401
+# "You didn't provide an API key."; the demo's "No API key provided."
+_NO_KEY = re.compile(r"no[ -]credentials|(?:didn't|did not|not) provide an? api key|"
+                     r"no api key|missing (?:api key|bearer|authorization)|api key is missing")
+# xAI 429 (and 403) "Your team … has either used all available credits or reached its monthly
+# spending limit."; OpenAI 429 "You exceeded your current quota, please check your plan and
+# billing details." (type "insufficient_quota"); OpenRouter 402 "Insufficient credits. …".
+# Not "quota" or "billing" alone: a per-minute quota is a rate limit, worth retrying, and
+# OpenAI's rate-limit message points to its billing page too.
+_CREDITS = re.compile(r"credits|spending limit|spend limit|insufficient_quota|"
+                      r"exceeded your current quota|insufficient balance")
+# xAI "Model not found"; OpenAI "The model `x` does not exist or you do not have access to it."
+# (code "model_not_found"); LiteLLM 400 "Invalid model name passed in model=x"; Ollama
+# 'model "x" not found, try pulling it first'; vLLM "The model `x` does not exist.".
+_MODEL_NOT_FOUND = re.compile(r"model[_ ]not[_ ]found|invalid model name|unknown model|"
+                              r"no such model|\bmodel\b.{0,120}?\b(?:not found|does not exist|"
+                              r"doesn't exist)")
+_TOO_LONG = re.compile(r"prompt length|context length|context window|too long")
+
+
+def _status_kind(status: int, text: str) -> ErrorKind:
+    """The kind of an HTTP error, from its status and what the body says (lowercased)."""
+    if status in (400, 401) and _NO_KEY.search(text):
         return ErrorKind.NO_KEY
+    if status == 401 or (status == 400 and "api key" in text):
+        return ErrorKind.BAD_KEY      # a key was sent (the client always sends one)
+    if status == 402 or (status in (403, 429) and _CREDITS.search(text)):
+        return ErrorKind.CREDITS_EXHAUSTED
     if status == 403:
         return ErrorKind.FORBIDDEN
-    if status == 404 or "model not found" in low or (
-            "model" in low and "does not exist" in low):
+    if status in (400, 404) and _MODEL_NOT_FOUND.search(text):
         return ErrorKind.MODEL_NOT_FOUND
-    if "prompt length" in low or "context length" in low or "too long" in low:
+    if status in (404, 405):          # the path itself is not there: a wrong base URL
+        return ErrorKind.ENDPOINT_NOT_FOUND
+    if _TOO_LONG.search(text):
         return ErrorKind.TOO_LONG
-    if status == 412 or (status == 400 and "image" in low):
+    if status == 412 or (status == 400 and "image" in text):
         return ErrorKind.BAD_IMAGE
     if status == 429:
         return ErrorKind.RATE_LIMITED
@@ -150,8 +170,8 @@ def map_error(exc: BaseException) -> ChatError:
     if isinstance(exc, ChatError):
         return exc
     if isinstance(exc, openai.APIStatusError):
-        message = server_message(exc)
-        return ChatError(_status_kind(exc.status_code, message), message, exc.status_code,
+        body = read_body(exc)
+        return ChatError(_status_kind(exc.status_code, body.text), body.message, exc.status_code,
                          _retry_after(exc))
     if isinstance(exc, openai.APITimeoutError):
         return ChatError(ErrorKind.TIMEOUT, f"no answer from {_address(exc)} within the time "
