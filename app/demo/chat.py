@@ -81,6 +81,7 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest, responder:
 
     `conv_id` is the request's `x-grok-conv-id` header: the prompt cache's conversation.
     """
+    record.conversation_id = conv_id
     plan = state.faults.take()
     record.fault = plan.fault if plan is not None else None
     if plan is not None and plan.fault is Fault.STALL_BEFORE_HEADERS:

@@ -44,6 +44,7 @@ class RecordedRequest:
     reasoning_tokens: int | None = None
     cost_in_usd_ticks: int | None = None
     finish_reason: str | None = None
+    conversation_id: str | None = None         # the x-grok-conv-id header, when sent
 
 
 class DemoState:
