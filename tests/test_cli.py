@@ -158,9 +158,15 @@ def test_models_lists_image_models_with_prices() -> None:
     with DemoServer() as server:
         result = run_cli("models", "--base-url", server.base_url)
     assert result.returncode == 0, result.stderr
-    assert "grok-4" in result.stdout
-    assert "grok-3-mini" not in result.stdout  # text-only, hidden without --all
-    assert "3.00" in result.stdout  # grok-4: 30000 cents per 100M tokens = $3 per million
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    # grok-4.3: its window from the catalogue, $1.25 / $0.20 cached / $2.50 per million (the
+    # endpoint lists 12500 / 2000 / 25000 cents per 100M tokens), and the efforts it takes.
+    assert rows["grok-4.3"][:6] == ["grok-4.3", "yes", "1,000,000", "1.25", "0.20", "2.50"]
+    assert " ".join(rows["grok-4.3"][6:]) == "none, low, medium, high"
+    assert rows["grok-4.7"][2] == "500,000"
+    assert rows["grok-4.20-0309-non-reasoning"][-1] == "no"
+    assert rows["grok-vision-demo-8k"][2] == "?"       # a window nobody lists
+    assert "grok-2-vision-1212" not in rows
 
 
 def test_key_status_without_a_secure_keyring() -> None:

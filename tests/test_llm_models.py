@@ -28,11 +28,13 @@ def test_language_models_image_capable_first_with_prices(demo_server: DemoServer
     takes = [m.takes_images for m in models]
     assert takes == sorted(takes, reverse=True)
     by_id = {m.id: m for m in models}
-    assert by_id["grok-4"].takes_images
-    assert by_id["grok-4"].prices is not None
-    assert by_id["grok-4"].context_window == 256_000
-    assert not by_id["grok-3-mini"].takes_images
+    assert by_id["grok-4.3"].takes_images
+    assert by_id["grok-4.3"].prices is not None
+    assert by_id["grok-4.3"].prices.prompt_text == 12_500
+    assert by_id["grok-4.3"].context_window == 1_000_000   # from the catalogue
+    assert by_id["grok-vision-demo-8k"].context_window is None
     assert "grok-2-vision-1212" not in by_id
+    assert "grok-4" not in by_id                              # retired: not listed
 
 
 def test_check_key_and_bad_key(demo_server: DemoServer) -> None:

@@ -120,9 +120,11 @@ def header_html(message: Message) -> str:
 def reasoning_html(message: Message, shown: bool) -> str:
     """"▸ Thought for 12 s · show reasoning": collapsed unless `shown`, then the reasoning in
     muted text. Nothing for a reply that did not reason."""
-    if message.role != "assistant" or not (message.reasoning or message.thought_for):
+    if message.role != "assistant" or not (message.reasoning or message.thought_for is not None):
         return ""
-    took = f"Thought for {message.thought_for:.0f} s" if message.thought_for else "Reasoning"
+    seconds = message.thought_for
+    took = "Reasoning" if seconds is None else (
+        "Thought for a moment" if seconds < 1 else f"Thought for {seconds:.0f} s")
     if not message.reasoning.strip():
         return f'<p class="meta">{escape(took)}</p>\n'
     toggle = _action_link("hide reasoning" if shown else "show reasoning", "reasoning",

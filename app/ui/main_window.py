@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -271,11 +271,10 @@ class MainWindow(QMainWindow):
 
     # -- intent -----------------------------------------------------------------------------
     def _send_clicked(self) -> None:
-        if self.send_button.isEnabled():
+        """Enter, Ctrl+Enter or Send: the session checks at once whether the turn can go (the
+        button's state may lag a keystroke behind the meter) and says why not if it cannot."""
+        if not self._busy:
             self.sendRequested.emit(self.composer.toPlainText().strip())
-        elif self._send_block:
-            self.send_reason.setText(self._send_block)
-            QTimer.singleShot(0, self.send_reason.show)
 
     def _stop_if_busy(self) -> None:
         if self._busy:

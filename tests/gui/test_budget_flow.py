@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QInputDialog, QSpinBox
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 
+from app.core.billing import format_usd
 from app.core.budget import MIN_IMAGE_TOKENS, image_tokens
 from app.core.conversation import Status
 from app.demo import DEMO_API_KEY, DemoServer
@@ -97,7 +98,8 @@ def ask(qtbot: QtBot, session: AppSession, text: str, *images: Path) -> None:
 
 def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choice(
         qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path) -> None:
-    write_settings(model="grok-4", context_overrides={"grok-4": 6144}, max_tokens=1024)
+    write_settings(model="grok-4.20-0309-non-reasoning",
+                   context_overrides={"grok-4.20-0309-non-reasoning": 6144}, max_tokens=1024)
     session = running()
     window, server = session.window, session.demo_server
     ask(qtbot, session, "First chart?", png(tmp_path / "one.png", BIG))
@@ -218,7 +220,7 @@ def test_the_tray_detail_switch_sends_one_tile(qtbot: QtBot, running: Callable[.
 
 def test_costs_per_reply_conversation_and_today(qtbot: QtBot, running: Callable[..., AppSession],
                                                 tmp_path: Path) -> None:
-    UsageLedger().append(LedgerEntry(time=time.time(), endpoint="demo", model="grok-4",
+    UsageLedger().append(LedgerEntry(time=time.time(), endpoint="demo", model="grok-4.3",
                                      prompt_tokens=1, image_tokens=0, completion_tokens=1,
                                      cost_usd=1.25))
     session = running()
@@ -227,15 +229,21 @@ def test_costs_per_reply_conversation_and_today(qtbot: QtBot, running: Callable[
     ask(qtbot, session, "What does it cost?", png(tmp_path / "c.png", (448, 448)))
     reply = session.chat.conversation.messages[-1]
     assert reply.usage is not None
-    expected = (reply.usage.prompt_tokens * 30_000 + reply.usage.completion_tokens * 150_000
-                ) / 100_000_000 / 100
+    # The server's own bill, which the price list reproduces (grok-4.3: $1.25 in, $2.50 out;
+    # reasoning tokens at the output price).
+    assert reply.usage.cost_ticks == (reply.usage.prompt_tokens * 12_500 + (
+        reply.usage.completion_tokens + (reply.usage.reasoning_tokens or 0)) * 25_000)
+    expected = reply.usage.cost_ticks / 10**10
     window.view.flush()
-    assert f"cost ${expected:.4f}" in window.view.browser.toPlainText()
-    qtbot.waitUntil(lambda: f"${expected:.4f} so far" in window.meter.cost_text(), timeout=3000)
+    assert f"cost {format_usd(expected)} (exact)" in window.view.browser.toPlainText()
+    qtbot.waitUntil(lambda: f"{format_usd(expected)} so far" in window.meter.cost_text(),
+                    timeout=3000)
     assert f"${1.25 + expected:,.2f} today" in window.meter.cost_text()
     qtbot.waitUntil(lambda: len(list(UsageLedger().entries())) == 2, timeout=3000)
     line = list(UsageLedger().entries())[-1]
-    assert line.model == "grok-4"
+    assert line.model == "grok-4.3"
+    assert line.cost_exact
+    assert line.reasoning_tokens == reply.usage.reasoning_tokens
     assert line.prompt_tokens == reply.usage.prompt_tokens
     assert line.cost_usd == pytest.approx(expected)
 
@@ -289,17 +297,17 @@ def test_an_unknown_context_window_can_be_set_from_the_meter(
 
 def test_the_app_starts_offline_with_the_last_model_list(
         qtbot: QtBot, running: Callable[..., AppSession]) -> None:
-    cached = [{"id": "grok-4", "takes_images": True, "context_window": 256000, "aliases": [],
+    cached = [{"id": "grok-4.7", "takes_images": True, "context_window": 500000, "aliases": [],
                "owned_by": "xai", "prices": None},
               {"id": "grok-3-mini", "takes_images": False, "context_window": None,
                "aliases": [], "owned_by": "xai", "prices": None}]
     # Nothing listens on port 9: every request fails to connect.
-    write_settings(base_url="http://127.0.0.1:9/v1", model="grok-4", known_models=cached)
+    write_settings(base_url="http://127.0.0.1:9/v1", model="grok-4.7", known_models=cached)
     keyring.set_password(SERVICE, "custom:127.0.0.1", DEMO_API_KEY)
     session = running(demo=False)
     window = session.window
     qtbot.waitUntil(lambda: session.endpoint.has_key, timeout=5000)
     labels = [window.model_picker.itemText(i) for i in range(window.model_picker.count())]
-    assert labels == ["grok-4", "grok-3-mini (text only)"]
-    assert window.current_model() == "grok-4"
-    assert [m.id for m in session.models] == ["grok-4", "grok-3-mini"]
+    assert labels == ["grok-4.7", "grok-3-mini (text only)"]
+    assert window.current_model() == "grok-4.7"
+    assert [m.id for m in session.models] == ["grok-4.7", "grok-3-mini"]

@@ -134,11 +134,11 @@ def test_retired_model_offers_current_image_models(qtbot: QtBot, session: AppSes
     ask(qtbot, session, "hello")
     qtbot.waitUntil(session.window.model_banner.isVisible, timeout=10_000)
     assert "grok-2-vision-1212" in session.window.model_banner.label.text()
-    button = session.window.model_banner.findChild(QPushButton, "useModel:grok-4")
+    button = session.window.model_banner.findChild(QPushButton, "useModel:grok-4.3")
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert session.settings.model == "grok-4"
-    assert session.window.current_model() == "grok-4"
+    assert session.settings.model == "grok-4.3"
+    assert session.window.current_model() == "grok-4.3"
     session.window.view.retryRequested.emit(last_reply(session).id)
     qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=10_000)
 
