@@ -162,6 +162,22 @@ def test_a_stall_mid_stream_times_out_as_interrupted() -> None:
     assert text_of(events)
 
 
+def test_a_thinking_model_may_be_silent_first_but_not_mid_reply() -> None:
+    """The long allowance for a reasoning model's silence ends with its first words."""
+    with DemoServer(stall_seconds=5, think_seconds=1.0) as server:
+        quiet, error = collect(server, [user_message("hi")], model="grok-4.7",
+                               timeouts=Timeouts(connect=2, read=0.5), thinks=True)
+        assert error is None      # a second of thinking at high effort, then the answer
+        assert text_of(quiet)
+        server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
+        events, error = collect(server, [user_message("hi")], model="grok-4.7",
+                                timeouts=Timeouts(connect=2, read=0.5), thinks=True)
+    assert error is not None
+    assert error.kind is ErrorKind.STREAM_INTERRUPTED
+    assert "stopped answering" in error.message
+    assert text_of(events)
+
+
 def test_connection_refused_is_network_down() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -155,7 +155,10 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
             yield Retrying(attempt, policy.max_retries, delay, error)
             await asyncio.sleep(delay)
             continue
-        async for event in _events(stream):
+        # A thinking model's long allowance covers the silence before its first words only.
+        silence = client.timeout.read if (
+            request.thinks and isinstance(client.timeout, httpx2.Timeout)) else None
+        async for event in _events(stream, silence):
             yield event
         return
 
@@ -177,13 +180,36 @@ def _reasoning_of(delta: Any) -> str | None:
     return text if isinstance(text, str) and text else None
 
 
-async def _events(stream: openai.AsyncStream[Any]) -> AsyncIterator[ReplyEvent]:
+async def _paced(stream: openai.AsyncStream[Any], silence: float | None,
+                 started: list[bool]) -> AsyncIterator[Any]:
+    """The stream's chunks; once `started[0]` is set, each must come within `silence` s."""
+    chunks = stream.__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout(silence if started[0] else None):
+                chunk = await anext(chunks)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise ChatError(ErrorKind.STREAM_INTERRUPTED,
+                            "the server stopped answering mid-reply") from None
+        yield chunk
+
+
+async def _events(stream: openai.AsyncStream[Any],
+                  silence: float | None = None) -> AsyncIterator[ReplyEvent]:
+    """The reply's events. `silence`: the longest pause between chunks once the reply has
+    started (a thinking model's request allows a much longer one before that)."""
     usage: dict[str, Any] | None = None
     finish: str | None = None
     saw_calls = False
     async with stream:
         try:
-            async for chunk in stream:
+            started = [False]
+            async for chunk in _paced(stream, silence, started):
+                started[0] = started[0] or any(
+                    c.delta is not None and (c.delta.content or c.delta.tool_calls
+                                             or _reasoning_of(c.delta)) for c in chunk.choices)
                 if chunk.usage is not None:  # one final chunk, or cumulative in every chunk
                     usage = chunk.usage.model_dump()
                 for choice in chunk.choices:

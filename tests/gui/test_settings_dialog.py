@@ -35,8 +35,8 @@ KEY = "xai-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 2 + "b14o"
 MODELS = [
     ModelInfo("grok-3", False, 131_072),
     ModelInfo("grok-3-mini", False, 131_072),
-    ModelInfo("grok-4", True, 256_000),
-    ModelInfo("grok-4-fast-reasoning", True, 2_000_000),
+    ModelInfo("grok-4.3", True, 1_000_000),   # the default model (catalog.DEFAULT_MODEL)
+    ModelInfo("grok-4.20-0309-reasoning", True, 1_000_000),
     ModelInfo("grok-9-unreleased", True),
 ]
 
@@ -71,7 +71,7 @@ def error_label(dialog: QDialog, name: str) -> QLabel:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(window_geometry="AdnQywADAAAAAAAA",
-                    known_models=[{"id": "grok-4", "takes_images": True}])
+                    known_models=[{"id": "grok-4.3", "takes_images": True}])
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_object_names_and_initial_values(dialog: SettingsDialog) -> None:
     assert key.echoMode() == QLineEdit.EchoMode.Password
     assert key.text() == ""
     assert find(dialog, QLineEdit, "baseUrlEdit").text() == "https://api.x.ai/v1"
-    assert find(dialog, QComboBox, "modelCombo").currentText() == "grok-4"
+    assert find(dialog, QComboBox, "modelCombo").currentText() == "grok-4.3"
     assert find(dialog, QSpinBox, "contextSpin").value() == 0
     assert find(dialog, QDoubleSpinBox, "temperatureSpin").text() == "Server default"
     assert find(dialog, QSpinBox, "maxTokensSpin").value() == 2048
@@ -146,7 +146,7 @@ def test_ok_emits_the_settings_typed_and_the_key(qtbot: QtBot, dialog: SettingsD
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert not dialog.isVisible()
     assert settings == Settings(window_geometry="AdnQywADAAAAAAAA",
-                                known_models=[{"id": "grok-4", "takes_images": True}])
+                                known_models=[{"id": "grok-4.3", "takes_images": True}])
 
 
 def test_ok_with_empty_key_keeps_the_stored_one(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -154,7 +154,7 @@ def test_ok_with_empty_key_keeps_the_stored_one(qtbot: QtBot, dialog: SettingsDi
         qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     saved, key = blocker.args
     assert key is None
-    assert saved.model == "grok-4"
+    assert saved.model == "grok-4.3"
     assert saved.temperature is None
 
 
@@ -211,14 +211,14 @@ def test_model_list_puts_image_models_first_and_marks_text_only(dialog: Settings
     combo = find(dialog, QComboBox, "modelCombo")
     items = [combo.itemText(i) for i in range(combo.count())]
     assert items == [
-        "grok-4",
-        "grok-4-fast-reasoning",
+        "grok-4.3",
+        "grok-4.20-0309-reasoning",
         "grok-9-unreleased",
         "grok-3 (text only)",
         "grok-3-mini (text only)",
     ]
     assert [combo.itemData(i) for i in range(combo.count())] == [
-        "grok-4", "grok-4-fast-reasoning", "grok-9-unreleased", "grok-3", "grok-3-mini"]
+        "grok-4.3", "grok-4.20-0309-reasoning", "grok-9-unreleased", "grok-3", "grok-3-mini"]
 
 
 def test_choosing_a_text_only_model_saves_its_id_and_says_so(qtbot: QtBot,
@@ -235,20 +235,20 @@ def test_choosing_a_text_only_model_saves_its_id_and_says_so(qtbot: QtBot,
 def test_typed_prefix_of_a_listed_model_is_not_completed(qtbot: QtBot,
                                                          dialog: SettingsDialog) -> None:
     combo = find(dialog, QComboBox, "modelCombo")
-    replace_text(qtbot, line_edit(combo), "grok-4-fast")
-    assert dialog.model_id() == "grok-4-fast"
+    replace_text(qtbot, line_edit(combo), "grok-4.20")
+    assert dialog.model_id() == "grok-4.20"
     with qtbot.waitSignal(dialog.saveRequested, timeout=1000) as blocker:
         qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
-    assert blocker.args[0].model == "grok-4-fast"
+    assert blocker.args[0].model == "grok-4.20"
 
 
 def test_set_models_keeps_the_current_choice(qtbot: QtBot, dialog: SettingsDialog) -> None:
     combo = find(dialog, QComboBox, "modelCombo")
-    combo.setCurrentIndex(combo.findData("grok-4-fast-reasoning"))
-    dialog.set_models([ModelInfo("grok-4-fast-reasoning", True), ModelInfo("grok-2", False)])
+    combo.setCurrentIndex(combo.findData("grok-4.20-0309-reasoning"))
+    dialog.set_models([ModelInfo("grok-4.20-0309-reasoning", True), ModelInfo("grok-2", False)])
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        "grok-4-fast-reasoning", "grok-2 (text only)"]
-    assert dialog.model_id() == "grok-4-fast-reasoning"
+        "grok-4.20-0309-reasoning", "grok-2 (text only)"]
+    assert dialog.model_id() == "grok-4.20-0309-reasoning"
     replace_text(qtbot, line_edit(combo), "custom-model")
     dialog.set_models(MODELS)
     assert combo.currentText() == "custom-model"
@@ -258,7 +258,7 @@ def test_set_models_keeps_the_current_choice(qtbot: QtBot, dialog: SettingsDialo
 def test_context_window_shows_the_known_value_or_the_fallback(qtbot: QtBot,
                                                              dialog: SettingsDialog) -> None:
     context = find(dialog, QSpinBox, "contextSpin")
-    assert context.text() == "Known: 256,000"
+    assert context.text() == "Known: 1,000,000"
     combo = find(dialog, QComboBox, "modelCombo")
     replace_text(qtbot, line_edit(combo), "mystery-model")
     assert context.value() == 0
@@ -267,7 +267,7 @@ def test_context_window_shows_the_known_value_or_the_fallback(qtbot: QtBot,
 
 
 def test_context_override_is_kept_per_model(qtbot: QtBot) -> None:
-    settings = Settings(model="grok-4", context_overrides={"grok-3": 100_000})
+    settings = Settings(model="grok-4.3", context_overrides={"grok-3": 100_000})
     dialog = SettingsDialog(settings, MODELS)
     qtbot.addWidget(dialog)
     dialog.open()
@@ -277,11 +277,11 @@ def test_context_override_is_kept_per_model(qtbot: QtBot) -> None:
     qtbot.keyClicks(context, "200000")
     combo.setCurrentIndex(combo.findData("grok-3"))
     assert context.value() == 100_000
-    combo.setCurrentIndex(combo.findData("grok-4"))
+    combo.setCurrentIndex(combo.findData("grok-4.3"))
     assert context.value() == 200_000
     with qtbot.waitSignal(dialog.saveRequested, timeout=1000) as blocker:
         qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
-    assert blocker.args[0].context_overrides == {"grok-3": 100_000, "grok-4": 200_000}
+    assert blocker.args[0].context_overrides == {"grok-3": 100_000, "grok-4.3": 200_000}
 
 
 def test_too_small_context_override_is_refused(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -451,7 +451,7 @@ def test_cancel_drops_the_edits_and_ok_keeps_them(qtbot: QtBot, dialog: Settings
     dialog.open()
     qtbot.waitExposed(dialog)
     assert url.text() == "https://api.x.ai/v1"
-    assert dialog.model_id() == "grok-4"
+    assert dialog.model_id() == "grok-4.3"
     assert context.value() == 0
     assert not error_label(dialog, "baseUrlError").isVisible()
     combo.setCurrentIndex(combo.findData("grok-3"))

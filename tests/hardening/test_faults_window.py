@@ -14,7 +14,9 @@ plain-HTTP server, a listener that never accepts). Every scenario that fails che
 
 Timeouts: the app's are 10 s to connect and 60 s of silence (app/llm/client.py, `Timeouts`), and
 the window offers no setting for them, so the timeout scenarios give `make_client` shorter ones
-(see `short_timeouts`); everything else is the app as it runs.
+(see `short_timeouts`); everything else is the app as it runs. They ask a model that does not
+reason: for one that does (the default, grok-4.3) the app waits up to 900 s of silence
+(app/llm/stream.py, `THINKING_READ_TIMEOUT`), whatever the client's read timeout.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from app.store.paths import data_directory
 from app.ui.conversation_render import action_url
 
 QUESTION = "Describe the screenshot, please."
+CURRENT_MODEL = "grok-4.3"                           # the default: current, takes images
+NOT_REASONING = "grok-4.20-0309-non-reasoning"       # current, takes images, never thinks
 SHORT = Timeouts(connect=1.0, read=1.0, write=10.0, pool=10.0)
 
 
@@ -116,6 +120,7 @@ def stall(fault: Fault, count: int) -> Maker:
     def make(ctx: Context) -> Setup:
         ctx.short_timeouts()
         app = ctx.demo()
+        app.session.choose_model(NOT_REASONING)      # the app's own silence limit applies
         app.session.demo_server.stall_seconds = 60   # ended when the session stops it
         app.session.demo_server.inject(fault, count, after_chunks=3)
         return Setup(app)
@@ -140,14 +145,14 @@ def repoint_key(app: Running, base_url: str) -> Callable[[], None]:
 def retired_model(ctx: Context) -> Setup:
     app = ctx.demo()
     app.session.choose_model("grok-2-vision-1212")
-    return Setup(app, heal=lambda: app.session.choose_model("grok-4"))
+    return Setup(app, heal=lambda: app.session.choose_model(CURRENT_MODEL))
 
 
 def prompt_too_long(ctx: Context) -> Setup:
     # The app does not know this model's window (it budgets 32,768); the server's is 8,192.
     app = ctx.demo()
     app.session.choose_model("grok-vision-demo-8k")
-    return Setup(app, heal=lambda: app.session.choose_model("grok-4"),
+    return Setup(app, heal=lambda: app.session.choose_model(CURRENT_MODEL),
                  question="Summarise:" + " lorem ipsum" * 3000)
 
 
@@ -232,7 +237,7 @@ SCENARIOS = (
     Scenario("wrong_key", wrong_key,
              ("The API key was not accepted (HTTP 400)", "Incorrect API key provided: xa***ef")),
     Scenario("model_not_found", retired_model,
-             ("Model not found (HTTP 404)", "Model not found: grok-2-vision-1212")),
+             ("Model not found (HTTP 400)", "Model not found: grok-2-vision-1212")),
     Scenario("prompt_too_long", prompt_too_long,
              ("too long for the model (HTTP 400)", "maximum prompt length is 8192")),
     Scenario("image_refused", image_refused,
