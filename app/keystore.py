@@ -250,8 +250,9 @@ def _is_file_backed(cls: type) -> bool:
 
 
 @contextmanager
-def _keyring_errors(action: str, info: BackendInfo, account: str,
-                    secret: str = "") -> Iterator[None]:
+def _keyring_errors(
+    action: str, info: BackendInfo, account: str, secret: str = ""
+) -> Iterator[None]:
     """Turn whatever the keyring raises into a KeystoreError a user can act on."""
     # The environment is a way out for xAI's key only: it never serves another endpoint.
     env = f", or set {ENV_VAR} in the environment" if environment_serves(account) else ""

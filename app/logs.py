@@ -13,7 +13,7 @@ import platformdirs
 from app import APP_NAME
 from app.core.redact import redact_secrets
 
-LEVEL_ENV = "GROK_VISION_LOG"        # debug, info, warning (default), error
+LEVEL_ENV = "GROK_VISION_LOG"  # debug, info, warning (default), error
 DIR_ENV = "GROK_VISION_LOG_DIR"
 
 
@@ -48,8 +48,9 @@ def setup_logging() -> Path | None:
     path = log_dir() / f"{APP_NAME}.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
     except OSError as exc:
         root.warning("Logging to %s is not possible: %s", path, exc)
         return None

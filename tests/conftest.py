@@ -17,14 +17,22 @@ from support.keyrings import MemoryKeyring, installed_keyring, memory_keyring, n
 from support.replay import replay_server
 
 __all__ = [
-    "demo_client", "demo_server", "image_host", "memory_keyring", "no_env_key", "pauses",
+    "demo_client",
+    "demo_server",
+    "image_host",
+    "memory_keyring",
+    "no_env_key",
+    "pauses",
     "replay_server",
 ]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_state(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                         monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_user_state(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[None]:
     """Every test gets its own config directory and, unless it needs the real Secret Service,
     an in-memory keyring: no test ever reads or writes the user's own settings or secrets."""
     monkeypatch.setenv("GROK_VISION_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

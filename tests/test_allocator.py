@@ -36,18 +36,20 @@ print(rss_mb() - before)
 
 glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="the threshold is glibc's")
+    reason="the threshold is glibc's",
+)
 
 
 def _kept_mb(mode: str) -> int:
-    done = subprocess.run([sys.executable, "-c", TURNS, mode], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TURNS, mode], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return int(done.stdout)
 
 
 @glibc_only
 def test_freed_buffers_are_returned_with_the_threshold_fixed() -> None:
-    assert _kept_mb("as-is") >= 6      # glibc as it comes keeps most of the 8 MB
+    assert _kept_mb("as-is") >= 6  # glibc as it comes keeps most of the 8 MB
     assert _kept_mb("fixed") <= 2
 
 

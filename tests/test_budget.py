@@ -48,16 +48,28 @@ def test_text_estimate_grows_with_text_and_is_zero_for_nothing() -> None:
 
 
 def test_budget_estimate_fit_and_overflow() -> None:
-    fits = BudgetEstimate(context_window=1000, reply_reserve=200, history_tokens=300,
-                          history_exact=False, history_image_tokens=0, draft_text_tokens=100,
-                          draft_image_tokens=400)
+    fits = BudgetEstimate(
+        context_window=1000,
+        reply_reserve=200,
+        history_tokens=300,
+        history_exact=False,
+        history_image_tokens=0,
+        draft_text_tokens=100,
+        draft_image_tokens=400,
+    )
     assert fits.prompt_tokens == 800
     assert fits.needed == 1000
     assert fits.fits
     assert fits.over_by == 0
-    over = BudgetEstimate(context_window=1000, reply_reserve=200, history_tokens=301,
-                          history_exact=False, history_image_tokens=0, draft_text_tokens=100,
-                          draft_image_tokens=400)
+    over = BudgetEstimate(
+        context_window=1000,
+        reply_reserve=200,
+        history_tokens=301,
+        history_exact=False,
+        history_image_tokens=0,
+        draft_text_tokens=100,
+        draft_image_tokens=400,
+    )
     assert not over.fits
     assert over.over_by == 1
     assert over.fraction > 1
@@ -71,7 +83,8 @@ def test_prices_in_cents_per_hundred_million_tokens() -> None:
     assert prices.usd(text_in=0, image_in=0, out=0, cached_in=1_000_000) == pytest.approx(0.20)
     mixed = Prices(prompt_text=30_000, prompt_image=10_000, completion_text=150_000)
     assert mixed.usd(text_in=1000, image_in=1792, out=100) == pytest.approx(
-        (1000 * 3 + 1792 * 1 + 100 * 15) / 1_000_000)
+        (1000 * 3 + 1792 * 1 + 100 * 15) / 1_000_000
+    )
 
 
 def test_context_window_known_override_and_unknown() -> None:

@@ -43,9 +43,12 @@ def test_the_catalogue_holds_the_current_image_models(model: str, facts: tuple) 
     assert entry.takes_images
     window, price_in, cached, out = facts
     assert entry.context_window == window
-    assert (per_million(entry.prices.prompt_text), per_million(entry.prices.cached),
-            per_million(entry.prices.completion_text)) == (price_in, cached, out)
-    assert per_million(entry.prices.prompt_image) == price_in   # images at the input rate
+    assert (
+        per_million(entry.prices.prompt_text),
+        per_million(entry.prices.cached),
+        per_million(entry.prices.completion_text),
+    ) == (price_in, cached, out)
+    assert per_million(entry.prices.prompt_image) == price_in  # images at the input rate
     assert context_window_for(model) == (window, True)
 
 
@@ -65,16 +68,15 @@ def test_aliases_and_retired_ids() -> None:
 
 def test_reasoning_effort_is_sent_only_where_the_model_takes_it() -> None:
     assert effort_to_send("grok-4.7", "xhigh") == "xhigh"
-    assert effort_to_send("grok-4.3", "xhigh") is None      # grok-4.3 stops at high
+    assert effort_to_send("grok-4.3", "xhigh") is None  # grok-4.3 stops at high
     assert effort_to_send("grok-4.3", "none") == "none"
-    for model in ("grok-4.20-0309-reasoning", "grok-4.20-0309-non-reasoning", "gpt-4o",
-                  "mystery"):
+    for model in ("grok-4.20-0309-reasoning", "grok-4.20-0309-non-reasoning", "gpt-4o", "mystery"):
         assert effort_to_send(model, "low") is None
     assert effort_to_send("grok-4.7", None) is None
     assert thinks("grok-4.7", None)
     assert not thinks("grok-4.3", "none")
     assert not thinks("grok-4.20-0309-non-reasoning", None)
-    assert thinks("grok-4-fast-reasoning", None)           # served by grok-4.3 at low effort
+    assert thinks("grok-4-fast-reasoning", None)  # served by grok-4.3 at low effort
 
 
 def test_an_unknown_window_is_a_placeholder_and_can_be_learned() -> None:
@@ -83,8 +85,12 @@ def test_an_unknown_window_is_a_placeholder_and_can_be_learned() -> None:
     assert window > 0
     assert context_window_for("some-local-model", learned=8192) == (8192, True)
     assert context_window_for("some-local-model", override=4096, learned=8192) == (4096, True)
-    assert window_from_error("This model's maximum prompt length is 32768 but the request "
-                             "contains 40110 tokens.") == 32_768
+    assert (
+        window_from_error(
+            "This model's maximum prompt length is 32768 but the request contains 40110 tokens."
+        )
+        == 32_768
+    )
     assert window_from_error("Some other failure") is None
 
 
@@ -110,10 +116,20 @@ def test_listed_prices_win_and_keep_the_long_context_tier() -> None:
 
 def test_a_prompt_of_200k_tokens_bills_every_token_at_the_long_rate() -> None:
     pricing = lookup("grok-4.3").pricing  # type: ignore[union-attr]
-    below = Usage(prompt_tokens=199_999, completion_tokens=1_000, total_tokens=0,
-                  cached_tokens=100_000, reasoning_tokens=500)
-    at = Usage(prompt_tokens=200_000, completion_tokens=1_000, total_tokens=0,
-               cached_tokens=100_000, reasoning_tokens=500)
+    below = Usage(
+        prompt_tokens=199_999,
+        completion_tokens=1_000,
+        total_tokens=0,
+        cached_tokens=100_000,
+        reasoning_tokens=500,
+    )
+    at = Usage(
+        prompt_tokens=200_000,
+        completion_tokens=1_000,
+        total_tokens=0,
+        cached_tokens=100_000,
+        reasoning_tokens=500,
+    )
     cheap, dear = bill(below, pricing), bill(at, pricing)
     assert cheap is not None
     assert dear is not None
@@ -127,11 +143,14 @@ def test_a_prompt_of_200k_tokens_bills_every_token_at_the_long_rate() -> None:
 
 def test_the_saving_of_a_cached_prefix() -> None:
     prices = Prices(20_000, 20_000, 60_000, 5_000)
-    usage = Usage(prompt_tokens=10_000, completion_tokens=100, total_tokens=0,
-                  cached_tokens=8_000)
+    usage = Usage(prompt_tokens=10_000, completion_tokens=100, total_tokens=0, cached_tokens=8_000)
     charged = bill(usage, Pricing(prices))
-    assert charged == Bill(2_000 * 20_000 + 8_000 * 5_000 + 100 * 60_000, exact=False,
-                           long_context=False, saved_ticks=8_000 * 15_000)
+    assert charged == Bill(
+        2_000 * 20_000 + 8_000 * 5_000 + 100 * 60_000,
+        exact=False,
+        long_context=False,
+        saved_ticks=8_000 * 15_000,
+    )
     assert bill(usage, None) is None
     exact = bill(Usage(1, 1, 2, cost_ticks=123), None)
     assert exact is not None
@@ -139,9 +158,15 @@ def test_the_saving_of_a_cached_prefix() -> None:
 
 
 def estimate(prompt: int, images: int = 0, reply: int = 1000) -> BudgetEstimate:
-    return BudgetEstimate(context_window=1_000_000, reply_reserve=reply, history_tokens=prompt,
-                          history_exact=True, history_image_tokens=images,
-                          draft_text_tokens=0, draft_image_tokens=0)
+    return BudgetEstimate(
+        context_window=1_000_000,
+        reply_reserve=reply,
+        history_tokens=prompt,
+        history_exact=True,
+        history_image_tokens=images,
+        draft_text_tokens=0,
+        draft_image_tokens=0,
+    )
 
 
 def test_the_forecast_prices_the_cached_prefix_and_the_tier() -> None:
@@ -158,10 +183,17 @@ def test_the_forecast_prices_the_cached_prefix_and_the_tier() -> None:
     assert long.reply_usd == pytest.approx(1000 * 12.00 / 1e6)
 
 
-@pytest.mark.parametrize(("amount", "text"), [
-    (0.0, "$0.00"), (12.3456, "$12.35"), (0.0123, "$0.0123"), (0.000146625, "$0.000147"),
-    (0.0000041, "$0.00000410"), (0.006, "$0.00600"),
-])
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (0.0, "$0.00"),
+        (12.3456, "$12.35"),
+        (0.0123, "$0.0123"),
+        (0.000146625, "$0.000147"),
+        (0.0000041, "$0.00000410"),
+        (0.006, "$0.00600"),
+    ],
+)
 def test_costs_print_with_meaningful_digits(amount: float, text: str) -> None:
     assert format_usd(amount) == text
 
@@ -188,15 +220,16 @@ def test_the_cache_outlook_trusts_a_prefix_only_when_the_server_caches() -> None
     assert (intact.cached_tokens, intact.broken) == (900, None)
 
     edited = conversation("What is this now?", "A chart.", "And the trend?")
-    broken = outlook(previous, True, request_keys(edited.system_prompt, edited.messages),
-                     lambda n: 10 * n)
+    broken = outlook(
+        previous, True, request_keys(edited.system_prompt, edited.messages), lambda n: 10 * n
+    )
     assert broken.cached_tokens == 0
     assert broken.broken is not None
     assert "message 1" in broken.broken
     assert broken.lost_tokens == 900
 
     new_system = conversation("What is this?", "A chart.", "More?", system="Be thorough.")
-    changed = outlook(previous, True,
-                      request_keys(new_system.system_prompt, new_system.messages),
-                      lambda _n: 0)
+    changed = outlook(
+        previous, True, request_keys(new_system.system_prompt, new_system.messages), lambda _n: 0
+    )
     assert changed.broken == "the system prompt changed"

@@ -19,15 +19,24 @@ from app.demo import DemoServer, Fault
 from app.keystore import SERVICE
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "app", *args], input=stdin, text=True,
-                          capture_output=True, timeout=timeout, env=full_env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env=full_env,
+        check=False,
+    )
 
 
-def make_png(path: Path, width: int, height: int, color: tuple[int, int, int] = (200, 30, 30)
-             ) -> Path:
+def make_png(
+    path: Path, width: int, height: int, color: tuple[int, int, int] = (200, 30, 30)
+) -> Path:
     Image.new("RGB", (width, height), color).save(path)
     return path
 
@@ -48,8 +57,13 @@ def test_tokens_json_prices_by_the_formula_and_reports_errors(tmp_path: Path) ->
     assert result.returncode == 2
     report = json.loads(result.stdout)
     images = {Path(i["path"]).name: i for i in report["images"]}
-    assert images["small.png"] == {"path": str(small), "width": 448, "height": 448, "tiles": 1,
-                                   "tokens": 512}
+    assert images["small.png"] == {
+        "path": str(small),
+        "width": 448,
+        "height": 448,
+        "tiles": 1,
+        "tokens": 512,
+    }
     assert images["wide.png"]["tokens"] == 768
     # Downscaled to the 8,192 px long edge before pricing: 8192×273 → 19 × 1 tiles → capped.
     assert images["big.png"]["width"] == 8192
@@ -69,8 +83,9 @@ def test_tokens_table_and_exit_zero(tmp_path: Path) -> None:
 def test_ask_streams_a_reply_about_real_images(tmp_path: Path) -> None:
     chart = make_png(tmp_path / "chart.png", 900, 500, (10, 200, 10))
     with DemoServer() as server:
-        result = run_cli("ask", "--base-url", server.base_url, "--image", str(chart),
-                         "What colour dominates?")
+        result = run_cli(
+            "ask", "--base-url", server.base_url, "--image", str(chart), "What colour dominates?"
+        )
     assert result.returncode == 0, result.stderr
     assert "simulat" in result.stdout.lower()
     assert "900×500" in result.stdout
@@ -81,8 +96,15 @@ def test_ask_streams_a_reply_about_real_images(tmp_path: Path) -> None:
 
 def test_ask_json_object(tmp_path: Path) -> None:
     with DemoServer() as server:
-        result = run_cli("ask", "--base-url", server.base_url, "--json-object",
-                         "--image", str(make_png(tmp_path / "x.png", 100, 100)), "Describe")
+        result = run_cli(
+            "ask",
+            "--base-url",
+            server.base_url,
+            "--json-object",
+            "--image",
+            str(make_png(tmp_path / "x.png", 100, 100)),
+            "Describe",
+        )
     assert result.returncode == 0, result.stderr
     assert isinstance(json.loads(result.stdout), dict)
 
@@ -141,9 +163,20 @@ def test_ask_network_down() -> None:
 
 def test_ctrl_c_keeps_what_arrived_and_exits_130() -> None:
     with DemoServer(pace=0.2) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "ask", "--base-url",
-                                 server.base_url, "Tell me everything"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "ask",
+                "--base-url",
+                server.base_url,
+                "Tell me everything",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         first = proc.stdout.read(5)  # the reply has started streaming
         time.sleep(0.3)
@@ -165,7 +198,7 @@ def test_models_lists_image_models_with_prices() -> None:
     assert " ".join(rows["grok-4.3"][6:]) == "none, low, medium, high"
     assert rows["grok-4.7"][2] == "500,000"
     assert rows["grok-4.20-0309-non-reasoning"][-1] == "no"
-    assert rows["grok-vision-demo-8k"][2] == "?"       # a window nobody lists
+    assert rows["grok-vision-demo-8k"][2] == "?"  # a window nobody lists
     assert "grok-2-vision-1212" not in rows
 
 

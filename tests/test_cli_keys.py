@@ -62,9 +62,11 @@ def sent_keys(server: RecordingServer) -> list[str | None]:
 
 # -- ask and models send the endpoint its own key -------------------------------------------------
 
+
 @pytest.mark.usefixtures("xai_keys")
-def test_ask_sends_the_key_stored_for_the_server(server: RecordingServer,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_sends_the_key_stored_for_the_server(
+    server: RecordingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     keyring.set_password(SERVICE, "custom:127.0.0.1", LOCAL_KEY)
     code = main(["ask", "--base-url", server.base_url, "--model", MODEL, "What is this?"])
     out = capsys.readouterr()
@@ -76,7 +78,8 @@ def test_ask_sends_the_key_stored_for_the_server(server: RecordingServer,
 
 @pytest.mark.usefixtures("xai_keys")
 def test_ask_sends_a_local_server_the_demo_key_when_it_has_none(
-        server: RecordingServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server: RecordingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["ask", "--base-url", server.base_url, "--model", MODEL, "What is this?"])
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -84,8 +87,9 @@ def test_ask_sends_a_local_server_the_demo_key_when_it_has_none(
 
 
 @pytest.mark.usefixtures("xai_keys")
-def test_models_sends_the_key_stored_for_the_server(server: RecordingServer,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_sends_the_key_stored_for_the_server(
+    server: RecordingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     keyring.set_password(SERVICE, "custom:127.0.0.1", LOCAL_KEY)
     code = main(["models", "--all", "--base-url", server.base_url])
     out = capsys.readouterr()
@@ -96,7 +100,8 @@ def test_models_sends_the_key_stored_for_the_server(server: RecordingServer,
 
 @pytest.mark.usefixtures("xai_keys")
 def test_models_sends_a_local_server_the_demo_key_when_it_has_none(
-        server: RecordingServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server: RecordingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     keyring.set_password(SERVICE, "custom:localhost", LOCAL_KEY)  # another endpoint's key
     code = main(["models", "--all", "--base-url", server.base_url])
     capsys.readouterr()
@@ -106,12 +111,16 @@ def test_models_sends_a_local_server_the_demo_key_when_it_has_none(
 
 @pytest.mark.usefixtures("xai_keys")
 @pytest.mark.parametrize("command", ["ask", "models"])
-@pytest.mark.parametrize(("url", "host"), [("https://llm.example.invalid/v1",
-                                            "llm.example.invalid"),
-                                           ("https://openrouter.ai/api/v1", "openrouter.ai")])
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://llm.example.invalid/v1", "llm.example.invalid"),
+        ("https://openrouter.ai/api/v1", "openrouter.ai"),
+    ],
+)
 def test_a_remote_endpoint_without_a_key_of_its_own_is_refused_before_sending(
-        command: str, url: str, host: str, no_lookups: list[Any],
-        capsys: pytest.CaptureFixture[str]) -> None:
+    command: str, url: str, host: str, no_lookups: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["ask", "--base-url", url, "hi"] if command == "ask" else ["models", "--base-url", url]
     code = main(args)
     err = capsys.readouterr().err
@@ -123,12 +132,15 @@ def test_a_remote_endpoint_without_a_key_of_its_own_is_refused_before_sending(
 
 
 def test_xai_without_any_key_names_both_ways_to_give_one(
-        no_lookups: list[Any], capsys: pytest.CaptureFixture[str]) -> None:
+    no_lookups: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["ask", "hi"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == ("error: no key stored for api.x.ai: grok-vision key set --endpoint "
-                   f"https://api.x.ai/v1 (or set {ENV_VAR})\n")
+    assert err == (
+        "error: no key stored for api.x.ai: grok-vision key set --endpoint "
+        f"https://api.x.ai/v1 (or set {ENV_VAR})\n"
+    )
     assert no_lookups == []
 
 
@@ -141,13 +153,15 @@ def test_the_environment_key_serves_xai_only(monkeypatch: pytest.MonkeyPatch) ->
 
 # -- grok-vision key --endpoint ----------------------------------------------------------------
 
+
 def key(args: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     return main(["key", *args])
 
 
-def test_key_set_status_delete_by_endpoint(monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_key_set_status_delete_by_endpoint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = "http://127.0.0.1:8000/v1"
     assert key(["set", "--endpoint", url], monkeypatch, f"{LOCAL_KEY}\n") == 0
     assert capsys.readouterr().out.startswith("Key for 127.0.0.1 stored in ")
@@ -165,13 +179,15 @@ def test_key_set_status_delete_by_endpoint(monkeypatch: pytest.MonkeyPatch,
     assert keyring.get_password(SERVICE, "custom:127.0.0.1") is None
     assert key(["status", "--endpoint", url], monkeypatch) == 0
     out = capsys.readouterr().out
-    assert f"No key stored for 127.0.0.1. Store one with: grok-vision key set --endpoint {url}" \
-        in out
+    assert (
+        f"No key stored for 127.0.0.1. Store one with: grok-vision key set --endpoint {url}" in out
+    )
     assert "local demo key" in out
 
 
-def test_key_without_endpoint_is_xais(monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_key_without_endpoint_is_xais(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert key(["set"], monkeypatch, f"{XAI_KEY}\n") == 0
     assert capsys.readouterr().out.startswith("Key for api.x.ai stored in ")
     assert keyring.get_password(SERVICE, "xai") == XAI_KEY
@@ -180,7 +196,8 @@ def test_key_without_endpoint_is_xais(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_key_status_for_another_endpoint_says_the_environment_key_is_not_its(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv(ENV_VAR, ENV_KEY)
     assert key(["status", "--endpoint", "https://openrouter.ai/api/v1"], monkeypatch) == 0
     out = capsys.readouterr().out
@@ -190,8 +207,9 @@ def test_key_status_for_another_endpoint_says_the_environment_key_is_not_its(
     assert "xai-…" not in out
 
 
-def test_the_hidden_account_option_still_works(monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_hidden_account_option_still_works(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert key(["set", "--account", "other"], monkeypatch, f"{LOCAL_KEY}\n") == 0
     assert capsys.readouterr().out.startswith("Key stored in ")
     assert keyring.get_password(SERVICE, "other") == LOCAL_KEY
@@ -199,12 +217,12 @@ def test_the_hidden_account_option_still_works(monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out == "Key deleted.\n"
 
 
-def test_key_options_refused(monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_key_options_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert key(["status", "--endpoint", "localhost:8000"], monkeypatch) == 2
     assert "https://" in capsys.readouterr().err
-    assert key(["status", "--endpoint", "http://127.0.0.1/v1", "--account", "x"],
-               monkeypatch) == 2
+    assert key(["status", "--endpoint", "http://127.0.0.1/v1", "--account", "x"], monkeypatch) == 2
     assert "not both" in capsys.readouterr().err
 
 

@@ -85,8 +85,13 @@ IMAGE_WRITER = textwrap.dedent("""
 
 def _run_until(script: str, data: Path, prefix: str, count: int) -> list[list[str]]:
     """Start the child, read its lines until `prefix <count>`, then SIGKILL it."""
-    child = subprocess.Popen([sys.executable, "-c", script, str(data)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(data)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[list[str]] = []
     try:
         assert child.stdout is not None

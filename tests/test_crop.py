@@ -42,6 +42,7 @@ def close_to(pixel: object, colour: tuple[int, int, int], tolerance: int = 12) -
 
 # -- the grid and the cost -------------------------------------------------------------------
 
+
 def test_one_tile() -> None:
     (tile,) = tile_grid(448, 448)
     assert (tile.index, tile.box, tile.counted) == (0, (0, 0, 448, 448), True)
@@ -50,24 +51,28 @@ def test_one_tile() -> None:
 
 def test_a_full_hd_screenshot_has_15_tiles_of_which_6_count() -> None:
     tiles = tile_grid(1920, 1080)
-    assert len(tiles) == 15   # 5 columns × 3 rows
+    assert len(tiles) == 15  # 5 columns × 3 rows
     assert [t.counted for t in tiles] == [True] * 6 + [False] * 9
-    assert tiles[4].box == (1792, 0, 1920, 448)       # the last column is 128 px wide
-    assert tiles[10].box == (0, 896, 448, 1080)       # the last row is 184 px high
+    assert tiles[4].box == (1792, 0, 1920, 448)  # the last column is 128 px wide
+    assert tiles[10].box == (0, 896, 448, 1080)  # the last row is 184 px high
     assert tiles[-1].box == (1792, 896, 1920, 1080)
     # The tiles cover the image exactly, without overlap.
     assert sum(t.width * t.height for t in tiles) == 1920 * 1080
     assert cost_text(1920, 1080, as_sent=True) == (
-        "1920×1080 px as sent · 15 tiles, 6 counted → 1,792 tokens")
+        "1920×1080 px as sent · 15 tiles, 6 counted → 1,792 tokens"
+    )
 
 
-@pytest.mark.parametrize(("size", "text"), [
-    ((896, 448), "896×448 px · 2 tiles → 768 tokens"),
-    ((449, 449), "449×449 px · 4 tiles → 1,280 tokens"),
-    ((1344, 896), "1344×896 px · 6 tiles → 1,792 tokens"),
-    ((1345, 896), "1345×896 px · 8 tiles, 6 counted → 1,792 tokens"),
-    ((1, 1), "1×1 px · 1 tile → 512 tokens"),
-])
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        ((896, 448), "896×448 px · 2 tiles → 768 tokens"),
+        ((449, 449), "449×449 px · 4 tiles → 1,280 tokens"),
+        ((1344, 896), "1344×896 px · 6 tiles → 1,792 tokens"),
+        ((1345, 896), "1345×896 px · 8 tiles, 6 counted → 1,792 tokens"),
+        ((1, 1), "1×1 px · 1 tile → 512 tokens"),
+    ],
+)
 def test_cost_text(size: tuple[int, int], text: str) -> None:
     assert cost_text(*size) == text
     assert f"{image_tokens(*size):,} tokens" in text
@@ -80,17 +85,18 @@ def test_tile_grid_refuses_an_empty_image() -> None:
 
 # -- boxes -----------------------------------------------------------------------------------
 
+
 def test_boxes_are_ordered_and_clamped() -> None:
     assert normalized_box((500, 400, 100, 50), (1920, 1080)) == (100, 50, 500, 400)
     assert normalized_box((-20, -5, 3000, 2000), (1920, 1080)) == (0, 0, 1920, 1080)
     for empty in ((10, 10, 10, 50), (2000, 0, 2100, 50), (5, 5, 6, 5)):
         with pytest.raises(ValueError, match="leaves no pixel"):
             normalized_box(empty, (1920, 1080))
-    assert crop_note((600, 300, 1048, 748), (1920, 1080)) == (
-        "cropped to 448×448 from 1920×1080")
+    assert crop_note((600, 300, 1048, 748), (1920, 1080)) == ("cropped to 448×448 from 1920×1080")
 
 
 # -- cropping --------------------------------------------------------------------------------
+
 
 def test_crop_a_png_dashboard_to_one_tile() -> None:
     image = dashboard()
@@ -110,7 +116,7 @@ def test_crop_a_png_dashboard_to_one_tile() -> None:
     im = pixels(crop)
     assert im.getpixel((0, 0)) == BLUE
     assert im.getpixel((447, 447)) == BLUE
-    assert im.getcolors() == [(448 * 448, BLUE)]   # nothing of the red around it
+    assert im.getcolors() == [(448 * 448, BLUE)]  # nothing of the red around it
 
 
 def test_crop_keeps_the_exact_region_at_the_corner() -> None:
@@ -119,7 +125,7 @@ def test_crop_keeps_the_exact_region_at_the_corner() -> None:
     assert im.size == (100, 70)
     assert im.getpixel((0, 0)) == GREEN
     assert im.getpixel((49, 49)) == GREEN
-    assert im.getpixel((50, 50)) == RED      # (100, 100) of the source: past the green square
+    assert im.getpixel((50, 50)) == RED  # (100, 100) of the source: past the green square
 
 
 def test_crop_of_a_jpeg_is_sent_losslessly_as_png() -> None:
@@ -135,8 +141,9 @@ def test_crop_of_a_jpeg_is_sent_losslessly_as_png() -> None:
 
 
 def test_crop_for_an_endpoint_that_takes_only_jpeg() -> None:
-    jpeg_only = dataclasses.replace(XAI_LIMITS, name="jpeg-only", label="JPEG only",
-                                    accepted_formats=frozenset({"JPEG"}))
+    jpeg_only = dataclasses.replace(
+        XAI_LIMITS, name="jpeg-only", label="JPEG only", accepted_formats=frozenset({"JPEG"})
+    )
     crop = crop_prepared(dashboard(), (600, 300, 1048, 748), jpeg_only).prepared
     assert crop.mime == "image/jpeg"
     assert crop.notes == ("cropped to 448×448 from 1920×1080", "converted from PNG to JPEG")
@@ -152,8 +159,7 @@ def test_crop_keeps_transparency_and_palettes() -> None:
     assert crop.getpixel((0, 0)) == (0, 0, 0, 0)
     assert crop.getpixel((100, 100)) == (255, 0, 0, 255)
 
-    palette = prepare_bytes(encoded(im.convert("RGB").quantize(4), "PNG"), "icons.png",
-                            XAI_LIMITS)
+    palette = prepare_bytes(encoded(im.convert("RGB").quantize(4), "PNG"), "icons.png", XAI_LIMITS)
     crop = pixels(crop_prepared(palette, (100, 100, 200, 200), XAI_LIMITS).prepared)
     assert crop.mode == "P"
     assert crop.convert("RGB").getpixel((50, 50)) == (255, 0, 0)

@@ -12,8 +12,16 @@ from app.demo.billing import LONG_CONTEXT_PROMPT
 from app.demo.models import listed_model
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
-MODEL_IDS = ["grok-4.7", "grok-4.6", "grok-4.5", "grok-4.3", "grok-4.20-0309-reasoning",
-             "grok-4.20-0309-non-reasoning", "grok-vision-demo-8k", "grok-demo-thinking-mini"]
+MODEL_IDS = [
+    "grok-4.7",
+    "grok-4.6",
+    "grok-4.5",
+    "grok-4.3",
+    "grok-4.20-0309-reasoning",
+    "grok-4.20-0309-non-reasoning",
+    "grok-vision-demo-8k",
+    "grok-demo-thinking-mini",
+]
 
 
 def test_models_list(demo_client: openai.OpenAI) -> None:
@@ -40,9 +48,22 @@ def test_language_models_shape(demo_server: DemoServer) -> None:
     assert response.status == 200
     models = {m["id"]: m for m in response.json()["models"]}
     assert list(models) == MODEL_IDS
-    keys = {"id", "fingerprint", "created", "object", "owned_by", "version", "input_modalities",
-            "output_modalities", "prompt_text_token_price", "cached_prompt_text_token_price",
-            "prompt_image_token_price", "completion_text_token_price", "search_price", "aliases"}
+    keys = {
+        "id",
+        "fingerprint",
+        "created",
+        "object",
+        "owned_by",
+        "version",
+        "input_modalities",
+        "output_modalities",
+        "prompt_text_token_price",
+        "cached_prompt_text_token_price",
+        "prompt_image_token_price",
+        "completion_text_token_price",
+        "search_price",
+        "aliases",
+    }
     for model in models.values():
         assert set(model) == keys
         assert model["output_modalities"] == ["text"]
@@ -65,35 +86,49 @@ CATALOGUE = {
     "grok-4.6": ((20000, 5000, 60000), []),
     "grok-4.5": ((20000, 3000, 60000), ["grok-4.5-latest"]),
     "grok-4.3": ((12500, 2000, 25000), ["grok-4.3-latest"]),
-    "grok-4.20-0309-reasoning": ((12500, 2000, 25000), ["grok-4.20-reasoning",
-                                                        "grok-4.20-reasoning-latest"]),
-    "grok-4.20-0309-non-reasoning": ((12500, 2000, 25000), ["grok-4.20-non-reasoning",
-                                                            "grok-4.20-non-reasoning-latest"]),
+    "grok-4.20-0309-reasoning": (
+        (12500, 2000, 25000),
+        ["grok-4.20-reasoning", "grok-4.20-reasoning-latest"],
+    ),
+    "grok-4.20-0309-non-reasoning": (
+        (12500, 2000, 25000),
+        ["grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"],
+    ),
     "grok-vision-demo-8k": ((2000, 500, 5000), []),
     "grok-demo-thinking-mini": ((3000, 750, 5000), []),
 }
 
 
-@pytest.mark.parametrize(("model_id", "prices", "aliases"),
-                         [(k, *v) for k, v in CATALOGUE.items()])
+@pytest.mark.parametrize(("model_id", "prices", "aliases"), [(k, *v) for k, v in CATALOGUE.items()])
 def test_language_models_give_the_2026_prices_and_aliases(
-        demo_server: DemoServer, model_id: str, prices: tuple[int, int, int],
-        aliases: list[str]) -> None:
+    demo_server: DemoServer, model_id: str, prices: tuple[int, int, int], aliases: list[str]
+) -> None:
     body = raw_request(f"{demo_server.base_url}/language-models/{model_id}", headers=AUTH).json()
-    assert (body["prompt_text_token_price"], body["cached_prompt_text_token_price"],
-            body["completion_text_token_price"]) == prices
+    assert (
+        body["prompt_text_token_price"],
+        body["cached_prompt_text_token_price"],
+        body["completion_text_token_price"],
+    ) == prices
     assert body["prompt_image_token_price"] == prices[0]
     assert body["aliases"] == aliases
 
 
-@pytest.mark.parametrize(("model_id", "window", "long_context"), [
-    ("grok-4.7", 500_000, True), ("grok-4.6", 500_000, True), ("grok-4.5", 500_000, True),
-    ("grok-4.3", 1_000_000, True), ("grok-4.20-0309-reasoning", 1_000_000, True),
-    ("grok-4.20-0309-non-reasoning", 1_000_000, True), ("grok-vision-demo-8k", 8192, False),
-    ("grok-demo-thinking-mini", 131_072, False),
-])
+@pytest.mark.parametrize(
+    ("model_id", "window", "long_context"),
+    [
+        ("grok-4.7", 500_000, True),
+        ("grok-4.6", 500_000, True),
+        ("grok-4.5", 500_000, True),
+        ("grok-4.3", 1_000_000, True),
+        ("grok-4.20-0309-reasoning", 1_000_000, True),
+        ("grok-4.20-0309-non-reasoning", 1_000_000, True),
+        ("grok-vision-demo-8k", 8192, False),
+        ("grok-demo-thinking-mini", 131_072, False),
+    ],
+)
 def test_the_table_has_each_models_window_and_long_context_rates(
-        model_id: str, window: int, long_context: bool) -> None:
+    model_id: str, window: int, long_context: bool
+) -> None:
     model = listed_model(model_id)
     assert model is not None
     assert model.context_window == window
@@ -102,18 +137,22 @@ def test_the_table_has_each_models_window_and_long_context_rates(
     assert (window >= LONG_CONTEXT_PROMPT) is long_context
 
 
-@pytest.mark.parametrize(("model_id", "efforts", "default"), [
-    ("grok-4.7", ("low", "medium", "high", "xhigh"), "high"),
-    ("grok-4.6", ("low", "medium", "high", "xhigh"), "high"),
-    ("grok-4.5", ("low", "medium", "high", "xhigh"), "high"),
-    ("grok-4.3", ("none", "low", "medium", "high"), "medium"),
-    ("grok-4.20-0309-reasoning", (), "medium"),      # reasons, but refuses the parameter
-    ("grok-4.20-0309-non-reasoning", (), None),
-    ("grok-vision-demo-8k", (), None),
-    ("grok-demo-thinking-mini", ("low", "high"), "low"),
-])
-def test_the_table_has_each_models_reasoning_efforts(model_id: str, efforts: tuple[str, ...],
-                                                     default: str | None) -> None:
+@pytest.mark.parametrize(
+    ("model_id", "efforts", "default"),
+    [
+        ("grok-4.7", ("low", "medium", "high", "xhigh"), "high"),
+        ("grok-4.6", ("low", "medium", "high", "xhigh"), "high"),
+        ("grok-4.5", ("low", "medium", "high", "xhigh"), "high"),
+        ("grok-4.3", ("none", "low", "medium", "high"), "medium"),
+        ("grok-4.20-0309-reasoning", (), "medium"),  # reasons, but refuses the parameter
+        ("grok-4.20-0309-non-reasoning", (), None),
+        ("grok-vision-demo-8k", (), None),
+        ("grok-demo-thinking-mini", ("low", "high"), "low"),
+    ],
+)
+def test_the_table_has_each_models_reasoning_efforts(
+    model_id: str, efforts: tuple[str, ...], default: str | None
+) -> None:
     model = listed_model(model_id)
     assert model is not None
     assert (model.efforts, model.effort) == (efforts, default)
@@ -122,8 +161,9 @@ def test_the_table_has_each_models_reasoning_efforts(model_id: str, efforts: tup
 
 def test_tokenize_text(demo_server: DemoServer) -> None:
     text = "Hello, wonderful world! Ça va?"
-    response = post_json(demo_server.base_url + "/tokenize-text",
-                         {"text": text, "model": "grok-4.7"})
+    response = post_json(
+        demo_server.base_url + "/tokenize-text", {"text": text, "model": "grok-4.7"}
+    )
     assert response.status == 200
     tokens = response.json()["token_ids"]
     assert "".join(t["string_token"] for t in tokens) == text
@@ -133,8 +173,9 @@ def test_tokenize_text(demo_server: DemoServer) -> None:
     assert [t["string_token"] for t in tokens[1:3]] == ["o", ","]
     assert abs(len(tokens) - estimate_text_tokens(text)) <= 2
 
-    again = post_json(demo_server.base_url + "/tokenize-text",
-                      {"text": "Hello", "model": "grok-4.7"}).json()["token_ids"]
+    again = post_json(
+        demo_server.base_url + "/tokenize-text", {"text": "Hello", "model": "grok-4.7"}
+    ).json()["token_ids"]
     assert again[0]["token_id"] == tokens[0]["token_id"]  # stable ids
 
 
@@ -152,13 +193,25 @@ def test_api_key(demo_server: DemoServer) -> None:
     response = raw_request(demo_server.base_url + "/api-key", headers=AUTH)
     assert response.status == 200
     body = response.json()
-    assert set(body) == {"redacted_api_key", "user_id", "name", "create_time", "modify_time",
-                         "modified_by", "team_id", "acls", "api_key_id", "team_blocked",
-                         "api_key_blocked", "api_key_disabled"}
+    assert set(body) == {
+        "redacted_api_key",
+        "user_id",
+        "name",
+        "create_time",
+        "modify_time",
+        "modified_by",
+        "team_id",
+        "acls",
+        "api_key_id",
+        "team_blocked",
+        "api_key_blocked",
+        "api_key_disabled",
+    }
     assert body["redacted_api_key"] == "xai-...-key"
     assert DEMO_API_KEY not in response.body.decode()
     assert body["api_key_blocked"] is False
     assert body["team_blocked"] is False
-    wrong = raw_request(demo_server.base_url + "/api-key",
-                        headers={"Authorization": "Bearer xai-other"})
+    wrong = raw_request(
+        demo_server.base_url + "/api-key", headers={"Authorization": "Bearer xai-other"}
+    )
     assert wrong.status == 400

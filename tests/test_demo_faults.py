@@ -35,8 +35,9 @@ def _collect(stream: openai.Stream[ChatCompletionChunk], into: list[str]) -> Non
             into.append(chunk.choices[0].delta.content)
 
 
-def test_drop_mid_stream_is_a_connection_error(demo_server: DemoServer,
-                                               demo_client: openai.OpenAI) -> None:
+def test_drop_mid_stream_is_a_connection_error(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.DROP_MID_STREAM, after_chunks=2)
     received: list[str] = []
     stream = demo_client.chat.completions.create(**BODY, stream=True)
@@ -47,8 +48,9 @@ def test_drop_mid_stream_is_a_connection_error(demo_server: DemoServer,
     assert _stream_text(demo_client).startswith("*Simulated")  # the next request is fine
 
 
-def test_drop_on_a_non_streaming_request(demo_server: DemoServer,
-                                         demo_client: openai.OpenAI) -> None:
+def test_drop_on_a_non_streaming_request(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.DROP_MID_STREAM)
     with pytest.raises(openai.APIConnectionError):
         demo_client.chat.completions.create(**BODY)
@@ -56,18 +58,22 @@ def test_drop_on_a_non_streaming_request(demo_server: DemoServer,
 
 def test_drop_seen_on_the_wire_has_no_done(demo_server: DemoServer) -> None:
     demo_server.inject(Fault.DROP_MID_STREAM, after_chunks=1)
-    with open_stream(demo_server.base_url + "/chat/completions", {**BODY, "stream": True}) as r, \
-            pytest.raises(http.client.IncompleteRead) as cut:
+    with (
+        open_stream(demo_server.base_url + "/chat/completions", {**BODY, "stream": True}) as r,
+        pytest.raises(http.client.IncompleteRead) as cut,
+    ):
         r.read()  # the body ends without its last chunk
     assert b"[DONE]" not in cut.value.partial
     assert cut.value.partial.count(b'"content"') == 1
 
 
-def test_stall_mid_stream_trips_the_client_read_timeout(demo_server: DemoServer,
-                                                        pauses: list[Pause]) -> None:
+def test_stall_mid_stream_trips_the_client_read_timeout(
+    demo_server: DemoServer, pauses: list[Pause]
+) -> None:
     demo_server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
-    with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0,
-                       timeout=0.5) as client:
+    with openai.OpenAI(
+        base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0, timeout=0.5
+    ) as client:
         with pytest.raises(openai.APITimeoutError):
             _stream_text(client)
         stalls = [p for p in pauses if p.seconds == demo_server.stall_seconds]
@@ -77,9 +83,10 @@ def test_stall_mid_stream_trips_the_client_read_timeout(demo_server: DemoServer,
 
 
 def test_a_short_stall_mid_stream_then_completes(pauses: list[Pause]) -> None:
-    with DemoServer(stall_seconds=0.3) as server, \
-            openai.OpenAI(base_url=server.base_url, api_key=DEMO_API_KEY,
-                          max_retries=0) as client:
+    with (
+        DemoServer(stall_seconds=0.3) as server,
+        openai.OpenAI(base_url=server.base_url, api_key=DEMO_API_KEY, max_retries=0) as client,
+    ):
         server.inject(Fault.STALL_MID_STREAM)
         started = time.monotonic()
         text = _stream_text(client)
@@ -91,13 +98,18 @@ def test_a_short_stall_mid_stream_then_completes(pauses: list[Pause]) -> None:
 
 def test_stall_before_headers_trips_the_client_timeout(demo_server: DemoServer) -> None:
     demo_server.inject(Fault.STALL_BEFORE_HEADERS)
-    with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0,
-                       timeout=0.5) as client, pytest.raises(openai.APITimeoutError):
+    with (
+        openai.OpenAI(
+            base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0, timeout=0.5
+        ) as client,
+        pytest.raises(openai.APITimeoutError),
+    ):
         client.chat.completions.create(**BODY)
 
 
-def test_malformed_event_breaks_the_client_parse(demo_server: DemoServer,
-                                                 demo_client: openai.OpenAI) -> None:
+def test_malformed_event_breaks_the_client_parse(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.MALFORMED_EVENT)
     with pytest.raises(json.JSONDecodeError):
         _stream_text(demo_client)
@@ -111,8 +123,9 @@ def test_malformed_event_on_the_wire(demo_server: DemoServer) -> None:
     assert blocks[-1] == "data: [DONE]"  # a lenient client could go on
 
 
-def test_rate_limit_is_429_with_retry_after(demo_server: DemoServer,
-                                            demo_client: openai.OpenAI) -> None:
+def test_rate_limit_is_429_with_retry_after(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.RATE_LIMIT, retry_after=7)
     with pytest.raises(openai.RateLimitError) as info:
         demo_client.chat.completions.create(**BODY)
@@ -124,28 +137,33 @@ def test_rate_limit_is_429_with_retry_after(demo_server: DemoServer,
     }
 
 
-CREDITS = ("Your team demo-team has either used all available credits or reached its monthly "
-           "spending limit. To continue making API requests, please purchase more credits or "
-           "raise your spending limit.")
+CREDITS = (
+    "Your team demo-team has either used all available credits or reached its monthly "
+    "spending limit. To continue making API requests, please purchase more credits or "
+    "raise your spending limit."
+)
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_credits_exhausted_is_429_without_retry_after(demo_server: DemoServer,
-                                                      demo_client: openai.OpenAI,
-                                                      stream: bool) -> None:
+def test_credits_exhausted_is_429_without_retry_after(
+    demo_server: DemoServer, demo_client: openai.OpenAI, stream: bool
+) -> None:
     demo_server.inject(Fault.CREDITS_EXHAUSTED)
     with pytest.raises(openai.RateLimitError) as info:
         demo_client.chat.completions.create(**BODY, stream=stream)
     assert info.value.status_code == 429
     assert "retry-after" not in info.value.response.headers
-    assert info.value.response.json() == {"code": "Some resource has been exhausted",
-                                          "error": CREDITS}
+    assert info.value.response.json() == {
+        "code": "Some resource has been exhausted",
+        "error": CREDITS,
+    }
     assert demo_client.chat.completions.create(**BODY).choices  # one request only
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_proxy_html_is_a_502_page(demo_server: DemoServer, demo_client: openai.OpenAI,
-                                  stream: bool) -> None:
+def test_proxy_html_is_a_502_page(
+    demo_server: DemoServer, demo_client: openai.OpenAI, stream: bool
+) -> None:
     demo_server.inject(Fault.PROXY_HTML)
     with pytest.raises(openai.InternalServerError) as info:
         demo_client.chat.completions.create(**BODY, stream=stream)
@@ -158,8 +176,9 @@ def test_proxy_html_is_a_502_page(demo_server: DemoServer, demo_client: openai.O
         response.json()
 
 
-def test_new_faults_through_the_control_endpoint(demo_server: DemoServer,
-                                                 demo_client: openai.OpenAI) -> None:
+def test_new_faults_through_the_control_endpoint(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     control = demo_server.base_url.removesuffix("/v1") + "/demo/faults"
     assert post_json(control, {"fault": "credits_exhausted"}, key=None).status == 200
     assert post_json(control, {"fault": "PROXY_HTML"}, key=None).status == 200
@@ -175,18 +194,27 @@ def test_new_faults_through_the_control_endpoint(demo_server: DemoServer,
 
 def test_the_client_retries_a_rate_limit_honouring_retry_after(demo_server: DemoServer) -> None:
     demo_server.inject(Fault.RATE_LIMIT, retry_after=0)
-    with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY,
-                       max_retries=1) as client:
+    with openai.OpenAI(
+        base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=1
+    ) as client:
         client.chat.completions.create(**BODY)
     assert [r.status for r in demo_server.chat_requests] == [429, 200]
 
 
-@pytest.mark.parametrize(("fault", "status", "error"), [
-    (Fault.SERVER_ERROR, 500, openai.InternalServerError),
-    (Fault.UNAVAILABLE, 503, openai.InternalServerError),
-])
-def test_server_errors(demo_server: DemoServer, demo_client: openai.OpenAI, fault: Fault,
-                       status: int, error: type[openai.APIStatusError]) -> None:
+@pytest.mark.parametrize(
+    ("fault", "status", "error"),
+    [
+        (Fault.SERVER_ERROR, 500, openai.InternalServerError),
+        (Fault.UNAVAILABLE, 503, openai.InternalServerError),
+    ],
+)
+def test_server_errors(
+    demo_server: DemoServer,
+    demo_client: openai.OpenAI,
+    fault: Fault,
+    status: int,
+    error: type[openai.APIStatusError],
+) -> None:
     demo_server.inject(fault)
     with pytest.raises(error) as info:
         demo_client.chat.completions.create(**BODY, stream=True)
@@ -194,8 +222,9 @@ def test_server_errors(demo_server: DemoServer, demo_client: openai.OpenAI, faul
     assert set(info.value.response.json()) == {"code", "error"}
 
 
-def test_count_applies_to_that_many_requests_in_order(demo_server: DemoServer,
-                                                      demo_client: openai.OpenAI) -> None:
+def test_count_applies_to_that_many_requests_in_order(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.SERVER_ERROR, count=2)
     demo_server.inject(Fault.UNAVAILABLE)
     statuses = []
@@ -208,16 +237,18 @@ def test_count_applies_to_that_many_requests_in_order(demo_server: DemoServer,
     assert statuses == [500, 500, 503, 200]
 
 
-def test_faults_do_not_touch_other_endpoints(demo_server: DemoServer,
-                                             demo_client: openai.OpenAI) -> None:
+def test_faults_do_not_touch_other_endpoints(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     demo_server.inject(Fault.SERVER_ERROR)
     assert demo_client.models.list().data
     with pytest.raises(openai.InternalServerError):
         demo_client.chat.completions.create(**BODY)
 
 
-def test_http_control_endpoint_injects_and_sets_pace(demo_server: DemoServer,
-                                                     demo_client: openai.OpenAI) -> None:
+def test_http_control_endpoint_injects_and_sets_pace(
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     control = demo_server.base_url.removesuffix("/v1") + "/demo"
     response = post_json(control + "/faults", {"fault": "rate_limit", "count": 1}, key=None)
     assert response.status == 200

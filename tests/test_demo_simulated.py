@@ -26,14 +26,22 @@ def _ask(client: openai.OpenAI, *messages: Any, **extra: Any) -> str:
 
 
 def test_reply_says_it_is_simulated_and_describes_the_images(demo_client: openai.OpenAI) -> None:
-    text = _ask(demo_client, user_message("What colour is it?", png_bytes(449, 448),
-                                          split_png(200, 100, (0, 0, 255), (255, 255, 0))))
+    text = _ask(
+        demo_client,
+        user_message(
+            "What colour is it?",
+            png_bytes(449, 448),
+            split_png(200, 100, (0, 0, 255), (255, 255, 0)),
+        ),
+    )
     first_line = text.splitlines()[0]
     assert "Simulated reply from the local demo endpoint" in first_line
     assert "no real model saw your images" in first_line
     assert "Image 1: 449×448 px, 2 tiles → 768 tokens, dominant colours #ff0000 (100 %)" in text
-    assert "Image 2: 200×100 px, 1 tile → 512 tokens, dominant colours #0000ff (75 %), " \
-           "#ffff00 (25 %)" in text
+    assert (
+        "Image 2: 200×100 px, 1 tile → 512 tokens, dominant colours #0000ff (75 %), "
+        "#ffff00 (25 %)" in text
+    )
     assert "> What colour is it?" in text
     assert "```" not in text
     assert 200 < len(text) < 1000
@@ -41,10 +49,16 @@ def test_reply_says_it_is_simulated_and_describes_the_images(demo_client: openai
 
 def test_image_labels_are_not_quoted_as_the_question(demo_client: openai.OpenAI) -> None:
     # The app sends "Image 1: name.png" before each image; the question is the other text.
-    message = {"role": "user", "content": [
-        {"type": "text", "text": "Image 1: before.png"}, image_part(png_bytes(10, 10)),
-        {"type": "text", "text": "Image 2: after.png"}, image_part(png_bytes(20, 20)),
-        {"type": "text", "text": "What changed?"}]}
+    message = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "Image 1: before.png"},
+            image_part(png_bytes(10, 10)),
+            {"type": "text", "text": "Image 2: after.png"},
+            image_part(png_bytes(20, 20)),
+            {"type": "text", "text": "What changed?"},
+        ],
+    }
     text = _ask(demo_client, message)
     assert "> What changed?" in text
     assert "Image 1: before" not in text.split("> ", 1)[1]  # not quoted as the question
@@ -54,11 +68,14 @@ def test_image_labels_are_not_quoted_as_the_question(demo_client: openai.OpenAI)
 
 
 def test_reply_counts_the_history_and_describes_only_the_last_message(
-        demo_client: openai.OpenAI) -> None:
-    text = _ask(demo_client,
-                user_message("One", png_bytes(10, 10), png_bytes(20, 20)),
-                {"role": "assistant", "content": "Seen."},
-                user_message("Two", png_bytes(30, 30, (0, 255, 0))))
+    demo_client: openai.OpenAI,
+) -> None:
+    text = _ask(
+        demo_client,
+        user_message("One", png_bytes(10, 10), png_bytes(20, 20)),
+        {"role": "assistant", "content": "Seen."},
+        user_message("Two", png_bytes(30, 30, (0, 255, 0))),
+    )
     assert "3 images in 2 user turns (3 messages)" in text
     assert "Image 1: 30×30 px" in text
     assert "Image 2" not in text
@@ -79,27 +96,41 @@ def test_code_question_gets_a_fenced_block(demo_client: openai.OpenAI) -> None:
 
 
 def test_json_mode_returns_parseable_json(demo_client: openai.OpenAI) -> None:
-    text = _ask(demo_client, user_message("Describe", png_bytes(448, 449)),
-                response_format={"type": "json_object"})
+    text = _ask(
+        demo_client,
+        user_message("Describe", png_bytes(448, 449)),
+        response_format={"type": "json_object"},
+    )
     body = json.loads(text)
     assert body["simulated"] is True
-    assert body["images"] == [{"index": 1, "width": 448, "height": 449, "tiles": 2,
-                               "tokens": 768,
-                               "dominant_colours": [{"hex": "#ff0000", "percent": 100.0}]}]
+    assert body["images"] == [
+        {
+            "index": 1,
+            "width": 448,
+            "height": 449,
+            "tiles": 2,
+            "tokens": 768,
+            "dominant_colours": [{"hex": "#ff0000", "percent": 100.0}],
+        }
+    ]
     assert body["history"] == {"images": 1, "user_turns": 1, "messages": 1}
     assert body["question"] == "Describe"
 
 
 def test_json_mode_streamed_is_parseable(demo_client: openai.OpenAI) -> None:
     with demo_client.chat.completions.create(
-            model="grok-4.7", messages=[user_message("J", png_bytes(5, 5))], stream=True,
-            response_format={"type": "json_object"}) as stream:
+        model="grok-4.7",
+        messages=[user_message("J", png_bytes(5, 5))],
+        stream=True,
+        response_format={"type": "json_object"},
+    ) as stream:
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
     assert json.loads(text)["images"][0]["width"] == 5
 
 
 def test_max_tokens_cuts_the_reply_with_finish_reason_length(
-        demo_server: DemoServer, demo_client: openai.OpenAI) -> None:
+    demo_server: DemoServer, demo_client: openai.OpenAI
+) -> None:
     messages = [user_message("Short please", png_bytes(40, 40))]
     reply = demo_client.chat.completions.create(model="grok-4.7", messages=messages, max_tokens=10)
     content = reply.choices[0].message.content or ""
@@ -111,9 +142,13 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
     assert full.startswith(content)
     assert len(full) > len(content)
 
-    with demo_client.chat.completions.create(model="grok-4.7", messages=messages,
-                                             max_completion_tokens=10, stream=True,
-                                             stream_options={"include_usage": True}) as stream:
+    with demo_client.chat.completions.create(
+        model="grok-4.7",
+        messages=messages,
+        max_completion_tokens=10,
+        stream=True,
+        stream_options={"include_usage": True},
+    ) as stream:
         chunks = list(stream)
     finishes = [c.choices[0].finish_reason for c in chunks if c.choices]
     assert finishes[-1] == "length"
@@ -126,29 +161,40 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
 
 def test_generous_max_tokens_finishes_with_stop(demo_client: openai.OpenAI) -> None:
     reply = demo_client.chat.completions.create(
-        model="grok-4.7", messages=[{"role": "user", "content": "hi"}], max_tokens=4000)
+        model="grok-4.7", messages=[{"role": "user", "content": "hi"}], max_tokens=4000
+    )
     assert reply.choices[0].finish_reason == "stop"
 
 
-TOOLS: list[Any] = [{"type": "function", "function": {
-    "name": "record_colour", "parameters": {"type": "object",
-                                            "properties": {"colour": {"type": "string"}}}}}]
+TOOLS: list[Any] = [
+    {
+        "type": "function",
+        "function": {
+            "name": "record_colour",
+            "parameters": {"type": "object", "properties": {"colour": {"type": "string"}}},
+        },
+    }
+]
 
 
 def test_every_tool_call_gets_its_own_id(demo_client: openai.OpenAI) -> None:
     messages = [user_message("Which colour?", png_bytes(8, 8))]
     ids = []
     for _ in range(2):
-        reply = demo_client.chat.completions.create(model="grok-4.7", messages=messages,
-                                                    tools=TOOLS)
+        reply = demo_client.chat.completions.create(
+            model="grok-4.7", messages=messages, tools=TOOLS
+        )
         calls = reply.choices[0].message.tool_calls or []
         assert reply.choices[0].finish_reason == "tool_calls"
         ids.append(calls[0].id)
-    with demo_client.chat.completions.create(model="grok-4.7", messages=messages, tools=TOOLS,
-                                             stream=True) as stream:
-        ids.extend(c.choices[0].delta.tool_calls[0].id for c in stream
-                   if c.choices and c.choices[0].delta.tool_calls
-                   and c.choices[0].delta.tool_calls[0].id)
+    with demo_client.chat.completions.create(
+        model="grok-4.7", messages=messages, tools=TOOLS, stream=True
+    ) as stream:
+        ids.extend(
+            c.choices[0].delta.tool_calls[0].id
+            for c in stream
+            if c.choices and c.choices[0].delta.tool_calls and c.choices[0].delta.tool_calls[0].id
+        )
     assert len(ids) == 3
     assert len(set(ids)) == 3
     assert all(re.fullmatch(r"call_[0-9a-f]{24}", i) for i in ids)

@@ -34,15 +34,18 @@ def test_every_profile_names_a_known_image_limits_profile() -> None:
     assert "WEBP" in LIMIT_PROFILES["openrouter"].accepted_formats
 
 
-@pytest.mark.parametrize(("url", "warn"), [
-    ("https://api.x.ai/v1", False),
-    ("http://localhost:1234/v1", False),
-    ("http://127.0.0.1:8000/v1", False),
-    ("http://[::1]:8000/v1", False),
-    ("http://ollama.localhost/v1", False),
-    ("http://192.168.1.20:8000/v1", True),
-    ("http://llm.example.org/v1", True),
-    ("ftp://llm.example.org", False),
-])
+@pytest.mark.parametrize(
+    ("url", "warn"),
+    [
+        ("https://api.x.ai/v1", False),
+        ("http://localhost:1234/v1", False),
+        ("http://127.0.0.1:8000/v1", False),
+        ("http://[::1]:8000/v1", False),
+        ("http://ollama.localhost/v1", False),
+        ("http://192.168.1.20:8000/v1", True),
+        ("http://llm.example.org/v1", True),
+        ("ftp://llm.example.org", False),
+    ],
+)
 def test_plain_http_to_another_computer_warns(url: str, warn: bool) -> None:
     assert is_unencrypted_remote(url) is warn

@@ -31,25 +31,27 @@ KEY = "xai-test-key-abcdefghijklmnop"
 
 def nginx_page(status: str) -> str:
     """nginx's stock error page, as a proxy in front of an API serves it."""
-    return (f"<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n"
-            "</body>\r\n</html>\r\n")
+    return (
+        f"<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
 
 
 def serving(reply: Reply) -> RecordingServer:
     return RecordingServer(lambda _request: reply)
 
 
-def chat(server: RecordingServer, model: str = "grok-4.3"
-         ) -> tuple[list[ReplyEvent], ChatError]:
+def chat(server: RecordingServer, model: str = "grok-4.3") -> tuple[list[ReplyEvent], ChatError]:
     """One streamed reply that must fail: the events before the failure, and the error."""
     events: list[ReplyEvent] = []
 
     async def main() -> ChatError:
         client = make_client(server.base_url, KEY)
         try:
-            async for event in stream_reply(client, ReplyRequest(model, [user_message("hi")]),
-                                            FAST_RETRY):
+            async for event in stream_reply(
+                client, ReplyRequest(model, [user_message("hi")]), FAST_RETRY
+            ):
                 events.append(event)
         except ChatError as error:
             return error
@@ -89,6 +91,7 @@ def assert_readable(error: ChatError, *words: str) -> None:
 
 
 # -- a 404 on a path is a wrong address, not a missing model --------------------------------------
+
 
 def test_an_nginx_404_page_means_the_base_url_is_wrong() -> None:
     with serving(Reply.text(404, nginx_page("404 Not Found"), "text/html")) as server:
@@ -140,26 +143,62 @@ def test_a_404_on_the_model_list_is_endpoint_not_found() -> None:
 
 MODEL_NOT_FOUND_BODIES = {
     "xai-404": (404, {"code": "not-found", "error": "Model not found"}, "Model not found"),
-    "xai-400": (400, {"code": "invalid-argument", "error": "Model not found"},
-                "Model not found"),
-    "openai": (404, {"error": {
-        "message": "The model `grok-2-vision-1212` does not exist or you do not have access "
-                   "to it.",
-        "type": "invalid_request_error", "param": None, "code": "model_not_found"}},
-        "The model `grok-2-vision-1212` does not exist"),
-    "litellm": (400, {"error": {
-        "message": {"error": "/chat/completions: Invalid model name passed in "
-                             "model=grok-2-vision-1212. Call `/v1/models` to view available "
-                             "models for your key."},
-        "type": "None", "param": "None", "code": "400"}},
-        "Invalid model name passed in model=grok-2-vision-1212"),
-    "litellm-wrapped": (400, {"error": {
-        "message": "400: {'error': 'Invalid model name passed in model=grok-2-vision-1212'}",
-        "type": "None", "param": "None", "code": 400}},
-        "Invalid model name passed in model=grok-2-vision-1212"),
-    "ollama": (404, {"error": {"message": 'model "llava" not found, try pulling it first',
-                               "type": "api_error", "param": None, "code": None}},
-               'model "llava" not found, try pulling it first'),
+    "xai-400": (400, {"code": "invalid-argument", "error": "Model not found"}, "Model not found"),
+    "openai": (
+        404,
+        {
+            "error": {
+                "message": "The model `grok-2-vision-1212` does not exist or you do not have "
+                "access to it.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "model_not_found",
+            }
+        },
+        "The model `grok-2-vision-1212` does not exist",
+    ),
+    "litellm": (
+        400,
+        {
+            "error": {
+                "message": {
+                    "error": "/chat/completions: Invalid model name passed in "
+                    "model=grok-2-vision-1212. Call `/v1/models` to view available "
+                    "models for your key."
+                },
+                "type": "None",
+                "param": "None",
+                "code": "400",
+            }
+        },
+        "Invalid model name passed in model=grok-2-vision-1212",
+    ),
+    "litellm-wrapped": (
+        400,
+        {
+            "error": {
+                "message": (
+                    "400: {'error': 'Invalid model name passed in model=grok-2-vision-1212'}"
+                ),
+                "type": "None",
+                "param": "None",
+                "code": 400,
+            }
+        },
+        "Invalid model name passed in model=grok-2-vision-1212",
+    ),
+    "ollama": (
+        404,
+        {
+            "error": {
+                "message": 'model "llava" not found, try pulling it first',
+                "type": "api_error",
+                "param": None,
+                "code": None,
+            }
+        },
+        'model "llava" not found, try pulling it first',
+    ),
 }
 
 
@@ -176,6 +215,7 @@ def test_model_not_found_is_read_from_the_body(case: str) -> None:
 
 
 # -- proxies' pages and plain text ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ["502 Bad Gateway", "503 Service Temporarily Unavailable"])
 def test_a_proxys_html_page_is_reduced_to_its_status_and_title(status: str) -> None:
@@ -195,9 +235,11 @@ def test_a_proxys_html_page_is_reduced_to_its_status_and_title(status: str) -> N
 
 
 def test_an_html_page_without_the_html_content_type_is_still_not_shown() -> None:
-    page = ("<!DOCTYPE html>\n<html lang=en>\n<head><meta charset=utf-8>\n"
-            "<title>Error 502 (Server Error)!!1</title>\n<style>body{margin:0}</style></head>\n"
-            "<body><p><b>502.</b> That’s an error.</p></body></html>\n")
+    page = (
+        "<!DOCTYPE html>\n<html lang=en>\n<head><meta charset=utf-8>\n"
+        "<title>Error 502 (Server Error)!!1</title>\n<style>body{margin:0}</style></head>\n"
+        "<body><p><b>502.</b> That’s an error.</p></body></html>\n"
+    )
     with serving(Reply.text(502, page)) as server:
         _, error = chat(server)
     assert error.message == "Error 502 (Server Error)!!1"
@@ -205,12 +247,18 @@ def test_an_html_page_without_the_html_content_type_is_still_not_shown() -> None
     assert "style" not in error.describe()
 
 
-@pytest.mark.parametrize(("body", "line"), [
-    ("500 Internal Server Error\n\nServer got itself in trouble", "500 Internal Server Error"),
-    ("upstream connect error or disconnect/reset before headers. reset reason: connection "
-     "failure", "upstream connect error or disconnect/reset before headers. reset reason: "
-                "connection failure"),
-])
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("500 Internal Server Error\n\nServer got itself in trouble", "500 Internal Server Error"),
+        (
+            "upstream connect error or disconnect/reset before headers. reset reason: connection "
+            "failure",
+            "upstream connect error or disconnect/reset before headers. reset reason: "
+            "connection failure",
+        ),
+    ],
+)
 def test_plain_text_is_cut_to_its_first_line(body: str, line: str) -> None:
     with serving(Reply.text(503 if "upstream" in body else 500, body)) as server:
         _, error = chat(server)
@@ -220,7 +268,7 @@ def test_plain_text_is_cut_to_its_first_line(body: str, line: str) -> None:
 
 
 def test_a_long_plain_text_line_is_cut() -> None:
-    trace = "Traceback (most recent call last): " + "File \"server.py\", line 1, in x; " * 40
+    trace = "Traceback (most recent call last): " + 'File "server.py", line 1, in x; ' * 40
     with serving(Reply.text(500, trace + "\nValueError: boom\n")) as server:
         _, error = chat(server)
     assert error.message.startswith("Traceback (most recent call last):")
@@ -231,26 +279,49 @@ def test_a_long_plain_text_line_is_cut() -> None:
 
 # -- spent credits are final; a busy server is retried ------------------------------------------
 
-XAI_CREDITS = ("Your team 16f2151a-40f4-4a80-8ad0-cae00c27e8dd has either used all available "
-               "credits or reached its monthly spending limit. To continue making API requests, "
-               "please purchase more credits or raise your spending limit.")
+XAI_CREDITS = (
+    "Your team 16f2151a-40f4-4a80-8ad0-cae00c27e8dd has either used all available "
+    "credits or reached its monthly spending limit. To continue making API requests, "
+    "please purchase more credits or raise your spending limit."
+)
 
 CREDITS_BODIES: dict[str, tuple[int, Any, str]] = {
-    "xai-429": (429, {"code": "Some resource has been exhausted", "error": XAI_CREDITS},
-                "monthly spending limit"),
-    "xai-429-2026-code": (429, {"code": "resource-exhausted", "error": XAI_CREDITS},
-                          "used all available credits"),
-    "xai-403": (403, {"code": "permission-denied", "error": XAI_CREDITS},
-                "monthly spending limit"),
-    "openai-quota": (429, {"error": {
-        "message": "You exceeded your current quota, please check your plan and billing "
-                   "details.", "type": "insufficient_quota", "param": None,
-        "code": "insufficient_quota"}}, "You exceeded your current quota"),
-    "openrouter-402": (402, {"error": {
-        "message": "Insufficient credits. This account never purchased credits. Make sure "
-                   "your key is on the correct account or org, and if so, purchase more at "
-                   "https://openrouter.ai/settings/credits", "code": 402}},
-        "Insufficient credits"),
+    "xai-429": (
+        429,
+        {"code": "Some resource has been exhausted", "error": XAI_CREDITS},
+        "monthly spending limit",
+    ),
+    "xai-429-2026-code": (
+        429,
+        {"code": "resource-exhausted", "error": XAI_CREDITS},
+        "used all available credits",
+    ),
+    "xai-403": (403, {"code": "permission-denied", "error": XAI_CREDITS}, "monthly spending limit"),
+    "openai-quota": (
+        429,
+        {
+            "error": {
+                "message": "You exceeded your current quota, please check your plan and billing "
+                "details.",
+                "type": "insufficient_quota",
+                "param": None,
+                "code": "insufficient_quota",
+            }
+        },
+        "You exceeded your current quota",
+    ),
+    "openrouter-402": (
+        402,
+        {
+            "error": {
+                "message": "Insufficient credits. This account never purchased credits. Make sure "
+                "your key is on the correct account or org, and if so, purchase more at "
+                "https://openrouter.ai/settings/credits",
+                "code": 402,
+            }
+        },
+        "Insufficient credits",
+    ),
 }
 
 
@@ -271,8 +342,10 @@ def test_spent_credits_are_final_after_one_request(case: str) -> None:
 
 
 def test_an_ordinary_429_is_retried() -> None:
-    body = {"code": "Some resource has been exhausted",
-            "error": "The service is temporarily at capacity. Please retry your request shortly."}
+    body = {
+        "code": "Some resource has been exhausted",
+        "error": "The service is temporarily at capacity. Please retry your request shortly.",
+    }
     with serving(Reply.json(429, body, retry_after="0")) as server:
         events, error = chat(server)
         sent = len(server.requests)
@@ -284,12 +357,20 @@ def test_an_ordinary_429_is_retried() -> None:
 
 
 def test_an_openai_rate_limit_pointing_at_billing_is_still_a_rate_limit() -> None:
-    message = ("Rate limit reached for gpt-4o in organization org-abc on requests per min "
-               "(RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. You can increase "
-               "your rate limit by adding a payment method to your account at "
-               "https://platform.openai.com/account/billing.")
-    body = {"error": {"message": message, "type": "requests", "param": None,
-                      "code": "rate_limit_exceeded"}}
+    message = (
+        "Rate limit reached for gpt-4o in organization org-abc on requests per min "
+        "(RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. You can increase "
+        "your rate limit by adding a payment method to your account at "
+        "https://platform.openai.com/account/billing."
+    )
+    body = {
+        "error": {
+            "message": message,
+            "type": "requests",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        }
+    }
     with serving(Reply.json(429, body, retry_after="0")) as server:
         _, error = chat(server)
         sent = len(server.requests)
@@ -298,6 +379,7 @@ def test_an_openai_rate_limit_pointing_at_billing_is_still_a_rate_limit() -> Non
 
 
 # -- keys ----------------------------------------------------------------------------------------
+
 
 def test_xai_no_credentials_reads_as_no_key() -> None:
     body = {"code": "unauthenticated:no-credentials", "error": "No credentials presented."}
@@ -309,9 +391,11 @@ def test_xai_no_credentials_reads_as_no_key() -> None:
 
 
 def test_an_incorrect_key_at_400_stays_bad_key() -> None:
-    body = {"code": "Client specified an invalid argument",
-            "error": "Incorrect API key provided: xa***en. You can obtain an API key from "
-                     "https://console.x.ai."}
+    body = {
+        "code": "Client specified an invalid argument",
+        "error": "Incorrect API key provided: xa***en. You can obtain an API key from "
+        "https://console.x.ai.",
+    }
     with serving(Reply.json(400, body)) as server:
         _, error = chat(server)
     assert error.kind is ErrorKind.BAD_KEY

@@ -47,8 +47,11 @@ def answered(conversation: Conversation, parts: list[TextPart | ImagePart], repl
 def conversation() -> Conversation:
     convo = Conversation(system_prompt="Be brief.")
     answered(convo, [ImagePart(image=png(1600, 1200)), TextPart("What is this?")], "A chart.")
-    answered(convo, [ImagePart(image=png(900, 500)), ImagePart(image=png(300, 300)),
-                     TextPart("And these?")], "Two more charts.")
+    answered(
+        convo,
+        [ImagePart(image=png(900, 500)), ImagePart(image=png(300, 300)), TextPart("And these?")],
+        "Two more charts.",
+    )
     return convo
 
 
@@ -58,7 +61,8 @@ def test_an_empty_plan_sends_the_conversation_as_it_is(conversation: Conversatio
 
 
 def test_a_left_out_image_becomes_a_note_and_the_original_is_untouched(
-        conversation: Conversation) -> None:
+    conversation: Conversation,
+) -> None:
     second = conversation.messages[2]
     plan = FitPlan().with_image((second.id, 0), dropped=True)
     sent = apply_plan(conversation, plan, {})
@@ -66,7 +70,7 @@ def test_a_left_out_image_becomes_a_note_and_the_original_is_untouched(
     assert "left out" in sent.messages[2].text
     assert "shot-900x500.png" in sent.messages[2].text
     assert sent.messages[2].id == second.id
-    assert len(second.images) == 2     # the conversation the user sees keeps the image
+    assert len(second.images) == 2  # the conversation the user sees keeps the image
     # The API messages carry the remaining image with its label and the note in its place.
     api = sent.to_api_messages(lambda image: "data:x")
     kinds = [part["type"] for part in api[3]["content"]]
@@ -77,8 +81,7 @@ def test_a_left_out_image_becomes_a_note_and_the_original_is_untouched(
     assert texts[1] == "Image 2: shot-300x300.png"
 
 
-def test_a_low_detail_image_is_replaced_by_its_one_tile_version(
-        conversation: Conversation) -> None:
+def test_a_low_detail_image_is_replaced_by_its_one_tile_version(conversation: Conversation) -> None:
     first = conversation.messages[0]
     original = first.images[0].image
     assert original is not None
@@ -99,10 +102,11 @@ def test_a_low_detail_image_is_replaced_by_its_one_tile_version(
 
 
 def test_dropping_the_oldest_turns_keeps_a_question_still_waiting(
-        conversation: Conversation) -> None:
+    conversation: Conversation,
+) -> None:
     assert droppable_turns(conversation) == 2
     conversation.add_user([TextPart("Third question")])
-    assert droppable_turns(conversation) == 2   # the last question waits for its answer
+    assert droppable_turns(conversation) == 2  # the last question waits for its answer
     plan = FitPlan().with_dropped_turns(5)
     sent = apply_plan(conversation, plan, {})
     assert [m.text for m in sent.messages] == ["Third question"]
@@ -142,10 +146,9 @@ def test_low_detail_keeps_png_transparency_and_makes_jpeg_from_jpeg() -> None:
     assert photo.mime == "image/jpeg"
     assert (photo.width, photo.height) == (448, 448)
     small = png(200, 100)
-    assert make_low_detail(small) is small        # already one tile
+    assert make_low_detail(small) is small  # already one tile
     assert standin(clear).data == b""
-    assert (standin(clear).width, standin(clear).height) == (
-        448, 224)
+    assert (standin(clear).width, standin(clear).height) == (448, 224)
 
 
 def test_the_estimate_follows_the_plan(conversation: Conversation) -> None:
@@ -154,35 +157,59 @@ def test_the_estimate_follows_the_plan(conversation: Conversation) -> None:
     original = first.images[0].image
     assert original is not None
     plan = FitPlan().with_image((first.id, 0), low=True)
-    low = estimate_next(apply_plan(conversation, plan, {low_detail_key(original): standin(
-        original)}), "", [], context_window=32_768, reply_reserve=2048)
+    low = estimate_next(
+        apply_plan(conversation, plan, {low_detail_key(original): standin(original)}),
+        "",
+        [],
+        context_window=32_768,
+        reply_reserve=2048,
+    )
     assert full.history_image_tokens - low.history_image_tokens == (
-        image_tokens(1600, 1200) - MIN_IMAGE_TOKENS)
-    dropped = estimate_next(apply_plan(conversation, FitPlan(dropped_turns=2), {}), "", [],
-                            context_window=32_768, reply_reserve=2048)
+        image_tokens(1600, 1200) - MIN_IMAGE_TOKENS
+    )
+    dropped = estimate_next(
+        apply_plan(conversation, FitPlan(dropped_turns=2), {}),
+        "",
+        [],
+        context_window=32_768,
+        reply_reserve=2048,
+    )
     assert dropped.history_image_tokens == 0
 
 
 def test_the_server_count_corrects_the_estimate_even_after_the_plan_changes(
-        conversation: Conversation) -> None:
+    conversation: Conversation,
+) -> None:
     messages = conversation.messages
     sent_prefix = request_estimate(conversation.system_prompt, messages[:3])
     formula = sent_prefix.formula_images
     # The server counted text exactly 7 more than estimated, and images twice the formula.
     text = sent_prefix.text + 7
-    messages[3].usage = Usage(prompt_tokens=text + 2 * formula, completion_tokens=5,
-                              total_tokens=text + 2 * formula + 5, image_tokens=2 * formula)
+    messages[3].usage = Usage(
+        prompt_tokens=text + 2 * formula,
+        completion_tokens=5,
+        total_tokens=text + 2 * formula + 5,
+        image_tokens=2 * formula,
+    )
     record = {messages[3].id: sent_prefix}
-    exact = estimate_next(conversation, "", [], context_window=100_000, reply_reserve=0,
-                          sent=record)
+    exact = estimate_next(
+        conversation, "", [], context_window=100_000, reply_reserve=0, sent=record
+    )
     assert exact.history_exact
     assert exact.history_tokens == text + 2 * formula + 5 + 4
     # Leaving the first image out takes off twice its formula cost, as the server counts.
     plan = FitPlan().with_image((messages[0].id, 0), dropped=True)
-    fewer = estimate_next(apply_plan(conversation, plan, {}), "", [], context_window=100_000,
-                          reply_reserve=0, sent=record)
+    fewer = estimate_next(
+        apply_plan(conversation, plan, {}),
+        "",
+        [],
+        context_window=100_000,
+        reply_reserve=0,
+        sent=record,
+    )
     assert not fewer.history_exact
     saved = exact.history_tokens - fewer.history_tokens
     note = request_estimate("", [apply_plan(conversation, plan, {}).messages[0]]).text - (
-        request_estimate("", [messages[0]]).text)
+        request_estimate("", [messages[0]]).text
+    )
     assert saved == 2 * image_tokens(1600, 1200) - note

@@ -70,9 +70,17 @@ def test_a_photo_gets_a_jpeg_thumbnail_a_flat_screenshot_a_png() -> None:
 
 def test_thumbnail_of_damaged_data_names_the_image() -> None:
     good = prepared(photo_like(200, 200))
-    broken = PreparedImage(name="history #3", data=good.data[:200], mime="image/png",
-                           width=200, height=200, sha256="0" * 64, original_size=(200, 200),
-                           original_format="PNG", original_bytes=200)
+    broken = PreparedImage(
+        name="history #3",
+        data=good.data[:200],
+        mime="image/png",
+        width=200,
+        height=200,
+        sha256="0" * 64,
+        original_size=(200, 200),
+        original_format="PNG",
+        original_bytes=200,
+    )
     with pytest.raises(ImageError) as excinfo:
         thumbnail_bytes(broken)
     assert excinfo.value.name == "history #3"
@@ -107,8 +115,8 @@ def test_least_recently_used_is_dropped_past_the_budget() -> None:
     cache = DataUriCache(max_bytes=sizes[0] + sizes[1] + sizes[2] // 2)
     cache.data_uri(images[0])
     cache.data_uri(images[1])
-    cache.data_uri(images[0])                # 0 is now the most recent
-    cache.data_uri(images[2])                # evicts 1
+    cache.data_uri(images[0])  # 0 is now the most recent
+    cache.data_uri(images[2])  # evicts 1
     assert cache.cached_bytes <= cache.max_bytes
     cache.data_uri(images[0])
     assert cache.hits == 2

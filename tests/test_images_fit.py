@@ -52,7 +52,7 @@ def test_long_edge_past_the_limit_is_downscaled(tmp_path: Path) -> None:
     assert prepared.original_size == (12_000, 300)
     assert prepared.notes == ("downscaled from 12000×300",)
     assert prepared.mime == "image/jpeg"
-    assert len(prepared.data) < path.stat().st_size            # fewer pixels, same quality
+    assert len(prepared.data) < path.stat().st_size  # fewer pixels, same quality
 
 
 def test_rotated_and_oversized_agree_with_the_plan(tmp_path: Path) -> None:
@@ -93,9 +93,10 @@ def test_photo_png_over_the_byte_limit_is_re_encoded_as_jpeg(tmp_path: Path) -> 
     path = save(photo_like(1200, 900), tmp_path / "photo.png")
     prepared = prepare_file(path, SMALL)
     assert len(prepared.data) <= SMALL.max_bytes
-    assert (prepared.width, prepared.height) == (1200, 900)     # quality first, pixels last
-    assert prepared.notes in {(f"re-encoded as JPEG (quality {q}) to fit 200 KB",)
-                              for q in (95, 85, 75)}
+    assert (prepared.width, prepared.height) == (1200, 900)  # quality first, pixels last
+    assert prepared.notes in {
+        (f"re-encoded as JPEG (quality {q}) to fit 200 KB",) for q in (95, 85, 75)
+    }
 
 
 def test_png_optimize_is_tried_first_for_screenshots(tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ def test_png_optimize_is_tried_first_for_screenshots(tmp_path: Path) -> None:
     assert prepared.mime == "image/png"
     assert prepared.data == tight.getvalue()
     assert prepared.notes[0].startswith("re-encoded as optimized PNG to fit ")
-    assert decoded(prepared).tobytes() == im.tobytes()          # lossless
+    assert decoded(prepared).tobytes() == im.tobytes()  # lossless
 
 
 def test_transparent_png_over_the_limit_stays_png(tmp_path: Path) -> None:
@@ -155,6 +156,6 @@ def test_palette_image_is_resampled_smoothly_when_shrunk_to_fit(tmp_path: Path) 
     prepared = prepare_file(path, png_only)
     assert prepared.mime == "image/png"
     assert len(prepared.data) <= png_only.max_bytes
-    assert decoded(prepared).mode == "RGB"          # LANCZOS needs real colours, not indices
+    assert decoded(prepared).mode == "RGB"  # LANCZOS needs real colours, not indices
     assert prepared.notes[0] == "converted from GIF to PNG"
     assert prepared.notes[1].startswith("downscaled to ")

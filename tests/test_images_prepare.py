@@ -67,10 +67,10 @@ def test_exif_rotation_is_applied_and_planned(tmp_path: Path, orientation: int) 
     assert prepared.mime == "image/jpeg"
     assert any(f"EXIF orientation {orientation}" in note for note in prepared.notes)
     upright = decoded(prepared)
-    assert is_red(upright.getpixel((10, 10)))                 # the marked corner is top-left
+    assert is_red(upright.getpixel((10, 10)))  # the marked corner is top-left
     assert not is_red(upright.getpixel((349, 10)))
     assert not is_red(upright.getpixel((10, 229)))
-    assert upright.getexif().get(0x0112) is None              # the tag is gone with the turn
+    assert upright.getexif().get(0x0112) is None  # the tag is gone with the turn
 
 
 def test_exif_rotation_of_a_png_with_late_exif(tmp_path: Path) -> None:
@@ -101,16 +101,20 @@ def test_16_bit_png_is_scaled_to_8_bits_not_clipped(tmp_path: Path) -> None:
     assert im.getpixel((299, 0)) == 255
     middle = im.getpixel((150, 100))
     assert isinstance(middle, int)
-    assert 120 <= middle <= 135                                # clipping would give 255
+    assert 120 <= middle <= 135  # clipping would give 255
 
 
-@pytest.mark.parametrize(("fmt", "suffix", "note"), [
-    ("GIF", "gif", "animated GIF: only the first frame is sent"),
-    ("PNG", "png", "animated PNG (APNG): only the first frame is sent"),
-    ("WEBP", "webp", "animated WebP: only the first frame is sent"),
-])
-def test_animations_send_their_first_frame(tmp_path: Path, fmt: str, suffix: str,
-                                           note: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "suffix", "note"),
+    [
+        ("GIF", "gif", "animated GIF: only the first frame is sent"),
+        ("PNG", "png", "animated PNG (APNG): only the first frame is sent"),
+        ("WEBP", "webp", "animated WebP: only the first frame is sent"),
+    ],
+)
+def test_animations_send_their_first_frame(
+    tmp_path: Path, fmt: str, suffix: str, note: str
+) -> None:
     path = animated(tmp_path / f"moving.{suffix}", fmt, ((230, 20, 20), (20, 20, 230)))
     prepared = prepare_file(path, XAI_LIMITS)
     assert prepared.notes[0] == note
@@ -118,17 +122,20 @@ def test_animations_send_their_first_frame(tmp_path: Path, fmt: str, suffix: str
     assert is_red(decoded(prepared).convert("RGB").getpixel((60, 40)))
 
 
-@pytest.mark.parametrize(("fmt", "suffix", "options", "label", "mime"), [
-    ("WEBP", "webp", {"lossless": True}, "WebP", "image/png"),
-    ("WEBP", "webp", {"quality": 80}, "WebP", "image/jpeg"),    # lossy stays lossy
-    ("BMP", "bmp", {}, "BMP", "image/png"),
-    ("TIFF", "tif", {}, "TIFF", "image/png"),
-    ("TIFF", "tiff", {"compression": "tiff_lzw"}, "TIFF", "image/png"),
-    ("GIF", "gif", {}, "GIF", "image/png"),
-])
-def test_formats_the_server_refuses_are_converted(tmp_path: Path, fmt: str, suffix: str,
-                                                  options: dict[str, object], label: str,
-                                                  mime: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "suffix", "options", "label", "mime"),
+    [
+        ("WEBP", "webp", {"lossless": True}, "WebP", "image/png"),
+        ("WEBP", "webp", {"quality": 80}, "WebP", "image/jpeg"),  # lossy stays lossy
+        ("BMP", "bmp", {}, "BMP", "image/png"),
+        ("TIFF", "tif", {}, "TIFF", "image/png"),
+        ("TIFF", "tiff", {"compression": "tiff_lzw"}, "TIFF", "image/png"),
+        ("GIF", "gif", {}, "GIF", "image/png"),
+    ],
+)
+def test_formats_the_server_refuses_are_converted(
+    tmp_path: Path, fmt: str, suffix: str, options: dict[str, object], label: str, mime: str
+) -> None:
     source = marked(240, 160)
     path = save(source, tmp_path / f"picture.{suffix}", fmt, **options)
     prepared = prepare_file(path, XAI_LIMITS)
@@ -145,7 +152,7 @@ def test_formats_the_server_refuses_are_converted(tmp_path: Path, fmt: str, suff
 def test_gif_palette_is_kept_when_converting_to_png(tmp_path: Path) -> None:
     path = save(marked(400, 300).quantize(8), tmp_path / "diagram.gif", "GIF")
     prepared = prepare_file(path, XAI_LIMITS)
-    assert decoded(prepared).mode == "P"                        # compact, lossless
+    assert decoded(prepared).mode == "P"  # compact, lossless
 
 
 def test_transparency_is_kept(tmp_path: Path) -> None:
@@ -186,12 +193,11 @@ def test_a_jpeg_only_endpoint_gets_transparency_flattened_on_white(tmp_path: Pat
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [("PNG", DAMAGED_PNG), ("JPEG", DAMAGED_JPEG)])
-def test_truncated_files_fail_with_a_clear_message(tmp_path: Path, fmt: str,
-                                                   expected: str) -> None:
+def test_truncated_files_fail_with_a_clear_message(tmp_path: Path, fmt: str, expected: str) -> None:
     whole = encoded(photo_like(400, 300), fmt)
     path = tmp_path / f"cut.{fmt.lower()}"
-    path.write_bytes(whole[:len(whole) // 2])
-    assert probe(path).format == fmt                            # the header is intact
+    path.write_bytes(whole[: len(whole) // 2])
+    assert probe(path).format == fmt  # the header is intact
     with pytest.raises(ImageError) as excinfo:
         prepare_file(path, XAI_LIMITS)
     assert excinfo.value.name == path.name
@@ -201,18 +207,21 @@ def test_truncated_files_fail_with_a_clear_message(tmp_path: Path, fmt: str,
 def test_damaged_png_checksum(tmp_path: Path) -> None:
     data = bytearray(encoded(photo_like(200, 200), "PNG"))
     idat = data.index(b"IDAT")
-    data[idat + 40] ^= 0xFF                                     # corrupt the compressed pixels
+    data[idat + 40] ^= 0xFF  # corrupt the compressed pixels
     with pytest.raises(ImageError) as excinfo:
         prepare_bytes(bytes(data), "corrupt.png", XAI_LIMITS)
     assert excinfo.value.reason == DAMAGED_PNG
 
 
-@pytest.mark.parametrize(("setup", "reason"), [
-    ("missing", "file not found"),
-    ("folder", "is a folder, not an image"),
-    ("empty", "empty file (0 bytes)"),
-    ("text", "not an image: the content is not a format this app can read"),
-])
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ("missing", "file not found"),
+        ("folder", "is a folder, not an image"),
+        ("empty", "empty file (0 bytes)"),
+        ("text", "not an image: the content is not a format this app can read"),
+    ],
+)
 def test_prepare_refuses_what_probe_refuses(tmp_path: Path, setup: str, reason: str) -> None:
     path = tmp_path / "thing.png"
     if setup == "folder":
@@ -235,9 +244,9 @@ def test_avif_is_converted_to_jpeg(tmp_path: Path) -> None:
 
 
 def test_an_endpoint_that_takes_gif_gets_a_still_gif_untouched(tmp_path: Path) -> None:
-    with_gif = ImageLimits(name="gif", label="GIF too",
-                           accepted_formats=frozenset({"JPEG", "PNG", "GIF"}))
+    with_gif = ImageLimits(
+        name="gif", label="GIF too", accepted_formats=frozenset({"JPEG", "PNG", "GIF"})
+    )
     path = save(marked(120, 80).quantize(16), tmp_path / "diagram.gif", "GIF")
     prepared = prepare_file(path, with_gif)
-    assert (prepared.mime, prepared.data, prepared.notes) == (
-        "image/gif", path.read_bytes(), ())
+    assert (prepared.mime, prepared.data, prepared.notes) == ("image/gif", path.read_bytes(), ())

@@ -49,7 +49,12 @@ def test_probe_reads_format_size_and_file_size(tmp_path: Path) -> None:
 def test_probe_bytes_has_no_path(tmp_path: Path) -> None:
     info = probe_bytes(encoded(photo_like(300, 200), "JPEG"), "pasted image")
     assert (info.name, info.path, info.format, info.width, info.height) == (
-        "pasted image", "", "JPEG", 300, 200)
+        "pasted image",
+        "",
+        "JPEG",
+        300,
+        200,
+    )
 
 
 def test_content_decides_not_the_suffix(tmp_path: Path) -> None:
@@ -64,7 +69,7 @@ def test_content_decides_not_the_suffix(tmp_path: Path) -> None:
 def test_exif_orientation_read_from_header(tmp_path: Path, orientation: int) -> None:
     path = rotated_jpeg(tmp_path / "phone.jpg", (300, 200), orientation)
     info = probe(path)
-    assert (info.width, info.height) == (200, 300)      # as stored
+    assert (info.width, info.height) == (200, 300)  # as stored
     assert info.orientation == orientation
     assert info.oriented_size == (300, 200)
     assert planned_size(info, XAI_LIMITS) == (300, 200)
@@ -121,8 +126,9 @@ def test_empty_file(tmp_path: Path) -> None:
         probe_bytes(b"", "clip")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="file permissions do not bind root")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="file permissions do not bind root"
+)
 def test_permission_denied(tmp_path: Path) -> None:
     path = save(photo_like(50, 50), tmp_path / "secret.png")
     path.chmod(0)
@@ -143,16 +149,26 @@ def test_text_file_named_png(tmp_path: Path) -> None:
     assert reason_of(excinfo) == "not an image: the content is not a format this app can read"
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10"/>',
-     "SVG is a vector format: export it as PNG first"),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
-     "HEIC is not supported: export it as JPEG or PNG"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(64),
-     "PDF is a document, not an image: export the page as PNG first"),
-])
-def test_formats_the_app_cannot_read_are_named(tmp_path: Path, content: bytes,
-                                               expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10"/>',
+            "SVG is a vector format: export it as PNG first",
+        ),
+        (
+            b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
+            "HEIC is not supported: export it as JPEG or PNG",
+        ),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(64),
+            "PDF is a document, not an image: export the page as PNG first",
+        ),
+    ],
+)
+def test_formats_the_app_cannot_read_are_named(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
     path = tmp_path / "drawing.bin"
     path.write_bytes(content)
     with pytest.raises(ImageError) as excinfo:
@@ -166,7 +182,8 @@ def test_png_cut_inside_its_header(tmp_path: Path) -> None:
     with pytest.raises(ImageError) as excinfo:
         probe(path)
     assert reason_of(excinfo) == (
-        "the file looks like a PNG but is damaged or cut short (truncated)")
+        "the file looks like a PNG but is damaged or cut short (truncated)"
+    )
 
 
 def test_probe_never_decodes_pixels(tmp_path: Path) -> None:
@@ -178,13 +195,14 @@ def test_probe_never_decodes_pixels(tmp_path: Path) -> None:
     with pytest.raises(ImageError) as excinfo:
         prepare_file(path, XAI_LIMITS)
     assert reason_of(excinfo) == (
-        "the file looks like a PNG but is damaged or cut short (truncated)")
+        "the file looks like a PNG but is damaged or cut short (truncated)"
+    )
 
 
 def test_decompression_bomb_is_probed_then_refused(tmp_path: Path) -> None:
-    path = bomb_png(tmp_path / "bomb.png")          # 900 megapixels, ~110 KB on disk
+    path = bomb_png(tmp_path / "bomb.png")  # 900 megapixels, ~110 KB on disk
     assert path.stat().st_size < 1_000_000
-    info = probe(path)                              # no pixel decoded: this returns at once
+    info = probe(path)  # no pixel decoded: this returns at once
     assert (info.width, info.height) == (30_000, 30_000)
     expected = "30000×30000 px is too large to open safely (over 180 megapixels)"
     with pytest.raises(ImageError) as excinfo:
@@ -208,17 +226,29 @@ def test_size_past_pillows_own_ceiling_but_within_the_profile(tmp_path: Path) ->
 def test_profile_pixel_ceiling_is_the_limit(tmp_path: Path) -> None:
     path = save(photo_like(2000, 1000), tmp_path / "two-mp.png")
     tight = ImageLimits(name="tight", label="tight", max_pixels=1_000_000)
-    with pytest.raises(ImageError, match=r"2000×1000 px is too large to open safely "
-                                         r"\(over 1 megapixels\)"):
+    with pytest.raises(
+        ImageError,
+        match=r"2000×1000 px is too large to open safely "
+        r"\(over 1 megapixels\)",
+    ):
         validate(probe(path), tight)
 
 
-@pytest.mark.parametrize(("size", "tokens"), [
-    ((448, 448), 512), ((449, 448), 768), ((448, 449), 768), ((896, 896), 1280),
-    ((897, 896), 1792), ((897, 897), 1792), ((1, 1), 512),
-])
-def test_planned_tokens_follow_the_tile_formula(tmp_path: Path, size: tuple[int, int],
-                                                tokens: int) -> None:
+@pytest.mark.parametrize(
+    ("size", "tokens"),
+    [
+        ((448, 448), 512),
+        ((449, 448), 768),
+        ((448, 449), 768),
+        ((896, 896), 1280),
+        ((897, 896), 1792),
+        ((897, 897), 1792),
+        ((1, 1), 512),
+    ],
+)
+def test_planned_tokens_follow_the_tile_formula(
+    tmp_path: Path, size: tuple[int, int], tokens: int
+) -> None:
     path = save(photo_like(*size), tmp_path / "tile.png")
     info = probe(path)
     assert planned_size(info, XAI_LIMITS) == size
@@ -232,30 +262,35 @@ def test_image_suffixes() -> None:
     assert all(suffix == suffix.lower() and suffix.startswith(".") for suffix in IMAGE_SUFFIXES)
 
 
-@pytest.mark.parametrize(("content", "label"), [
-    (b"BUFR" + bytes(200), "BUFR"),
-    (b"GRIB\x00\x00\x00\x01" + bytes(200), "GRIB"),
-])
+@pytest.mark.parametrize(
+    ("content", "label"),
+    [
+        (b"BUFR" + bytes(200), "BUFR"),
+        (b"GRIB\x00\x00\x00\x01" + bytes(200), "GRIB"),
+    ],
+)
 def test_formats_pillow_identifies_but_cannot_decode(content: bytes, label: str) -> None:
     with pytest.raises(ImageError) as excinfo:
         probe_bytes(content, "weather.dat")
     assert excinfo.value.reason == (
-        f"{label} files can be recognised but not read by this app: export it as PNG or JPEG")
+        f"{label} files can be recognised but not read by this app: export it as PNG or JPEG"
+    )
 
 
 @pytest.mark.skipif(EpsImagePlugin.has_ghostscript(), reason="Ghostscript can decode EPS here")
 def test_eps_without_ghostscript_is_refused_before_decoding() -> None:
-    info = probe_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 50\n%%EOF\n",
-                       "logo.eps")
+    info = probe_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 50\n%%EOF\n", "logo.eps")
     assert (info.format, info.width, info.height) == ("EPS", 100, 50)
     with pytest.raises(ImageError) as excinfo:
         validate(info, XAI_LIMITS)
     assert excinfo.value.reason == (
-        "EPS needs Ghostscript, which is not installed: export it as PNG first")
+        "EPS needs Ghostscript, which is not installed: export it as PNG first"
+    )
 
 
 def test_validate_refuses_an_unknown_format_name() -> None:
-    info = ImageProbe(name="odd", path="", format="NOPE", width=10, height=10, orientation=1,
-                      file_size=10)
+    info = ImageProbe(
+        name="odd", path="", format="NOPE", width=10, height=10, orientation=1, file_size=10
+    )
     with pytest.raises(ImageError, match="NOPE is not a format this app can read"):
         validate(info, XAI_LIMITS)

@@ -44,9 +44,15 @@ SCHEMA: dict[str, Any] = {
         "kind": {"enum": ["a", "b"]},
         "tags": {"type": "array", "items": {"type": "string"}},
         "price": {"type": ["number", "null"]},
-        "rows": {"type": "array", "items": {
-            "type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"],
-            "additionalProperties": False}},
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"x": {"type": "number"}},
+                "required": ["x"],
+                "additionalProperties": False,
+            },
+        },
     },
     "required": ["name", "size"],
     "additionalProperties": False,
@@ -55,13 +61,17 @@ SCHEMA: dict[str, Any] = {
 
 # -- finding and parsing --------------------------------------------------------------------
 
-@pytest.mark.parametrize("reply", [
-    '{"a": 1}',
-    '  \n{"a": 1}\n',
-    '```json\n{"a": 1}\n```',
-    'Here it is:\n\n```json\n{"a": 1}\n```\nAnything else?',
-    '```\n{"a": 1}\n```',
-])
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '{"a": 1}',
+        '  \n{"a": 1}\n',
+        '```json\n{"a": 1}\n```',
+        'Here it is:\n\n```json\n{"a": 1}\n```\nAnything else?',
+        '```\n{"a": 1}\n```',
+    ],
+)
 def test_json_is_found_bare_or_fenced(reply: str) -> None:
     parsed = parse_reply(reply)
     assert parsed.ok
@@ -87,16 +97,29 @@ def test_looks_like_json_only_for_a_whole_json_reply() -> None:
 
 # -- the schema subset ----------------------------------------------------------------------
 
+
 def test_a_conforming_value_has_no_errors() -> None:
-    value = {"name": "n", "size": 3, "kind": "a", "tags": ["x"], "price": None,
-             "rows": [{"x": 1}, {"x": 2.5}]}
+    value = {
+        "name": "n",
+        "size": 3,
+        "kind": "a",
+        "tags": ["x"],
+        "price": None,
+        "rows": [{"x": 1}, {"x": 2.5}],
+    }
     assert validate(value, SCHEMA) == []
     assert validate({"name": "n", "size": 3.0}, SCHEMA) == []  # 3.0 is an integer in JSON
 
 
 def test_each_rule_reports_where_it_broke() -> None:
-    value = {"size": True, "kind": "c", "tags": ["x", 2], "price": "9", "extra": 1,
-             "rows": [{"x": "1"}, {"y": 2}]}
+    value = {
+        "size": True,
+        "kind": "c",
+        "tags": ["x", 2],
+        "price": "9",
+        "extra": 1,
+        "rows": [{"x": "1"}, {"y": 2}],
+    }
     errors = validate(value, SCHEMA)
     assert errors == [
         "$: missing required property “name”",
@@ -119,8 +142,10 @@ def test_errors_are_capped() -> None:
 
 def test_reply_problems_in_one_sentence() -> None:
     assert reply_problems('{"name": "n", "size": 1}', SCHEMA) is None
-    assert reply_problems("{", None) == ("The reply is not valid JSON: Expecting property name "
-                                         "enclosed in double quotes (line 1, column 2).")
+    assert reply_problems("{", None) == (
+        "The reply is not valid JSON: Expecting property name "
+        "enclosed in double quotes (line 1, column 2)."
+    )
     problem = reply_problems('{"a": 1, "b": 2, "c": 3, "d": 4}', SCHEMA)
     assert problem is not None
     assert problem.startswith("The reply does not match the schema: $: missing required")
@@ -131,7 +156,8 @@ def test_structured_problem_checks_calls_against_their_function() -> None:
     tools = [{"type": "function", "function": {"name": "f", "parameters": SCHEMA}}]
     assert structured_problem("", [("f", '{"name": "x", "size": 2}')], None, tools) is None
     assert structured_problem("", [("f", '{"name": "x"}')], None, tools) == (
-        "The call to f does not match the schema: $: missing required property “size”.")
+        "The call to f does not match the schema: $: missing required property “size”."
+    )
     assert structured_problem("", [("f", "{oops")], None, tools) is not None
     fmt = {"type": "json_schema", "json_schema": {"name": "s", "schema": SCHEMA}}
     assert structured_problem('{"name": "x", "size": 2}', [], fmt, None) is None
@@ -141,17 +167,16 @@ def test_structured_problem_checks_calls_against_their_function() -> None:
 
 # -- tables and CSV -------------------------------------------------------------------------
 
+
 def test_a_list_of_records_is_a_table_with_every_column() -> None:
     table = find_table([{"a": 1, "b": "x"}, {"b": "y", "c": None}, {"a": [1, 2], "d": {"k": 1}}])
     assert table is not None
     assert table.columns == ("a", "b", "c", "d")
-    assert table.rows == (("1", "x", "", ""), ("", "y", "", ""),
-                          ("[1, 2]", "", "", '{"k": 1}'))
+    assert table.rows == (("1", "x", "", ""), ("", "y", "", ""), ("[1, 2]", "", "", '{"k": 1}'))
 
 
 def test_the_longest_list_of_records_in_an_object_is_its_table() -> None:
-    value = {"vendor": "V", "notes": [{"n": 1}], "line_items": [{"d": "a"}, {"d": "b"}],
-             "total": 3}
+    value = {"vendor": "V", "notes": [{"n": 1}], "line_items": [{"d": "a"}, {"d": "b"}], "total": 3}
     table = find_table(value)
     assert table is not None
     assert (table.title, table.columns, len(table.rows)) == ("line_items", ("d",), 2)
@@ -168,15 +193,19 @@ def test_value_tables_for_a_function_call() -> None:
 
 
 def test_csv_export_quotes_what_needs_quoting_and_reads_back() -> None:
-    records = [{"description": 'Widget, "large"', "qty": 2, "note": "line one\nline two"},
-               {"description": "Bolt", "qty": 10.5, "note": None}]
+    records = [
+        {"description": 'Widget, "large"', "qty": 2, "note": "line one\nline two"},
+        {"description": "Bolt", "qty": 10.5, "note": None},
+    ]
     text = to_csv(records_table(records))
     assert text.splitlines()[0] == "description,qty,note"
     assert '"Widget, ""large"""' in text
     back = list(csv.reader(io.StringIO(text, newline="")))
-    assert back == [["description", "qty", "note"],
-                    ['Widget, "large"', "2", "line one\nline two"],
-                    ["Bolt", "10.5", ""]]
+    assert back == [
+        ["description", "qty", "note"],
+        ['Widget, "large"', "2", "line one\nline two"],
+        ["Bolt", "10.5", ""],
+    ]
 
 
 def test_schema_instruction_carries_the_schema() -> None:
@@ -187,19 +216,23 @@ def test_schema_instruction_carries_the_schema() -> None:
 
 # -- the fallback where json_schema is refused (real endpoint, real client) -----------------
 
+
 def test_a_refused_schema_is_retried_once_in_json_mode_and_said_so() -> None:
-    fmt = {"type": "json_schema", "json_schema": {"name": "thing", "schema": SCHEMA,
-                                                  "strict": True}}
-    request = ReplyRequest("grok-4", [{"role": "system", "content": "Be brief."},
-                                      user_message("Describe", png_bytes(20, 20))],
-                           response_format=fmt)
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {"name": "thing", "schema": SCHEMA, "strict": True},
+    }
+    request = ReplyRequest(
+        "grok-4",
+        [{"role": "system", "content": "Be brief."}, user_message("Describe", png_bytes(20, 20))],
+        response_format=fmt,
+    )
 
     async def run(server: DemoServer) -> tuple[list[Any], str]:
         client = make_client(server.base_url, DEMO_API_KEY)
         events: list[Any] = []
         try:
-            async for event in stream_structured(client, request,
-                                                 RetryPolicy(max_retries=0)):
+            async for event in stream_structured(client, request, RetryPolicy(max_retries=0)):
                 events.append(event)
         finally:
             await client.close()
@@ -244,18 +277,26 @@ def test_fallback_request_and_what_counts_as_a_refusal() -> None:
 
 # -- the CLI ---------------------------------------------------------------------------------
 
+
 def run_ask(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GROK_VISION_CONFIG_DIR": str(cwd)}
-    return subprocess.run([sys.executable, "-m", "app", "ask", *args], text=True,
-                          capture_output=True, timeout=60, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "ask", *args],
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
 
 
 def test_ask_schema_file_prints_pretty_valid_json(tmp_path: Path) -> None:
     schema_file = tmp_path / "thing.json"
     schema_file.write_text(json.dumps(SCHEMA))
     with DemoServer() as server:
-        result = run_ask("--base-url", server.base_url, "--schema", str(schema_file),
-                         "Describe it", cwd=tmp_path)
+        result = run_ask(
+            "--base-url", server.base_url, "--schema", str(schema_file), "Describe it", cwd=tmp_path
+        )
         record = server.chat_requests[-1]
     assert result.returncode == 0, result.stderr
     value = json.loads(result.stdout)
@@ -267,11 +308,19 @@ def test_ask_schema_file_prints_pretty_valid_json(tmp_path: Path) -> None:
 
 def test_ask_invalid_json_reply_and_bad_schema_file(tmp_path: Path) -> None:
     with DemoServer() as server:
-        cut = run_ask("--base-url", server.base_url, "--json-object", "--max-tokens", "15",
-                      "Describe", cwd=tmp_path)
+        cut = run_ask(
+            "--base-url",
+            server.base_url,
+            "--json-object",
+            "--max-tokens",
+            "15",
+            "Describe",
+            cwd=tmp_path,
+        )
         (tmp_path / "bad.json").write_text("{nope")
-        bad = run_ask("--base-url", server.base_url, "--schema", str(tmp_path / "bad.json"),
-                      "x", cwd=tmp_path)
+        bad = run_ask(
+            "--base-url", server.base_url, "--schema", str(tmp_path / "bad.json"), "x", cwd=tmp_path
+        )
     assert cut.returncode == 1
     assert cut.stdout == ""
     assert "the reply is not valid JSON: Unterminated string" in cut.stderr

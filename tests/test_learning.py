@@ -82,13 +82,22 @@ def test_a_damaged_file_is_an_empty_learner(tmp_path: Path) -> None:
     store = LearnedCostStore(tmp_path)
     store.path.write_text("{not json", encoding="utf-8")
     assert store.load().rules == {}
-    store.path.write_text(json.dumps({
-        KEY: {"observations": [{"formula": 512, "reported": "x", "images": 1},
-                               {"formula": 512, "reported": 700, "images": 1}],
-              "rule": {"kind": "ratio", "value": True}},
-        "other": {"rule": {"kind": "offset", "value": 12.5}},
-        "bad": [1, 2],
-    }), encoding="utf-8")
+    store.path.write_text(
+        json.dumps(
+            {
+                KEY: {
+                    "observations": [
+                        {"formula": 512, "reported": "x", "images": 1},
+                        {"formula": 512, "reported": 700, "images": 1},
+                    ],
+                    "rule": {"kind": "ratio", "value": True},
+                },
+                "other": {"rule": {"kind": "offset", "value": 12.5}},
+                "bad": [1, 2],
+            }
+        ),
+        encoding="utf-8",
+    )
     learner = store.load()
     assert learner.observations[KEY] == [Observation(512, 700, 1)]
     assert learner.rule(KEY) is None

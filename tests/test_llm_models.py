@@ -31,10 +31,10 @@ def test_language_models_image_capable_first_with_prices(demo_server: DemoServer
     assert by_id["grok-4.3"].takes_images
     assert by_id["grok-4.3"].prices is not None
     assert by_id["grok-4.3"].prices.prompt_text == 12_500
-    assert by_id["grok-4.3"].context_window == 1_000_000   # from the catalogue
+    assert by_id["grok-4.3"].context_window == 1_000_000  # from the catalogue
     assert by_id["grok-vision-demo-8k"].context_window is None
     assert "grok-2-vision-1212" not in by_id
-    assert "grok-4" not in by_id                              # retired: not listed
+    assert "grok-4" not in by_id  # retired: not listed
 
 
 def test_check_key_and_bad_key(demo_server: DemoServer) -> None:
@@ -58,9 +58,15 @@ class _OpenAIStyle(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == "/v1/models":
-            body = json.dumps({"object": "list", "data": [
-                {"id": "llava-13b", "object": "model", "created": 0, "owned_by": "local"},
-                {"id": "text-model", "object": "model", "created": 0, "owned_by": "local"}]})
+            body = json.dumps(
+                {
+                    "object": "list",
+                    "data": [
+                        {"id": "llava-13b", "object": "model", "created": 0, "owned_by": "local"},
+                        {"id": "text-model", "object": "model", "created": 0, "owned_by": "local"},
+                    ],
+                }
+            )
             self.send_response(200)
         else:
             body = json.dumps({"error": {"message": "not found", "type": "invalid_request"}})

@@ -20,18 +20,23 @@ from app.llm.stream import ReplyRequest, RetryPolicy, stream_reply
 FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.05)
 
 
-def collect(server: DemoServer, messages: Sequence[dict[str, Any]], *, model: str = "grok-4",
-            key: str = DEMO_API_KEY, retry: RetryPolicy = FAST_RETRY,
-            timeouts: Timeouts | None = None, **kwargs: Any) -> tuple[list[ReplyEvent],
-                                                                       ChatError | None]:
+def collect(
+    server: DemoServer,
+    messages: Sequence[dict[str, Any]],
+    *,
+    model: str = "grok-4",
+    key: str = DEMO_API_KEY,
+    retry: RetryPolicy = FAST_RETRY,
+    timeouts: Timeouts | None = None,
+    **kwargs: Any,
+) -> tuple[list[ReplyEvent], ChatError | None]:
     """Run one streamed reply; the events seen and the error it ended with, if any."""
     events: list[ReplyEvent] = []
 
     async def main() -> ChatError | None:
         client = make_client(server.base_url, key, timeouts)
         try:
-            async for event in stream_reply(client, ReplyRequest(model, messages, **kwargs),
-                                            retry):
+            async for event in stream_reply(client, ReplyRequest(model, messages, **kwargs), retry):
                 events.append(event)
         except ChatError as error:
             return error
@@ -79,12 +84,16 @@ def test_max_tokens_ends_with_length(demo_server: DemoServer) -> None:
     [
         ({"key": "xai-wrong-key-123456"}, ErrorKind.BAD_KEY, "Incorrect API key"),
         ({"model": "grok-2-vision-1212"}, ErrorKind.MODEL_NOT_FOUND, "grok-2-vision-1212"),
-        ({"model": "grok-vision-demo-8k",
-          "messages": [user_message("x " * 9000)]}, ErrorKind.TOO_LONG, "maximum prompt length"),
+        (
+            {"model": "grok-vision-demo-8k", "messages": [user_message("x " * 9000)]},
+            ErrorKind.TOO_LONG,
+            "maximum prompt length",
+        ),
     ],
 )
-def test_errors_carry_the_servers_own_message(demo_server: DemoServer, kwargs: dict[str, Any],
-                                              kind: ErrorKind, words: str) -> None:
+def test_errors_carry_the_servers_own_message(
+    demo_server: DemoServer, kwargs: dict[str, Any], kind: ErrorKind, words: str
+) -> None:
     messages = kwargs.pop("messages", [user_message("hi")])
     _, error = collect(demo_server, messages, **kwargs)
     assert error is not None
@@ -95,9 +104,13 @@ def test_errors_carry_the_servers_own_message(demo_server: DemoServer, kwargs: d
 
 
 def test_a_refused_image_names_the_reason(demo_server: DemoServer) -> None:
-    webp = {"role": "user", "content": [
-        {"type": "text", "text": "hi"},
-        {"type": "image_url", "image_url": {"url": "data:image/webp;base64,UklGRg=="}}]}
+    webp = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "hi"},
+            {"type": "image_url", "image_url": {"url": "data:image/webp;base64,UklGRg=="}},
+        ],
+    }
     _, error = collect(demo_server, [webp])
     assert error is not None
     assert error.kind is ErrorKind.BAD_IMAGE
@@ -133,8 +146,7 @@ def test_persistent_server_errors_give_up_after_the_retries(demo_server: DemoSer
 
 def test_retry_after_is_honoured(demo_server: DemoServer) -> None:
     demo_server.inject(Fault.RATE_LIMIT, count=3, retry_after=7)
-    _, error = collect(demo_server, [user_message("hi")],
-                            retry=RetryPolicy(max_retries=0))
+    _, error = collect(demo_server, [user_message("hi")], retry=RetryPolicy(max_retries=0))
     assert error is not None
     assert error.kind is ErrorKind.RATE_LIMITED
     assert error.retry_after == 7
@@ -154,8 +166,9 @@ def test_a_broken_stream_keeps_the_text_so_far(demo_server: DemoServer, fault: F
 def test_a_stall_mid_stream_times_out_as_interrupted() -> None:
     with DemoServer(stall_seconds=5) as server:
         server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
-        events, error = collect(server, [user_message("hi")],
-                                timeouts=Timeouts(connect=2, read=0.5))
+        events, error = collect(
+            server, [user_message("hi")], timeouts=Timeouts(connect=2, read=0.5)
+        )
     assert error is not None
     assert error.kind is ErrorKind.STREAM_INTERRUPTED
     assert "stopped answering" in error.message
@@ -165,13 +178,23 @@ def test_a_stall_mid_stream_times_out_as_interrupted() -> None:
 def test_a_thinking_model_may_be_silent_first_but_not_mid_reply() -> None:
     """The long allowance for a reasoning model's silence ends with its first words."""
     with DemoServer(stall_seconds=5, think_seconds=1.0) as server:
-        quiet, error = collect(server, [user_message("hi")], model="grok-4.7",
-                               timeouts=Timeouts(connect=2, read=0.5), thinks=True)
-        assert error is None      # a second of thinking at high effort, then the answer
+        quiet, error = collect(
+            server,
+            [user_message("hi")],
+            model="grok-4.7",
+            timeouts=Timeouts(connect=2, read=0.5),
+            thinks=True,
+        )
+        assert error is None  # a second of thinking at high effort, then the answer
         assert text_of(quiet)
         server.inject(Fault.STALL_MID_STREAM, after_chunks=2)
-        events, error = collect(server, [user_message("hi")], model="grok-4.7",
-                                timeouts=Timeouts(connect=2, read=0.5), thinks=True)
+        events, error = collect(
+            server,
+            [user_message("hi")],
+            model="grok-4.7",
+            timeouts=Timeouts(connect=2, read=0.5),
+            thinks=True,
+        )
     assert error is not None
     assert error.kind is ErrorKind.STREAM_INTERRUPTED
     assert "stopped answering" in error.message
@@ -198,8 +221,9 @@ def test_cancelling_mid_stream_stops_at_once() -> None:
             first = asyncio.Event()
 
             async def consume() -> None:
-                async for event in stream_reply(client, ReplyRequest(
-                        "grok-4", [user_message("long answer please")])):
+                async for event in stream_reply(
+                    client, ReplyRequest("grok-4", [user_message("long answer please")])
+                ):
                     if isinstance(event, TextDelta):
                         received.append(event.text)
                         first.set()
@@ -218,22 +242,37 @@ def test_cancelling_mid_stream_stops_at_once() -> None:
 def test_the_encoded_body_is_the_body_as_json() -> None:
     messages = [
         {"role": "system", "content": "Read charts. “Quotes”, ünïcödé and \\ backslashes"},
-        {"role": "user", "content": [
-            {"type": "text", "text": "Image 1: a.png"},
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA",
-                                                "detail": "high"}},
-            {"type": "text", "text": "What is it?\nLine two"}]},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function",
-             "function": {"name": "f", "arguments": "{\"a\": 1}"}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": "{\"status\": \"shown\"}"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Image 1: a.png"},
+                {
+                    "type": "image_url",
+                    "image_url": {"url": "data:image/png;base64,AAAA", "detail": "high"},
+                },
+                {"type": "text", "text": "What is it?\nLine two"},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": '{"status": "shown"}'},
         {"role": "user", "content": []},
     ]
-    request = ReplyRequest(model="grok-4", messages=messages, max_tokens=100, temperature=0.5,
-                           response_format={"type": "json_object"},
-                           tools=[{"type": "function", "function": {"name": "f"}}],
-                           tool_choice="auto")
+    request = ReplyRequest(
+        model="grok-4",
+        messages=messages,
+        max_tokens=100,
+        temperature=0.5,
+        response_format={"type": "json_object"},
+        tools=[{"type": "function", "function": {"name": "f"}}],
+        tool_choice="auto",
+    )
     assert json.loads(request.encoded) == request.body()
-    assert request.encoded is request.encoded           # made once
+    assert request.encoded is request.encoded  # made once
     bare = ReplyRequest(model="grok-4", messages=[])
     assert json.loads(bare.encoded) == bare.body()

@@ -21,15 +21,18 @@ def _tags(html: str) -> set[str]:
     return {tag.lower() for tag in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    '<iframe src="http://127.0.0.1/"></iframe>',
-    '<img src="http://127.0.0.1/x.png">',
-    '<img src=http://127.0.0.1/x.png onerror="alert(1)">',
-    '<style>body { background: url(http://127.0.0.1/) }</style>',
-    '<link rel="stylesheet" href="http://127.0.0.1/s.css">',
-    '<a href="javascript:alert(1)">x</a>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<iframe src="http://127.0.0.1/"></iframe>',
+        '<img src="http://127.0.0.1/x.png">',
+        '<img src=http://127.0.0.1/x.png onerror="alert(1)">',
+        "<style>body { background: url(http://127.0.0.1/) }</style>",
+        '<link rel="stylesheet" href="http://127.0.0.1/s.css">',
+        '<a href="javascript:alert(1)">x</a>',
+    ],
+)
 def test_raw_html_comes_out_as_escaped_text(hostile: str) -> None:
     html = render_markdown(f"Before {hostile} after\n\n{hostile}\n")
     assert _tags(html) <= {"p"}
@@ -37,38 +40,46 @@ def test_raw_html_comes_out_as_escaped_text(hostile: str) -> None:
 
 
 def test_images_never_become_img_tags() -> None:
-    html = render_markdown('![a chart](http://127.0.0.1:9/x.png "title") and '
-                           "![](https://example.com/y.png)\n\n[![inner](http://x/i.png)](https://example.com)")
+    html = render_markdown(
+        '![a chart](http://127.0.0.1:9/x.png "title") and '
+        "![](https://example.com/y.png)\n\n[![inner](http://x/i.png)](https://example.com)"
+    )
     assert "<img" not in html.lower()
     assert "[image: a chart — url not loaded]" in html
     assert "[image — url not loaded]" in html
     assert "127.0.0.1" not in html
 
 
-@pytest.mark.parametrize(("source", "href"), [
-    ("[site](https://example.com/a?b=1&c=2)", "https://example.com/a?b=1&amp;c=2"),
-    ("[site](http://example.com)", "http://example.com"),
-    ("[mail](mailto:someone@example.com)", "mailto:someone@example.com"),
-    ("<https://example.com/auto>", "https://example.com/auto"),
-])
+@pytest.mark.parametrize(
+    ("source", "href"),
+    [
+        ("[site](https://example.com/a?b=1&c=2)", "https://example.com/a?b=1&amp;c=2"),
+        ("[site](http://example.com)", "http://example.com"),
+        ("[mail](mailto:someone@example.com)", "mailto:someone@example.com"),
+        ("<https://example.com/auto>", "https://example.com/auto"),
+    ],
+)
 def test_web_and_mail_links_stay_links(source: str, href: str) -> None:
     assert f'<a href="{href}">' in render_markdown(source)
 
 
-@pytest.mark.parametrize("source", [
-    "[x](javascript:alert(1))",
-    "[x](JaVaScRiPt:alert(1))",
-    "[x](file:///etc/passwd)",
-    "[x](data:text/html;base64,PHNjcmlwdD4=)",
-    "[x](vbscript:msgbox)",
-    "[x](relative/page.html)",
-    "[x](/absolute/page)",
-    "[x](ftp://example.com/file)",
-    "<file:///etc/passwd>",
-    "[x](action:retry:abc)",          # the view's own action links cannot be forged
-    "[x](action:copy-code:0)",
-    "[x](thumb:abc)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](file:///etc/passwd)",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox)",
+        "[x](relative/page.html)",
+        "[x](/absolute/page)",
+        "[x](ftp://example.com/file)",
+        "<file:///etc/passwd>",
+        "[x](action:retry:abc)",  # the view's own action links cannot be forged
+        "[x](action:copy-code:0)",
+        "[x](thumb:abc)",
+    ],
+)
 def test_other_link_schemes_are_plain_text(source: str) -> None:
     html = render_markdown(source)
     assert "<a" not in html
@@ -128,12 +139,15 @@ def test_one_megabyte_single_line_is_plain_text() -> None:
     assert "<a " not in html
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 200_000,
-    "![" * 100_000,
-    "*a" * 100_000,
-    "&#" * 100_000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 200_000,
+        "![" * 100_000,
+        "*a" * 100_000,
+        "&#" * 100_000,
+    ],
+)
 def test_pathological_single_lines_are_plain_text(text: str) -> None:
     assert render_markdown(text) == f"<p>{escape(text, quote=False)}</p>\n"
 
@@ -146,11 +160,14 @@ def test_deeply_nested_lists_keep_every_word() -> None:
     assert html.count("<ul>") <= 20
 
 
-@pytest.mark.parametrize("text", [
-    "- " * 500 + "deep\n\nafter\n",
-    ">" * 2000 + " deep\n\nafter\n",
-    "".join("   " * depth + "1. x\n" for depth in range(300)) + "after\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- " * 500 + "deep\n\nafter\n",
+        ">" * 2000 + " deep\n\nafter\n",
+        "".join("   " * depth + "1. x\n" for depth in range(300)) + "after\n",
+    ],
+)
 def test_other_deep_nesting_renders(text: str) -> None:
     html = render_markdown(text)
     assert "after" in html
@@ -171,8 +188,10 @@ def test_huge_tables_are_cut_with_a_note() -> None:
     assert html.count("<tr>") == 1 + MAX_TABLE_ROWS
     assert "<td>199</td>" in html
     assert "<td>200</td>" not in html
-    assert html.endswith('<p class="meta">Table cut to the first 200 of 5,000 rows — '
-                         "Copy the reply for all of it.</p>\n")
+    assert html.endswith(
+        '<p class="meta">Table cut to the first 200 of 5,000 rows — '
+        "Copy the reply for all of it.</p>\n"
+    )
 
     wide_table = "|" + "h|" * 500 + "\n|" + "-|" * 500 + "\n" + ("|" + "x|" * 500 + "\n") * 20
     html = render_markdown(wide_table)
@@ -184,7 +203,7 @@ def test_huge_tables_are_cut_with_a_note() -> None:
 def test_tables_share_one_cell_budget() -> None:
     table = "| a | b | c | d |\n|---|---|---|---|\n" + "| 1 | 2 | 3 | 4 |\n" * 250
     html = render_markdown("\n".join([table] * 4))
-    assert html.count("<td>") <= MAX_TABLE_CELLS + 4 * 4   # later tables keep at least a row
+    assert html.count("<td>") <= MAX_TABLE_CELLS + 4 * 4  # later tables keep at least a row
     assert html.count("<table") == 4
     assert html.count("Table cut to") == 4
     assert "the first 1 of 250 rows" in html

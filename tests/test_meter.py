@@ -6,13 +6,15 @@ from app.core.catalog import Prices, Pricing
 from app.core.conversation import Conversation, ImagePart, Status, TextPart, Usage
 from app.core.forecast import estimate_next
 
-PRICES = Prices(prompt_text=20_000, prompt_image=20_000, completion_text=60_000,
-                cached_prompt_text=5_000)
+PRICES = Prices(
+    prompt_text=20_000, prompt_image=20_000, completion_text=60_000, cached_prompt_text=5_000
+)
 
 
 def test_empty_conversation_with_a_draft() -> None:
-    est = estimate_next(Conversation(), "What is this?", [1792, 512],
-                        context_window=32768, reply_reserve=1024)
+    est = estimate_next(
+        Conversation(), "What is this?", [1792, 512], context_window=32768, reply_reserve=1024
+    )
     assert est.draft_image_tokens == 2304
     assert est.draft_text_tokens == estimate_text_tokens("What is this?") + TOKENS_PER_MESSAGE
     assert est.history_tokens == TOKENS_PER_REQUEST
@@ -34,8 +36,7 @@ def test_history_becomes_exact_after_usage() -> None:
     reply = conv.begin_reply()
     reply.append_text("A small chart.")
     reply.status = Status.COMPLETE
-    reply.usage = Usage(prompt_tokens=600, completion_tokens=5, total_tokens=605,
-                        image_tokens=512)
+    reply.usage = Usage(prompt_tokens=600, completion_tokens=5, total_tokens=605, image_tokens=512)
     after = estimate_next(conv, "", [], context_window=32768, reply_reserve=0)
     assert after.history_exact
     # The server's prompt figure plus the reply as it will be re-sent.
@@ -45,12 +46,12 @@ def test_history_becomes_exact_after_usage() -> None:
     later = estimate_next(conv, "", [], context_window=32768, reply_reserve=0)
     assert not later.history_exact
     assert later.history_tokens == after.history_tokens + TOKENS_PER_MESSAGE + (
-        estimate_text_tokens("And the trend?"))
+        estimate_text_tokens("And the trend?")
+    )
 
 
 def test_costs() -> None:
-    usage = Usage(prompt_tokens=2000, completion_tokens=100, total_tokens=2100,
-                  image_tokens=1792)
+    usage = Usage(prompt_tokens=2000, completion_tokens=100, total_tokens=2100, image_tokens=1792)
     assert usage_ticks(usage, PRICES) == 2000 * 20_000 + 100 * 60_000
     conv = Conversation()
     conv.add_user([TextPart("hi")])

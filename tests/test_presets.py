@@ -48,12 +48,18 @@ def get(name: str) -> Preset:
 
 # -- the built-in presets ----------------------------------------------------------------
 
+
 def test_the_shipped_presets_cover_the_tasks() -> None:
     kinds = {p.name: p.response for p in BUILTIN_PRESETS}
     assert kinds == {
-        "ui-critique": "text", "chart-reading": "text", "ocr": "text",
-        "invoice-json": "json_schema", "invoice-function": "tool", "alt-text": "json_schema",
-        "spot-differences": "text", "moderation": "json_object",
+        "ui-critique": "text",
+        "chart-reading": "text",
+        "ocr": "text",
+        "invoice-json": "json_schema",
+        "invoice-function": "tool",
+        "alt-text": "json_schema",
+        "spot-differences": "text",
+        "moderation": "json_object",
     }
     for preset in BUILTIN_PRESETS:
         assert problems(preset) == [], preset.name
@@ -104,15 +110,19 @@ def test_formats_tools_and_tool_choice() -> None:
     assert tools is not None
     assert tools[0]["function"]["name"] == "record_line_items"
     assert tools[0]["function"]["parameters"] == function.schema
-    assert function.tool_choice() == {"type": "function",
-                                      "function": {"name": "record_line_items"}}
+    assert function.tool_choice() == {"type": "function", "function": {"name": "record_line_items"}}
 
 
 def test_compose_with_a_template_and_a_default_question() -> None:
-    preset = Preset("p", "P", template=f"Focus on the header. {PLACEHOLDER} Be brief.",
-                    default_question="What is wrong?")
+    preset = Preset(
+        "p",
+        "P",
+        template=f"Focus on the header. {PLACEHOLDER} Be brief.",
+        default_question="What is wrong?",
+    )
     assert preset.compose("Is it aligned?", has_images=True) == (
-        "Focus on the header. Is it aligned? Be brief.")
+        "Focus on the header. Is it aligned? Be brief."
+    )
     assert preset.compose("  ", has_images=True) == "Focus on the header. What is wrong? Be brief."
     assert preset.compose("", has_images=False) == ""
     plain = Preset("q", "Q", default_question="Describe.")
@@ -124,6 +134,7 @@ def test_compose_with_a_template_and_a_default_question() -> None:
 
 # -- user presets --------------------------------------------------------------------------
 
+
 def test_a_preset_survives_a_round_trip_and_bad_ones_are_refused() -> None:
     for preset in BUILTIN_PRESETS:
         back = preset_from_dict(json.loads(json.dumps(preset.to_dict())))
@@ -131,10 +142,18 @@ def test_a_preset_survives_a_round_trip_and_bad_ones_are_refused() -> None:
         assert back.to_dict() == preset.to_dict()
         assert not back.builtin  # whatever the file says, only the app ships built-ins
     good = get("invoice-json").to_dict()
-    for change in ({"name": "Has Spaces"}, {"title": " "}, {"response": "xml"},
-                   {"schema": "not an object"}, {"schema": {"type": "array"}},
-                   {"schema_name": "bad name!"}, {"min_images": "2"}, {"min_images": 99},
-                   {"system_prompt": 5}, {"system_prompt": "x" * 100_001}):
+    for change in (
+        {"name": "Has Spaces"},
+        {"title": " "},
+        {"response": "xml"},
+        {"schema": "not an object"},
+        {"schema": {"type": "array"}},
+        {"schema_name": "bad name!"},
+        {"min_images": "2"},
+        {"min_images": 99},
+        {"system_prompt": 5},
+        {"system_prompt": "x" * 100_001},
+    ):
         assert preset_from_dict({**good, **change}) is None, change
     assert preset_from_dict([good]) is None
     assert read_user_presets("nope") is None
@@ -164,10 +183,15 @@ def test_presets_are_kept_with_the_settings(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
     settings = store.load()
     assert settings.presets == []
-    few_shot = ("Extract line items.\n\nExample input: a receipt with 2 coffees at 3.50\n"
-                'Example output: {"line_items": [{"description": "coffee", "quantity": 2}]}')
-    settings.presets = [Preset("coffee", "Coffee receipts", system_prompt=few_shot,
-                               response="json_object").to_dict()]
+    few_shot = (
+        "Extract line items.\n\nExample input: a receipt with 2 coffees at 3.50\n"
+        'Example output: {"line_items": [{"description": "coffee", "quantity": 2}]}'
+    )
+    settings.presets = [
+        Preset(
+            "coffee", "Coffee receipts", system_prompt=few_shot, response="json_object"
+        ).to_dict()
+    ]
     store.save(settings)
     assert store.load().presets == settings.presets
     data = json.loads(store.path.read_text())
@@ -184,17 +208,25 @@ def test_presets_are_kept_with_the_settings(tmp_path: Path) -> None:
 
 # -- every kind of preset against the endpoint ------------------------------------------
 
-def ask_with(server: DemoServer, preset: Preset, images: list[bytes], question: str = ""
-             ) -> tuple[str, ToolCallAssembler, str]:
+
+def ask_with(
+    server: DemoServer, preset: Preset, images: list[bytes], question: str = ""
+) -> tuple[str, ToolCallAssembler, str]:
     """One turn as the app makes it with this preset: text, assembled calls, finish reason."""
     conversation = Conversation(system_prompt=preset.system_prompt)
-    parts: list[Any] = [ImagePart(prepare_bytes(data, f"shot{n}.png", XAI_LIMITS))
-                        for n, data in enumerate(images, start=1)]
+    parts: list[Any] = [
+        ImagePart(prepare_bytes(data, f"shot{n}.png", XAI_LIMITS))
+        for n, data in enumerate(images, start=1)
+    ]
     parts.append(TextPart(preset.compose(question, has_images=bool(images))))
     conversation.add_user(parts)
-    request = ReplyRequest("grok-4", conversation.to_api_messages(DataUriCache().data_uri),
-                           response_format=preset.response_format(), tools=preset.tools(),
-                           tool_choice=preset.tool_choice())
+    request = ReplyRequest(
+        "grok-4",
+        conversation.to_api_messages(DataUriCache().data_uri),
+        response_format=preset.response_format(),
+        tools=preset.tools(),
+        tool_choice=preset.tool_choice(),
+    )
 
     async def main() -> tuple[str, ToolCallAssembler, str]:
         client = make_client(server.base_url, DEMO_API_KEY)
@@ -261,10 +293,17 @@ def test_function_preset(demo_server: DemoServer) -> None:
 
 # -- ask --preset ----------------------------------------------------------------------------
 
+
 def run_ask(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GROK_VISION_CONFIG_DIR": str(config)}
-    return subprocess.run([sys.executable, "-m", "app", "ask", *args], text=True,
-                           capture_output=True, timeout=60, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "ask", *args],
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
 
 
 def test_ask_preset_prints_json_and_user_presets_are_found(tmp_path: Path) -> None:
@@ -272,19 +311,42 @@ def test_ask_preset_prints_json_and_user_presets_are_found(tmp_path: Path) -> No
     image.write_bytes(png_bytes(120, 200))
     store = SettingsStore(tmp_path)
     settings = store.load()
-    settings.presets = [Preset("short", "Short answer", system_prompt="Be short.",
-                               default_question="Describe briefly.").to_dict()]
+    settings.presets = [
+        Preset(
+            "short", "Short answer", system_prompt="Be short.", default_question="Describe briefly."
+        ).to_dict()
+    ]
     store.save(settings)
     with DemoServer() as server:
-        call = run_ask("--base-url", server.base_url, "--preset", "invoice-function",
-                       "--image", str(image), config=tmp_path)
-        fenced = run_ask("--base-url", server.base_url, "--preset", "invoice-json",
-                         "--image", str(image), config=tmp_path)
-        text = run_ask("--base-url", server.base_url, "--preset", "short", "--image",
-                       str(image), config=tmp_path)
+        call = run_ask(
+            "--base-url",
+            server.base_url,
+            "--preset",
+            "invoice-function",
+            "--image",
+            str(image),
+            config=tmp_path,
+        )
+        fenced = run_ask(
+            "--base-url",
+            server.base_url,
+            "--preset",
+            "invoice-json",
+            "--image",
+            str(image),
+            config=tmp_path,
+        )
+        text = run_ask(
+            "--base-url",
+            server.base_url,
+            "--preset",
+            "short",
+            "--image",
+            str(image),
+            config=tmp_path,
+        )
         listing = run_ask("--preset", "list", config=tmp_path)
-        unknown = run_ask("--base-url", server.base_url, "--preset", "nope", "x",
-                          config=tmp_path)
+        unknown = run_ask("--base-url", server.base_url, "--preset", "nope", "x", config=tmp_path)
         empty = run_ask("--base-url", server.base_url, "--preset", "ocr", config=tmp_path)
     preset = get("invoice-function")
     assert preset.schema is not None

@@ -41,11 +41,19 @@ def custom_settings() -> Settings:
         system_prompt="Answer briefly.\nIn «French».",
         window_geometry="AdnQywADAAAAAAAA",
     )
-    settings.set_known_models([
-        ModelInfo("grok-4", True, 256_000, Prices(20_000, 20_000, 100_000, 5_000),
-                  ("grok-4-latest",), "xai"),
-        ModelInfo("grok-3-mini", False),
-    ])
+    settings.set_known_models(
+        [
+            ModelInfo(
+                "grok-4",
+                True,
+                256_000,
+                Prices(20_000, 20_000, 100_000, 5_000),
+                ("grok-4-latest",),
+                "xai",
+            ),
+            ModelInfo("grok-3-mini", False),
+        ]
+    )
     return settings
 
 
@@ -85,13 +93,16 @@ def test_defaults() -> None:
     assert Settings().context_overrides == {}
 
 
-@pytest.mark.parametrize("text", [
-    "{not json",
-    "",
-    "[1, 2, 3]",
-    '"just a string"',
-    '{"model": "grok-4",',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "",
+        "[1, 2, 3]",
+        '"just a string"',
+        '{"model": "grok-4",',
+    ],
+)
 def test_corrupt_file_gives_defaults_and_is_kept_aside(tmp_path: Path, text: str) -> None:
     store = SettingsStore(tmp_path)
     write(store, text)
@@ -116,38 +127,61 @@ def test_undecodable_file_is_kept_aside(tmp_path: Path) -> None:
 
 def test_wrong_types_fall_back_per_field(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
-    write(store, json.dumps({
-        "base_url": 42,
-        "model": "grok-3",              # fine
-        "context_overrides": ["a"],
-        "temperature": "hot",
-        "max_tokens": True,             # a bool is not a count
-        "limits_profile": None,
-        "enter_sends": "yes",
-        "system_prompt": "Be kind.",    # fine
-        "window_geometry": 7,
-        "known_models": {"id": "x"},
-    }))
+    write(
+        store,
+        json.dumps(
+            {
+                "base_url": 42,
+                "model": "grok-3",  # fine
+                "context_overrides": ["a"],
+                "temperature": "hot",
+                "max_tokens": True,  # a bool is not a count
+                "limits_profile": None,
+                "enter_sends": "yes",
+                "system_prompt": "Be kind.",  # fine
+                "window_geometry": 7,
+                "known_models": {"id": "x"},
+            }
+        ),
+    )
     loaded = store.load()
     assert loaded == Settings(model="grok-3", system_prompt="Be kind.")
     assert store.notice is not None
-    for name in ("base_url", "context_overrides", "temperature", "max_tokens",
-                 "limits_profile", "enter_sends", "window_geometry", "known_models"):
+    for name in (
+        "base_url",
+        "context_overrides",
+        "temperature",
+        "max_tokens",
+        "limits_profile",
+        "enter_sends",
+        "window_geometry",
+        "known_models",
+    ):
         assert name in store.notice
     assert not (tmp_path / (FILE_NAME + ".bad")).exists()  # a readable file stays in place
 
 
 def test_invalid_values_fall_back_and_bad_entries_are_dropped(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
-    write(store, json.dumps({
-        "base_url": "ftp://example.com",
-        "model": "has spaces",
-        "context_overrides": {"ok-model": 8192, "too-small": 512, "float": 4096.0, "": 9000},
-        "temperature": 2.5,
-        "max_tokens": 0,
-        "limits_profile": "no-such-profile",
-        "known_models": [{"id": "grok-4", "takes_images": True}, {"no": "id"}, "junk"],
-    }))
+    write(
+        store,
+        json.dumps(
+            {
+                "base_url": "ftp://example.com",
+                "model": "has spaces",
+                "context_overrides": {
+                    "ok-model": 8192,
+                    "too-small": 512,
+                    "float": 4096.0,
+                    "": 9000,
+                },
+                "temperature": 2.5,
+                "max_tokens": 0,
+                "limits_profile": "no-such-profile",
+                "known_models": [{"id": "grok-4", "takes_images": True}, {"no": "id"}, "junk"],
+            }
+        ),
+    )
     loaded = store.load()
     assert loaded.base_url == XAI_BASE_URL
     assert loaded.model == DEFAULT_MODEL
@@ -254,35 +288,51 @@ def test_a_key_in_a_hand_edited_file_is_not_loaded(tmp_path: Path) -> None:
 def test_validation() -> None:
     assert validate(Settings()) == {}
     assert validate(Settings(base_url="http://localhost:8000/v1")) == {}
-    problems = validate(Settings(base_url="api.x.ai/v1", model="", temperature=2.01,
-                                 max_tokens=1_000_001, context_overrides={"m": 1023},
-                                 limits_profile="nope"))
-    assert set(problems) == {"base_url", "model", "temperature", "max_tokens",
-                             "context_overrides", "limits_profile"}
+    problems = validate(
+        Settings(
+            base_url="api.x.ai/v1",
+            model="",
+            temperature=2.01,
+            max_tokens=1_000_001,
+            context_overrides={"m": 1023},
+            limits_profile="nope",
+        )
+    )
+    assert set(problems) == {
+        "base_url",
+        "model",
+        "temperature",
+        "max_tokens",
+        "context_overrides",
+        "limits_profile",
+    }
     assert validate(Settings(temperature=0.0, max_tokens=1, context_overrides={"m": 1024})) == {}
     assert validate(Settings(temperature=2.0, max_tokens=1_000_000)) == {}
     with pytest.raises(SettingsError, match="temperature"):
         SettingsStore(Path("unused")).save(Settings(temperature=-1))
 
 
-@pytest.mark.parametrize(("url", "ok"), [
-    ("https://api.x.ai/v1", True),
-    ("http://127.0.0.1:8765/v1", True),
-    ("HTTPS://API.X.AI", True),
-    ("http://[::1]:8000", True),
-    ("", False),
-    ("api.x.ai/v1", False),
-    ("ftp://api.x.ai", False),
-    ("https://", False),
-    ("https://host:notaport/v1", False),
-    ("https://exa mple.com", False),
-])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://api.x.ai/v1", True),
+        ("http://127.0.0.1:8765/v1", True),
+        ("HTTPS://API.X.AI", True),
+        ("http://[::1]:8000", True),
+        ("", False),
+        ("api.x.ai/v1", False),
+        ("ftp://api.x.ai", False),
+        ("https://", False),
+        ("https://host:notaport/v1", False),
+        ("https://exa mple.com", False),
+    ],
+)
 def test_base_url_rule(url: str, ok: bool) -> None:
     assert (base_url_problem(url) is None) is ok
 
 
 def test_context_window_and_limits() -> None:
-    settings = Settings(model="grok-4")     # retired: answered by grok-4.3
+    settings = Settings(model="grok-4")  # retired: answered by grok-4.3
     assert settings.context_window() == (1_000_000, True)
     settings.context_overrides["grok-4"] = 100_000
     assert settings.context_window() == (100_000, True)

@@ -29,19 +29,30 @@ SAMPLE_AT: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
 
 def _sample_v1(conn: sqlite3.Connection) -> None:
-    conn.execute("INSERT INTO conversations (id, title, created, updated, pinned, model, "
-                 "system_prompt) VALUES ('c1', 'Old talk', 1.0, 2.0, 1, 'grok-4', 'Be brief.')")
-    conn.execute("INSERT INTO messages (id, conversation_id, position, role, status, created, "
-                 "usage) VALUES ('m1', 'c1', 0, 'user', 'complete', 1.0, NULL)")
-    conn.execute("INSERT INTO messages (id, conversation_id, position, role, status, model, "
-                 "created, usage) VALUES ('m2', 'c1', 1, 'assistant', 'streaming', 'grok-4', "
-                 "2.0, '{\"prompt_tokens\": 5, \"completion_tokens\": 2, \"total_tokens\": 7}')")
-    conn.execute("INSERT INTO parts (message_id, position, kind, text) VALUES "
-                 "('m1', 0, 'text', 'What is on the whiteboard?')")
-    conn.execute("INSERT INTO parts (message_id, position, kind, text) VALUES "
-                 "('m2', 0, 'text', 'A diagram of the')")
-    for seq, text in conn.execute("SELECT m.seq, p.text FROM messages m JOIN parts p "
-                                  "ON p.message_id = m.id").fetchall():
+    conn.execute(
+        "INSERT INTO conversations (id, title, created, updated, pinned, model, "
+        "system_prompt) VALUES ('c1', 'Old talk', 1.0, 2.0, 1, 'grok-4', 'Be brief.')"
+    )
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, position, role, status, created, "
+        "usage) VALUES ('m1', 'c1', 0, 'user', 'complete', 1.0, NULL)"
+    )
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, position, role, status, model, "
+        "created, usage) VALUES ('m2', 'c1', 1, 'assistant', 'streaming', 'grok-4', "
+        '2.0, \'{"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}\')'
+    )
+    conn.execute(
+        "INSERT INTO parts (message_id, position, kind, text) VALUES "
+        "('m1', 0, 'text', 'What is on the whiteboard?')"
+    )
+    conn.execute(
+        "INSERT INTO parts (message_id, position, kind, text) VALUES "
+        "('m2', 0, 'text', 'A diagram of the')"
+    )
+    for seq, text in conn.execute(
+        "SELECT m.seq, p.text FROM messages m JOIN parts p ON p.message_id = m.id"
+    ).fetchall():
         conn.execute("INSERT INTO message_search (rowid, body) VALUES (?, ?)", (seq, text))
 
 
@@ -51,8 +62,10 @@ SAMPLE_AT[1] = _sample_v1
 def _schema(path: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(path)
     try:
-        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                            "AND name NOT LIKE 'message_search_%' ORDER BY name").fetchall()
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'message_search_%' ORDER BY name"
+        ).fetchall()
     finally:
         conn.close()
     return [(name, " ".join(sql.split())) for name, sql in rows]
@@ -70,8 +83,9 @@ def _database_at(path: Path, version: int) -> None:
         conn.close()
 
 
-def test_data_directory_comes_from_the_environment(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_directory_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "elsewhere"))
     assert data_directory() == tmp_path / "elsewhere"
     monkeypatch.delenv(DATA_DIR_ENV)
@@ -114,8 +128,10 @@ def test_migrating_from_every_earlier_version(tmp_path: Path, version: int) -> N
             conv = store.load_conversation("c1")
             assert conv.title == "Old talk"
             assert conv.system_prompt == "Be brief."
-            assert [m.text for m in conv.messages] == ["What is on the whiteboard?",
-                                                       "A diagram of the"]
+            assert [m.text for m in conv.messages] == [
+                "What is on the whiteboard?",
+                "A diagram of the",
+            ]
             assert conv.messages[1].usage is not None
             assert conv.messages[1].usage.total_tokens == 7
             assert store.list_conversations()[0].pinned
@@ -200,9 +216,11 @@ def test_search_falls_back_to_like_without_fts5(tmp_path: Path) -> None:
         conn.execute("DROP TRIGGER messages_unindex")
         conn.execute("DROP TABLE message_search")
         create_search_table(conn, fts5=False)
-        conn.execute("INSERT INTO message_search (seq, body) SELECT m.seq, group_concat(p.text, "
-                     "'') FROM messages m JOIN parts p ON p.message_id = m.id AND p.kind = "
-                     "'text' GROUP BY m.seq")
+        conn.execute(
+            "INSERT INTO message_search (seq, body) SELECT m.seq, group_concat(p.text, "
+            "'') FROM messages m JOIN parts p ON p.message_id = m.id AND p.kind = "
+            "'text' GROUP BY m.seq"
+        )
         conn.execute("COMMIT")
     finally:
         conn.close()

@@ -33,8 +33,9 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
         yield opened
 
 
-def keep(store: HistoryStore, conv: Conversation, originals: dict[str, object] | None = None
-         ) -> Conversation:
+def keep(
+    store: HistoryStore, conv: Conversation, originals: dict[str, object] | None = None
+) -> Conversation:
     store.save_conversation_meta(conv)
     for message in conv.messages:
         store.append_message(conv.id, message, originals)  # type: ignore[arg-type]
@@ -52,8 +53,11 @@ def test_markdown_links_images_saved_beside_it(tmp_path: Path, store: HistorySto
     assert "## Assistant (grok-4)" in text
     assert "*Reply stopped before it was complete.*" in text
     assert "![menu.png](https://example.com/menu.png)" in text
-    links = [unquote(link) for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-             if not link.startswith("https://")]
+    links = [
+        unquote(link)
+        for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+        if not link.startswith("https://")
+    ]
     assert len(links) == 2
     for link in links:
         assert not Path(link).is_absolute()
@@ -72,8 +76,9 @@ def test_json_export_imports_back_equal(tmp_path: Path, store: HistoryStore) -> 
     thumb = png_bytes((32, 24), "red")
     store.save_conversation_meta(conv)
     for message in conv.messages:
-        store.append_message(conv.id, message, {first_image.sha256: original_file},
-                             {first_image.sha256: thumb})
+        store.append_message(
+            conv.id, message, {first_image.sha256: original_file}, {first_image.sha256: thumb}
+        )
     store.pin(conv.id)
     path = export_json(store, conv.id, tmp_path / "out")
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -85,8 +90,11 @@ def test_json_export_imports_back_equal(tmp_path: Path, store: HistoryStore) -> 
         assert new_id != conv.id
         copy = other.load_conversation(new_id)
         assert shape(copy) == shape(conv)
-        assert (copy.title, copy.model, copy.system_prompt) == (conv.title, conv.model,
-                                                                conv.system_prompt)
+        assert (copy.title, copy.model, copy.system_prompt) == (
+            conv.title,
+            conv.model,
+            conv.system_prompt,
+        )
         assert {m.id for m in copy.messages}.isdisjoint(m.id for m in conv.messages)
         row, source = other.conversation_row(new_id), store.conversation_row(conv.id)
         assert (row.created, row.updated, row.pinned) == (source.created, source.updated, True)
@@ -132,17 +140,24 @@ def test_exports_never_hold_a_key(tmp_path: Path, store: HistoryStore) -> None:
     assert "xai" not in "".join(p.name for p in files)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "not valid JSON"),
-    ("[]", "not a grok-vision conversation export"),
-    ('{"format": "something-else"}', "not a grok-vision conversation export"),
-    ('{"format": "grok-vision-conversation", "version": 99}', "newer version"),
-    ('{"format": "grok-vision-conversation", "version": 1, "blobs": {}, '
-     '"conversation": {"title": "t", "model": "", "system_prompt": "", "created": 1, '
-     '"updated": 1}, "messages": [{"role": "robot"}]}', "unknown role"),
-])
-def test_a_bad_file_is_refused_with_a_reason(tmp_path: Path, store: HistoryStore,
-                                             content: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "not a grok-vision conversation export"),
+        ('{"format": "something-else"}', "not a grok-vision conversation export"),
+        ('{"format": "grok-vision-conversation", "version": 99}', "newer version"),
+        (
+            '{"format": "grok-vision-conversation", "version": 1, "blobs": {}, '
+            '"conversation": {"title": "t", "model": "", "system_prompt": "", "created": 1, '
+            '"updated": 1}, "messages": [{"role": "robot"}]}',
+            "unknown role",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_reason(
+    tmp_path: Path, store: HistoryStore, content: str, message: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportFormatError, match=message):
@@ -165,18 +180,27 @@ def test_a_damaged_image_is_refused(tmp_path: Path, store: HistoryStore) -> None
 
 # -- the commands --------------------------------------------------------------------------
 
+
 def run_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, DATA_DIR_ENV: str(data)}
-    return subprocess.run([sys.executable, "-m", "app.cli.history", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli.history", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_export_and_import_commands(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with HistoryStore(data) as store:
         first = keep(store, sample_conversation())
-        second = keep(store, Conversation(title="Second talk",
-                                          messages=[text_message("user", "hello")]))
+        second = keep(
+            store, Conversation(title="Second talk", messages=[text_message("user", "hello")])
+        )
     listing = run_cli(data, "export", "--list")
     assert listing.returncode == 0, listing.stderr
     assert first.id[:8] in listing.stdout

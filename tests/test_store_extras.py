@@ -20,8 +20,13 @@ def test_tool_calls_and_the_json_flag_round_trip(tmp_path: Path) -> None:
         store.append_message(conversation.id, reply)
         reply.status = Status.COMPLETE
         reply.expects_json = True
-        reply.tool_calls = [ToolCall(id="call_1", name="record_line_items",
-                                     arguments='{"items": [{"sku": "A1", "qty": 2}]}')]
+        reply.tool_calls = [
+            ToolCall(
+                id="call_1",
+                name="record_line_items",
+                arguments='{"items": [{"sku": "A1", "qty": 2}]}',
+            )
+        ]
         store.finish_message(reply)
     with HistoryStore(tmp_path, read_only=True) as store:
         loaded = store.load_conversation(conversation.id).messages[-1]

@@ -73,8 +73,13 @@ def test_a_streaming_reply_is_saved_as_it_grows(store: HistoryStore) -> None:
 
 def test_updating_text_keeps_a_messages_images_in_place(store: HistoryStore) -> None:
     conv = Conversation()
-    message = conv.add_user([ImagePart(image=prepared()), TextPart("draft"),
-                             ImagePart(image=prepared("b.png", colour="green"))])
+    message = conv.add_user(
+        [
+            ImagePart(image=prepared()),
+            TextPart("draft"),
+            ImagePart(image=prepared("b.png", colour="green")),
+        ]
+    )
     saved(store, conv)
     store.update_message_text(message.id, "final words", Status.COMPLETE)
     parts = store.load_conversation(conv.id).messages[0].parts
@@ -131,9 +136,11 @@ def test_delete_hides_until_undone_or_purged(store: HistoryStore) -> None:
     with pytest.raises(ConversationNotFoundError):
         store.undo_delete(gone.id)
     assert [h.conversation_id for h in store.search("zebra")] == [keep.id]
-    counts = store._conn.execute("SELECT (SELECT COUNT(*) FROM messages), "
-                                 "(SELECT COUNT(*) FROM parts), "
-                                 "(SELECT COUNT(*) FROM message_search)").fetchone()
+    counts = store._conn.execute(
+        "SELECT (SELECT COUNT(*) FROM messages), "
+        "(SELECT COUNT(*) FROM parts), "
+        "(SELECT COUNT(*) FROM message_search)"
+    ).fetchone()
     assert tuple(counts) == (1, 1, 1)
 
 
@@ -148,7 +155,7 @@ def test_search_matches_word_prefixes_and_never_parses_the_query(store: HistoryS
     assert hit.role == "assistant"
     assert "moved" in hit.plain_snippet
     assert any(hit.plain_snippet[a:b] == "moved" for a, b in hit.highlights)
-    for query in ('"', 'NEAR(a b)', "a OR", "*", "-button", "col:x", "AND", "(", "^x", "'"):
+    for query in ('"', "NEAR(a b)", "a OR", "*", "-button", "col:x", "AND", "(", "^x", "'"):
         store.search(query)
     assert store.search("   ") == []
 
@@ -168,18 +175,25 @@ def test_mark_interrupted_keeps_the_last_flushed_text(store: HistoryStore) -> No
 
 def test_truncating_replaces_the_later_turns(store: HistoryStore) -> None:
     conv = Conversation()
-    conv.messages = [text_message("user" if i % 2 == 0 else "assistant", f"turn{i}")
-                     for i in range(6)]
+    conv.messages = [
+        text_message("user" if i % 2 == 0 else "assistant", f"turn{i}") for i in range(6)
+    ]
     saved(store, conv)
     assert store.truncate_after(conv.id, conv.messages[2].id) == 3
-    assert [m.text for m in store.load_conversation(conv.id).messages] == ["turn0", "turn1",
-                                                                           "turn2"]
+    assert [m.text for m in store.load_conversation(conv.id).messages] == [
+        "turn0",
+        "turn1",
+        "turn2",
+    ]
     assert store.search("turn4") == []
     store.append_message(conv.id, text_message("assistant", "fresh"))
     assert store.truncate_from(conv.id, conv.messages[2].id) == 2
     store.append_message(conv.id, text_message("user", "edited"))
-    assert [m.text for m in store.load_conversation(conv.id).messages] == ["turn0", "turn1",
-                                                                           "edited"]
+    assert [m.text for m in store.load_conversation(conv.id).messages] == [
+        "turn0",
+        "turn1",
+        "edited",
+    ]
     with pytest.raises(ConversationNotFoundError):
         store.truncate_after("other", conv.messages[0].id)
     store.delete_message(conv.messages[1].id)
@@ -217,8 +231,9 @@ def test_images_are_stored_once_by_content(store: HistoryStore) -> None:
     assert list(store.blobs.stored()) == [image.sha256]
 
 
-def test_history_survives_the_original_file_being_deleted(tmp_path: Path,
-                                                          store: HistoryStore) -> None:
+def test_history_survives_the_original_file_being_deleted(
+    tmp_path: Path, store: HistoryStore
+) -> None:
     original = tmp_path / "Screenshot 1.png"
     original.write_bytes(png_bytes((300, 200), "purple"))
     image = prepared("Screenshot 1.png", (150, 100), "purple", ("downscaled from 300×200",))
@@ -293,8 +308,12 @@ def test_a_read_only_store_reads_while_another_writes(store: HistoryStore) -> No
         assert reader.load_conversation(conv.id) == conv
         store.append_message(conv.id, text_message("user", "later"))
         assert reader.load_conversation(conv.id).messages[-1].text == "later"
-        for write in (lambda: reader.rename(conv.id, "x"), reader.mark_interrupted,
-                      lambda: reader.save_conversation_meta(conv), reader.gc_blobs):
+        for write in (
+            lambda: reader.rename(conv.id, "x"),
+            reader.mark_interrupted,
+            lambda: reader.save_conversation_meta(conv),
+            reader.gc_blobs,
+        ):
             with pytest.raises(ReadOnlyHistoryError, match="another grok-vision window"):
                 write()
 
@@ -327,8 +346,13 @@ def test_blob_store_checks_what_it_is_given(tmp_path: Path) -> None:
 def test_usage_and_errors_survive(store: HistoryStore) -> None:
     conv = Conversation()
     conv.add_user([TextPart("q")])
-    failed = Message(role="assistant", parts=[], status=Status.FAILED,
-                     error="The server said: model not found.", model="grok-x")
+    failed = Message(
+        role="assistant",
+        parts=[],
+        status=Status.FAILED,
+        error="The server said: model not found.",
+        model="grok-x",
+    )
     conv.messages.append(failed)
     saved(store, conv)
     assert store.load_conversation(conv.id).messages[1] == failed
@@ -340,8 +364,12 @@ def test_thumbnails_come_with_the_page_and_survive_a_finish(store: HistoryStore)
     conv = Conversation()
     message = conv.add_user([TextPart("look"), ImagePart(image=image)])
     store.save_conversation_meta(conv)
-    store.append_message(conv.id, message, originals={image.sha256: b"the original"},
-                         thumbnails={image.sha256: thumb})
+    store.append_message(
+        conv.id,
+        message,
+        originals={image.sha256: b"the original"},
+        thumbnails={image.sha256: thumb},
+    )
     page = store.load_page(conv.id)
     assert page.thumbnails == {image.sha256: thumb}
     message.parts[0] = TextPart("look again")

@@ -45,8 +45,9 @@ def test_a_second_holder_in_the_same_process_is_refused(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_the_lock_of_a_killed_process_is_free_at_once(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    child = subprocess.Popen([sys.executable, "-c", HOLDER, str(data)], cwd=ROOT,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "held"

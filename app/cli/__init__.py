@@ -25,8 +25,11 @@ def _gui_parser() -> argparse.ArgumentParser:
         epilog="Commands: " + ", ".join(SUBCOMMANDS) + " (grok-vision COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"grok-vision {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="use the built-in demo endpoint: simulated model, no key, no network")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in demo endpoint: simulated model, no key, no network",
+    )
     parser.add_argument("files", nargs="*", metavar="FILE", help="images to put in the tray")
     return parser
 
@@ -41,55 +44,91 @@ def _command_parser() -> argparse.ArgumentParser:
     tokens.add_argument("images", nargs="+", metavar="IMAGE")
 
     ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
-    ask.add_argument("--base-url", default=XAI_BASE_URL, metavar="URL",
-                     help="the endpoint; it is sent its own stored key only "
-                          "(grok-vision key set --endpoint URL)")
-    ask.add_argument("--model", default=None,
-                     help="a model id (default: the endpoint's current image model, "
-                          f"{DEFAULT_MODEL} when it lists none)")
-    ask.add_argument("--reasoning-effort", default=None, metavar="EFFORT",
-                     help="how hard a reasoning model thinks (grok-4.7: low, medium, high, "
-                          "xhigh; grok-4.3: none, low, medium, high); refused for a model that "
-                          "takes no effort")
+    ask.add_argument(
+        "--base-url",
+        default=XAI_BASE_URL,
+        metavar="URL",
+        help="the endpoint; it is sent its own stored key only "
+        "(grok-vision key set --endpoint URL)",
+    )
+    ask.add_argument(
+        "--model",
+        default=None,
+        help="a model id (default: the endpoint's current image model, "
+        f"{DEFAULT_MODEL} when it lists none)",
+    )
+    ask.add_argument(
+        "--reasoning-effort",
+        default=None,
+        metavar="EFFORT",
+        help="how hard a reasoning model thinks (grok-4.7: low, medium, high, "
+        "xhigh; grok-4.3: none, low, medium, high); refused for a model that "
+        "takes no effort",
+    )
     ask.add_argument("--image", action="append", default=[], metavar="PATH")
     ask.add_argument("--system", default="", metavar="TEXT")
-    ask.add_argument("--json-object", action="store_true",
-                     help='ask for a JSON object (response_format {"type": "json_object"})')
-    ask.add_argument("--preset", metavar="NAME",
-                     help="a task preset (system prompt, question, answer shape); "
-                          "--preset list shows them")
-    ask.add_argument("--schema", metavar="FILE",
-                     help="a JSON schema file the reply must follow (json_schema output)")
+    ask.add_argument(
+        "--json-object",
+        action="store_true",
+        help='ask for a JSON object (response_format {"type": "json_object"})',
+    )
+    ask.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a task preset (system prompt, question, answer shape); --preset list shows them",
+    )
+    ask.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="a JSON schema file the reply must follow (json_schema output)",
+    )
     ask.add_argument("--max-tokens", type=int, default=None, metavar="N")
     ask.add_argument("--temperature", type=float, default=None, metavar="T")
     ask.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
-    ask.add_argument("prompt", metavar="PROMPT", nargs="?", default="",
-                     help="the question (a preset's default question when left out). A JSON "
-                          "reply is printed as pretty JSON; exit status 1 when it is not valid "
-                          "JSON or does not match the schema")
+    ask.add_argument(
+        "prompt",
+        metavar="PROMPT",
+        nargs="?",
+        default="",
+        help="the question (a preset's default question when left out). A JSON "
+        "reply is printed as pretty JSON; exit status 1 when it is not valid "
+        "JSON or does not match the schema",
+    )
 
     models = sub.add_parser("models", help="models that take images, with prices")
-    models.add_argument("--base-url", default=XAI_BASE_URL, metavar="URL",
-                        help="the endpoint; it is sent its own stored key only")
+    models.add_argument(
+        "--base-url",
+        default=XAI_BASE_URL,
+        metavar="URL",
+        help="the endpoint; it is sent its own stored key only",
+    )
     models.add_argument("--all", action="store_true", help="also list text-only models")
 
     key = sub.add_parser(
-        "key", help="an endpoint's API key in the system keyring",
+        "key",
+        help="an endpoint's API key in the system keyring",
         description="Store, show (redacted) or delete an endpoint's API key in the system "
-                    "keyring. Every endpoint has its own key: `ask` and `models` send an "
-                    "endpoint only its own key, and XAI_API_KEY only to api.x.ai.")
-    key.add_argument("action", choices=("set", "status", "delete"),
-                     help="set reads the key from standard input only")
-    key.add_argument("--endpoint", metavar="URL", default=None,
-                     help="the endpoint whose key this is, by its base URL (e.g. "
-                          "https://openrouter.ai/api/v1 or http://localhost:8000/v1); "
-                          f"default: xAI ({XAI_BASE_URL})")
+        "keyring. Every endpoint has its own key: `ask` and `models` send an "
+        "endpoint only its own key, and XAI_API_KEY only to api.x.ai.",
+    )
+    key.add_argument(
+        "action",
+        choices=("set", "status", "delete"),
+        help="set reads the key from standard input only",
+    )
+    key.add_argument(
+        "--endpoint",
+        metavar="URL",
+        default=None,
+        help="the endpoint whose key this is, by its base URL (e.g. "
+        "https://openrouter.ai/api/v1 or http://localhost:8000/v1); "
+        f"default: xAI ({XAI_BASE_URL})",
+    )
     key.add_argument("--account", default=None, help=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo-server", help="serve the local demo endpoint on 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--pace", type=float, default=0.02,
-                      help="seconds between streamed chunks")
+    demo.add_argument("--pace", type=float, default=0.02, help="seconds between streamed chunks")
     from app.cli.history import add_parsers
 
     add_parsers(sub)
@@ -123,8 +162,9 @@ def _run_command(ns: argparse.Namespace) -> int:
     if ns.command == "export":
         from app.cli.history import run_export
 
-        return run_export(ns.id, all_conversations=ns.all, fmt=ns.format, out=ns.out,
-                          list_only=ns.list)
+        return run_export(
+            ns.id, all_conversations=ns.all, fmt=ns.format, out=ns.out, list_only=ns.list
+        )
     if ns.command == "import":
         from app.cli.history import run_import
 

@@ -98,8 +98,10 @@ def run_ask(ns: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
     if len(parts) > limits.max_images_per_message:
-        sys.stderr.write(f"error: {len(parts)} images; this endpoint takes at most "
-                         f"{limits.max_images_per_message} per message.\n")
+        sys.stderr.write(
+            f"error: {len(parts)} images; this endpoint takes at most "
+            f"{limits.max_images_per_message} per message.\n"
+        )
         return EXIT_USAGE
     try:
         shape = resolve_shape(ns, has_images=bool(parts))
@@ -152,7 +154,7 @@ def _effort_problem(model: str | None, effort: str | None) -> str | None:
 
 async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) -> int:
     client = make_client(base_url, key)
-    output = ReplyOutput(shape)   # text streams; JSON and function calls print at the end
+    output = ReplyOutput(shape)  # text streams; JSON and function calls print at the end
     listed: list[ModelInfo] | None = None
     if not request.model:
         listed = await _listed(client)
@@ -164,7 +166,7 @@ async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) 
     side = _SideChannel(client, request.model, listed)
     try:
         async for event in stream_structured(client, request):
-            if isinstance(event, ReasoningDelta):   # beside the answer, never in it
+            if isinstance(event, ReasoningDelta):  # beside the answer, never in it
                 side.reasoning(event.text)
             elif output.take(event):
                 side.end_reasoning()
@@ -203,8 +205,10 @@ class _SideChannel:
     async def take(self, event: object) -> None:
         self.end_reasoning()
         if isinstance(event, Retrying):
-            sys.stderr.write(f"{event.error.title}; retrying in {event.delay:.0f} s "
-                             f"(attempt {event.attempt} of {event.max_attempts})…\n")
+            sys.stderr.write(
+                f"{event.error.title}; retrying in {event.delay:.0f} s "
+                f"(attempt {event.attempt} of {event.max_attempts})…\n"
+            )
         elif isinstance(event, UsageReport):
             if event.usage.cost_ticks is None and self._listed is None:
                 self._listed = await _listed(self._client)
@@ -223,7 +227,7 @@ async def _listed(client: AsyncOpenAI) -> list[ModelInfo]:
 
 
 def _usage_line(usage: Usage, pricing: Pricing | None) -> str:
-    """"usage: 12 prompt tokens (0 image, 11 cached), 1 completion + 290 reasoning tokens,
+    """ "usage: 12 prompt tokens (0 image, 11 cached), 1 completion + 290 reasoning tokens,
     $0.000147 (exact)"."""
     details = [f"{usage.image_tokens} image"] if usage.image_tokens is not None else []
     if usage.cached_tokens:
@@ -251,8 +255,7 @@ async def _suggest_models(client: AsyncOpenAI) -> None:
     except ChatError:
         return
     if models:
-        sys.stderr.write("models that take images here: "
-                         + ", ".join(m.id for m in models) + "\n")
+        sys.stderr.write("models that take images here: " + ", ".join(m.id for m in models) + "\n")
 
 
 def run_models(base_url: str, *, show_all: bool) -> int:
@@ -286,17 +289,30 @@ def _model_table(models: list[ModelInfo]) -> str:
         prices = pricing.base if pricing is not None else None
         window = m.context_window or known_window(m.id)
         reasoning = reasoning_of(m.id)
-        rows.append((
-            m.id, "yes" if m.takes_images else "no", f"{window:,}" if window else "?",
-            *((f"{per_million(p):.2f}" for p in (prices.prompt_text, prices.cached,
-                                                   prices.completion_text))
-              if prices else ("?", "?", "?")),
-            ", ".join(reasoning.efforts) if reasoning.efforts else (
-                "yes" if reasoning.thinks else "no")))
+        rows.append(
+            (
+                m.id,
+                "yes" if m.takes_images else "no",
+                f"{window:,}" if window else "?",
+                *(
+                    (
+                        f"{per_million(p):.2f}"
+                        for p in (prices.prompt_text, prices.cached, prices.completion_text)
+                    )
+                    if prices
+                    else ("?", "?", "?")
+                ),
+                ", ".join(reasoning.efforts)
+                if reasoning.efforts
+                else ("yes" if reasoning.thinks else "no"),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell.ljust(w) if i in (0, 1, 6) else cell.rjust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            cell.ljust(w) if i in (0, 1, 6) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"

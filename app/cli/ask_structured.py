@@ -58,8 +58,7 @@ def _schema_format(path: str) -> dict[str, Any]:
     if not isinstance(schema, dict) or schema.get("type") != "object":
         raise AskUsageError(f'the schema {path} must be a JSON object with "type": "object"')
     name = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(path).stem).strip("_")[:64] or "reply"
-    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema,
-                                                   "strict": True}}
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 
 
 def resolve_shape(ns: argparse.Namespace, *, has_images: bool) -> AskShape:
@@ -69,8 +68,9 @@ def resolve_shape(ns: argparse.Namespace, *, has_images: bool) -> AskShape:
         presets = merged(user_presets())
         preset = find(presets, ns.preset)
         if preset is None:
-            raise AskUsageError(f"no preset named “{ns.preset}”; the presets are:\n"
-                                + preset_list(presets).rstrip())
+            raise AskUsageError(
+                f"no preset named “{ns.preset}”; the presets are:\n" + preset_list(presets).rstrip()
+            )
     system = ns.system or (preset.system_prompt if preset else "")
     prompt = preset.compose(ns.prompt, has_images=has_images) if preset else ns.prompt.strip()
     if not prompt:
@@ -78,8 +78,9 @@ def resolve_shape(ns: argparse.Namespace, *, has_images: bool) -> AskShape:
     if ns.schema:
         return AskShape(system, prompt, _schema_format(ns.schema))
     if preset is not None and preset.expects_json:
-        return AskShape(system, prompt, preset.response_format(), preset.tools(),
-                        preset.tool_choice())
+        return AskShape(
+            system, prompt, preset.response_format(), preset.tools(), preset.tool_choice()
+        )
     if ns.json_object:
         if "json" not in (system + prompt).lower():
             prompt += "\n\nAnswer with one JSON object."
@@ -95,7 +96,7 @@ class ReplyOutput:
         self.shape = shape
         self.chunks: list[str] = []
         self.calls = ToolCallAssembler()
-        self.open_line = False   # text written without its final newline yet
+        self.open_line = False  # text written without its final newline yet
 
     def take(self, event: object) -> bool:
         """Handle a text, tool-call or fallback event; False for any other event."""
@@ -133,19 +134,27 @@ def print_json_reply(shape: AskShape, text: str, calls: list[ToolCall]) -> int:
             parsed = parse_reply(call.arguments)
             values.append(parsed.value if parsed.ok else call.arguments)
             sys.stderr.write(f"function call: {call.name}\n")
-        out: Any = values[0] if len(calls) == 1 else [
-            {"function": call.name, "arguments": value} for call, value in zip(calls, values,
-                                                                                strict=True)]
+        out: Any = (
+            values[0]
+            if len(calls) == 1
+            else [
+                {"function": call.name, "arguments": value}
+                for call, value in zip(calls, values, strict=True)
+            ]
+        )
     else:
         parsed = parse_reply(text)
         if not parsed.ok:
-            sys.stderr.write(f"error: the reply is not valid JSON: {parsed.error}. "
-                             f"The reply as it came:\n{text}\n")
+            sys.stderr.write(
+                f"error: the reply is not valid JSON: {parsed.error}. "
+                f"The reply as it came:\n{text}\n"
+            )
             return 1
         out = parsed.value
     sys.stdout.write(pretty(out) + "\n")
-    problem = structured_problem(text, [(c.name, c.arguments) for c in calls],
-                                 shape.response_format, shape.tools)
+    problem = structured_problem(
+        text, [(c.name, c.arguments) for c in calls], shape.response_format, shape.tools
+    )
     if problem is not None:
         sys.stderr.write(f"error: {problem}\n")
         return 1

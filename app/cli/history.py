@@ -30,27 +30,44 @@ EXIT_USAGE = 2
 
 def add_parsers(sub: Any) -> None:
     """Add the ``export`` and ``import`` commands to an argparse sub-parser group."""
-    export = sub.add_parser("export", help="save conversations as Markdown or JSON files",
-                            description="Save conversations as Markdown (images beside it) or "
-                            "as JSON (one file that `grok-vision import` reads back).")
-    export.add_argument("--format", choices=("md", "json"), default="md",
-                        help="md: Markdown with images in a folder beside it (default); "
-                        "json: everything, to import again")
+    export = sub.add_parser(
+        "export",
+        help="save conversations as Markdown or JSON files",
+        description="Save conversations as Markdown (images beside it) or "
+        "as JSON (one file that `grok-vision import` reads back).",
+    )
+    export.add_argument(
+        "--format",
+        choices=("md", "json"),
+        default="md",
+        help="md: Markdown with images in a folder beside it (default); "
+        "json: everything, to import again",
+    )
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every saved conversation")
     which.add_argument("--list", action="store_true", help="list saved conversations and exit")
-    which.add_argument("id", nargs="?", metavar="ID",
-                       help="the conversation (its id, or a unique start of it)")
+    which.add_argument(
+        "id", nargs="?", metavar="ID", help="the conversation (its id, or a unique start of it)"
+    )
     export.add_argument("--out", metavar="DIR", help="folder to write into (created if needed)")
-    imp = sub.add_parser("import", help="add a conversation exported as JSON",
-                         description="Add a conversation from a file written by "
-                         "`grok-vision export --format json`, as a new conversation.")
+    imp = sub.add_parser(
+        "import",
+        help="add a conversation exported as JSON",
+        description="Add a conversation from a file written by "
+        "`grok-vision export --format json`, as a new conversation.",
+    )
     imp.add_argument("file", metavar="FILE.json")
 
 
-def run_export(conversation_id: str | None, *, all_conversations: bool = False,
-               fmt: str = "md", out: str | None = None, list_only: bool = False,
-               data_dir: Path | None = None) -> int:
+def run_export(
+    conversation_id: str | None,
+    *,
+    all_conversations: bool = False,
+    fmt: str = "md",
+    out: str | None = None,
+    list_only: bool = False,
+    data_dir: Path | None = None,
+) -> int:
     """Export one conversation (by id or unique id prefix) or all of them into ``out``."""
     if not list_only and not out:
         sys.stderr.write("error: say where to write the files with --out DIR\n")
@@ -62,8 +79,14 @@ def run_export(conversation_id: str | None, *, all_conversations: bool = False,
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_FAILED
     try:
-        return _export(store, conversation_id, all_conversations=all_conversations, fmt=fmt,
-                       out=Path(out or "."), list_only=list_only)
+        return _export(
+            store,
+            conversation_id,
+            all_conversations=all_conversations,
+            fmt=fmt,
+            out=Path(out or "."),
+            list_only=list_only,
+        )
     except HistoryError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_FAILED
@@ -73,8 +96,15 @@ def run_export(conversation_id: str | None, *, all_conversations: bool = False,
             lock.release()
 
 
-def _export(store: HistoryStore, conversation_id: str | None, *, all_conversations: bool,
-            fmt: str, out: Path, list_only: bool) -> int:
+def _export(
+    store: HistoryStore,
+    conversation_id: str | None,
+    *,
+    all_conversations: bool,
+    fmt: str,
+    out: Path,
+    list_only: bool,
+) -> int:
     from app.store.export import export_json, export_markdown
 
     if list_only:
@@ -95,8 +125,10 @@ def _export(store: HistoryStore, conversation_id: str | None, *, all_conversatio
             path = writer(store, conv_id, out)
         except OSError as exc:
             failures += 1
-            sys.stderr.write(f"error: “{title}” was not exported: {exc.strerror or exc} "
-                             f"({exc.filename or out}).\n")
+            sys.stderr.write(
+                f"error: “{title}” was not exported: {exc.strerror or exc} "
+                f"({exc.filename or out}).\n"
+            )
             continue
         sys.stdout.write(f"Exported “{title}” to {path}\n")
     if len(ids) > 1:
@@ -121,8 +153,9 @@ def run_import(path: str, *, data_dir: Path | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_FAILED
     except OSError as exc:
-        sys.stderr.write(f"error: the images of {path} could not be saved: "
-                         f"{exc.strerror or exc}.\n")
+        sys.stderr.write(
+            f"error: the images of {path} could not be saved: {exc.strerror or exc}.\n"
+        )
         return EXIT_FAILED
     finally:
         store.close()
@@ -136,14 +169,17 @@ def _open(folder: Path, *, write: bool) -> tuple[HistoryStore, InstanceLock | No
     try:
         lock = acquire_instance_lock(folder)
     except OSError as exc:
-        raise HistoryError(f"cannot use the history folder {folder}: {exc.strerror or exc}. "
-                           f"Set {DATA_DIR_ENV} to another folder.") from None
+        raise HistoryError(
+            f"cannot use the history folder {folder}: {exc.strerror or exc}. "
+            f"Set {DATA_DIR_ENV} to another folder."
+        ) from None
     if lock is None:
         if write:
             pid = lock_holder(folder)
             raise HistoryError(
                 f"grok-vision is running{f' (process {pid})' if pid else ''} and has the history "
-                f"open. Import from its window, or close it and run this command again.")
+                f"open. Import from its window, or close it and run this command again."
+            )
         return HistoryStore(folder, read_only=True), None
     try:
         return HistoryStore(folder), lock
@@ -158,10 +194,14 @@ def _resolve(store: HistoryStore, prefix: str) -> str:
     if prefix and len(matches) == 1:
         return matches[0]
     if not matches or not prefix:
-        raise HistoryError(f"no saved conversation has the id “{prefix}”. List them with: "
-                           f"grok-vision export --list")
-    raise HistoryError(f"“{prefix}” is the start of {len(matches)} conversation ids; give more "
-                       f"of it (grok-vision export --list shows them).")
+        raise HistoryError(
+            f"no saved conversation has the id “{prefix}”. List them with: "
+            f"grok-vision export --list"
+        )
+    raise HistoryError(
+        f"“{prefix}” is the start of {len(matches)} conversation ids; give more "
+        f"of it (grok-vision export --list shows them)."
+    )
 
 
 def _list(store: HistoryStore) -> None:
@@ -172,8 +212,9 @@ def _list(store: HistoryStore) -> None:
     for row in rows:
         when = datetime.datetime.fromtimestamp(row.updated).strftime("%Y-%m-%d %H:%M")
         pin = "*" if row.pinned else " "
-        sys.stdout.write(f"{row.id[:8]} {pin} {when}  {row.message_count:4d} msgs  "
-                         f"{row.title or '(untitled)'}\n")
+        sys.stdout.write(
+            f"{row.id[:8]} {pin} {when}  {row.message_count:4d} msgs  {row.title or '(untitled)'}\n"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,8 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     if ns.command == "import":
         return run_import(ns.file)
-    return run_export(ns.id, all_conversations=ns.all, fmt=ns.format, out=ns.out,
-                      list_only=ns.list)
+    return run_export(ns.id, all_conversations=ns.all, fmt=ns.format, out=ns.out, list_only=ns.list)
 
 
 if __name__ == "__main__":

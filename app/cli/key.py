@@ -22,16 +22,19 @@ class KeyTarget:
     """Whose key: the keyring account, and the endpoint it belongs to when one was named."""
 
     account: str
-    host: str | None = None      # None for the hidden --account form
-    url: str | None = None       # the --endpoint given (None: the default, or --account)
+    host: str | None = None  # None for the hidden --account form
+    url: str | None = None  # the --endpoint given (None: the default, or --account)
 
     @property
     def label(self) -> str:
         return self.host or f"account {self.account}"
 
     def set_command(self) -> str:
-        return "grok-vision key set" + (f" --endpoint {self.url}" if self.url else (
-            "" if self.host else f" --account {self.account}"))
+        return "grok-vision key set" + (
+            f" --endpoint {self.url}"
+            if self.url
+            else ("" if self.host else f" --account {self.account}")
+        )
 
 
 def target_for(endpoint: str | None, account: str | None) -> KeyTarget:
@@ -69,8 +72,9 @@ def run_key(action: str, endpoint: str | None = None, account: str | None = None
             sys.stdout.write(f"Key{whose} stored in {backend.name}.\n")
         elif action == "delete":
             deleted = keystore.delete_key(target.account)
-            sys.stdout.write(f"Key{whose} deleted.\n" if deleted
-                             else f"No key was stored{whose}.\n")
+            sys.stdout.write(
+                f"Key{whose} deleted.\n" if deleted else f"No key was stored{whose}.\n"
+            )
         else:
             _status(target)
     except keystore.KeystoreError as exc:
@@ -90,15 +94,21 @@ def _status(target: KeyTarget) -> None:
     if lookup.key is None:
         out.write(f"No key stored for {target.label}. Store one with: {target.set_command()}\n")
         if target.host and is_loopback_host(target.host):
-            out.write("This endpoint is on this computer: `ask` and `models` send it the local "
-                      "demo key until one is stored.\n")
+            out.write(
+                "This endpoint is on this computer: `ask` and `models` send it the local "
+                "demo key until one is stored.\n"
+            )
     elif lookup.source == "environment":
-        out.write(f"Key from ${keystore.ENV_VAR}: {keystore.redact(lookup.key)} "
-                  "(overrides the keyring; never stored)\n")
+        out.write(
+            f"Key from ${keystore.ENV_VAR}: {keystore.redact(lookup.key)} "
+            "(overrides the keyring; never stored)\n"
+        )
     else:
         out.write(f"Key stored in the keyring: {keystore.redact(lookup.key)}\n")
-    if not keystore.environment_serves(target.account) and os.environ.get(keystore.ENV_VAR,
-                                                                           "").strip():
-        out.write(f"${keystore.ENV_VAR} is set; it is xAI's key and is never sent to "
-                  f"{target.label}.\n")
-
+    if (
+        not keystore.environment_serves(target.account)
+        and os.environ.get(keystore.ENV_VAR, "").strip()
+    ):
+        out.write(
+            f"${keystore.ENV_VAR} is set; it is xAI's key and is never sent to {target.label}.\n"
+        )

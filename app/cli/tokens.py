@@ -38,8 +38,7 @@ def price_image(path: str, limits: ImageLimits) -> PricedImage:
         width, height = prepared.width, prepared.height
     else:
         width, height = planned_size(check_file(path, limits), limits)
-    return PricedImage(path, width, height, image_tiles(width, height),
-                       image_tokens(width, height))
+    return PricedImage(path, width, height, image_tiles(width, height), image_tokens(width, height))
 
 
 def run_tokens(paths: Sequence[str], *, as_json: bool, limits: ImageLimits) -> int:
@@ -52,16 +51,20 @@ def run_tokens(paths: Sequence[str], *, as_json: bool, limits: ImageLimits) -> i
             errors.append({"path": path, "message": str(exc)})
     total = sum(p.tokens for p in priced)
     if as_json:
-        json.dump({"images": [p.__dict__ for p in priced], "total_tokens": total,
-                   "errors": errors}, sys.stdout, ensure_ascii=False)
+        json.dump(
+            {"images": [p.__dict__ for p in priced], "total_tokens": total, "errors": errors},
+            sys.stdout,
+            ensure_ascii=False,
+        )
         sys.stdout.write("\n")
     else:
         _write_table(priced, errors, total)
     return 2 if errors else 0
 
 
-def _write_table(priced: Sequence[PricedImage], errors: Sequence[dict[str, str]],
-                 total: int) -> None:
+def _write_table(
+    priced: Sequence[PricedImage], errors: Sequence[dict[str, str]], total: int
+) -> None:
     out = sys.stdout
     if priced:
         width = max(len(Path(p.path).name) for p in priced)

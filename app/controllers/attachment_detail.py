@@ -34,7 +34,8 @@ class LowDetailMixin:
     _tasks: set[asyncio.Task[None]]
     notice: SignalInstance
 
-    if TYPE_CHECKING:   # provided by the controller
+    if TYPE_CHECKING:  # provided by the controller
+
         def _set(self, entry: _Entry, *, emit: bool = True, **changes: Any) -> None: ...
 
         async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
@@ -43,8 +44,12 @@ class LowDetailMixin:
         """Send this image downscaled to one 448×448 tile (512 tokens, detail "low"), or as
         prepared. The low-detail version is made in the executor."""
         entry = self._entries.get(item_id)
-        if (entry is None or self._closed or entry.view.kind is SourceKind.URL
-                or entry.view.low_detail == low):
+        if (
+            entry is None
+            or self._closed
+            or entry.view.kind is SourceKind.URL
+            or entry.view.low_detail == low
+        ):
             return
         size = entry.view.size
         tokens = image_tokens(*size) if size and not low else entry.view.tokens
@@ -52,13 +57,19 @@ class LowDetailMixin:
 
     def low_detail_thumbnails(self) -> dict[str, bytes]:
         """Thumbnails by the hash of the low-detail versions that `take_parts` gives."""
-        return {e.low.sha256: e.view.thumbnail for e in self._entries.values()
-                if e.view.low_detail and e.low is not None and e.view.thumbnail}
+        return {
+            e.low.sha256: e.view.thumbnail
+            for e in self._entries.values()
+            if e.view.low_detail and e.low is not None and e.view.thumbnail
+        }
 
     def _low_missing(self, entry: _Entry) -> bool:
         prepared = entry.view.prepared
-        return entry.view.low_detail and prepared is not None and (
-            entry.low is None or entry.low_of != prepared.sha256)
+        return (
+            entry.view.low_detail
+            and prepared is not None
+            and (entry.low is None or entry.low_of != prepared.sha256)
+        )
 
     def _follow_detail(self, entry: _Entry) -> None:
         """Keep a low-detail item's cost at one tile and its low-detail version made."""
@@ -70,12 +81,14 @@ class LowDetailMixin:
         prepared = view.prepared
         if prepared is None or self._closed:
             return
-        if entry.low_task is not None or (entry.low is not None
-                                          and entry.low_of == prepared.sha256):
+        if entry.low_task is not None or (
+            entry.low is not None and entry.low_of == prepared.sha256
+        ):
             return
         entry.low = None
-        task = asyncio.get_running_loop().create_task(self._make_low(entry, prepared),
-                                                      name=f"low detail {view.name}")
+        task = asyncio.get_running_loop().create_task(
+            self._make_low(entry, prepared), name=f"low detail {view.name}"
+        )
         entry.low_task = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -86,8 +99,7 @@ class LowDetailMixin:
         except ImageError as exc:
             entry.low_task = None
             self.notice.emit(f"{entry.view.name} stays at full detail: {exc.reason}.")
-            self._set(entry, low_detail=False, tokens=image_tokens(prepared.width,
-                                                                   prepared.height))
+            self._set(entry, low_detail=False, tokens=image_tokens(prepared.width, prepared.height))
             return
         finally:
             entry.low_task = None

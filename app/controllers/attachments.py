@@ -60,13 +60,13 @@ WORKERS = 2
 @dataclass
 class _Entry:
     view: Attachment
-    data: bytes | None = None          # pasted bytes (kept to re-prepare when limits change)
-    picture: QImage | None = None      # a pasted picture until `data` is made from it
+    data: bytes | None = None  # pasted bytes (kept to re-prepare when limits change)
+    picture: QImage | None = None  # a pasted picture until `data` is made from it
     probe: ImageProbe | None = None
     task: asyncio.Task[None] | None = None
-    lead_notes: tuple[str, ...] = ()   # what was done before preparing `data` ("cropped to …")
-    low: PreparedImage | None = None   # the low-detail version of view.prepared, once made
-    low_of: str = ""                   # the sha256 of the prepared image `low` was made from
+    lead_notes: tuple[str, ...] = ()  # what was done before preparing `data` ("cropped to …")
+    low: PreparedImage | None = None  # the low-detail version of view.prepared, once made
+    low_of: str = ""  # the sha256 of the prepared image `low` was made from
     low_task: asyncio.Task[None] | None = None
 
 
@@ -76,8 +76,9 @@ def _probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
     return images.probe_bytes(data or b"", view.name)
 
 
-def _prepare_job(view: Attachment, data: bytes | None, limits: ImageLimits,
-                 side: int) -> tuple[PreparedImage, bytes]:
+def _prepare_job(
+    view: Attachment, data: bytes | None, limits: ImageLimits, side: int
+) -> tuple[PreparedImage, bytes]:
     if view.kind is SourceKind.FILE:
         prepared = images.prepare_file(view.location, limits)
     else:
@@ -92,19 +93,25 @@ def _path_key(path: str) -> str:
 class AttachmentController(LowDetailMixin, QObject):
     """The ordered images of the message being composed, loaded off the GUI thread."""
 
-    changed = Signal()          # the list or any item's state changed: recompute the meter
-    itemChanged = Signal(str)   # one item changed (its id)
-    notice = Signal(str)        # a plain-language message for the status line
+    changed = Signal()  # the list or any item's state changed: recompute the meter
+    itemChanged = Signal(str)  # one item changed (its id)
+    notice = Signal(str)  # a plain-language message for the status line
 
-    def __init__(self, limits: ImageLimits = XAI_LIMITS, parent: QObject | None = None, *,
-                 thumbnail_side: int = THUMBNAIL_SIDE) -> None:
+    def __init__(
+        self,
+        limits: ImageLimits = XAI_LIMITS,
+        parent: QObject | None = None,
+        *,
+        thumbnail_side: int = THUMBNAIL_SIDE,
+    ) -> None:
         super().__init__(parent)
         self._limits = limits
         self._thumbnail_side = thumbnail_side
         self._entries: dict[str, _Entry] = {}
         self._order: list[str] = []
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=WORKERS, thread_name_prefix="attachments")
+            max_workers=WORKERS, thread_name_prefix="attachments"
+        )
         self._jobs: set[concurrent.futures.Future[Any]] = set()
         self._jobs_lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()  # every load still running, removed or not
@@ -140,12 +147,16 @@ class AttachmentController(LowDetailMixin, QObject):
         if len(failed) == 1:
             return f"{failed[0].name} failed: {failed[0].error} — remove it to send"
         if failed:
-            return (f"{len(failed)} images failed ({name_list([v.name for v in failed])})"
-                    " — remove them to send")
+            return (
+                f"{len(failed)} images failed ({name_list([v.name for v in failed])})"
+                " — remove them to send"
+            )
         limit = self._limits.max_images_per_message
         if len(views) > limit:
-            return (f"{len(views)} images attached, but a message takes at most {limit}"
-                    f" — remove {len(views) - limit}")
+            return (
+                f"{len(views)} images attached, but a message takes at most {limit}"
+                f" — remove {len(views) - limit}"
+            )
         pending = sum(1 for v in views if v.pending)
         if not pending and any(self._low_missing(self._entries[v.id]) for v in views):
             return "Making the low-detail versions…"
@@ -164,8 +175,11 @@ class AttachmentController(LowDetailMixin, QObject):
             elif view.sendable and view.prepared is not None:
                 entry = self._entries[view.id]
                 low = entry.low if view.low_detail and not self._low_missing(entry) else None
-                parts.append(ImagePart(image=low, detail="low") if low is not None
-                             else ImagePart(image=view.prepared, detail=detail))
+                parts.append(
+                    ImagePart(image=low, detail="low")
+                    if low is not None
+                    else ImagePart(image=view.prepared, detail=detail)
+                )
         return parts
 
     # -- adding --------------------------------------------------------------------------------
@@ -177,8 +191,11 @@ class AttachmentController(LowDetailMixin, QObject):
         added: list[str] = []
         duplicates: list[str] = []
         messages: list[str] = []
-        keys = {_path_key(e.view.location) for e in self._entries.values()
-                if e.view.kind is SourceKind.FILE}
+        keys = {
+            _path_key(e.view.location)
+            for e in self._entries.values()
+            if e.view.kind is SourceKind.FILE
+        }
         for raw in paths:
             path = os.fspath(raw)
             if os.path.isdir(path):
@@ -198,8 +215,9 @@ class AttachmentController(LowDetailMixin, QObject):
             self.notice.emit(" ".join(messages))
         return added
 
-    def _add_folder(self, folder: str, keys: set[str], added: list[str],
-                    duplicates: list[str]) -> str:
+    def _add_folder(
+        self, folder: str, keys: set[str], added: list[str], duplicates: list[str]
+    ) -> str:
         label = os.path.basename(os.path.normpath(folder)) or folder
         try:
             listing = list_folder_images(folder, images.IMAGE_SUFFIXES)
@@ -221,11 +239,16 @@ class AttachmentController(LowDetailMixin, QObject):
             count += 1
         parts = [f"Added {plural(count, 'image')} from the folder {label}."]
         if others:
-            parts.append("Skipped 1 file that is not an image." if others == 1 else
-                         f"Skipped {others} files that are not images.")
+            parts.append(
+                "Skipped 1 file that is not an image."
+                if others == 1
+                else f"Skipped {others} files that are not images."
+            )
         if over:
-            parts.append(f"Left out {plural(len(over), 'image')} ({name_list(over)}): a message"
-                         f" takes at most {self._limits.max_images_per_message}.")
+            parts.append(
+                f"Left out {plural(len(over), 'image')} ({name_list(over)}): a message"
+                f" takes at most {self._limits.max_images_per_message}."
+            )
         return " ".join(parts)
 
     def add_image_data(self, data: bytes, name: str) -> str | None:
@@ -234,8 +257,9 @@ class AttachmentController(LowDetailMixin, QObject):
             return None
         for entry in self._entries.values():
             if entry.data is not None and entry.data == data:
-                self.notice.emit(f"Skipped {name}: the same image is already in the tray"
-                                 f" ({entry.view.name}).")
+                self.notice.emit(
+                    f"Skipped {name}: the same image is already in the tray ({entry.view.name})."
+                )
                 return None
         item_id = self._add(SourceKind.DATA, name, "", data=data)
         self.changed.emit()
@@ -256,28 +280,47 @@ class AttachmentController(LowDetailMixin, QObject):
         url = url.strip()
         parts = urlsplit(url)
         if parts.scheme.lower() != "https" or not parts.hostname:
-            self.notice.emit(f"Not added: {url or 'the address'} is not an https:// address."
-                             " Only public https image addresses can be sent; save the image"
-                             " and add the file instead.")
+            self.notice.emit(
+                f"Not added: {url or 'the address'} is not an https:// address."
+                " Only public https image addresses can be sent; save the image"
+                " and add the file instead."
+            )
             return None
-        if any(e.view.kind is SourceKind.URL and e.view.location == url
-               for e in self._entries.values()):
+        if any(
+            e.view.kind is SourceKind.URL and e.view.location == url for e in self._entries.values()
+        ):
             self.notice.emit(f"Skipped {url}: already in the tray.")
             return None
         name = unquote(parts.path.rstrip("/").rpartition("/")[2]) or parts.hostname
         item_id = uuid.uuid4().hex
-        self._entries[item_id] = _Entry(Attachment(
-            id=item_id, name=name, kind=SourceKind.URL, location=url,
-            state=AttachmentState.READY))
+        self._entries[item_id] = _Entry(
+            Attachment(
+                id=item_id,
+                name=name,
+                kind=SourceKind.URL,
+                location=url,
+                state=AttachmentState.READY,
+            )
+        )
         self._order.append(item_id)
         self.changed.emit()
         return item_id
 
-    def _add(self, kind: SourceKind, name: str, location: str, *,
-             data: bytes | None = None, picture: QImage | None = None) -> str:
+    def _add(
+        self,
+        kind: SourceKind,
+        name: str,
+        location: str,
+        *,
+        data: bytes | None = None,
+        picture: QImage | None = None,
+    ) -> str:
         item_id = uuid.uuid4().hex
-        entry = _Entry(Attachment(id=item_id, name=name, kind=kind, location=location),
-                       data=data, picture=picture)
+        entry = _Entry(
+            Attachment(id=item_id, name=name, kind=kind, location=location),
+            data=data,
+            picture=picture,
+        )
         self._entries[item_id] = entry
         self._order.append(item_id)
         self._start(entry)
@@ -324,8 +367,10 @@ class AttachmentController(LowDetailMixin, QObject):
             return False
         prepared = entry.view.prepared
         if prepared is None or (expected_sha256 and prepared.sha256 != expected_sha256):
-            self.notice.emit(f"{entry.view.name} was not cropped: it changed meanwhile."
-                             " Open it again to crop it.")
+            self.notice.emit(
+                f"{entry.view.name} was not cropped: it changed meanwhile."
+                " Open it again to crop it."
+            )
             return False
         try:
             box = normalized_box(box, (prepared.width, prepared.height))
@@ -336,10 +381,17 @@ class AttachmentController(LowDetailMixin, QObject):
             entry.task.cancel()
         width, height = box[2] - box[0], box[3] - box[1]
         previous = entry.view
-        self._set(entry, state=AttachmentState.READING, error=None, prepared=None,
-                  size=(width, height), tokens=image_tokens(width, height))
-        task = asyncio.get_running_loop().create_task(self._crop(item_id, previous, box),
-                                                      name=f"crop {entry.view.name}")
+        self._set(
+            entry,
+            state=AttachmentState.READING,
+            error=None,
+            prepared=None,
+            size=(width, height),
+            tokens=image_tokens(width, height),
+        )
+        task = asyncio.get_running_loop().create_task(
+            self._crop(item_id, previous, box), name=f"crop {entry.view.name}"
+        )
         entry.task = task
         self._tasks.add(task)
         task.add_done_callback(lambda t: self._task_done(item_id, t))
@@ -349,12 +401,14 @@ class AttachmentController(LowDetailMixin, QObject):
         entry = self._entries[item_id]
         assert previous.prepared is not None
         try:
-            result: CropResult = await self._run(crop_prepared, previous.prepared, box,
-                                                 self._limits)
-            thumbnail = await self._run(images.thumbnail_bytes, result.prepared,
-                                        self._thumbnail_side)
+            result: CropResult = await self._run(
+                crop_prepared, previous.prepared, box, self._limits
+            )
+            thumbnail = await self._run(
+                images.thumbnail_bytes, result.prepared, self._thumbnail_side
+            )
         except ImageError as exc:
-            entry.view = previous   # the image stays as it was
+            entry.view = previous  # the image stays as it was
             self.itemChanged.emit(item_id)
             self.changed.emit()
             self.notice.emit(f"{previous.name} was not cropped: {exc.reason}.")
@@ -362,10 +416,18 @@ class AttachmentController(LowDetailMixin, QObject):
         # From now on the crop is the source: other limits prepare it again from these bytes.
         entry.data, entry.probe, entry.lead_notes = result.source, None, (result.note,)
         crop = result.prepared
-        self._set(entry, kind=SourceKind.DATA, location="", state=AttachmentState.FITTED,
-                  prepared=crop, thumbnail=thumbnail, notes=crop.notes,
-                  size=(crop.width, crop.height), original_size=crop.original_size,
-                  tokens=image_tokens(crop.width, crop.height))
+        self._set(
+            entry,
+            kind=SourceKind.DATA,
+            location="",
+            state=AttachmentState.FITTED,
+            prepared=crop,
+            thumbnail=thumbnail,
+            notes=crop.notes,
+            size=(crop.width, crop.height),
+            original_size=crop.original_size,
+            tokens=image_tokens(crop.width, crop.height),
+        )
 
     def set_limits(self, limits: ImageLimits) -> None:
         """Re-plan every image for another endpoint's limits (and prepare them again)."""
@@ -377,8 +439,14 @@ class AttachmentController(LowDetailMixin, QObject):
                 continue
             if entry.task is not None:
                 entry.task.cancel()
-            self._set(entry, state=AttachmentState.READING, error=None, prepared=None,
-                      notes=(), emit=False)
+            self._set(
+                entry,
+                state=AttachmentState.READING,
+                error=None,
+                prepared=None,
+                notes=(),
+                emit=False,
+            )
             if entry.probe is None or self._plan(entry, emit=True):
                 self._start(entry)
         self.changed.emit()
@@ -387,8 +455,9 @@ class AttachmentController(LowDetailMixin, QObject):
 
     def _start(self, entry: _Entry) -> None:
         item_id = entry.view.id
-        task = asyncio.get_running_loop().create_task(self._load(item_id),
-                                                      name=f"attachment {entry.view.name}")
+        task = asyncio.get_running_loop().create_task(
+            self._load(item_id), name=f"attachment {entry.view.name}"
+        )
         entry.task = task
         self._tasks.add(task)
         task.add_done_callback(lambda t: self._task_done(item_id, t))
@@ -405,8 +474,9 @@ class AttachmentController(LowDetailMixin, QObject):
                 if not self._plan(entry, emit=True):
                     return
             limits = self._limits
-            prepared, thumbnail = await self._run(_prepare_job, view, entry.data, limits,
-                                                  self._thumbnail_side)
+            prepared, thumbnail = await self._run(
+                _prepare_job, view, entry.data, limits, self._thumbnail_side
+            )
         except ImageError as exc:
             self._fail(entry, exc.reason)
             return
@@ -415,10 +485,16 @@ class AttachmentController(LowDetailMixin, QObject):
             return
         notes = entry.lead_notes + prepared.notes
         state = AttachmentState.FITTED if notes else AttachmentState.READY
-        self._set(entry, state=state, prepared=prepared, thumbnail=thumbnail,
-                  notes=notes, size=(prepared.width, prepared.height),
-                  original_size=prepared.original_size,
-                  tokens=image_tokens(prepared.width, prepared.height))
+        self._set(
+            entry,
+            state=state,
+            prepared=prepared,
+            thumbnail=thumbnail,
+            notes=notes,
+            size=(prepared.width, prepared.height),
+            original_size=prepared.original_size,
+            tokens=image_tokens(prepared.width, prepared.height),
+        )
 
     def _plan(self, entry: _Entry, *, emit: bool) -> bool:
         """Token cost and pixel size from the header, under the current limits."""
@@ -430,8 +506,9 @@ class AttachmentController(LowDetailMixin, QObject):
         except ImageError as exc:
             self._fail(entry, exc.reason, emit=emit)
             return False
-        self._set(entry, tokens=tokens, size=size, original_size=entry.probe.oriented_size,
-                  emit=emit)
+        self._set(
+            entry, tokens=tokens, size=size, original_size=entry.probe.oriented_size, emit=emit
+        )
         return True
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -463,8 +540,9 @@ class AttachmentController(LowDetailMixin, QObject):
     def _fail(self, entry: _Entry, reason: str, *, emit: bool = True) -> None:
         self._set(entry, state=AttachmentState.FAILED, error=reason, prepared=None, emit=emit)
         if emit:
-            self.notice.emit(f"{entry.view.name}: {reason.rstrip('.')}. Remove it to send the"
-                             " other images.")
+            self.notice.emit(
+                f"{entry.view.name}: {reason.rstrip('.')}. Remove it to send the other images."
+            )
 
     def _set(self, entry: _Entry, *, emit: bool = True, **changes: Any) -> None:
         entry.view = dataclasses.replace(entry.view, **changes)

@@ -28,18 +28,22 @@ ClientSource = Callable[[], "openai.AsyncOpenAI | None"]
 
 
 class ChatController(QObject):
-    messageAdded = Signal(object)        # Message: a user turn, or a reply that starts streaming
-    replyDelta = Signal(str, str)        # reply id, text
-    replyNote = Signal(str, str)         # reply id, transient note ("retrying in 2 s…"); "" clears
-    replyReasoning = Signal(str, str)    # reply id, a piece of the model's reasoning
-    replyFinished = Signal(object)       # Message in its final state
+    messageAdded = Signal(object)  # Message: a user turn, or a reply that starts streaming
+    replyDelta = Signal(str, str)  # reply id, text
+    replyNote = Signal(str, str)  # reply id, transient note ("retrying in 2 s…"); "" clears
+    replyReasoning = Signal(str, str)  # reply id, a piece of the model's reasoning
+    replyFinished = Signal(object)  # Message in its final state
     busyChanged = Signal(bool)
-    modelNotFound = Signal(str)          # the model id the server does not know
-    windowLearned = Signal(str, int)     # model id, its window as the server stated it
-    messagesRemoved = Signal(list)       # list[Message] taken out (regenerate, edit a question)
+    modelNotFound = Signal(str)  # the model id the server does not know
+    windowLearned = Signal(str, int)  # model id, its window as the server stated it
+    messagesRemoved = Signal(list)  # list[Message] taken out (regenerate, edit a question)
 
-    def __init__(self, client_source: ClientSource, parent: QObject | None = None,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client_source: ClientSource,
+        parent: QObject | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         super().__init__(parent)
         self._client_source = client_source
         self.retry_policy: RetryPolicy | None = retry  # None: the default policy
@@ -127,8 +131,7 @@ class ChatController(QObject):
         self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks, calls))
         self.busyChanged.emit(True)
 
-    async def _run_turn(self, reply: Message, chunks: list[str],
-                        calls: ToolCallAssembler) -> None:
+    async def _run_turn(self, reply: Message, chunks: list[str], calls: ToolCallAssembler) -> None:
         from app.controllers.waiting import WaitingNote
         from app.llm.errors import ChatError, ErrorKind
         from app.llm.stream import ReplyRequest
@@ -139,22 +142,31 @@ class ChatController(QObject):
             self.replyNote.emit(reply.id, "Sending…")
             if self.before_request is not None:  # e.g. the question is saved before it leaves
                 await self.before_request(reply)
-            snapshot = replace(self.conversation,
-                               messages=[m for m in self.conversation.messages if m is not reply])
-            if self.request_filter is not None:   # what a fitting plan leaves out
+            snapshot = replace(
+                self.conversation,
+                messages=[m for m in self.conversation.messages if m is not reply],
+            )
+            if self.request_filter is not None:  # what a fitting plan leaves out
                 snapshot = self.request_filter(snapshot, reply)
             messages = await asyncio.get_running_loop().run_in_executor(
-                self._executor, snapshot.to_api_messages, self.encoder.data_uri)
+                self._executor, snapshot.to_api_messages, self.encoder.data_uri
+            )
             effort = self.conversation.reasoning_effort
-            request = ReplyRequest(model=self.model, messages=messages,
-                                   max_tokens=self.max_tokens, temperature=self.temperature,
-                                   response_format=self.response_format, tools=self.tools,
-                                   tool_choice=self.tool_choice,
-                                   conversation_id=self.conversation.id,
-                                   reasoning_effort=effort_to_send(self.model, effort),
-                                   thinks=thinks(self.model, effort))
+            request = ReplyRequest(
+                model=self.model,
+                messages=messages,
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                response_format=self.response_format,
+                tools=self.tools,
+                tool_choice=self.tool_choice,
+                conversation_id=self.conversation.id,
+                reasoning_effort=effort_to_send(self.model, effort),
+                thinks=thinks(self.model, effort),
+            )
             await asyncio.get_running_loop().run_in_executor(
-                self._executor, lambda: request.encoded)   # megabytes of JSON: not on the GUI
+                self._executor, lambda: request.encoded
+            )  # megabytes of JSON: not on the GUI
             waiting = WaitingNote(reply, thinking=request.thinks, emit=self.replyNote.emit)
             ticking = self._tasks.start(waiting.tick(), "waiting-note")
             try:
@@ -165,9 +177,12 @@ class ChatController(QObject):
                 waiting.stop()
                 ticking.cancel()
             # A reply asked for as JSON or a function call is checked against its schema.
-            problem = structured_problem("".join(chunks), [(c.name, c.arguments)
-                                                           for c in calls.calls()],
-                                         request.response_format, request.tools)
+            problem = structured_problem(
+                "".join(chunks),
+                [(c.name, c.arguments) for c in calls.calls()],
+                request.response_format,
+                request.tools,
+            )
             reply.error = " ".join(filter(None, [reply.error, problem])) or None
             reply.status = Status.COMPLETE
         except ChatError as error:
@@ -179,8 +194,9 @@ class ChatController(QObject):
             if error.kind is ErrorKind.TOO_LONG and window is not None:
                 self.windowLearned.emit(self.model, window)
 
-    def _on_event(self, event: object, reply: Message, chunks: list[str],
-                  calls: ToolCallAssembler) -> None:
+    def _on_event(
+        self, event: object, reply: Message, chunks: list[str], calls: ToolCallAssembler
+    ) -> None:
         from app.llm.events import (
             Finished,
             ReasoningDelta,
@@ -198,9 +214,12 @@ class ChatController(QObject):
             chunks.append(event.text)
             self.replyDelta.emit(reply.id, event.text)
         elif isinstance(event, Retrying):
-            self.replyNote.emit(reply.id, f"{event.error.describe()} Retrying in "
-                                f"{event.delay:.0f} s (attempt {event.attempt} of "
-                                f"{event.max_attempts})…")
+            self.replyNote.emit(
+                reply.id,
+                f"{event.error.describe()} Retrying in "
+                f"{event.delay:.0f} s (attempt {event.attempt} of "
+                f"{event.max_attempts})…",
+            )
         elif isinstance(event, ToolCallDelta):
             if calls.feed(event) and event.name:
                 self.replyNote.emit(reply.id, f"Receiving a call to {event.name}…")
@@ -210,11 +229,13 @@ class ChatController(QObject):
         elif isinstance(event, UsageReport):
             reply.usage = event.usage
         elif isinstance(event, Finished) and event.reason == "length":
-            reply.error = " ".join(filter(None, [
-                reply.error, "The reply reached the maximum length set in Settings."]))
+            reply.error = " ".join(
+                filter(None, [reply.error, "The reply reached the maximum length set in Settings."])
+            )
 
-    def _turn_done(self, task: asyncio.Task[Any], reply: Message, chunks: list[str],
-                   calls: ToolCallAssembler) -> None:
+    def _turn_done(
+        self, task: asyncio.Task[Any], reply: Message, chunks: list[str], calls: ToolCallAssembler
+    ) -> None:
         if task.cancelled():
             reply.status = Status.STOPPED
         elif reply.status is Status.STREAMING:  # an unexpected exception (logged by the group)

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 
 class EndpointController(QObject):
-    modelsLoaded = Signal(list)         # list[ModelInfo], image-capable first
-    modelsFailed = Signal(str)          # what went wrong, for the status line
-    keyChecked = Signal(bool, str)      # ok, text for the user
+    modelsLoaded = Signal(list)  # list[ModelInfo], image-capable first
+    modelsFailed = Signal(str)  # what went wrong, for the status line
+    keyChecked = Signal(bool, str)  # ok, text for the user
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,14 +72,16 @@ class EndpointController(QObject):
         # The stored key belongs to the endpoint in use: never send it to another address.
         use_key = key or (self._key if same_endpoint else None)
         if not use_key:
-            self.keyChecked.emit(False, "No key to check: type one or store one first."
-                                 if same_endpoint else "Type this endpoint's key to check it: "
-                                 "each endpoint has its own key.")
+            self.keyChecked.emit(
+                False,
+                "No key to check: type one or store one first."
+                if same_endpoint
+                else "Type this endpoint's key to check it: each endpoint has its own key.",
+            )
             return
         from app.llm.client import make_client
 
-        self._tasks.start(self._check(make_client(base_url or self.base_url, use_key)),
-                          "check-key")
+        self._tasks.start(self._check(make_client(base_url or self.base_url, use_key)), "check-key")
 
     async def _check(self, client: openai.AsyncOpenAI) -> None:
         from app.llm.errors import ChatError
@@ -92,8 +94,7 @@ class EndpointController(QObject):
             return
         finally:
             await client.close()
-        if info.get("api_key_blocked") or info.get("api_key_disabled") or info.get(
-                "team_blocked"):
+        if info.get("api_key_blocked") or info.get("api_key_disabled") or info.get("team_blocked"):
             self.keyChecked.emit(False, "The key is valid but blocked or disabled.")
             return
         name = info.get("name") or info.get("redacted_api_key") or "the key"

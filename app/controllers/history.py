@@ -53,31 +53,37 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-FLUSH_INTERVAL_MS = 500   # a streaming reply's text reaches the disk at least this often
-PAGE_SIZE = 40            # messages shown at once when a conversation opens
+FLUSH_INTERVAL_MS = 500  # a streaming reply's text reaches the disk at least this often
+PAGE_SIZE = 40  # messages shown at once when a conversation opens
 _FAILURES = (HistoryError, OSError, sqlite3.Error)
 
 
 class HistoryController(QObject):
-    opened = Signal(object)                 # HistoryInfo
-    failed = Signal(str)                    # what went wrong, in plain words
-    conversationsChanged = Signal(object)   # list[ConversationRow], after any change
-    pageLoaded = Signal(object)             # ConversationPage: the last messages, shown first
-    conversationLoaded = Signal(object)     # Conversation: the whole of it, images included
-    searchFinished = Signal(str, object)    # query, list[SearchHit] (only the latest query's)
+    opened = Signal(object)  # HistoryInfo
+    failed = Signal(str)  # what went wrong, in plain words
+    conversationsChanged = Signal(object)  # list[ConversationRow], after any change
+    pageLoaded = Signal(object)  # ConversationPage: the last messages, shown first
+    conversationLoaded = Signal(object)  # Conversation: the whole of it, images included
+    searchFinished = Signal(str, object)  # query, list[SearchHit] (only the latest query's)
 
-    def __init__(self, data_dir: Path | None = None, parent: QObject | None = None, *,
-                 flush_interval_ms: int = FLUSH_INTERVAL_MS) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        parent: QObject | None = None,
+        *,
+        flush_interval_ms: int = FLUSH_INTERVAL_MS,
+    ) -> None:
         super().__init__(parent)
         self.data_dir = data_dir if data_dir is not None else data_directory()
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="history")
-        self._store: HistoryStore | None = None   # used only in the worker thread
+            max_workers=1, thread_name_prefix="history"
+        )
+        self._store: HistoryStore | None = None  # used only in the worker thread
         self._lock: InstanceLock | None = None
         self._info: HistoryInfo | None = None
         self._opening: asyncio.Future[HistoryInfo] | None = None
-        self._texts: dict[str, str] = {}          # streaming replies' text so far, by id
-        self._dirty: set[str] = set()             # … not yet flushed
+        self._texts: dict[str, str] = {}  # streaming replies' text so far, by id
+        self._dirty: set[str] = set()  # … not yet flushed
         self._latest_query = ""
         self._closed = False
         self._flush_timer = QTimer(self)
@@ -111,8 +117,11 @@ class HistoryController(QObject):
         lock = acquire_instance_lock(self.data_dir)
         if lock is None:
             self._store = HistoryStore(self.data_dir, read_only=True)
-            return HistoryInfo(read_only=True, notice=second_instance_notice(self.data_dir),
-                               search="fts5" if self._store.fts5 else "like")
+            return HistoryInfo(
+                read_only=True,
+                notice=second_instance_notice(self.data_dir),
+                search="fts5" if self._store.fts5 else "like",
+            )
         try:
             store = HistoryStore(self.data_dir)
         except BaseException:
@@ -124,13 +133,19 @@ class HistoryController(QObject):
         store.gc_blobs()
         notice = ""
         if interrupted:
-            notice = ("1 reply was" if interrupted == 1 else f"{interrupted} replies were") + \
-                " cut off when grok-vision last closed; what arrived is kept, marked interrupted."
+            notice = (
+                "1 reply was" if interrupted == 1 else f"{interrupted} replies were"
+            ) + " cut off when grok-vision last closed; what arrived is kept, marked interrupted."
         if not store.fts5:
-            notice = (notice + " " if notice else "") + ("Search is slower here: this system's "
-                                                         "SQLite has no full-text index.")
-        return HistoryInfo(read_only=False, notice=notice, interrupted=interrupted,
-                           search="fts5" if store.fts5 else "like")
+            notice = (notice + " " if notice else "") + (
+                "Search is slower here: this system's SQLite has no full-text index."
+            )
+        return HistoryInfo(
+            read_only=False,
+            notice=notice,
+            interrupted=interrupted,
+            search="fts5" if store.fts5 else "like",
+        )
 
     def _opened(self, future: asyncio.Future[HistoryInfo]) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -190,10 +205,12 @@ class HistoryController(QObject):
     def _save(self, fn: Callable[[HistoryStore], None]) -> asyncio.Future[None]:
         """Run a saving ``fn(store)`` in the worker; a no-op when the history is read-only or
         could not be opened (which was reported once, when it was opened)."""
+
         def job() -> None:
             store = self._store
             if store is not None and not store.read_only:
                 fn(store)
+
         return self._submit(job)
 
     def _report(self, future: asyncio.Future[Any]) -> None:
@@ -214,9 +231,13 @@ class HistoryController(QObject):
         """Create or update the conversation's title, model and system prompt."""
         return self._save(lambda s: s.save_conversation_meta(conversation))
 
-    def save_message(self, conversation: Conversation, message: Message,
-                     originals: Mapping[str, Original] | None = None,
-                     thumbnails: Mapping[str, bytes] | None = None) -> asyncio.Future[None]:
+    def save_message(
+        self,
+        conversation: Conversation,
+        message: Message,
+        originals: Mapping[str, Original] | None = None,
+        thumbnails: Mapping[str, bytes] | None = None,
+    ) -> asyncio.Future[None]:
         """Save the conversation's meta and append ``message`` with its images' blobs, and by
         PreparedImage.sha256 the ``originals`` (the dropped files' paths or bytes) and the
         ``thumbnails`` (JPEG or PNG, what the view shows when the conversation is opened
@@ -227,6 +248,7 @@ class HistoryController(QObject):
         def job(store: HistoryStore) -> None:
             store.save_conversation_meta(conversation)
             store.append_message(conversation.id, message, originals, thumbnails)
+
         return self._save(job)
 
     def reply_delta(self, message_id: str, delta: str) -> None:
@@ -273,8 +295,9 @@ class HistoryController(QObject):
         future.add_done_callback(lambda f: self._emit(f, self.conversationsChanged))
         return future
 
-    def open_conversation(self, conv_id: str, first_page: int = PAGE_SIZE
-                          ) -> asyncio.Future[Conversation]:
+    def open_conversation(
+        self, conv_id: str, first_page: int = PAGE_SIZE
+    ) -> asyncio.Future[Conversation]:
         """Emit ``pageLoaded`` with the last messages at once, then ``conversationLoaded``
         with the whole conversation (what a next turn needs to send)."""
         page = self._call(lambda s: s.load_page(conv_id, first_page))
@@ -286,8 +309,9 @@ class HistoryController(QObject):
     def load_conversation(self, conv_id: str) -> asyncio.Future[Conversation]:
         return self._call(lambda s: s.load_conversation(conv_id))
 
-    def load_page(self, conv_id: str, count: int = PAGE_SIZE, before: str | None = None
-                  ) -> asyncio.Future[ConversationPage]:
+    def load_page(
+        self, conv_id: str, count: int = PAGE_SIZE, before: str | None = None
+    ) -> asyncio.Future[ConversationPage]:
         return self._call(lambda s: s.load_page(conv_id, count, before))
 
     def request_search(self, query: str) -> asyncio.Future[list[SearchHit]]:
@@ -298,6 +322,7 @@ class HistoryController(QObject):
         def finished(f: asyncio.Future[list[SearchHit]]) -> None:
             if not f.cancelled() and f.exception() is None and query == self._latest_query:
                 self.searchFinished.emit(query, f.result())
+
         future.add_done_callback(finished)
         return future
 
@@ -359,7 +384,11 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
-        return f"The history could not be saved{where}: {exc.strerror or exc}. Check free disk " \
+        return (
+            f"The history could not be saved{where}: {exc.strerror or exc}. Check free disk "
             "space and that the data folder is writable."
-    return f"The history database reported an error: {exc}. Your conversation is still shown; " \
+        )
+    return (
+        f"The history database reported an error: {exc}. Your conversation is still shown; "
         "restart grok-vision if it persists."
+    )

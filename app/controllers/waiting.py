@@ -16,8 +16,7 @@ PREVIEW_CHARS = 90
 
 
 class WaitingNote:
-    def __init__(self, reply: Message, *, thinking: bool,
-                 emit: Callable[[str, str], None]) -> None:
+    def __init__(self, reply: Message, *, thinking: bool, emit: Callable[[str, str], None]) -> None:
         self._reply = reply
         self._thinking = thinking
         self._emit = emit
@@ -38,7 +37,7 @@ class WaitingNote:
         elif isinstance(event, Retrying):
             self._hold_until = time.monotonic() + event.delay
         elif isinstance(event, ReasoningDelta) and not self._thinking:
-            self._thinking = True   # later pieces show with the next tick
+            self._thinking = True  # later pieces show with the next tick
             self._show()
 
     def stop(self) -> None:

@@ -16,15 +16,15 @@ from app.core.imagetypes import PreparedImage
 
 class AttachmentState(enum.Enum):
     READING = "reading"  # header probe and preparation still running
-    READY = "ready"      # prepared (or a remote address) and sent as it is
-    FITTED = "fitted"    # prepared, but changed to fit: downscaled, converted, re-encoded
-    FAILED = "failed"    # cannot be sent; `error` says why
+    READY = "ready"  # prepared (or a remote address) and sent as it is
+    FITTED = "fitted"  # prepared, but changed to fit: downscaled, converted, re-encoded
+    FAILED = "failed"  # cannot be sent; `error` says why
 
 
 class SourceKind(enum.Enum):
     FILE = "file"  # a path on disk
     DATA = "data"  # bytes pasted from the clipboard or dropped as image data
-    URL = "url"    # a public https address the server downloads itself
+    URL = "url"  # a public https address the server downloads itself
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,16 @@ class Attachment:
     id: str
     name: str
     kind: SourceKind
-    location: str = ""                        # the path or https address; "" for pasted data
+    location: str = ""  # the path or https address; "" for pasted data
     state: AttachmentState = AttachmentState.READING
-    tokens: int | None = None                 # planned prompt tokens; None until known
-    size: tuple[int, int] | None = None       # pixel size as it will be sent
+    tokens: int | None = None  # planned prompt tokens; None until known
+    size: tuple[int, int] | None = None  # pixel size as it will be sent
     original_size: tuple[int, int] | None = None  # oriented pixel size of the source
     prepared: PreparedImage | None = None
-    thumbnail: bytes | None = None            # PNG, a few hundred pixels on the long side
+    thumbnail: bytes | None = None  # PNG, a few hundred pixels on the long side
     notes: tuple[str, ...] = field(default_factory=tuple)  # "downscaled from 12000×8000", ...
-    error: str | None = None                  # why it failed, in plain words
-    low_detail: bool = False                  # sent downscaled to one tile, detail "low"
+    error: str | None = None  # why it failed, in plain words
+    low_detail: bool = False  # sent downscaled to one tile, detail "low"
 
     @property
     def pending(self) -> bool:
@@ -59,7 +59,7 @@ class Attachment:
 
     @property
     def status_text(self) -> str:
-        """"Reading…", "Ready", "Downscaled from 12000×8000", "Failed: <reason>"."""
+        """ "Reading…", "Ready", "Downscaled from 12000×8000", "Failed: <reason>"."""
         if self.state is AttachmentState.FAILED:
             return f"Failed: {self.error or 'unknown reason'}"
         if self.state is AttachmentState.READING:
@@ -84,15 +84,16 @@ class FolderListing:
 def list_folder_images(folder: str, suffixes: Collection[str]) -> FolderListing:
     """Image files directly in `folder` (no sub-folders, no hidden files); raises OSError."""
     with os.scandir(folder) as listing:
-        files = sorted(((e.name, e.path) for e in listing
-                        if e.is_file() and not e.name.startswith(".")),
-                       key=lambda pair: (pair[0].casefold(), pair[0]))
+        files = sorted(
+            ((e.name, e.path) for e in listing if e.is_file() and not e.name.startswith(".")),
+            key=lambda pair: (pair[0].casefold(), pair[0]),
+        )
     images = [f for f in files if os.path.splitext(f[0])[1].lower() in suffixes]
     return FolderListing(images, len(files) - len(images))
 
 
 def name_list(names: Sequence[str], limit: int = 3) -> str:
-    """"a.png, b.png, c.png and 2 more"."""
+    """ "a.png, b.png, c.png and 2 more"."""
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 

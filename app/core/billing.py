@@ -22,9 +22,9 @@ class Bill:
     """One reply's cost, in ticks (10^10 ticks = $1)."""
 
     ticks: int
-    exact: bool               # the server's own figure
-    long_context: bool        # billed at the long-context rate
-    saved_ticks: int = 0      # what the cached prefix saved against the full input price
+    exact: bool  # the server's own figure
+    long_context: bool  # billed at the long-context rate
+    saved_ticks: int = 0  # what the cached prefix saved against the full input price
 
     @property
     def usd(self) -> float:
@@ -35,9 +35,12 @@ class Bill:
         return self.saved_ticks / TICKS_PER_USD
 
     def __add__(self, other: Bill) -> Bill:
-        return Bill(self.ticks + other.ticks, self.exact and other.exact,
-                    self.long_context or other.long_context,
-                    self.saved_ticks + other.saved_ticks)
+        return Bill(
+            self.ticks + other.ticks,
+            self.exact and other.exact,
+            self.long_context or other.long_context,
+            self.saved_ticks + other.saved_ticks,
+        )
 
 
 NOTHING = Bill(0, exact=True, long_context=False)
@@ -49,8 +52,12 @@ def usage_ticks(usage: Usage, prices: Prices) -> int:
     uncached = usage.prompt_tokens - cached
     images = min(usage.image_tokens or 0, uncached)
     output = usage.completion_tokens + (usage.reasoning_tokens or 0)
-    return ((uncached - images) * prices.prompt_text + images * prices.prompt_image
-            + cached * prices.cached + output * prices.completion_text)
+    return (
+        (uncached - images) * prices.prompt_text
+        + images * prices.prompt_image
+        + cached * prices.cached
+        + output * prices.completion_text
+    )
 
 
 def bill(usage: Usage, pricing: Pricing | None) -> Bill | None:
@@ -62,12 +69,17 @@ def bill(usage: Usage, pricing: Pricing | None) -> Bill | None:
         prices = pricing.for_prompt(usage.prompt_tokens)
         saved = (usage.cached_tokens or 0) * (prices.prompt_text - prices.cached)
     if usage.cost_ticks is not None:
-        return Bill(usage.cost_ticks, exact=True, long_context=long_context,
-                    saved_ticks=max(0, saved))
+        return Bill(
+            usage.cost_ticks, exact=True, long_context=long_context, saved_ticks=max(0, saved)
+        )
     if pricing is None:
         return None
-    return Bill(usage_ticks(usage, pricing.for_prompt(usage.prompt_tokens)), exact=False,
-                long_context=long_context, saved_ticks=max(0, saved))
+    return Bill(
+        usage_ticks(usage, pricing.for_prompt(usage.prompt_tokens)),
+        exact=False,
+        long_context=long_context,
+        saved_ticks=max(0, saved),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,10 +87,10 @@ class TurnForecast:
     """What the next request's prompt will cost, and the most its reply can add."""
 
     input_usd: float
-    reply_usd: float           # the whole reply room at the output price
-    cached_tokens: int         # of the prompt, expected to be billed at the cached price
-    saved_usd: float           # what that caching saves
-    long_context: bool         # the prompt reaches the long-context tier (every token doubled)
+    reply_usd: float  # the whole reply room at the output price
+    cached_tokens: int  # of the prompt, expected to be billed at the cached price
+    saved_usd: float  # what that caching saves
+    long_context: bool  # the prompt reaches the long-context tier (every token doubled)
 
 
 def forecast(estimate: BudgetEstimate, pricing: Pricing, cached_tokens: int = 0) -> TurnForecast:
@@ -94,7 +106,8 @@ def forecast(estimate: BudgetEstimate, pricing: Pricing, cached_tokens: int = 0)
         reply_usd=prices.usd(text_in=0, image_in=0, out=estimate.reply_reserve),
         cached_tokens=cached,
         saved_usd=cached * (prices.prompt_text - prices.cached) / TICKS_PER_USD,
-        long_context=pricing.is_long(prompt))
+        long_context=pricing.is_long(prompt),
+    )
 
 
 def format_usd(amount: float) -> str:
@@ -106,7 +119,7 @@ def format_usd(amount: float) -> str:
     if abs(amount) >= 0.01:
         return f"${amount:.4f}"
     digits = 2
-    while abs(amount) < 10 ** -digits and digits < 12:
+    while abs(amount) < 10**-digits and digits < 12:
         digits += 1
     return f"${amount:.{digits + 2}f}"
 
@@ -116,11 +129,17 @@ def bill_note(usage: Usage, charged: Bill | None) -> str:
     reasoning"."""
     notes: list[str] = []
     if charged is not None:
-        notes.append(f"cost {format_usd(charged.usd)}" + (" (exact)" if charged.exact else "")
-                     + (" at the long-context rate" if charged.long_context else ""))
+        notes.append(
+            f"cost {format_usd(charged.usd)}"
+            + (" (exact)" if charged.exact else "")
+            + (" at the long-context rate" if charged.long_context else "")
+        )
     if usage.cached_tokens:
-        saved = (f", saved {format_usd(charged.saved_usd)}"
-                 if charged is not None and charged.saved_ticks else "")
+        saved = (
+            f", saved {format_usd(charged.saved_usd)}"
+            if charged is not None and charged.saved_ticks
+            else ""
+        )
         notes.append(f"{usage.cached_tokens:,} cached{saved}")
     if usage.reasoning_tokens:
         notes.append(f"{usage.reasoning_tokens:,} reasoning")
@@ -137,8 +156,9 @@ def reply_bill(reply: Message, model: str, pricing_for: PricingSource) -> Bill |
     return bill(reply.usage, pricing_for(reply.model or model))
 
 
-def conversation_bill(conversation: Conversation, model: str,
-                      pricing_for: PricingSource) -> Bill | None:
+def conversation_bill(
+    conversation: Conversation, model: str, pricing_for: PricingSource
+) -> Bill | None:
     """What the conversation's replies cost so far; None when no reply's cost is known."""
     total: Bill | None = None
     for message in conversation.messages:

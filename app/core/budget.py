@@ -70,7 +70,7 @@ class _Remembered:
         self.max_chars = max_chars
         self._estimates: OrderedDict[str, int] = OrderedDict()
         self._chars = 0
-        self._lock = threading.Lock()   # the demo endpoint estimates in its own threads
+        self._lock = threading.Lock()  # the demo endpoint estimates in its own threads
 
     def get(self, text: str) -> int:
         with self._lock:
@@ -89,7 +89,7 @@ class _Remembered:
         return tokens
 
 
-_REMEMBER_FROM = 32                 # characters; shorter texts are counted afresh each time
+_REMEMBER_FROM = 32  # characters; shorter texts are counted afresh each time
 _REMEMBERED = _Remembered(8_000_000)
 
 
@@ -98,13 +98,13 @@ class BudgetEstimate:
     """What the next request will use, split so the meter can explain itself."""
 
     context_window: int
-    reply_reserve: int          # max_tokens kept free for the answer
-    history_tokens: int         # everything already in the conversation, system prompt included
-    history_exact: bool         # True when history_tokens comes from the server's usage
-    history_image_tokens: int   # of which images (by formula or as the server taught)
+    reply_reserve: int  # max_tokens kept free for the answer
+    history_tokens: int  # everything already in the conversation, system prompt included
+    history_exact: bool  # True when history_tokens comes from the server's usage
+    history_image_tokens: int  # of which images (by formula or as the server taught)
     draft_text_tokens: int
     draft_image_tokens: int
-    unknown_images: int = 0     # images whose cost cannot be known yet (remote URLs)
+    unknown_images: int = 0  # images whose cost cannot be known yet (remote URLs)
 
     @property
     def prompt_tokens(self) -> int:

@@ -23,7 +23,7 @@ LONG_CONTEXT_FACTOR = 2
 # The default model when discovery has not answered: current, takes images, the largest window
 # at the lowest price among xAI's image models.
 DEFAULT_MODEL = "grok-4.3"
-FALLBACK_CONTEXT_WINDOW = 32_768   # what the meter shows for a window nobody knows (not a limit)
+FALLBACK_CONTEXT_WINDOW = 32_768  # what the meter shows for a window nobody knows (not a limit)
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,27 @@ class Prices:
     prompt_text: int
     prompt_image: int
     completion_text: int
-    cached_prompt_text: int = 0   # 0: not known, cached input is charged at the full price
+    cached_prompt_text: int = 0  # 0: not known, cached input is charged at the full price
 
     @property
     def cached(self) -> int:
         return self.cached_prompt_text or self.prompt_text
 
     def scaled(self, factor: int) -> Prices:
-        return Prices(self.prompt_text * factor, self.prompt_image * factor,
-                      self.completion_text * factor, self.cached_prompt_text * factor)
+        return Prices(
+            self.prompt_text * factor,
+            self.prompt_image * factor,
+            self.completion_text * factor,
+            self.cached_prompt_text * factor,
+        )
 
     def usd(self, *, text_in: int, image_in: int, out: int, cached_in: int = 0) -> float:
-        ticks = (text_in * self.prompt_text + image_in * self.prompt_image
-                 + cached_in * self.cached + out * self.completion_text)
+        ticks = (
+            text_in * self.prompt_text
+            + image_in * self.prompt_image
+            + cached_in * self.cached
+            + out * self.completion_text
+        )
         return ticks / TICKS_PER_USD
 
 
@@ -69,8 +77,7 @@ class Pricing:
     long_from: int | None = None
 
     def for_prompt(self, prompt_tokens: int) -> Prices:
-        return self.base.scaled(LONG_CONTEXT_FACTOR) if self.is_long(prompt_tokens) else (
-            self.base)
+        return self.base.scaled(LONG_CONTEXT_FACTOR) if self.is_long(prompt_tokens) else (self.base)
 
     def is_long(self, prompt_tokens: int) -> bool:
         return self.long_from is not None and prompt_tokens >= self.long_from
@@ -108,25 +115,55 @@ class CatalogModel:
         return Pricing(self.prices, self.long_from)
 
 
-def _xai(model_id: str, window: int, prices: tuple[int, int, int], reasoning: Reasoning,
-         aliases: tuple[str, ...] = ()) -> CatalogModel:
+def _xai(
+    model_id: str,
+    window: int,
+    prices: tuple[int, int, int],
+    reasoning: Reasoning,
+    aliases: tuple[str, ...] = (),
+) -> CatalogModel:
     prompt, cached, completion = prices
-    return CatalogModel(model_id, window, Prices(prompt, prompt, completion, cached), reasoning,
-                        aliases)
+    return CatalogModel(
+        model_id, window, Prices(prompt, prompt, completion, cached), reasoning, aliases
+    )
 
 
 CATALOGUE: tuple[CatalogModel, ...] = (
-    _xai("grok-4.7", 500_000, (20_000, 5_000, 60_000),
-         Reasoning(_EFFORTS_4X, default="high", thinks=True)),
+    _xai(
+        "grok-4.7",
+        500_000,
+        (20_000, 5_000, 60_000),
+        Reasoning(_EFFORTS_4X, default="high", thinks=True),
+    ),
     _xai("grok-4.6", 500_000, (20_000, 5_000, 60_000), Reasoning(_EFFORTS_4X, thinks=True)),
-    _xai("grok-4.5", 500_000, (20_000, 3_000, 60_000), Reasoning(_EFFORTS_4X, thinks=True),
-         ("grok-4.5-latest",)),
-    _xai("grok-4.3", 1_000_000, (12_500, 2_000, 25_000),
-         Reasoning(("none", "low", "medium", "high"), thinks=True), ("grok-4.3-latest",)),
-    _xai("grok-4.20-0309-reasoning", 1_000_000, (12_500, 2_000, 25_000),
-         Reasoning(thinks=True), ("grok-4.20-reasoning", "grok-4.20-reasoning-latest")),
-    _xai("grok-4.20-0309-non-reasoning", 1_000_000, (12_500, 2_000, 25_000), NO_REASONING,
-         ("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest")),
+    _xai(
+        "grok-4.5",
+        500_000,
+        (20_000, 3_000, 60_000),
+        Reasoning(_EFFORTS_4X, thinks=True),
+        ("grok-4.5-latest",),
+    ),
+    _xai(
+        "grok-4.3",
+        1_000_000,
+        (12_500, 2_000, 25_000),
+        Reasoning(("none", "low", "medium", "high"), thinks=True),
+        ("grok-4.3-latest",),
+    ),
+    _xai(
+        "grok-4.20-0309-reasoning",
+        1_000_000,
+        (12_500, 2_000, 25_000),
+        Reasoning(thinks=True),
+        ("grok-4.20-reasoning", "grok-4.20-reasoning-latest"),
+    ),
+    _xai(
+        "grok-4.20-0309-non-reasoning",
+        1_000_000,
+        (12_500, 2_000, 25_000),
+        NO_REASONING,
+        ("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"),
+    ),
 )
 
 
@@ -134,29 +171,52 @@ CATALOGUE: tuple[CatalogModel, ...] = (
 class Retired:
     """A model id xAI no longer serves as itself: gone, or answered by another model."""
 
-    on: str                       # ISO date
+    on: str  # ISO date
     served_by: str | None = None  # None: "Model not found"
-    effort: str | None = None     # the effort it is served at
+    effort: str | None = None  # the effort it is served at
 
     def describe(self, model_id: str) -> str:
         if self.served_by is None:
             return f"{model_id} was retired on {self.on}: the server answers “Model not found”."
-        return (f"{model_id} was retired on {self.on}: xAI answers it with {self.served_by} "
-                f"and bills it at {self.served_by}'s prices.")
+        return (
+            f"{model_id} was retired on {self.on}: xAI answers it with {self.served_by} "
+            f"and bills it at {self.served_by}'s prices."
+        )
 
 
 _GONE = "2026-02-28"
 _REDIRECTED = "2026-05-15"
 RETIRED: dict[str, Retired] = {
-    **{name: Retired(_GONE) for name in (
-        "grok-2-vision-1212", "grok-2-vision", "grok-2-vision-latest", "grok-3-mini",
-        "grok-3-mini-latest")},
-    **{name: Retired(_REDIRECTED, "grok-4.3", "low") for name in (
-        "grok-4", "grok-4-0709", "grok-4-latest", "grok-4-fast-reasoning",
-        "grok-4-1-fast-reasoning")},
-    **{name: Retired(_REDIRECTED, "grok-4.3", "none") for name in (
-        "grok-4-fast-non-reasoning", "grok-4-1-fast-non-reasoning", "grok-3", "grok-3-latest",
-        "grok-code-fast-1")},
+    **{
+        name: Retired(_GONE)
+        for name in (
+            "grok-2-vision-1212",
+            "grok-2-vision",
+            "grok-2-vision-latest",
+            "grok-3-mini",
+            "grok-3-mini-latest",
+        )
+    },
+    **{
+        name: Retired(_REDIRECTED, "grok-4.3", "low")
+        for name in (
+            "grok-4",
+            "grok-4-0709",
+            "grok-4-latest",
+            "grok-4-fast-reasoning",
+            "grok-4-1-fast-reasoning",
+        )
+    },
+    **{
+        name: Retired(_REDIRECTED, "grok-4.3", "none")
+        for name in (
+            "grok-4-fast-non-reasoning",
+            "grok-4-1-fast-non-reasoning",
+            "grok-3",
+            "grok-3-latest",
+            "grok-code-fast-1",
+        )
+    },
 }
 
 # Other providers' image models an OpenAI-compatible endpoint may offer (windows only).
@@ -168,7 +228,8 @@ OTHER_WINDOWS: dict[str, int] = {
 }
 
 _BY_NAME: dict[str, CatalogModel] = {
-    name: model for model in CATALOGUE for name in (model.id, *model.aliases)}
+    name: model for model in CATALOGUE for name in (model.id, *model.aliases)
+}
 
 
 def lookup(model_id: str) -> CatalogModel | None:
@@ -218,18 +279,26 @@ class ModelInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, for the cached model list in the settings."""
-        return {"id": self.id, "takes_images": self.takes_images,
-                "context_window": self.context_window, "aliases": list(self.aliases),
-                "owned_by": self.owned_by,
-                "prices": asdict(self.prices) if self.prices else None}
+        return {
+            "id": self.id,
+            "takes_images": self.takes_images,
+            "context_window": self.context_window,
+            "aliases": list(self.aliases),
+            "owned_by": self.owned_by,
+            "prices": asdict(self.prices) if self.prices else None,
+        }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ModelInfo:
         prices = raw.get("prices")
-        return cls(id=str(raw["id"]), takes_images=bool(raw.get("takes_images")),
-                   context_window=raw.get("context_window") or None,
-                   prices=Prices(**prices) if isinstance(prices, dict) else None,
-                   aliases=tuple(raw.get("aliases") or ()), owned_by=str(raw.get("owned_by", "")))
+        return cls(
+            id=str(raw["id"]),
+            takes_images=bool(raw.get("takes_images")),
+            context_window=raw.get("context_window") or None,
+            prices=Prices(**prices) if isinstance(prices, dict) else None,
+            aliases=tuple(raw.get("aliases") or ()),
+            owned_by=str(raw.get("owned_by", "")),
+        )
 
 
 def known_window(model_id: str) -> int | None:
@@ -238,8 +307,9 @@ def known_window(model_id: str) -> int | None:
     return found.context_window if found is not None else OTHER_WINDOWS.get(model_id)
 
 
-def context_window_for(model_id: str, override: int | None = None,
-                       learned: int | None = None) -> tuple[int, bool]:
+def context_window_for(
+    model_id: str, override: int | None = None, learned: int | None = None
+) -> tuple[int, bool]:
     """The window to budget against, and whether it is known (not a placeholder): the user's
     override, else what the server said in a "maximum prompt length" error, else the table."""
     for window in (override, learned, known_window(model_id)):
@@ -273,7 +343,7 @@ def pick_default(models: Sequence[ModelInfo]) -> str:
 
 
 def describe_model(info: ModelInfo | CatalogModel) -> str:
-    """"1,000,000 tokens · reasons" — what the model picker shows beside an id."""
+    """ "1,000,000 tokens · reasons" — what the model picker shows beside an id."""
     window = info.context_window or known_window(info.id)
     reasoning = reasoning_of(info.id)
     bits = [f"{window:,} tokens" if window else "window unknown"]

@@ -63,8 +63,11 @@ class ToolCall:
     result: str = TOOL_RESULT_SHOWN
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "type": "function",
-                "function": {"name": self.name, "arguments": self.arguments}}
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ class Usage:
     image_tokens: int | None = None
     text_tokens: int | None = None
     cached_tokens: int | None = None
-    reasoning_tokens: int | None = None   # billed as output; not in completion_tokens
-    cost_ticks: int | None = None         # the server's bill (10^10 ticks = $1), when it sent one
+    reasoning_tokens: int | None = None  # billed as output; not in completion_tokens
+    cost_ticks: int | None = None  # the server's bill (10^10 ticks = $1), when it sent one
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Usage:
@@ -105,8 +108,8 @@ def _int_or_none(value: object) -> int | None:
 class Status(enum.Enum):
     COMPLETE = "complete"
     STREAMING = "streaming"
-    STOPPED = "stopped"          # the user pressed Stop; the text so far is kept
-    FAILED = "failed"            # the request failed; `error` says why
+    STOPPED = "stopped"  # the user pressed Stop; the text so far is kept
+    FAILED = "failed"  # the request failed; `error` says why
     INTERRUPTED = "interrupted"  # the app ended mid-reply (found on reopening)
 
 
@@ -121,8 +124,8 @@ class Message:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created: float = field(default_factory=time.time)
     tool_calls: list[ToolCall] = field(default_factory=list)
-    expects_json: bool = False   # the reply was asked for as JSON (a response_format)
-    reasoning: str = ""          # the model's reasoning, shown apart; never sent back
+    expects_json: bool = False  # the reply was asked for as JSON (a response_format)
+    reasoning: str = ""  # the model's reasoning, shown apart; never sent back
     thought_for: float | None = None  # seconds from sending to the first word of a reasoning model
 
     @property
@@ -134,10 +137,12 @@ class Message:
         return [p for p in self.parts if isinstance(p, ImagePart)]
 
     def image_labels(self) -> list[str]:
-        """"Image 1: before.png", … — sent before each image so that the user and the model
+        """ "Image 1: before.png", … — sent before each image so that the user and the model
         name the same image the same way (the tray shows the same numbers)."""
-        return [image_label(part.number or number, part)
-                for number, part in enumerate(self.images, start=1)]
+        return [
+            image_label(part.number or number, part)
+            for number, part in enumerate(self.images, start=1)
+        ]
 
     @property
     def sendable(self) -> bool:
@@ -145,7 +150,8 @@ class Message:
         if self.role == "user":
             return True
         return self.status in (Status.COMPLETE, Status.STOPPED, Status.INTERRUPTED) and bool(
-            self.text or self.sent_tool_calls)
+            self.text or self.sent_tool_calls
+        )
 
     @property
     def sent_tool_calls(self) -> list[ToolCall]:
@@ -195,7 +201,7 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     # Stable for the conversation's life: sent as its cache key (x-grok-conv-id).
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    reasoning_effort: str | None = None   # None: the model's own default
+    reasoning_effort: str | None = None  # None: the model's own default
 
     def add_user(self, parts: list[Part]) -> Message:
         if not parts:
@@ -213,8 +219,11 @@ class Conversation:
 
     def discard_failed_reply(self) -> None:
         """Drop a trailing failed reply so that Retry re-sends the same user message."""
-        if self.messages and self.messages[-1].role == "assistant" and (
-                self.messages[-1].status is Status.FAILED):
+        if (
+            self.messages
+            and self.messages[-1].role == "assistant"
+            and (self.messages[-1].status is Status.FAILED)
+        ):
             self.messages.pop()
 
     def sent_messages(self) -> Iterator[Message]:
@@ -240,10 +249,15 @@ def _assistant_messages(message: Message) -> list[dict[str, Any]]:
     calls = message.sent_tool_calls
     if not calls:
         return [{"role": "assistant", "content": message.text}]
-    reply: dict[str, Any] = {"role": "assistant", "content": message.text or None,
-                             "tool_calls": [call.to_api() for call in calls]}
-    return [reply, *({"role": "tool", "tool_call_id": call.id, "content": call.result}
-                     for call in calls)]
+    reply: dict[str, Any] = {
+        "role": "assistant",
+        "content": message.text or None,
+        "tool_calls": [call.to_api() for call in calls],
+    }
+    return [
+        reply,
+        *({"role": "tool", "tool_call_id": call.id, "content": call.result} for call in calls),
+    ]
 
 
 def _title_from(text: str, limit: int = 60) -> str:

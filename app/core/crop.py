@@ -22,19 +22,19 @@ from app.core.images.opener import BOMB_ERRORS, DECODE_ERRORS, open_header
 from app.core.imagetypes import ImageError, PreparedImage
 from app.core.limits import ImageLimits
 
-Box = tuple[int, int, int, int]   # left, top, right, bottom (exclusive), in sent pixels
+Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive), in sent pixels
 
 
 @dataclass(frozen=True)
 class Tile:
     """One 448×448 tile of an image (the last column and row may be narrower)."""
 
-    index: int          # row by row, from 0
+    index: int  # row by row, from 0
     left: int
     top: int
     width: int
     height: int
-    counted: bool       # one of the first MAX_TILES: the formula charges for it
+    counted: bool  # one of the first MAX_TILES: the formula charges for it
 
     @property
     def box(self) -> Box:
@@ -45,9 +45,9 @@ class Tile:
 class CropResult:
     """A crop ready for the tray."""
 
-    source: bytes             # the cropped pixels as lossless PNG (to prepare again later)
-    prepared: PreparedImage   # what will be sent; its notes start with `note`
-    note: str                 # "cropped to 448×448 from 1920×1080"
+    source: bytes  # the cropped pixels as lossless PNG (to prepare again later)
+    prepared: PreparedImage  # what will be sent; its notes start with `note`
+    note: str  # "cropped to 448×448 from 1920×1080"
 
 
 def tile_grid(width: int, height: int) -> list[Tile]:
@@ -58,19 +58,29 @@ def tile_grid(width: int, height: int) -> list[Tile]:
     for row in range(math.ceil(height / TILE_SIZE)):
         for column in range(math.ceil(width / TILE_SIZE)):
             left, top = column * TILE_SIZE, row * TILE_SIZE
-            tiles.append(Tile(len(tiles), left, top, min(TILE_SIZE, width - left),
-                              min(TILE_SIZE, height - top), len(tiles) < MAX_TILES))
+            tiles.append(
+                Tile(
+                    len(tiles),
+                    left,
+                    top,
+                    min(TILE_SIZE, width - left),
+                    min(TILE_SIZE, height - top),
+                    len(tiles) < MAX_TILES,
+                )
+            )
     return tiles
 
 
 def cost_text(width: int, height: int, *, as_sent: bool = False) -> str:
-    """"1920×1080 px as sent · 15 tiles, 6 counted → 1,792 tokens";
+    """ "1920×1080 px as sent · 15 tiles, 6 counted → 1,792 tokens";
     "448×448 px · 1 tile → 512 tokens"."""
     tiles = image_tiles(width, height)
     counted = f", {MAX_TILES} counted" if tiles > MAX_TILES else ""
     noun = "tile" if tiles == 1 else "tiles"
-    return (f"{width}×{height} px{' as sent' if as_sent else ''} · {tiles} {noun}{counted} → "
-            f"{image_tokens(width, height):,} tokens")
+    return (
+        f"{width}×{height} px{' as sent' if as_sent else ''} · {tiles} {noun}{counted} → "
+        f"{image_tokens(width, height):,} tokens"
+    )
 
 
 def normalized_box(box: Box, size: tuple[int, int]) -> Box:
@@ -110,8 +120,10 @@ def crop_prepared(image: PreparedImage, box: Box, limits: ImageLimits) -> CropRe
     except DECODE_ERRORS:
         raise ImageError(image.name, "the prepared image data is damaged") from None
     if decoded != size:
-        raise ImageError(image.name, f"the image data is {decoded[0]}×{decoded[1]} px,"
-                         f" not {size[0]}×{size[1]} as prepared")
+        raise ImageError(
+            image.name,
+            f"the image data is {decoded[0]}×{decoded[1]} px, not {size[0]}×{size[1]} as prepared",
+        )
     buffer = io.BytesIO()
     piece.save(buffer, "PNG")
     source = buffer.getvalue()
@@ -119,4 +131,3 @@ def crop_prepared(image: PreparedImage, box: Box, limits: ImageLimits) -> CropRe
     prepared = prepare_bytes(source, image.name, limits)
     prepared = replace(prepared, notes=(note, *prepared.notes))
     return CropResult(source, prepared, note)
-

@@ -20,19 +20,24 @@ _LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain"})
 
 @dataclass(frozen=True)
 class EndpointProfile:
-    name: str            # "xai", "openrouter", "custom"
+    name: str  # "xai", "openrouter", "custom"
     label: str
-    base_url: str        # where it starts ("" for custom: the user types it)
+    base_url: str  # where it starts ("" for custom: the user types it)
     limits_profile: str  # a key of app.core.limits.LIMIT_PROFILES
-    key_hint: str        # placeholder of the key field
+    key_hint: str  # placeholder of the key field
 
 
 XAI = EndpointProfile("xai", "xAI", XAI_BASE_URL, "xai", "Paste your xAI API key")
-OPENROUTER = EndpointProfile("openrouter", "OpenRouter", OPENROUTER_BASE_URL, "openrouter",
-                             "Paste your OpenRouter API key")
-CUSTOM = EndpointProfile("custom", "Other OpenAI-compatible server (local ones too)", "",
-                         "openai-compatible", "Paste the server's API key (any text if it "
-                         "needs none)")
+OPENROUTER = EndpointProfile(
+    "openrouter", "OpenRouter", OPENROUTER_BASE_URL, "openrouter", "Paste your OpenRouter API key"
+)
+CUSTOM = EndpointProfile(
+    "custom",
+    "Other OpenAI-compatible server (local ones too)",
+    "",
+    "openai-compatible",
+    "Paste the server's API key (any text if it needs none)",
+)
 PROFILES: dict[str, EndpointProfile] = {p.name: p for p in (XAI, OPENROUTER, CUSTOM)}
 
 
@@ -83,8 +88,10 @@ def is_unencrypted_remote(base_url: str) -> bool:
     return not is_loopback_host(parts.hostname)
 
 
-UNENCRYPTED_WARNING = ("Plain http:// to another computer: the key would travel unencrypted. "
-                       "Use https:// unless this is a server you trust on your own network.")
+UNENCRYPTED_WARNING = (
+    "Plain http:// to another computer: the key would travel unencrypted. "
+    "Use https:// unless this is a server you trust on your own network."
+)
 
 
 _KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")

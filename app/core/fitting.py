@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from app.core.conversation import Conversation, ImagePart, Message, Part, TextPart
 from app.core.imagetypes import PreparedImage
 
-ImageKey = tuple[str, int]   # (message id, index among the message's images)
+ImageKey = tuple[str, int]  # (message id, index among the message's images)
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,24 @@ class FitPlan:
 
     dropped_images: frozenset[ImageKey] = field(default_factory=frozenset)
     low_detail: frozenset[ImageKey] = field(default_factory=frozenset)
-    dropped_turns: int = 0     # the oldest turns (a question and its replies) left out
+    dropped_turns: int = 0  # the oldest turns (a question and its replies) left out
 
     @property
     def empty(self) -> bool:
         return not (self.dropped_images or self.low_detail or self.dropped_turns)
 
-    def with_image(self, key: ImageKey, *, dropped: bool | None = None,
-                   low: bool | None = None) -> FitPlan:
+    def with_image(
+        self, key: ImageKey, *, dropped: bool | None = None, low: bool | None = None
+    ) -> FitPlan:
         """The plan with one image left out or sent again, at low detail or at its own."""
         dropped_images, low_detail = set(self.dropped_images), set(self.low_detail)
         if dropped is not None:
             (dropped_images.add if dropped else dropped_images.discard)(key)
         if low is not None:
             (low_detail.add if low else low_detail.discard)(key)
-        return replace(self, dropped_images=frozenset(dropped_images),
-                       low_detail=frozenset(low_detail))
+        return replace(
+            self, dropped_images=frozenset(dropped_images), low_detail=frozenset(low_detail)
+        )
 
     def with_dropped_turns(self, count: int) -> FitPlan:
         return replace(self, dropped_turns=max(0, count))
@@ -47,8 +49,9 @@ class FitPlan:
         """Only what still refers to this conversation (after a new one started, say)."""
         keys = set(image_keys(conversation))
         turns = droppable_turns(conversation)
-        plan = FitPlan(self.dropped_images & keys, self.low_detail & keys,
-                       min(self.dropped_turns, turns))
+        plan = FitPlan(
+            self.dropped_images & keys, self.low_detail & keys, min(self.dropped_turns, turns)
+        )
         return self if plan == self else plan
 
 
@@ -97,8 +100,9 @@ def omitted_text(part: ImagePart, number: int | None = None) -> str:
     return f"[{which} left out of this request to save tokens]"
 
 
-def apply_plan(conversation: Conversation, plan: FitPlan,
-               low_detail_images: Mapping[str, PreparedImage]) -> Conversation:
+def apply_plan(
+    conversation: Conversation, plan: FitPlan, low_detail_images: Mapping[str, PreparedImage]
+) -> Conversation:
     """The copy of `conversation` to estimate and send under `plan`.
 
     `low_detail_images` maps an image's `low_detail_key` to its low-detail version; an image
@@ -118,8 +122,9 @@ def apply_plan(conversation: Conversation, plan: FitPlan,
     return replace(conversation, messages=messages)
 
 
-def _applied_message(message: Message, plan: FitPlan,
-                     low_detail_images: Mapping[str, PreparedImage]) -> Message:
+def _applied_message(
+    message: Message, plan: FitPlan, low_detail_images: Mapping[str, PreparedImage]
+) -> Message:
     parts: list[Part] = []
     index = 0
     changed = False
@@ -133,12 +138,17 @@ def _applied_message(message: Message, plan: FitPlan,
             parts.append(TextPart(omitted_text(part, index)))
             changed = True
             continue
-        low = (low_detail_images.get(low_detail_key(part.image))
-               if key in plan.low_detail and part.image is not None and part.detail != "low"
-               else None)
+        low = (
+            low_detail_images.get(low_detail_key(part.image))
+            if key in plan.low_detail and part.image is not None and part.detail != "low"
+            else None
+        )
         if low is not None:
             changed = True
         # The images that stay keep the numbers the user knows them by ("Image 3").
-        parts.append(replace(part, number=index) if low is None
-                     else ImagePart(image=low, detail="low", number=index))
+        parts.append(
+            replace(part, number=index)
+            if low is None
+            else ImagePart(image=low, detail="low", number=index)
+        )
     return replace(message, parts=parts) if changed else message

@@ -27,7 +27,7 @@ from app.core.budget import (
 from app.core.conversation import Conversation, ImagePart, Message
 from app.core.meter import estimate_message
 
-ImageCost = Callable[[int], int]   # formula tokens of one image -> tokens to count for it
+ImageCost = Callable[[int], int]  # formula tokens of one image -> tokens to count for it
 
 
 def _same(tokens: int) -> int:
@@ -38,8 +38,8 @@ def _same(tokens: int) -> int:
 class RequestEstimate:
     """The estimate of one request's prompt, split as the learning and the correction need."""
 
-    text: int            # framing, system prompt, message text and image labels
-    images: int          # image tokens as counted for the meter (learned rule applied)
+    text: int  # framing, system prompt, message text and image labels
+    images: int  # image tokens as counted for the meter (learned rule applied)
     formula_images: int  # image tokens by the tile formula
     image_count: int
     unknown_images: int  # images whose cost is not known (web addresses)
@@ -69,8 +69,9 @@ def _part_tokens(part: ImagePart) -> int | None:
     return part.tokens
 
 
-def request_estimate(system_prompt: str, messages: Sequence[Message],
-                     cost: ImageCost = _same) -> RequestEstimate:
+def request_estimate(
+    system_prompt: str, messages: Sequence[Message], cost: ImageCost = _same
+) -> RequestEstimate:
     """The estimate of a request made of `system_prompt` and `messages`."""
     text = TOKENS_PER_REQUEST
     if system_prompt.strip():
@@ -78,8 +79,13 @@ def request_estimate(system_prompt: str, messages: Sequence[Message],
     images = formula = count = unknown = 0
     for message in messages:
         t, i, f, c, u = _message_figures(message, cost)
-        text, images, formula, count, unknown = (text + t, images + i, formula + f, count + c,
-                                                 unknown + u)
+        text, images, formula, count, unknown = (
+            text + t,
+            images + i,
+            formula + f,
+            count + c,
+            unknown + u,
+        )
     return RequestEstimate(text, images, formula, count, unknown)
 
 
@@ -90,10 +96,16 @@ def _last_reconciled(sent: Sequence[Message]) -> int | None:
     return None
 
 
-def estimate_next(conversation: Conversation, draft_text: str,
-                  draft_images: Sequence[int | None], *, context_window: int,
-                  reply_reserve: int, cost: ImageCost = _same,
-                  sent: Mapping[str, RequestEstimate] | None = None) -> BudgetEstimate:
+def estimate_next(
+    conversation: Conversation,
+    draft_text: str,
+    draft_images: Sequence[int | None],
+    *,
+    context_window: int,
+    reply_reserve: int,
+    cost: ImageCost = _same,
+    sent: Mapping[str, RequestEstimate] | None = None,
+) -> BudgetEstimate:
     """What the next request will use. `conversation` is the one sent (the plan applied);
     `draft_images` are the tray's formula costs; `sent` maps a reply's id to the estimate of
     the request that produced it, made when it was sent."""
@@ -114,11 +126,14 @@ def estimate_next(conversation: Conversation, draft_text: str,
             ratio = usage.image_tokens / record.formula_images
             text_fix = (usage.prompt_tokens - usage.image_tokens) - record.text
             prefix_images = round(prefix.formula_images * ratio)
-            history = now.text + text_fix + reply_fix + (now.images - prefix.images) + (
-                prefix_images)
+            history = (
+                now.text + text_fix + reply_fix + (now.images - prefix.images) + (prefix_images)
+            )
             history_images = now.images - prefix.images + prefix_images
             exact = last and (prefix.text, prefix.formula_images) == (
-                record.text, record.formula_images)
+                record.text,
+                record.formula_images,
+            )
         elif record is not None:
             history += (usage.prompt_tokens - record.total) + reply_fix
             exact = last and prefix == record

@@ -25,7 +25,7 @@ class ConversationRow:
 
     id: str
     title: str
-    updated: float            # seconds since the epoch, of the last change
+    updated: float  # seconds since the epoch, of the last change
     pinned: bool = False
     message_count: int = 0
     model: str = ""
@@ -39,8 +39,8 @@ class SearchHit:
     conversation_id: str
     message_id: str
     conversation_title: str
-    snippet: str              # a few words around the match, matched words between the markers
-    role: str = "user"        # "user" or "assistant"
+    snippet: str  # a few words around the match, matched words between the markers
+    role: str = "user"  # "user" or "assistant"
     created: float = 0.0
 
     @property
@@ -70,9 +70,9 @@ class HistoryInfo:
     """How the history was opened, for the window to tell the user."""
 
     read_only: bool
-    notice: str = ""          # plain words for the status line; "" when all is well
-    interrupted: int = 0      # replies found mid-stream from the last run, now "interrupted"
-    search: str = "fts5"      # "fts5", or "like" where SQLite has no FTS5
+    notice: str = ""  # plain words for the status line; "" when all is well
+    interrupted: int = 0  # replies found mid-stream from the last run, now "interrupted"
+    search: str = "fts5"  # "fts5", or "like" where SQLite has no FTS5
 
 
 def describe_updated(timestamp: float, now: float | None = None) -> str:
@@ -101,8 +101,8 @@ class ConversationPage:
     conversation_id: str
     title: str
     messages: list[Message]
-    total: int       # messages in the whole conversation
-    start: int       # index of messages[0] in the whole conversation
+    total: int  # messages in the whole conversation
+    start: int  # index of messages[0] in the whole conversation
     thumbnails: dict[str, bytes] = field(default_factory=dict)  # PNG by PreparedImage.sha256
 
     @property

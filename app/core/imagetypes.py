@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 # EXIF orientations 5-8 swap width and height once applied.
 _TRANSPOSING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
-MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
-                  "WEBP": "image/webp"}
+MIME_BY_FORMAT = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
 
 
 class ImageError(ValueError):
@@ -24,13 +28,13 @@ class ImageError(ValueError):
 class ImageProbe:
     """What the header alone says about an image file (no pixel decoded)."""
 
-    name: str          # file name shown to the user
-    path: str          # full path it was read from ("" for pasted data)
-    format: str        # Pillow's format name: "PNG", "JPEG", "WEBP", ...
-    width: int         # stored pixel size, before EXIF orientation
+    name: str  # file name shown to the user
+    path: str  # full path it was read from ("" for pasted data)
+    format: str  # Pillow's format name: "PNG", "JPEG", "WEBP", ...
+    width: int  # stored pixel size, before EXIF orientation
     height: int
-    orientation: int   # EXIF orientation tag, 1 when absent
-    file_size: int     # bytes on disk
+    orientation: int  # EXIF orientation tag, 1 when absent
+    file_size: int  # bytes on disk
     animated: bool = False
 
     @property
@@ -47,11 +51,11 @@ class PreparedImage:
 
     name: str
     data: bytes
-    mime: str                          # "image/png" or "image/jpeg"
+    mime: str  # "image/png" or "image/jpeg"
     width: int
     height: int
-    sha256: str                        # of `data`, the cache key for encoding
-    original_size: tuple[int, int]     # oriented pixel size of the source
+    sha256: str  # of `data`, the cache key for encoding
+    original_size: tuple[int, int]  # oriented pixel size of the source
     original_format: str
     original_bytes: int
     notes: tuple[str, ...] = field(default_factory=tuple)  # "downscaled from 12000×8000", ...

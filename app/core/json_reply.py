@@ -24,9 +24,9 @@ MAX_ERRORS = 20
 class ParsedReply:
     """The outcome of reading a reply as JSON: a value, or the parse error in plain words."""
 
-    text: str                       # the JSON source that was parsed (or the whole reply)
+    text: str  # the JSON source that was parsed (or the whole reply)
     value: Any = None
-    error: str | None = None        # "Expecting ',' delimiter (line 3, column 5)"
+    error: str | None = None  # "Expecting ',' delimiter (line 3, column 5)"
 
     @property
     def ok(self) -> bool:
@@ -115,8 +115,11 @@ def _check(value: Any, schema: Mapping[str, Any], path: str, errors: list[str]) 
     if len(errors) >= MAX_ERRORS or not isinstance(schema, Mapping):
         return
     expected = schema.get("type")
-    names = [expected] if isinstance(expected, str) else (
-        [n for n in expected if isinstance(n, str)] if isinstance(expected, list) else [])
+    names = (
+        [expected]
+        if isinstance(expected, str)
+        else ([n for n in expected if isinstance(n, str)] if isinstance(expected, list) else [])
+    )
     if names and not any(_has_type(value, name) for name in names):
         errors.append(f"{path}: expected {' or '.join(names)}, got {_kind(value)}")
         return
@@ -133,8 +136,9 @@ def _check(value: Any, schema: Mapping[str, Any], path: str, errors: list[str]) 
                 _check(item, items, f"{path}[{index}]", errors)
 
 
-def _check_object(value: dict[str, Any], schema: Mapping[str, Any], path: str,
-                  errors: list[str]) -> None:
+def _check_object(
+    value: dict[str, Any], schema: Mapping[str, Any], path: str, errors: list[str]
+) -> None:
     properties = schema.get("properties")
     properties = properties if isinstance(properties, Mapping) else {}
     required = schema.get("required")
@@ -142,14 +146,16 @@ def _check_object(value: dict[str, Any], schema: Mapping[str, Any], path: str,
         if isinstance(name, str) and name not in value:
             errors.append(f"{path}: missing required property “{name}”")
     if schema.get("additionalProperties") is False:
-        errors.extend(f"{path}: unexpected property “{name}”" for name in value
-                      if name not in properties)
+        errors.extend(
+            f"{path}: unexpected property “{name}”" for name in value if name not in properties
+        )
     for name, sub in properties.items():
         if name in value and isinstance(sub, Mapping):
             _check(value[name], sub, f"{path}.{name}", errors)
 
 
 # -- tables --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Table:
@@ -177,8 +183,7 @@ def records_table(records: Sequence[Mapping[str, Any]], title: str = "") -> Tabl
     columns: list[str] = []
     for record in records:
         columns.extend(key for key in record if key not in columns)
-    rows = tuple(tuple(cell_text(record.get(column)) for column in columns)
-                 for record in records)
+    rows = tuple(tuple(cell_text(record.get(column)) for column in columns) for record in records)
     return Table(title, tuple(columns), rows)
 
 
@@ -197,8 +202,9 @@ def find_table(value: Any) -> Table | None:
 
 def fields_table(value: Mapping[str, Any]) -> Table:
     """An object as two columns, field and value (a function call's arguments, say)."""
-    return Table("", ("field", "value"),
-                 tuple((str(name), cell_text(item)) for name, item in value.items()))
+    return Table(
+        "", ("field", "value"), tuple((str(name), cell_text(item)) for name, item in value.items())
+    )
 
 
 def value_tables(value: Any) -> list[Table]:
@@ -208,16 +214,18 @@ def value_tables(value: Any) -> list[Table]:
         return [records_table(value)]
     if not isinstance(value, dict):
         return []
-    scalars = {name: (f"{len(item)} rows, below" if _is_records(item) else item)
-               for name, item in value.items()}
+    scalars = {
+        name: (f"{len(item)} rows, below" if _is_records(item) else item)
+        for name, item in value.items()
+    }
     tables = [fields_table(scalars)] if scalars else []
-    tables.extend(records_table(item, name) for name, item in value.items()
-                  if _is_records(item))
+    tables.extend(records_table(item, name) for name, item in value.items() if _is_records(item))
     return tables
 
 
-def reply_problems(text: str, schema: Mapping[str, Any] | None,
-                   subject: str = "The reply") -> str | None:
+def reply_problems(
+    text: str, schema: Mapping[str, Any] | None, subject: str = "The reply"
+) -> str | None:
     """One sentence on what is wrong with a reply that should be JSON (and match ``schema``
     when given), or None when it is fine."""
     parsed = parse_reply(text)
@@ -232,18 +240,25 @@ def reply_problems(text: str, schema: Mapping[str, Any] | None,
     return f"{subject} does not match the schema: " + "; ".join(errors[:3]) + more + "."
 
 
-def structured_problem(text: str, calls: Sequence[tuple[str, str]],
-                       response_format: Mapping[str, Any] | None,
-                       tools: Sequence[Mapping[str, Any]] | None) -> str | None:
+def structured_problem(
+    text: str,
+    calls: Sequence[tuple[str, str]],
+    response_format: Mapping[str, Any] | None,
+    tools: Sequence[Mapping[str, Any]] | None,
+) -> str | None:
     """What is wrong with a finished reply that was asked for as JSON or as a function call:
     ``calls`` are (function name, arguments); None when all is well or nothing was asked."""
     if calls:
-        schemas = {str(tool["function"].get("name")): tool["function"].get("parameters")
-                   for tool in tools or () if isinstance(tool.get("function"), Mapping)}
+        schemas = {
+            str(tool["function"].get("name")): tool["function"].get("parameters")
+            for tool in tools or ()
+            if isinstance(tool.get("function"), Mapping)
+        }
         for name, arguments in calls:
             schema = schemas.get(name)
-            problem = reply_problems(arguments, schema if isinstance(schema, Mapping) else None,
-                                     f"The call to {name}")
+            problem = reply_problems(
+                arguments, schema if isinstance(schema, Mapping) else None, f"The call to {name}"
+            )
             if problem is not None:
                 return problem
         return None
@@ -266,6 +281,7 @@ def to_csv(table: Table) -> str:
 
 def schema_instruction(schema: Mapping[str, Any]) -> str:
     """The text that asks for schema-shaped JSON when the endpoint cannot enforce the schema."""
-    return ("Answer with one JSON object only, no prose and no code fence, that conforms to "
-            "this JSON schema:\n```json\n" + json.dumps(schema, indent=2, ensure_ascii=False)
-            + "\n```")
+    return (
+        "Answer with one JSON object only, no prose and no code fence, that conforms to "
+        "this JSON schema:\n```json\n" + json.dumps(schema, indent=2, ensure_ascii=False) + "\n```"
+    )

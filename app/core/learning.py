@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RUN = 3                    # turns in a row that must agree
-RATIO_TOLERANCE = 0.02     # relative: 1.5 and 1.52 agree
-OFFSET_TOLERANCE = 1.0     # tokens per image
+RUN = 3  # turns in a row that must agree
+RATIO_TOLERANCE = 0.02  # relative: 1.5 and 1.52 agree
+OFFSET_TOLERANCE = 1.0  # tokens per image
 MAX_OBSERVATIONS = RUN
 
 
@@ -54,7 +54,7 @@ class ImageRule:
         return max(0, formula_tokens + round(self.value))
 
     def describe(self) -> str:
-        """"1.5× the formula", "85 tokens more per image than the formula"."""
+        """ "1.5× the formula", "85 tokens more per image than the formula"."""
         if self.kind == "ratio":
             return f"{self.value:.3g}× the formula"
         amount = abs(round(self.value))
@@ -65,8 +65,9 @@ class ImageRule:
         return {"kind": self.kind, "value": self.value}
 
 
-def observation_of(formula: int, reported: int | None, images: int,
-                   unknown_images: int = 0) -> Observation | None:
+def observation_of(
+    formula: int, reported: int | None, images: int, unknown_images: int = 0
+) -> Observation | None:
     """An observation, or None when the turn teaches nothing (no images, no figure, or images
     whose formula cost is unknown, such as web addresses the server downloads)."""
     if reported is None or formula <= 0 or images <= 0 or unknown_images:
@@ -124,9 +125,13 @@ class ImageCostLearner:
 
     def to_dict(self) -> dict[str, Any]:
         keys = sorted(set(self.observations) | set(self.rules))
-        return {key: {"observations": [o.to_dict() for o in self.observations.get(key, [])],
-                      "rule": self.rules[key].to_dict() if key in self.rules else None}
-                for key in keys}
+        return {
+            key: {
+                "observations": [o.to_dict() for o in self.observations.get(key, [])],
+                "rule": self.rules[key].to_dict() if key in self.rules else None,
+            }
+            for key in keys
+        }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ImageCostLearner:
@@ -135,8 +140,9 @@ class ImageCostLearner:
         for key, entry in raw.items():
             if not isinstance(key, str) or not isinstance(entry, dict):
                 continue
-            seen = [o for o in map(_observation_from, entry.get("observations") or [])
-                    if o is not None]
+            seen = [
+                o for o in map(_observation_from, entry.get("observations") or []) if o is not None
+            ]
             if seen:
                 learner.observations[key] = seen[-MAX_OBSERVATIONS:]
             rule = _rule_from_dict(entry.get("rule"))
@@ -162,8 +168,11 @@ def _rule_from_dict(raw: object) -> ImageRule | None:
     if not isinstance(raw, dict):
         return None
     kind, value = raw.get("kind"), raw.get("value")
-    if kind not in ("ratio", "offset") or isinstance(value, bool) or not isinstance(
-            value, int | float):
+    if (
+        kind not in ("ratio", "offset")
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+    ):
         return None
     if kind == "ratio" and not 0 < value < 100:
         return None

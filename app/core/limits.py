@@ -26,13 +26,19 @@ class ImageLimits:
 
 
 XAI_LIMITS = ImageLimits(name="xai", label="xAI (JPEG/PNG, 20 MiB)")
-XAI_LIMITS_10MIB = ImageLimits(name="xai-10mib", label="xAI, older guide (JPEG/PNG, 10 MiB)",
-                               max_bytes=10 * MIB)
+XAI_LIMITS_10MIB = ImageLimits(
+    name="xai-10mib", label="xAI, older guide (JPEG/PNG, 10 MiB)", max_bytes=10 * MIB
+)
 # OpenRouter forwards to many providers; OpenAI's own limits (JPEG, PNG, WebP, 20 MB) are the
 # common ground. Any other OpenAI-compatible server (local ones too): JPEG and PNG, 20 MiB.
-OPENROUTER_LIMITS = ImageLimits(name="openrouter", label="OpenRouter (JPEG/PNG/WebP, 20 MiB)",
-                                accepted_formats=frozenset({"JPEG", "PNG", "WEBP"}))
-COMPATIBLE_LIMITS = ImageLimits(name="openai-compatible",
-                                label="OpenAI-compatible (JPEG/PNG, 20 MiB)")
-LIMIT_PROFILES: dict[str, ImageLimits] = {p.name: p for p in (
-    XAI_LIMITS, XAI_LIMITS_10MIB, OPENROUTER_LIMITS, COMPATIBLE_LIMITS)}
+OPENROUTER_LIMITS = ImageLimits(
+    name="openrouter",
+    label="OpenRouter (JPEG/PNG/WebP, 20 MiB)",
+    accepted_formats=frozenset({"JPEG", "PNG", "WEBP"}),
+)
+COMPATIBLE_LIMITS = ImageLimits(
+    name="openai-compatible", label="OpenAI-compatible (JPEG/PNG, 20 MiB)"
+)
+LIMIT_PROFILES: dict[str, ImageLimits] = {
+    p.name: p for p in (XAI_LIMITS, XAI_LIMITS_10MIB, OPENROUTER_LIMITS, COMPATIBLE_LIMITS)
+}

@@ -29,28 +29,29 @@ CodeSink = Callable[[str], str]
 """Given the text of a code block, returns the href of its "Copy code" link."""
 
 LINK_SCHEMES = ("http:", "https:", "mailto:")
-MAX_NESTING = 40             # block nesting markdown-it may reach (a list level costs two)
-MAX_INDENT = 24              # leading columns kept when a text nests too deep
-MAX_MARKERS = 6              # container markers ("> ", "- ", "1. ") kept at the start of a line
-MAX_INLINE = 20_000          # longer paragraphs are shown as plain text (some inline rules are
-                             # quadratic in pathological input, such as 100k "[")
-MAX_HIGHLIGHT = 100_000      # longer code is shown plain, colouring would cost more than it helps
-MAX_TABLE_CELLS = 1_200      # body cells shown per rendering, over all its tables (Qt lays a
-                             # table out at once: thousands of cells freeze the window for seconds)
-MAX_TABLE_ROWS = 200         # body rows shown per table
-MAX_TABLE_COLUMNS = 40       # columns shown per table
+MAX_NESTING = 40  # block nesting markdown-it may reach (a list level costs two)
+MAX_INDENT = 24  # leading columns kept when a text nests too deep
+MAX_MARKERS = 6  # container markers ("> ", "- ", "1. ") kept at the start of a line
+MAX_INLINE = 20_000  # longer paragraphs are shown as plain text (some inline rules are
+# quadratic in pathological input, such as 100k "[")
+MAX_HIGHLIGHT = 100_000  # longer code is shown plain, colouring would cost more than it helps
+MAX_TABLE_CELLS = 1_200  # body cells shown per rendering, over all its tables (Qt lays a
+# table out at once: thousands of cells freeze the window for seconds)
+MAX_TABLE_ROWS = 200  # body rows shown per table
+MAX_TABLE_COLUMNS = 40  # columns shown per table
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
 
 _SINK = "code_sink"
 _LINKS = "open_links"
-_CELLS = "table_cells"       # body cells the tables rendered so far have shown
+_CELLS = "table_cells"  # body cells the tables rendered so far have shown
 _MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 # A line nested far deeper than MAX_NESTING allows (parsing such text to the limit first costs
 # more than the whole rendering once it is capped).
-_FAR_TOO_DEEP = re.compile(r"^(?:[ \t]{200}|(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])[ \t]+){40})",
-                           re.MULTILINE)
+_FAR_TOO_DEEP = re.compile(
+    r"^(?:[ \t]{200}|(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])[ \t]+){40})", re.MULTILINE
+)
 
 
 def render_markdown(text: str, code_sink: CodeSink | None = None, *, dark: bool = False) -> str:
@@ -110,32 +111,33 @@ def _plain_paragraphs(text: str) -> str:
 class _SafeRenderer(RendererHTML):
     """The HTML renderer with images, links, code and tables made safe and Qt-friendly."""
 
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-              env: EnvType) -> str:
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         alt = self.renderInlineAsText(tokens[idx].children or [], options, env).strip()
         label = f"[image: {alt} — url not loaded]" if alt else "[image — url not loaded]"
         return escape(label, quote=False)
 
-    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                  env: EnvType) -> str:
+    def link_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         href = str(tokens[idx].attrGet("href") or "")
         allowed = href.lower().startswith(LINK_SCHEMES)
         env[_LINKS].append(allowed)
         return f'<a href="{escape(href)}">' if allowed else ""
 
-    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                   env: EnvType) -> str:
+    def link_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         opened: list[bool] = env[_LINKS]
         return "</a>" if opened and opened.pop() else ""
 
-    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-              env: EnvType) -> str:
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
         info = unescapeAll(token.info).strip() if token.info else ""
         return self._code(token.content, info.split()[0] if info else None, env)
 
-    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                   env: EnvType) -> str:
+    def code_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         return self._code(tokens[idx].content, None, env)
 
     def _code(self, code: str, language: str | None, env: EnvType) -> str:
@@ -146,21 +148,20 @@ class _SafeRenderer(RendererHTML):
         href = escape(sink(code.removesuffix("\n")))
         return f'{html}<p class="code-actions"><a href="{href}">Copy code</a></p>\n'
 
-    def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                   env: EnvType) -> str:
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         return '<table border="1" cellspacing="0" cellpadding="4">\n'
 
-    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                env: EnvType) -> str:
+    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return _cell("th", tokens[idx])
 
-    def td_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                env: EnvType) -> str:
+    def td_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return _cell("td", tokens[idx])
 
-
-    def table_note(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                   env: EnvType) -> str:
+    def table_note(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         return f'<p class="meta">{escape(tokens[idx].content, quote=False)}</p>\n'
 
 
@@ -219,7 +220,7 @@ def _capped_table(table: list[Token], env: EnvType) -> list[Token]:
             row, cell = row + 1, 0
         elif token.type in ("th_open", "td_open"):
             cell += 1
-        skip_row = row > keep_rows + 1   # the header row is row 1
+        skip_row = row > keep_rows + 1  # the header row is row 1
         if token.type in ("th_open", "td_open", "tr_open"):
             skipping = skip_row or cell > keep_columns
         if not skipping:

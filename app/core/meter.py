@@ -49,7 +49,7 @@ def estimate_message(message: Message) -> MessageEstimate:
         images, unknown = estimate_images(part.tokens for part in parts)
         labels = sum(estimate_text_tokens(label) for label in message.image_labels())
         known = MessageEstimate(estimate_text_tokens(text) + labels, images, unknown)
-        if message.status is not Status.STREAMING:   # a streaming reply's text keeps growing
+        if message.status is not Status.STREAMING:  # a streaming reply's text keeps growing
             if len(_ESTIMATES) >= _ESTIMATES_KEPT:
                 _ESTIMATES.clear()
             _ESTIMATES[key] = known

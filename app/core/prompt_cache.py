@@ -23,8 +23,10 @@ MessageKey = tuple[object, ...]
 def message_key(message: Message) -> MessageKey:
     """What of a message reaches the server: its role, text, images (by content and detail),
     and function calls."""
-    images = tuple((part.image.sha256 if part.image is not None else part.url, part.detail,
-                    part.number) for part in message.images)
+    images = tuple(
+        (part.image.sha256 if part.image is not None else part.url, part.detail, part.number)
+        for part in message.images
+    )
     calls = tuple((call.id, call.name, call.arguments) for call in message.sent_tool_calls)
     return (message.role, message.text, images, calls)
 
@@ -49,9 +51,9 @@ def shared_prefix(previous: Sequence[MessageKey], current: Sequence[MessageKey])
 class CacheOutlook:
     """The cached part of the next request's prompt, as far as it can be foreseen."""
 
-    cached_tokens: int        # expected to be billed at the cached price
+    cached_tokens: int  # expected to be billed at the cached price
     broken: str | None = None  # what breaks the prefix the server has cached, in words
-    lost_tokens: int = 0      # tokens that were cached and will be billed in full
+    lost_tokens: int = 0  # tokens that were cached and will be billed in full
 
 
 NO_CACHE = CacheOutlook(0)
@@ -66,9 +68,12 @@ class SentRequest:
     prompt_tokens: int | None = None
 
 
-def outlook(previous: SentRequest | None, server_caches: bool,
-            next_keys: Sequence[MessageKey],
-            estimate_prefix: Callable[[int], int]) -> CacheOutlook:
+def outlook(
+    previous: SentRequest | None,
+    server_caches: bool,
+    next_keys: Sequence[MessageKey],
+    estimate_prefix: Callable[[int], int],
+) -> CacheOutlook:
     """The outlook for a request with `next_keys` after `previous`. `estimate_prefix(n)` is
     the estimated prompt of the system prompt and the first n messages (used when the prefix
     breaks part way)."""
@@ -81,6 +86,8 @@ def outlook(previous: SentRequest | None, server_caches: bool,
     if shared == 0:
         what = "the system prompt changed"
     else:
-        what = (f"message {shared} of the conversation changed (an edit, an image left out or "
-                "sent at low detail, or dropped turns)")
+        what = (
+            f"message {shared} of the conversation changed (an edit, an image left out or "
+            "sent at low detail, or dropped turns)"
+        )
     return CacheOutlook(kept, what, previous.prompt_tokens - kept)

@@ -11,5 +11,11 @@ from .faults import Fault
 from .server import DEMO_THINK_SECONDS, DemoServer, run_demo_server
 from .state import RecordedRequest
 
-__all__ = ["DEMO_API_KEY", "DEMO_THINK_SECONDS", "DemoServer", "Fault", "RecordedRequest",
-           "run_demo_server"]
+__all__ = [
+    "DEMO_API_KEY",
+    "DEMO_THINK_SECONDS",
+    "DemoServer",
+    "Fault",
+    "RecordedRequest",
+    "run_demo_server",
+]

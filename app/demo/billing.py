@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 TICKS_PER_USD = 10_000_000_000
-LONG_CONTEXT_PROMPT = 200_000   # from this many prompt tokens, every token is billed long
+LONG_CONTEXT_PROMPT = 200_000  # from this many prompt tokens, every token is billed long
 
 
 @dataclass(frozen=True)
 class Prices:
     """One rate card, in USD cents per 100 million tokens (= ticks per token)."""
 
-    prompt: int      # text and image input
-    cached: int      # input found in the prompt cache
+    prompt: int  # text and image input
+    cached: int  # input found in the prompt cache
     completion: int  # output, reasoning included
 
     def doubled(self) -> Prices:
@@ -41,14 +41,23 @@ class UsageCounts:
         return self.text_tokens + self.image_tokens
 
 
-def cost_in_usd_ticks(prices: Prices, *, prompt_tokens: int, cached_tokens: int,
-                      completion_tokens: int, reasoning_tokens: int) -> int:
+def cost_in_usd_ticks(
+    prices: Prices,
+    *,
+    prompt_tokens: int,
+    cached_tokens: int,
+    completion_tokens: int,
+    reasoning_tokens: int,
+) -> int:
     """The bill: uncached input, cached input, and output (reasoning included) at their rates.
 
     `prices` is the rate card that applies to the request (see `rate_card`).
     """
-    return ((prompt_tokens - cached_tokens) * prices.prompt + cached_tokens * prices.cached
-            + (completion_tokens + reasoning_tokens) * prices.completion)
+    return (
+        (prompt_tokens - cached_tokens) * prices.prompt
+        + cached_tokens * prices.cached
+        + (completion_tokens + reasoning_tokens) * prices.completion
+    )
 
 
 def rate_card(prices: Prices, long_prices: Prices, prompt_tokens: int) -> Prices:
@@ -78,7 +87,10 @@ def usage_body(counts: UsageCounts, prices: Prices, long_prices: Prices) -> dict
         },
         "num_sources_used": 0,
         "cost_in_usd_ticks": cost_in_usd_ticks(
-            card, prompt_tokens=prompt_tokens, cached_tokens=counts.cached_tokens,
+            card,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=counts.cached_tokens,
             completion_tokens=counts.completion_tokens,
-            reasoning_tokens=counts.reasoning_tokens),
+            reasoning_tokens=counts.reasoning_tokens,
+        ),
     }

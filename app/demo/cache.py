@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CONV_ID_HEADER = "x-grok-conv-id"
-MAX_CONVERSATIONS = 256   # conversations remembered, least recently used forgotten first
+MAX_CONVERSATIONS = 256  # conversations remembered, least recently used forgotten first
 
 
 def message_key(message: Any) -> str:
@@ -39,8 +39,7 @@ class PromptCache:
         self._lock = threading.Lock()
         self._prompts: OrderedDict[str, CachedPrompt] = OrderedDict()
 
-    def exchange(self, conv_id: str | None, keys: Sequence[str],
-                 tokens: Sequence[int]) -> int:
+    def exchange(self, conv_id: str | None, keys: Sequence[str], tokens: Sequence[int]) -> int:
         """Remember this prompt for `conv_id`; return the tokens of the whole messages it shares,
         from the first, with the prompt remembered before (0 without a conversation id)."""
         if not conv_id:

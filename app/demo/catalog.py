@@ -18,8 +18,17 @@ from .models import (
 from .state import DemoState
 from .tokens import tokenize
 
-__all__ = ["api_key_body", "demo_faults", "demo_pace", "demo_think", "language_model",
-           "language_models_body", "model", "models_body", "tokenize_text"]
+__all__ = [
+    "api_key_body",
+    "demo_faults",
+    "demo_pace",
+    "demo_think",
+    "language_model",
+    "language_models_body",
+    "model",
+    "models_body",
+    "tokenize_text",
+]
 
 _DEMO_TIME = "2026-01-01T00:00:00Z"
 
@@ -97,8 +106,12 @@ def demo_faults(state: DemoState, body: Any) -> dict[str, Any]:
     except ValueError as exc:
         raise invalid_field(str(exc)) from exc
     count = _int_field(body, "count", 1)
-    state.faults.inject(fault, count, after_chunks=_int_field(body, "after_chunks", 3),
-                        retry_after=_int_field(body, "retry_after", 1))
+    state.faults.inject(
+        fault,
+        count,
+        after_chunks=_int_field(body, "after_chunks", 3),
+        retry_after=_int_field(body, "retry_after", 1),
+    )
     return {"fault": fault.value, "count": count, "pending": state.faults.pending()}
 
 

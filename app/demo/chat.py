@@ -34,8 +34,9 @@ UNAVAILABLE_MESSAGE = "The service is currently unavailable. Please retry your r
 class Responder(Protocol):
     """The HTTP side of one exchange, as the chat endpoint needs it."""
 
-    def send_json(self, status: int, body: Any,
-                  headers: Mapping[str, str] | None = None) -> None: ...
+    def send_json(
+        self, status: int, body: Any, headers: Mapping[str, str] | None = None
+    ) -> None: ...
 
     def send_faulty_json(self, body: Any, plan: FaultPlan, stall_seconds: float) -> None:
         """A 200 JSON answer spoilt by a mid-stream fault (non-streaming requests)."""
@@ -75,8 +76,13 @@ def _record_request(record: RecordedRequest, info: PartialInfo) -> None:
     record.roles = list(info.roles)
 
 
-def handle_chat(state: DemoState, body: Any, record: RecordedRequest, responder: Responder,
-                conv_id: str | None = None) -> None:
+def handle_chat(
+    state: DemoState,
+    body: Any,
+    record: RecordedRequest,
+    responder: Responder,
+    conv_id: str | None = None,
+) -> None:
     """Answer one chat request; DemoError escapes to the caller, which sends it.
 
     `conv_id` is the request's `x-grok-conv-id` header: the prompt cache's conversation.
@@ -94,46 +100,68 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest, responder:
 
     info = PartialInfo()
     try:
-        request = parse_chat_request(body, state.image_tokens_fn, info,
-                                     accepts_json_schema=state.accepts_json_schema)
+        request = parse_chat_request(
+            body, state.image_tokens_fn, info, accepts_json_schema=state.accepts_json_schema
+        )
     finally:
         _record_request(record, info)
     counts = UsageCounts(
-        text_tokens=request.text_tokens, image_tokens=request.image_tokens, completion_tokens=0,
-        cached_tokens=state.prompt_cache.exchange(conv_id, request.message_keys,
-                                                  request.message_tokens),
-        reasoning_tokens=reasoning_tokens(request.effort))
+        text_tokens=request.text_tokens,
+        image_tokens=request.image_tokens,
+        completion_tokens=0,
+        cached_tokens=state.prompt_cache.exchange(
+            conv_id, request.message_keys, request.message_tokens
+        ),
+        reasoning_tokens=reasoning_tokens(request.effort),
+    )
     model = request.model
-    reasoning = (thinking_text(request, state.image_tokens_fn)
-                 if model.streams_reasoning and thinks(request.effort) else "")
+    reasoning = (
+        thinking_text(request, state.image_tokens_fn)
+        if model.streams_reasoning and thinks(request.effort)
+        else ""
+    )
     think = 0.0 if reasoning else think_seconds(state.think_seconds, request.effort)
 
     call = tool_call_reply(request)
     if call is not None:
         content, finish_reason = call.arguments, "tool_calls"
     else:
-        content, cut = cut_to_tokens(simulated_reply(request, state.image_tokens_fn),
-                                     request.max_tokens)
+        content, cut = cut_to_tokens(
+            simulated_reply(request, state.image_tokens_fn), request.max_tokens
+        )
         finish_reason = "length" if cut else "stop"
-    usage = _record_reply(record, request, finish_reason,
-                          replace(counts, completion_tokens=estimate_text_tokens(content)))
+    usage = _record_reply(
+        record,
+        request,
+        finish_reason,
+        replace(counts, completion_tokens=estimate_text_tokens(content)),
+    )
     completion_id = f"{uuid.uuid4()}_us-east-1"
     if request.stream:
         spec = StreamSpec(
-            completion_id=completion_id, created=int(time.time()), model=model.id,
-            fingerprint=model.fingerprint, content=content,
-            chunk_chars=state.chunk_chars, finish_reason=finish_reason, counts=counts,
-            prices=model.prices, long_prices=model.long_prices,
+            completion_id=completion_id,
+            created=int(time.time()),
+            model=model.id,
+            fingerprint=model.fingerprint,
+            content=content,
+            chunk_chars=state.chunk_chars,
+            finish_reason=finish_reason,
+            counts=counts,
+            prices=model.prices,
+            long_prices=model.long_prices,
             include_usage=request.include_usage,
             usage_in_every_chunk=state.usage_in_every_chunk,
             tool_call=(call.id, call.name) if call is not None else None,
-            reasoning=reasoning, think_seconds=think)
+            reasoning=reasoning,
+            think_seconds=think,
+        )
         sink = responder.start_events()
         outcome = write_stream(sink, spec, plan, state.stall_seconds)
         responder.end_events(outcome)
         return
-    answer = completion_body(request, completion_id, content, finish_reason, usage=usage,
-                             call=call, reasoning=reasoning)
+    answer = completion_body(
+        request, completion_id, content, finish_reason, usage=usage, call=call, reasoning=reasoning
+    )
     if think > 0 and not state.pause(think):
         responder.abort()
     elif plan is not None:
@@ -142,8 +170,9 @@ def handle_chat(state: DemoState, body: Any, record: RecordedRequest, responder:
         responder.send_json(200, answer)
 
 
-def _record_reply(record: RecordedRequest, request: ChatRequest, finish_reason: str,
-                  counts: UsageCounts) -> dict[str, Any]:
+def _record_reply(
+    record: RecordedRequest, request: ChatRequest, finish_reason: str, counts: UsageCounts
+) -> dict[str, Any]:
     """Record what the reply reports; its whole usage object (with the bill) is returned."""
     record.include_usage = request.include_usage
     record.served_model = request.model.id
@@ -159,26 +188,40 @@ def _record_reply(record: RecordedRequest, request: ChatRequest, finish_reason: 
     return usage
 
 
-def completion_body(request: ChatRequest, completion_id: str, content: str,
-                    finish_reason: str, *, usage: dict[str, Any],
-                    call: SimulatedCall | None = None, reasoning: str = "") -> dict[str, Any]:
+def completion_body(
+    request: ChatRequest,
+    completion_id: str,
+    content: str,
+    finish_reason: str,
+    *,
+    usage: dict[str, Any],
+    call: SimulatedCall | None = None,
+    reasoning: str = "",
+) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if reasoning:
         message["reasoning_content"] = reasoning
     if call is not None:
         message["content"] = None
-        message["tool_calls"] = [{"id": call.id, "type": "function",
-                                  "function": {"name": call.name, "arguments": call.arguments}}]
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+        ]
     return {
         "id": completion_id,
         "object": "chat.completion",
         "created": int(time.time()),
         "model": request.model.id,
-        "choices": [{
-            "index": 0,
-            "message": message,
-            "finish_reason": finish_reason,
-        }],
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish_reason,
+            }
+        ],
         "usage": usage,
         "system_fingerprint": request.model.fingerprint,
     }

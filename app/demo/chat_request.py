@@ -35,16 +35,16 @@ TOOL_CHOICES = frozenset({"none", "auto", "required"})
 class ChatRequest:
     """A valid chat request and what the endpoint counted in it."""
 
-    model: DemoModel                            # the model that answers (after any redirect)
+    model: DemoModel  # the model that answers (after any redirect)
     stream: bool
     include_usage: bool
     max_tokens: int | None
     response_format: dict[str, Any] | None
     roles: tuple[str, ...]
     user_turns: int
-    images: tuple[ReceivedImage, ...]          # every image of the request, in order
+    images: tuple[ReceivedImage, ...]  # every image of the request, in order
     last_user_images: tuple[ReceivedImage, ...]
-    last_user_labels: tuple[str, ...]           # per image of the last message; "" if none
+    last_user_labels: tuple[str, ...]  # per image of the last message; "" if none
     last_user_text: str
     text_tokens: int
     image_tokens: int
@@ -52,9 +52,9 @@ class ChatRequest:
     tool_choice: str | dict[str, Any] | None = None
     system_text: str = ""
     last_role: str = ""
-    effort: str | None = None                   # None: the model does not reason
-    message_keys: tuple[str, ...] = ()          # per message, a digest (the prompt cache's key)
-    message_tokens: tuple[int, ...] = ()        # per message, its prompt tokens
+    effort: str | None = None  # None: the model does not reason
+    message_keys: tuple[str, ...] = ()  # per message, a digest (the prompt cache's key)
+    message_tokens: tuple[int, ...] = ()  # per message, its prompt tokens
 
     @property
     def prompt_tokens(self) -> int:
@@ -79,37 +79,43 @@ class PartialInfo:
     roles: tuple[str, ...] = ()
 
 
-def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...],
-           what: str) -> Any:
+def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str) -> Any:
     value = body.get(name)
     if value is None:
         return None
     if isinstance(value, bool) and kind is int:
         raise invalid_field(f"Invalid field '{name}': expected {what}, got a boolean.")
     if not isinstance(value, kind):
-        raise invalid_field(f"Invalid field '{name}': expected {what}, "
-                            f"got {type(value).__name__}.")
+        raise invalid_field(f"Invalid field '{name}': expected {what}, got {type(value).__name__}.")
     return value
 
 
-
-def _parse_tools(body: dict[str, Any]) -> tuple[tuple[dict[str, Any], ...],
-                                                str | dict[str, Any] | None]:
+def _parse_tools(
+    body: dict[str, Any],
+) -> tuple[tuple[dict[str, Any], ...], str | dict[str, Any] | None]:
     tools = _field(body, "tools", list, "a list")
     for tool in tools or []:
         function = tool.get("function") if isinstance(tool, dict) else None
-        if not (isinstance(tool, dict) and tool.get("type") == "function"
-                and isinstance(function, dict) and isinstance(function.get("name"), str)):
-            raise invalid_field("Invalid field 'tools': each tool must be "
-                                "{\"type\": \"function\", \"function\": {\"name\": ...}}.")
+        if not (
+            isinstance(tool, dict)
+            and tool.get("type") == "function"
+            and isinstance(function, dict)
+            and isinstance(function.get("name"), str)
+        ):
+            raise invalid_field(
+                "Invalid field 'tools': each tool must be "
+                '{"type": "function", "function": {"name": ...}}.'
+            )
     choice = body.get("tool_choice")
     names = {tool["function"]["name"] for tool in tools or []}
     if choice is None or (isinstance(choice, str) and choice in TOOL_CHOICES):
         return tuple(tools or ()), choice
     named = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
     if not isinstance(named, str):
-        raise invalid_field("Invalid field 'tool_choice': expected none, auto, required or "
-                            "{\"type\": \"function\", \"function\": {\"name\": ...}}.")
+        raise invalid_field(
+            "Invalid field 'tool_choice': expected none, auto, required or "
+            '{"type": "function", "function": {"name": ...}}.'
+        )
     if named not in names:
         raise invalid_argument(f"Invalid field 'tool_choice': no tool is named '{named}'.")
     return tuple(tools or ()), choice
@@ -127,20 +133,31 @@ def _parse_max_tokens(body: dict[str, Any]) -> int | None:
 def _parse_response_format(body: dict[str, Any]) -> dict[str, Any] | None:
     fmt: dict[str, Any] | None = _field(body, "response_format", dict, "an object")
     if fmt is not None and fmt.get("type") not in RESPONSE_FORMATS:
-        raise invalid_field("Invalid field 'response_format': 'type' must be one of "
-                            f"{', '.join(sorted(RESPONSE_FORMATS))}.")
+        raise invalid_field(
+            "Invalid field 'response_format': 'type' must be one of "
+            f"{', '.join(sorted(RESPONSE_FORMATS))}."
+        )
     if fmt is not None and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema")
-        if not (isinstance(spec, dict) and isinstance(spec.get("name"), str)
-                and isinstance(spec.get("schema"), dict)):
-            raise invalid_field("Invalid field 'response_format.json_schema': expected an "
-                                "object with a 'name' and a 'schema' object.")
+        if not (
+            isinstance(spec, dict)
+            and isinstance(spec.get("name"), str)
+            and isinstance(spec.get("schema"), dict)
+        ):
+            raise invalid_field(
+                "Invalid field 'response_format.json_schema': expected an "
+                "object with a 'name' and a 'schema' object."
+            )
     return fmt
 
 
-def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
-                       info: PartialInfo | None = None, *,
-                       accepts_json_schema: bool = True) -> ChatRequest:
+def parse_chat_request(
+    body: Any,
+    image_tokens_fn: ImageTokensFn,
+    info: PartialInfo | None = None,
+    *,
+    accepts_json_schema: bool = True,
+) -> ChatRequest:
     """Check a decoded JSON body; raise DemoError as the endpoint would answer it.
 
     `info` is filled in as fields become known, so that a failed request is still recorded.
@@ -164,8 +181,10 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
     info.response_format = _parse_response_format(body)
     if not accepts_json_schema and (info.response_format or {}).get("type") == "json_schema":
         # Unconfirmed wording: what an endpoint without structured output says.
-        raise invalid_argument("Invalid field 'response_format': json_schema is not supported "
-                               "here; use {\"type\": \"json_object\"}.")
+        raise invalid_argument(
+            "Invalid field 'response_format': json_schema is not supported "
+            'here; use {"type": "json_object"}.'
+        )
     tools, tool_choice = _parse_tools(body)
     if not messages:
         # Unconfirmed wording.
@@ -183,16 +202,21 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
     check_sampling(body, model, effort)
     if info.image_count and not model.takes_images:
         # Unconfirmed wording.
-        raise invalid_argument(f"The model {model.id} does not support image input; choose a "
-                               "model whose input_modalities include \"image\".")
+        raise invalid_argument(
+            f"The model {model.id} does not support image input; choose a "
+            'model whose input_modalities include "image".'
+        )
 
     last_user = max((i for i, s in enumerate(shapes) if s.role == "user"), default=-1)
-    per_message = [_received_images(shape, with_colours=index == last_user, info=info)
-                   for index, shape in enumerate(shapes)]
+    per_message = [
+        _received_images(shape, with_colours=index == last_user, info=info)
+        for index, shape in enumerate(shapes)
+    ]
     images = [image for received in per_message for image in received]
     message_texts = [_text_tokens(shape) for shape in shapes]
-    message_images = [sum(image_tokens_fn(im.width, im.height) for im in received)
-                      for received in per_message]
+    message_images = [
+        sum(image_tokens_fn(im.width, im.height) for im in received) for received in per_message
+    ]
     text_tokens = TOKENS_PER_REQUEST + sum(message_texts)
     image_tokens = sum(message_images)
     if text_tokens + image_tokens > model.context_window:
@@ -214,8 +238,9 @@ def parse_chat_request(body: Any, image_tokens_fn: ImageTokensFn,
         tools=tools,
         tool_choice=tool_choice,
         last_role=shapes[-1].role,
-        system_text="\n".join(t for s in shapes if s.role in ("system", "developer")
-                              for t in s.texts),
+        system_text="\n".join(
+            t for s in shapes if s.role in ("system", "developer") for t in s.texts
+        ),
         effort=effort,
         message_keys=tuple(message_key(m) for m in messages),
         message_tokens=tuple(t + i for t, i in zip(message_texts, message_images, strict=True)),
@@ -227,13 +252,15 @@ def _text_tokens(shape: MessageShape) -> int:
     return TOKENS_PER_MESSAGE + sum(estimate_text_tokens(t) for t in (*shape.texts, *shape.labels))
 
 
-def _received_images(shape: MessageShape, *, with_colours: bool,
-                     info: PartialInfo) -> tuple[ReceivedImage, ...]:
+def _received_images(
+    shape: MessageShape, *, with_colours: bool, info: PartialInfo
+) -> tuple[ReceivedImage, ...]:
     """A message's images, fetched and decoded in order (each one recorded as it comes)."""
     received: list[ReceivedImage] = []
     for part in shape.images:
         data, downloaded = image_bytes_from_url(part.url)
-        received.append(decode_image(data, detail=part.detail, downloaded=downloaded,
-                                     with_colours=with_colours))
+        received.append(
+            decode_image(data, detail=part.detail, downloaded=downloaded, with_colours=with_colours)
+        )
         info.images = (*info.images, received[-1])
     return tuple(received)

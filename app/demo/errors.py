@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 DEMO_API_KEY = "xai-demo-local-key"  # the only key the demo endpoint accepts
-DEMO_TEAM_ID = "demo-team"           # the team that key belongs to
+DEMO_TEAM_ID = "demo-team"  # the team that key belongs to
 
 STATUS_CODE_TEXT: dict[int, str] = {
     400: "Client specified an invalid argument",  # confirmed
@@ -30,8 +30,10 @@ STATUS_CODE_TEXT: dict[int, str] = {
 # Confirmed wordings (XAI_API.md).
 CAPACITY_MESSAGE = "The service is temporarily at capacity. Please retry your request shortly."
 DOWNLOAD_NOT_IMAGE_MESSAGE = "Downloaded response does not contain a valid JPG or PNG image."
-NO_SUCH_PATH_MESSAGE = ("The requested resource was not found. Please check the URL and try "
-                        "again. Documentation is available at https://docs.x.ai/")
+NO_SUCH_PATH_MESSAGE = (
+    "The requested resource was not found. Please check the URL and try "
+    "again. Documentation is available at https://docs.x.ai/"
+)
 # What a proxy in front of the API answers when the API behind it fails (XAI_API.md: an HTML
 # page; this one is the demo's own).
 BAD_GATEWAY_PAGE = """<!DOCTYPE html>
@@ -52,9 +54,17 @@ class DemoError(Exception):
     `code` replaces the status text, `payload` the whole JSON body, and `page` (an HTML page,
     as a proxy in front of the API sends) replaces JSON altogether."""
 
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None,
-                 close_connection: bool = False, code: str | None = None,
-                 payload: Any = None, page: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        close_connection: bool = False,
+        code: str | None = None,
+        payload: Any = None,
+        page: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -85,8 +95,11 @@ def redact_key(key: str) -> str:
 
 def incorrect_key(key: str) -> DemoError:
     # Confirmed wording and status (400, not 401).
-    return DemoError(400, f"Incorrect API key provided: {redact_key(key)}. "
-                          "You can obtain an API key from https://console.x.ai.")
+    return DemoError(
+        400,
+        f"Incorrect API key provided: {redact_key(key)}. "
+        "You can obtain an API key from https://console.x.ai.",
+    )
 
 
 def missing_key() -> DemoError:
@@ -102,22 +115,27 @@ def model_not_found(model: str, status: int = 400) -> DemoError:
 
 def unknown_path() -> DemoError:
     # The body api.x.ai sent for a path it does not serve (recorded in public issue reports).
-    return DemoError(404, NO_SUCH_PATH_MESSAGE,
-                     payload={"error": {"code": 404, "message": NO_SUCH_PATH_MESSAGE}})
+    return DemoError(
+        404, NO_SUCH_PATH_MESSAGE, payload={"error": {"code": 404, "message": NO_SUCH_PATH_MESSAGE}}
+    )
 
 
 def credits_exhausted_message(team_id: str) -> str:
     # The words "has either used all available credits or reached its monthly spending limit"
     # are confirmed (XAI_API.md); the sentences around them are the demo's.
-    return (f"Your team {team_id} has either used all available credits or reached its monthly "
-            "spending limit. To continue making API requests, please purchase more credits or "
-            "raise your spending limit.")
+    return (
+        f"Your team {team_id} has either used all available credits or reached its monthly "
+        "spending limit. To continue making API requests, please purchase more credits or "
+        "raise your spending limit."
+    )
 
 
 def prompt_too_long(window: int, tokens: int) -> DemoError:
     # Confirmed wording.
-    return DemoError(400, f"This model's maximum prompt length is {window} but the request "
-                          f"contains {tokens} tokens.")
+    return DemoError(
+        400,
+        f"This model's maximum prompt length is {window} but the request contains {tokens} tokens.",
+    )
 
 
 def invalid_field(message: str) -> DemoError:

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 class Fault(enum.Enum):
     """What goes wrong with one chat request. Values are the names `POST /demo/faults` takes."""
 
-    DROP_MID_STREAM = "drop_mid_stream"            # close the socket after N content chunks
-    STALL_MID_STREAM = "stall_mid_stream"          # after N content chunks, say nothing for a while
-    MALFORMED_EVENT = "malformed_event"            # send `data: {not json` after N content chunks
-    RATE_LIMIT = "rate_limit"                      # 429 with a retry-after header
-    SERVER_ERROR = "server_error"                  # 500
-    UNAVAILABLE = "unavailable"                    # 503
+    DROP_MID_STREAM = "drop_mid_stream"  # close the socket after N content chunks
+    STALL_MID_STREAM = "stall_mid_stream"  # after N content chunks, say nothing for a while
+    MALFORMED_EVENT = "malformed_event"  # send `data: {not json` after N content chunks
+    RATE_LIMIT = "rate_limit"  # 429 with a retry-after header
+    SERVER_ERROR = "server_error"  # 500
+    UNAVAILABLE = "unavailable"  # 503
     STALL_BEFORE_HEADERS = "stall_before_headers"  # read the request, answer nothing for a while
-    CREDITS_EXHAUSTED = "credits_exhausted"        # 429, credits spent: no retry-after
-    PROXY_HTML = "proxy_html"                      # 502 with an HTML page, from a proxy
+    CREDITS_EXHAUSTED = "credits_exhausted"  # 429, credits spent: no retry-after
+    PROXY_HTML = "proxy_html"  # 502 with an HTML page, from a proxy
 
     @classmethod
     def parse(cls, name: str) -> Fault:
@@ -37,8 +37,15 @@ class Fault(enum.Enum):
         return self in _STATUS_FAULTS
 
 
-_STATUS_FAULTS = frozenset({Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.UNAVAILABLE,
-                            Fault.CREDITS_EXHAUSTED, Fault.PROXY_HTML})
+_STATUS_FAULTS = frozenset(
+    {
+        Fault.RATE_LIMIT,
+        Fault.SERVER_ERROR,
+        Fault.UNAVAILABLE,
+        Fault.CREDITS_EXHAUSTED,
+        Fault.PROXY_HTML,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,9 @@ class FaultQueue:
         self._lock = threading.Lock()
         self._plans: deque[FaultPlan] = deque()
 
-    def inject(self, fault: Fault, count: int = 1, *, after_chunks: int = 3,
-               retry_after: int = 1) -> None:
+    def inject(
+        self, fault: Fault, count: int = 1, *, after_chunks: int = 3, retry_after: int = 1
+    ) -> None:
         if count < 0:
             raise ValueError(f"count must not be negative, got {count}")
         if after_chunks < 0:

@@ -34,8 +34,8 @@ from .state import DemoState, RecordedRequest
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * MIB   # a request with a dozen 20 MiB images still fits
-IDLE_TIMEOUT = 60.0          # seconds a kept-alive connection may stay silent
+MAX_BODY_BYTES = 256 * MIB  # a request with a dozen 20 MiB images still fits
+IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may stay silent
 
 
 class DemoHTTPServer(ThreadingHTTPServer):
@@ -71,7 +71,7 @@ Action = Callable[["DemoRequestHandler", Any, str], None]
 class Route:
     method: str
     action: Action
-    auth: bool = True        # the bearer key is checked first
+    auth: bool = True  # the bearer key is checked first
     json_body: bool = False  # a JSON body is required (415 / 400 otherwise)
 
 
@@ -83,22 +83,36 @@ _EXACT: dict[str, Route] = {
     "/v1/chat/completions": Route("POST", _chat, json_body=True),
     "/v1/models": Route("GET", lambda h, _b, _t: h.send_json(200, catalog.models_body())),
     "/v1/language-models": Route(
-        "GET", lambda h, _b, _t: h.send_json(200, catalog.language_models_body())),
+        "GET", lambda h, _b, _t: h.send_json(200, catalog.language_models_body())
+    ),
     "/v1/tokenize-text": Route(
-        "POST", lambda h, b, _t: h.send_json(200, catalog.tokenize_text(b)), json_body=True),
+        "POST", lambda h, b, _t: h.send_json(200, catalog.tokenize_text(b)), json_body=True
+    ),
     "/v1/api-key": Route("GET", lambda h, _b, _t: h.send_json(200, catalog.api_key_body())),
-    "/demo/faults": Route("POST", lambda h, b, _t: h.send_json(200, catalog.demo_faults(h.demo, b)),
-                          auth=False, json_body=True),
-    "/demo/pace": Route("POST", lambda h, b, _t: h.send_json(200, catalog.demo_pace(h.demo, b)),
-                        auth=False, json_body=True),
-    "/demo/think": Route("POST", lambda h, b, _t: h.send_json(200,
-                                                             catalog.demo_think(h.demo, b)),
-                         auth=False, json_body=True),
+    "/demo/faults": Route(
+        "POST",
+        lambda h, b, _t: h.send_json(200, catalog.demo_faults(h.demo, b)),
+        auth=False,
+        json_body=True,
+    ),
+    "/demo/pace": Route(
+        "POST",
+        lambda h, b, _t: h.send_json(200, catalog.demo_pace(h.demo, b)),
+        auth=False,
+        json_body=True,
+    ),
+    "/demo/think": Route(
+        "POST",
+        lambda h, b, _t: h.send_json(200, catalog.demo_think(h.demo, b)),
+        auth=False,
+        json_body=True,
+    ),
 }
 _PREFIXES: dict[str, Route] = {
     "/v1/models/": Route("GET", lambda h, _b, t: h.send_json(200, catalog.model(t))),
-    "/v1/language-models/": Route("GET", lambda h, _b, t: h.send_json(200,
-                                                                    catalog.language_model(t))),
+    "/v1/language-models/": Route(
+        "GET", lambda h, _b, t: h.send_json(200, catalog.language_model(t))
+    ),
 }
 
 
@@ -107,7 +121,7 @@ def find_route(path: str) -> tuple[Route, str] | None:
         return _EXACT[path], ""
     for prefix, route in _PREFIXES.items():
         if path.startswith(prefix) and len(path) > len(prefix):
-            return route, unquote(path[len(prefix):])
+            return route, unquote(path[len(prefix) :])
     return None
 
 
@@ -177,8 +191,9 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path
-        self.record = RecordedRequest(method=self.command, path=path,
-                                      authorization=self._redacted_authorization())
+        self.record = RecordedRequest(
+            method=self.command, path=path, authorization=self._redacted_authorization()
+        )
         self.demo.record(self.record)
         try:
             raw = self._read_body()
@@ -206,8 +221,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         route, tail = found
         if self.command != route.method:
             # Unconfirmed wording.
-            raise DemoError(405, f"Method {self.command} is not allowed on {path}; "
-                                 f"use {route.method}.", headers={"Allow": route.method})
+            raise DemoError(
+                405,
+                f"Method {self.command} is not allowed on {path}; use {route.method}.",
+                headers={"Allow": route.method},
+            )
         if route.auth:
             self._check_key()
         body = self._json_body(raw) if route.json_body else None
@@ -233,31 +251,42 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             # Unconfirmed wording; the demo reads bodies with a Content-Length only.
-            raise DemoError(411, "Send the request body with a Content-Length header.",
-                            close_connection=True)
+            raise DemoError(
+                411, "Send the request body with a Content-Length header.", close_connection=True
+            )
         length_text = self.headers.get("Content-Length")
         if length_text is None:
             return b""
         length = int(length_text) if length_text.strip().isdigit() else -1
         if length < 0:
-            raise DemoError(400, f"Invalid Content-Length header: {length_text!r}.",
-                            close_connection=True)
+            raise DemoError(
+                400, f"Invalid Content-Length header: {length_text!r}.", close_connection=True
+            )
         if length > MAX_BODY_BYTES:
-            raise DemoError(413, f"Request body too large: {length / MIB:.0f} MiB is over the "
-                                 f"demo's limit of {MAX_BODY_BYTES // MIB} MiB.",
-                            close_connection=True)
+            raise DemoError(
+                413,
+                f"Request body too large: {length / MIB:.0f} MiB is over the "
+                f"demo's limit of {MAX_BODY_BYTES // MIB} MiB.",
+                close_connection=True,
+            )
         return self.rfile.read(length)
 
     def _json_body(self, raw: bytes) -> Any:
         # Unconfirmed wordings; the statuses (415 for empty or non-JSON, 400) are documented.
         if not raw:
-            raise DemoError(415, "Empty request body: send a JSON object with "
-                                 "'Content-Type: application/json'.")
-        if self.headers.get("Content-Type") is None \
-                or self.headers.get_content_type() != "application/json":
-            raise DemoError(415, "Unsupported content type "
-                                 f"{self.headers.get('Content-Type')!r}: "
-                                 "send 'Content-Type: application/json'.")
+            raise DemoError(
+                415, "Empty request body: send a JSON object with 'Content-Type: application/json'."
+            )
+        if (
+            self.headers.get("Content-Type") is None
+            or self.headers.get_content_type() != "application/json"
+        ):
+            raise DemoError(
+                415,
+                "Unsupported content type "
+                f"{self.headers.get('Content-Type')!r}: "
+                "send 'Content-Type: application/json'.",
+            )
         try:
             return json.loads(raw)
         except ValueError as exc:
@@ -275,8 +304,13 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self._send_head(status, "text/html; charset=utf-8", len(data), headers)
         self.wfile.write(data)
 
-    def _send_head(self, status: int, content_type: str, length: int | None,
-                   headers: Mapping[str, str] | None = None) -> None:
+    def _send_head(
+        self,
+        status: int,
+        content_type: str,
+        length: int | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.record.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)

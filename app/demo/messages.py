@@ -31,10 +31,9 @@ class MessageShape:
     role: str
     texts: tuple[str, ...]
     images: tuple[ImagePart, ...]
-    tool_call_ids: tuple[str, ...] = ()   # an assistant message's calls
-    tool_call_id: str | None = None       # the call a tool message answers
-    labels: tuple[str, ...] = ()          # per image, the text part naming it ("Image 1: a.png")
-
+    tool_call_ids: tuple[str, ...] = ()  # an assistant message's calls
+    tool_call_id: str | None = None  # the call a tool message answers
+    labels: tuple[str, ...] = ()  # per image, the text part naming it ("Image 1: a.png")
 
 
 def _parse_part(part: Any, where: str) -> str | ImagePart:
@@ -54,8 +53,9 @@ def _parse_part(part: Any, where: str) -> str | ImagePart:
             raise invalid_field(f"Invalid {where}: 'image_url.url' must be a string.")
         detail = image_url.get("detail") or "auto"
         if detail not in DETAILS:
-            raise invalid_field(f"Invalid {where}: 'image_url.detail' must be one of "
-                                "auto, low, high.")
+            raise invalid_field(
+                f"Invalid {where}: 'image_url.detail' must be one of auto, low, high."
+            )
         return ImagePart(url=image_url["url"], detail=str(detail))
     raise invalid_field(f"Invalid {where}: unknown content part type {kind!r}.")
 
@@ -66,8 +66,7 @@ def parse_message(message: Any, index: int) -> MessageShape:
         raise invalid_field(f"Invalid {where}: a message must be an object.")
     role = message.get("role")
     if role not in ROLES:
-        raise invalid_field(f"Invalid {where}: 'role' must be one of "
-                            f"{', '.join(sorted(ROLES))}.")
+        raise invalid_field(f"Invalid {where}: 'role' must be one of {', '.join(sorted(ROLES))}.")
     content = message.get("content")
     texts: list[str] = []
     labels: list[str] = []
@@ -82,8 +81,11 @@ def parse_message(message: Any, index: int) -> MessageShape:
                 images.append(parsed)
                 labelled = isinstance(before, str) and _LABEL.fullmatch(before)
                 labels.append(before if labelled and isinstance(before, str) else "")
-            elif (position + 1 < len(parts) and isinstance(parts[position + 1], ImagePart)
-                  and _LABEL.fullmatch(parsed)):
+            elif (
+                position + 1 < len(parts)
+                and isinstance(parts[position + 1], ImagePart)
+                and _LABEL.fullmatch(parsed)
+            ):
                 continue  # names the image after it: not part of the question
             else:
                 texts.append(parsed)
@@ -96,9 +98,14 @@ def parse_message(message: Any, index: int) -> MessageShape:
     call_id = message.get("tool_call_id")
     if role == "tool" and not isinstance(call_id, str):
         raise invalid_field(f"Invalid {where}: a 'tool' message needs a 'tool_call_id' string.")
-    return MessageShape(role=str(role), texts=tuple(texts), images=tuple(images),
-                        tool_call_ids=call_ids, tool_call_id=call_id if role == "tool" else None,
-                        labels=tuple(labels))
+    return MessageShape(
+        role=str(role),
+        texts=tuple(texts),
+        images=tuple(images),
+        tool_call_ids=call_ids,
+        tool_call_id=call_id if role == "tool" else None,
+        labels=tuple(labels),
+    )
 
 
 def _parse_tool_calls(message: dict[str, Any], where: str) -> tuple[str, ...]:
@@ -110,11 +117,17 @@ def _parse_tool_calls(message: dict[str, Any], where: str) -> tuple[str, ...]:
     ids: list[str] = []
     for call in calls:
         function = call.get("function") if isinstance(call, dict) else None
-        if not (isinstance(call, dict) and isinstance(call.get("id"), str)
-                and isinstance(function, dict) and isinstance(function.get("name"), str)
-                and isinstance(function.get("arguments"), str)):
-            raise invalid_field(f"Invalid {where}: each tool call needs an 'id' and a "
-                                "'function' with a 'name' and 'arguments' as a string.")
+        if not (
+            isinstance(call, dict)
+            and isinstance(call.get("id"), str)
+            and isinstance(function, dict)
+            and isinstance(function.get("name"), str)
+            and isinstance(function.get("arguments"), str)
+        ):
+            raise invalid_field(
+                f"Invalid {where}: each tool call needs an 'id' and a "
+                "'function' with a 'name' and 'arguments' as a string."
+            )
         ids.append(call["id"])
     return tuple(ids)
 
@@ -130,11 +143,13 @@ def check_tool_history(shapes: list[MessageShape]) -> None:
                 raise invalid_argument(
                     f"Invalid messages[{index}]: a 'tool' message must answer a tool call of "
                     f"the assistant message before it; no open call has the id "
-                    f"'{shape.tool_call_id}'.")
+                    f"'{shape.tool_call_id}'."
+                )
             open_ids.remove(str(shape.tool_call_id))
             continue
         if open_ids:
             raise invalid_argument(
                 f"Invalid messages[{opened_at}]: an assistant message with 'tool_calls' must be "
-                f"followed by a 'tool' message for each call; missing: {', '.join(open_ids)}.")
+                f"followed by a 'tool' message for each call; missing: {', '.join(open_ids)}."
+            )
         open_ids, opened_at = list(shape.tool_call_ids), index

@@ -42,51 +42,112 @@ class DemoModel:
 
 
 def _model(id: str, created: int, window: int, prices: Prices, **more: Any) -> DemoModel:
-    return DemoModel(id, created=created, takes_images=True, context_window=window,
-                     prices=prices, long_prices=prices.doubled(), **more)
+    return DemoModel(
+        id,
+        created=created,
+        takes_images=True,
+        context_window=window,
+        prices=prices,
+        long_prices=prices.doubled(),
+        **more,
+    )
 
 
 _GROK_47_PRICES = Prices(prompt=20_000, cached=5_000, completion=60_000)
 _GROK_43_PRICES = Prices(prompt=12_500, cached=2_000, completion=25_000)
 
 DEMO_MODELS: tuple[DemoModel, ...] = (
-    _model("grok-4.7", 1792540800, 500_000, _GROK_47_PRICES,
-           efforts=("low", "medium", "high", "xhigh"), effort="high"),
-    _model("grok-4.6", 1786492800, 500_000, _GROK_47_PRICES,
-           efforts=("low", "medium", "high", "xhigh"), effort="high"),
-    _model("grok-4.5", 1781740800, 500_000, Prices(prompt=20_000, cached=3_000,
-                                                   completion=60_000),
-           aliases=("grok-4.5-latest",), efforts=("low", "medium", "high", "xhigh"),
-           effort="high"),
-    _model("grok-4.3", 1777507200, 1_000_000, _GROK_43_PRICES, aliases=("grok-4.3-latest",),
-           efforts=("none", "low", "medium", "high"), effort="medium"),
-    _model("grok-4.20-0309-reasoning", 1773014400, 1_000_000, _GROK_43_PRICES,
-           aliases=("grok-4.20-reasoning", "grok-4.20-reasoning-latest"), effort="medium"),
-    _model("grok-4.20-0309-non-reasoning", 1773014400, 1_000_000, _GROK_43_PRICES,
-           aliases=("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest")),
+    _model(
+        "grok-4.7",
+        1792540800,
+        500_000,
+        _GROK_47_PRICES,
+        efforts=("low", "medium", "high", "xhigh"),
+        effort="high",
+    ),
+    _model(
+        "grok-4.6",
+        1786492800,
+        500_000,
+        _GROK_47_PRICES,
+        efforts=("low", "medium", "high", "xhigh"),
+        effort="high",
+    ),
+    _model(
+        "grok-4.5",
+        1781740800,
+        500_000,
+        Prices(prompt=20_000, cached=3_000, completion=60_000),
+        aliases=("grok-4.5-latest",),
+        efforts=("low", "medium", "high", "xhigh"),
+        effort="high",
+    ),
+    _model(
+        "grok-4.3",
+        1777507200,
+        1_000_000,
+        _GROK_43_PRICES,
+        aliases=("grok-4.3-latest",),
+        efforts=("none", "low", "medium", "high"),
+        effort="medium",
+    ),
+    _model(
+        "grok-4.20-0309-reasoning",
+        1773014400,
+        1_000_000,
+        _GROK_43_PRICES,
+        aliases=("grok-4.20-reasoning", "grok-4.20-reasoning-latest"),
+        effort="medium",
+    ),
+    _model(
+        "grok-4.20-0309-non-reasoning",
+        1773014400,
+        1_000_000,
+        _GROK_43_PRICES,
+        aliases=("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"),
+    ),
     # Not a real model: a small window so that tests can reach "prompt too long".
-    _model("grok-vision-demo-8k", 1767225600, 8192,
-           Prices(prompt=2_000, cached=500, completion=5_000)),
+    _model(
+        "grok-vision-demo-8k", 1767225600, 8192, Prices(prompt=2_000, cached=500, completion=5_000)
+    ),
     # Not a real model: thinks aloud in `delta.reasoning_content`, as grok-3-mini did.
-    _model("grok-demo-thinking-mini", 1767225600, 131_072,
-           Prices(prompt=3_000, cached=750, completion=5_000),
-           efforts=("low", "high"), effort="low", streams_reasoning=True),
+    _model(
+        "grok-demo-thinking-mini",
+        1767225600,
+        131_072,
+        Prices(prompt=3_000, cached=750, completion=5_000),
+        efforts=("low", "high"),
+        effort="low",
+        streams_reasoning=True,
+    ),
 )
 
 REDIRECT_TARGET = "grok-4.3"
 # Retired on 2026-05-15: still answered, by grok-4.3 at this effort, and billed as grok-4.3.
 REDIRECTED: dict[str, str] = {
-    "grok-4": "low", "grok-4-0709": "low", "grok-4-latest": "low",
-    "grok-4-fast-reasoning": "low", "grok-4-fast-reasoning-latest": "low",
-    "grok-4-1-fast-reasoning": "low", "grok-code-fast-1": "low",
-    "grok-4-fast-non-reasoning": "none", "grok-4-fast-non-reasoning-latest": "none",
-    "grok-4-1-fast-non-reasoning": "none", "grok-3": "none", "grok-3-latest": "none",
+    "grok-4": "low",
+    "grok-4-0709": "low",
+    "grok-4-latest": "low",
+    "grok-4-fast-reasoning": "low",
+    "grok-4-fast-reasoning-latest": "low",
+    "grok-4-1-fast-reasoning": "low",
+    "grok-code-fast-1": "low",
+    "grok-4-fast-non-reasoning": "none",
+    "grok-4-fast-non-reasoning-latest": "none",
+    "grok-4-1-fast-non-reasoning": "none",
+    "grok-3": "none",
+    "grok-3-latest": "none",
 }
 # Retired earlier: "Model not found", like any unknown id.
-RETIRED: frozenset[str] = frozenset({
-    "grok-2-vision-1212", "grok-2-vision", "grok-2-vision-latest",
-    "grok-3-mini", "grok-3-mini-latest",
-})
+RETIRED: frozenset[str] = frozenset(
+    {
+        "grok-2-vision-1212",
+        "grok-2-vision",
+        "grok-2-vision-latest",
+        "grok-3-mini",
+        "grok-3-mini-latest",
+    }
+)
 
 _BY_NAME: dict[str, DemoModel] = {
     name: model for model in DEMO_MODELS for name in (model.id, *model.aliases)

@@ -14,10 +14,8 @@ from .models import DemoModel
 
 # Deterministic, so that tests can predict the bill: reasoning tokens and the share of the
 # think time (the pause before the first content token) at each effort.
-EFFORT_TOKENS: dict[str, int] = {"none": 0, "low": 64, "medium": 256, "high": 1024,
-                                 "xhigh": 2048}
-THINK_SCALE: dict[str, float] = {"none": 0.0, "low": 0.25, "medium": 0.5, "high": 1.0,
-                                 "xhigh": 2.0}
+EFFORT_TOKENS: dict[str, int] = {"none": 0, "low": 64, "medium": 256, "high": 1024, "xhigh": 2048}
+THINK_SCALE: dict[str, float] = {"none": 0.0, "low": 0.25, "medium": 0.5, "high": 1.0, "xhigh": 2.0}
 # Refused while reasoning, with the names the server gives them in its messages.
 REFUSED_WHILE_REASONING: dict[str, str] = {
     "stop": "stop",
@@ -38,8 +36,10 @@ def request_effort(body: dict[str, Any], model: DemoModel, imposed: str | None) 
     if not model.efforts:
         raise invalid_argument(f"Model {model.id} does not support parameter reasoningEffort.")
     if value not in model.efforts:
-        raise invalid_argument(f"Invalid reasoning_effort '{value}' for model {model.id}: "
-                               f"expected one of {', '.join(model.efforts)}.")
+        raise invalid_argument(
+            f"Invalid reasoning_effort '{value}' for model {model.id}: "
+            f"expected one of {', '.join(model.efforts)}."
+        )
     return value
 
 
@@ -55,8 +55,9 @@ def check_sampling(body: dict[str, Any], model: DemoModel, effort: str | None) -
             raise invalid_field("Invalid field 'temperature': expected a number.")
         low, high = TEMPERATURE_RANGE
         if not low <= temperature <= high:
-            raise invalid_argument(f"Invalid temperature {temperature}: it must be between "
-                                   f"{low:g} and {high:g}.")
+            raise invalid_argument(
+                f"Invalid temperature {temperature}: it must be between {low:g} and {high:g}."
+            )
     if not thinks(effort):
         return
     for field, name in REFUSED_WHILE_REASONING.items():

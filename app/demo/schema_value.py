@@ -27,8 +27,9 @@ def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") and len(name) > 1 else name
 
 
-def sample(schema: Any, *, name: str = "value", index: int = 1, items: int = 2,
-           depth: int = 0) -> Any:
+def sample(
+    schema: Any, *, name: str = "value", index: int = 1, items: int = 2, depth: int = 0
+) -> Any:
     """A value that conforms to ``schema``; arrays get ``items`` entries (within their
     minItems/maxItems), strings say what they stand for."""
     if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -41,15 +42,20 @@ def sample(schema: Any, *, name: str = "value", index: int = 1, items: int = 2,
     kind = _type_of(schema)
     if kind == "object":
         properties = schema.get("properties")
-        return {key: sample(sub, name=key, index=index, items=items, depth=depth + 1)
-                for key, sub in (properties.items() if isinstance(properties, dict) else ())}
+        return {
+            key: sample(sub, name=key, index=index, items=items, depth=depth + 1)
+            for key, sub in (properties.items() if isinstance(properties, dict) else ())
+        }
     if kind == "array":
         low = schema.get("minItems", 0)
         high = schema.get("maxItems", items)
-        count = max(low if isinstance(low, int) else 0,
-                    min(items, high if isinstance(high, int) else items))
-        return [sample(schema.get("items"), name=_singular(name), index=i, items=items,
-                       depth=depth + 1) for i in range(1, count + 1)]
+        count = max(
+            low if isinstance(low, int) else 0, min(items, high if isinstance(high, int) else items)
+        )
+        return [
+            sample(schema.get("items"), name=_singular(name), index=i, items=items, depth=depth + 1)
+            for i in range(1, count + 1)
+        ]
     if kind == "integer":
         return index
     if kind == "number":

@@ -23,17 +23,28 @@ class DemoServer:
     ...     client = openai.OpenAI(base_url=server.base_url, api_key=DEMO_API_KEY)
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, pace: float = 0.0,
-                 chunk_chars: int = 12, usage_in_every_chunk: bool = False,
-                 stall_seconds: float = 30.0,
-                 image_tokens_fn: Callable[[int, int], int] | None = None,
-                 think_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        pace: float = 0.0,
+        chunk_chars: int = 12,
+        usage_in_every_chunk: bool = False,
+        stall_seconds: float = 30.0,
+        image_tokens_fn: Callable[[int, int], int] | None = None,
+        think_seconds: float = 0.0,
+    ) -> None:
         self.host = host
         self.port = port
-        self._state = DemoState(pace=pace, chunk_chars=chunk_chars,
-                                usage_in_every_chunk=usage_in_every_chunk,
-                                stall_seconds=stall_seconds, image_tokens_fn=image_tokens_fn,
-                                think_seconds=think_seconds)
+        self._state = DemoState(
+            pace=pace,
+            chunk_chars=chunk_chars,
+            usage_in_every_chunk=usage_in_every_chunk,
+            stall_seconds=stall_seconds,
+            image_tokens_fn=image_tokens_fn,
+            think_seconds=think_seconds,
+        )
         self._httpd: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -98,8 +109,11 @@ class DemoServer:
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         """Only the `POST /v1/chat/completions` requests."""
-        return [r for r in self._state.requests
-                if r.method == "POST" and r.path == "/v1/chat/completions"]
+        return [
+            r
+            for r in self._state.requests
+            if r.method == "POST" and r.path == "/v1/chat/completions"
+        ]
 
     @property
     def running(self) -> bool:
@@ -107,11 +121,11 @@ class DemoServer:
 
     # -- faults -------------------------------------------------------------------------------
 
-    def inject(self, fault: Fault, count: int = 1, *, after_chunks: int = 3,
-               retry_after: int = 1) -> None:
+    def inject(
+        self, fault: Fault, count: int = 1, *, after_chunks: int = 3, retry_after: int = 1
+    ) -> None:
         """The next `count` chat requests get `fault`."""
-        self._state.faults.inject(fault, count, after_chunks=after_chunks,
-                                  retry_after=retry_after)
+        self._state.faults.inject(fault, count, after_chunks=after_chunks, retry_after=retry_after)
 
     def clear_faults(self) -> None:
         self._state.faults.clear()
@@ -127,9 +141,12 @@ class DemoServer:
             host, port = httpd.server_address[:2]
             self.base_url = f"http://{host!s}:{port}/v1"
             self._httpd = httpd
-            self._thread = threading.Thread(target=httpd.serve_forever,
-                                            kwargs={"poll_interval": _POLL_INTERVAL},
-                                            name=f"demo-server:{port}", daemon=True)
+            self._thread = threading.Thread(
+                target=httpd.serve_forever,
+                kwargs={"poll_interval": _POLL_INTERVAL},
+                name=f"demo-server:{port}",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -140,22 +157,27 @@ class DemoServer:
             self._httpd = self._thread = None
             if httpd is None:
                 return
-            self._state.end_all()   # wakes stalls and pauses, cuts open connections
-            httpd.shutdown()        # serve_forever returns
-            httpd.server_close()    # closes the listening socket, joins the request threads
+            self._state.end_all()  # wakes stalls and pauses, cuts open connections
+            httpd.shutdown()  # serve_forever returns
+            httpd.server_close()  # closes the listening socket, joins the request threads
             if thread is not None:
                 thread.join()
 
     def __enter__(self) -> DemoServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
-def run_demo_server(port: int = 8000, pace: float = 0.02,
-                    think_seconds: float = DEMO_THINK_SECONDS) -> int:
+def run_demo_server(
+    port: int = 8000, pace: float = 0.02, think_seconds: float = DEMO_THINK_SECONDS
+) -> int:
     """`grok-vision demo-server`: serve until Ctrl+C. Prints the base URL and the key first."""
     server = DemoServer(port=port, pace=pace, think_seconds=think_seconds)
     try:

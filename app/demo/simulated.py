@@ -32,14 +32,17 @@ def _short_question(text: str) -> str:
     return text
 
 
-def _image_line(number: int, image: ReceivedImage, tokens_fn: ImageTokensFn,
-                label: str = "") -> str:
+def _image_line(
+    number: int, image: ReceivedImage, tokens_fn: ImageTokensFn, label: str = ""
+) -> str:
     """One image as received; named by the label the client sent with it, if any."""
     tiles = image_tiles(image.width, image.height)
     colours = ", ".join(f"{c.hex} ({c.percent:g} %)" for c in image.colours) or "none found"
     head = f"{label}," if label else f"Image {number}:"
-    return (f"- {head} {image.width}×{image.height} px, {_plural(tiles, 'tile')} → "
-            f"{tokens_fn(image.width, image.height)} tokens, dominant colours {colours}")
+    return (
+        f"- {head} {image.width}×{image.height} px, {_plural(tiles, 'tile')} → "
+        f"{tokens_fn(image.width, image.height)} tokens, dominant colours {colours}"
+    )
 
 
 def _label(request: ChatRequest, index: int) -> str:
@@ -51,8 +54,10 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     lines = [f"*{DISCLAIMER}*", ""]
     if request.last_user_images:
         lines.append(f"**Images in your message** ({len(request.last_user_images)}):")
-        lines.extend(_image_line(n, im, tokens_fn, _label(request, n - 1))
-                     for n, im in enumerate(request.last_user_images, start=1))
+        lines.extend(
+            _image_line(n, im, tokens_fn, _label(request, n - 1))
+            for n, im in enumerate(request.last_user_images, start=1)
+        )
     else:
         lines.append("**No image in your message.**")
     lines += [
@@ -71,9 +76,16 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     ]
     if "code" in request.last_user_text.lower():
         sizes = [(im.width, im.height) for im in request.last_user_images]
-        lines += ["", "```python", "import math", "", f"sizes = {sizes!r}",
-                  "tiles = [math.ceil(w / 448) * math.ceil(h / 448) for w, h in sizes]",
-                  "tokens = [256 * (min(6, t) + 1) for t in tiles]", "```"]
+        lines += [
+            "",
+            "```python",
+            "import math",
+            "",
+            f"sizes = {sizes!r}",
+            "tiles = [math.ceil(w / 448) * math.ceil(h / 448) for w, h in sizes]",
+            "tokens = [256 * (min(6, t) + 1) for t in tiles]",
+            "```",
+        ]
     return "\n".join(lines)
 
 
@@ -93,8 +105,11 @@ def json_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
             }
             for n, im in enumerate(request.last_user_images, start=1)
         ],
-        "history": {"images": len(request.images), "user_turns": request.user_turns,
-                    "messages": len(request.roles)},
+        "history": {
+            "images": len(request.images),
+            "user_turns": request.user_turns,
+            "messages": len(request.roles),
+        },
         "question": _short_question(request.last_user_text),
     }
     return json.dumps(body, ensure_ascii=False)
@@ -133,12 +148,14 @@ def tool_call_reply(request: ChatRequest) -> SimulatedCall | None:
         return None
     choice = request.tool_choice
     wanted = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
-    function = next((t["function"] for t in request.tools
-                     if wanted is None or t["function"]["name"] == wanted),
-                    request.tools[0]["function"])
+    function = next(
+        (t["function"] for t in request.tools if wanted is None or t["function"]["name"] == wanted),
+        request.tools[0]["function"],
+    )
     arguments = sample(function.get("parameters") or {"type": "object"}, items=_items(request))
-    return SimulatedCall(f"call_{uuid.uuid4().hex[:24]}", function["name"],
-                         json.dumps(arguments, ensure_ascii=False))
+    return SimulatedCall(
+        f"call_{uuid.uuid4().hex[:24]}", function["name"], json.dumps(arguments, ensure_ascii=False)
+    )
 
 
 def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
@@ -146,18 +163,21 @@ def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     it received, and no claim to have seen anything."""
     count = len(request.last_user_images)
     question = _short_question(request.last_user_text)
-    lines = [f"The user asks: \"{question}\"." if question else
-             "The user sent no question text."]
+    lines = [f'The user asks: "{question}".' if question else "The user sent no question text."]
     if count:
         lines.append(f"Their message holds {_plural(count, 'image')}.")
         for number, image in enumerate(request.last_user_images, start=1):
             colour = image.colours[0].hex if image.colours else "no clear colour"
-            lines.append(f"Image {number} is {image.width}×{image.height} px, "
-                         f"{tokens_fn(image.width, image.height)} tokens, mostly {colour}.")
+            lines.append(
+                f"Image {number} is {image.width}×{image.height} px, "
+                f"{tokens_fn(image.width, image.height)} tokens, mostly {colour}."
+            )
     else:
         lines.append("There is no image in their message.")
-    lines.append("I am a simulation and cannot see pictures, so I should say that first, then "
-                 "report sizes, tiles and colours, and quote the question back.")
+    lines.append(
+        "I am a simulation and cannot see pictures, so I should say that first, then "
+        "report sizes, tiles and colours, and quote the question back."
+    )
     return " ".join(lines)
 
 

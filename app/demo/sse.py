@@ -23,8 +23,8 @@ from .faults import Fault, FaultPlan
 KEEP_ALIVE = b": keep-alive\n\n"
 DONE = b"data: [DONE]\n\n"
 MALFORMED = b"data: {not json\n\n"
-EMPTY_DELTA_EVERY = 2   # an empty delta after every second content chunk
-KEEP_ALIVE_EVERY = 8    # a comment line after the first content chunk and every eighth
+EMPTY_DELTA_EVERY = 2  # an empty delta after every second content chunk
+KEEP_ALIVE_EVERY = 8  # a comment line after the first content chunk and every eighth
 TOOL_ARGUMENT_DIVISOR = 3  # a function's arguments go in pieces a third of a text chunk
 
 
@@ -42,9 +42,9 @@ class EventSink(Protocol):
 
 
 class Outcome(enum.Enum):
-    COMPLETE = "complete"   # [DONE] sent
-    DROPPED = "dropped"     # a fault asks to close the connection without ending the body
-    ABORTED = "aborted"     # the server is stopping
+    COMPLETE = "complete"  # [DONE] sent
+    DROPPED = "dropped"  # a fault asks to close the connection without ending the body
+    ABORTED = "aborted"  # the server is stopping
 
 
 @dataclass(frozen=True)
@@ -56,19 +56,19 @@ class StreamSpec:
     content: str
     chunk_chars: int
     finish_reason: str
-    counts: UsageCounts                         # the prompt's; completion is counted as sent
+    counts: UsageCounts  # the prompt's; completion is counted as sent
     prices: Prices
     long_prices: Prices
     include_usage: bool
     usage_in_every_chunk: bool
-    tool_call: tuple[str, str] | None = None   # (id, function name): `content` is its arguments
-    reasoning: str = ""                         # thinking streamed as `reasoning_content` first
-    think_seconds: float = 0.0                  # silence before the first chunk
+    tool_call: tuple[str, str] | None = None  # (id, function name): `content` is its arguments
+    reasoning: str = ""  # thinking streamed as `reasoning_content` first
+    think_seconds: float = 0.0  # silence before the first chunk
 
     def pieces(self) -> list[str]:
         if self.tool_call is not None:  # many small deltas, after one that names the call
             step = max(1, self.chunk_chars // TOOL_ARGUMENT_DIVISOR)
-            return ["", *(self.content[i:i + step] for i in range(0, len(self.content), step))]
+            return ["", *(self.content[i : i + step] for i in range(0, len(self.content), step))]
         return _split(self.content, self.chunk_chars) or [""]
 
     def reasoning_pieces(self) -> list[str]:
@@ -76,12 +76,15 @@ class StreamSpec:
 
 
 def _split(text: str, step: int) -> list[str]:
-    return [text[i:i + step] for i in range(0, len(text), step)]
+    return [text[i : i + step] for i in range(0, len(text), step)]
 
 
 def encode_event(payload: dict[str, Any]) -> bytes:
-    return b"data: " + json.dumps(payload, separators=(",", ":"),
-                                  ensure_ascii=False).encode("utf-8") + b"\n\n"
+    return (
+        b"data: "
+        + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        + b"\n\n"
+    )
 
 
 class _Chunks:
@@ -128,9 +131,17 @@ class _Chunks:
         if call is None:
             delta = {"content": piece}
         elif first:
-            delta = {"content": None, "tool_calls": [
-                {"index": 0, "id": call[0], "type": "function",
-                 "function": {"name": call[1], "arguments": piece}}]}
+            delta = {
+                "content": None,
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": call[0],
+                        "type": "function",
+                        "function": {"name": call[1], "arguments": piece},
+                    }
+                ],
+            }
         else:
             delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
         return self.chunk([{"index": 0, "delta": self._role(delta)}])
@@ -153,8 +164,9 @@ def _apply_fault(sink: EventSink, plan: FaultPlan, stall_seconds: float) -> Outc
     return None
 
 
-def write_stream(sink: EventSink, spec: StreamSpec, fault: FaultPlan | None,
-                 stall_seconds: float) -> Outcome:
+def write_stream(
+    sink: EventSink, spec: StreamSpec, fault: FaultPlan | None, stall_seconds: float
+) -> Outcome:
     """Send the whole stream (or as much as a fault lets through)."""
     chunks = _Chunks(spec)
     if spec.think_seconds > 0 and not sink.pause(spec.think_seconds):

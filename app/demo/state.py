@@ -23,20 +23,20 @@ class RecordedRequest:
 
     method: str
     path: str
-    authorization: str | None = None           # "Bearer xa***ey", or None when absent
-    model: str | None = None                   # as requested (alias or unknown id included)
+    authorization: str | None = None  # "Bearer xa***ey", or None when absent
+    model: str | None = None  # as requested (alias or unknown id included)
     stream: bool = False
     include_usage: bool = False
     image_count: int = 0
     image_sizes: list[tuple[int, int]] = field(default_factory=list)  # decoded pixels (w, h)
-    image_bytes: list[int] = field(default_factory=list)              # encoded sizes received
+    image_bytes: list[int] = field(default_factory=list)  # encoded sizes received
     max_tokens: int | None = None
     response_format: dict[str, Any] | None = None
     roles: list[str] = field(default_factory=list)
     fault: Fault | None = None
-    status: int | None = None                  # None while the answer is still being sent
-    served_model: str | None = None            # the model that answered (after any redirect)
-    reasoning_effort: str | None = None        # the effort it ran at; None: it did not reason
+    status: int | None = None  # None while the answer is still being sent
+    served_model: str | None = None  # the model that answered (after any redirect)
+    reasoning_effort: str | None = None  # the effort it ran at; None: it did not reason
     prompt_tokens: int | None = None
     image_tokens: int | None = None
     cached_tokens: int | None = None
@@ -44,28 +44,37 @@ class RecordedRequest:
     reasoning_tokens: int | None = None
     cost_in_usd_ticks: int | None = None
     finish_reason: str | None = None
-    conversation_id: str | None = None         # the x-grok-conv-id header, when sent
+    conversation_id: str | None = None  # the x-grok-conv-id header, when sent
 
 
 class DemoState:
     """Settings (some changeable while serving), injected faults, and the request record."""
 
-    def __init__(self, *, pace: float, chunk_chars: int, usage_in_every_chunk: bool,
-                 stall_seconds: float, image_tokens_fn: ImageTokensFn | None,
-                 think_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        pace: float,
+        chunk_chars: int,
+        usage_in_every_chunk: bool,
+        stall_seconds: float,
+        image_tokens_fn: ImageTokensFn | None,
+        think_seconds: float = 0.0,
+    ) -> None:
         if chunk_chars < 1:
             raise ValueError(f"chunk_chars must be at least 1, got {chunk_chars}")
         if pace < 0 or stall_seconds < 0 or think_seconds < 0:
-            raise ValueError(f"pace, stall_seconds and think_seconds must not be negative, got "
-                             f"{pace}, {stall_seconds}, {think_seconds}")
+            raise ValueError(
+                f"pace, stall_seconds and think_seconds must not be negative, got "
+                f"{pace}, {stall_seconds}, {think_seconds}"
+            )
         self.pace = pace
-        self.think_seconds = think_seconds   # the silence before a reply at high effort
+        self.think_seconds = think_seconds  # the silence before a reply at high effort
         self.prompt_cache = PromptCache()
         self.chunk_chars = chunk_chars
         self.usage_in_every_chunk = usage_in_every_chunk
         self.stall_seconds = stall_seconds
         self.image_tokens_fn: ImageTokensFn = image_tokens_fn or image_tokens
-        self.accepts_json_schema = True   # False: answer json_schema formats with a 400
+        self.accepts_json_schema = True  # False: answer json_schema formats with a 400
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self.stopping = threading.Event()

@@ -45,7 +45,10 @@ def token_id(piece: str) -> int:
 def tokenize(text: str) -> list[dict[str, Any]]:
     """`/v1/tokenize-text`'s `token_ids`: word pieces and punctuation with ids and bytes."""
     return [
-        {"token_id": token_id(piece), "string_token": piece,
-         "token_bytes": list(piece.encode("utf-8"))}
+        {
+            "token_id": token_id(piece),
+            "string_token": piece,
+            "token_bytes": list(piece.encode("utf-8")),
+        }
         for piece in _TOKEN.findall(text)
     ]

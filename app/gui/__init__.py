@@ -49,5 +49,6 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
         QTimer.singleShot(0, lambda: sys.stderr.write(SHOWN_LINE + "\n") and None)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(
-            lambda _loop, context: session.report_unexpected(context.get("exception")))
+            lambda _loop, context: session.report_unexpected(context.get("exception"))
+        )
         return runner.run(session.run(files))

@@ -15,8 +15,8 @@ import ctypes.util
 import platform
 import sys
 
-M_MMAP_THRESHOLD = -3           # mallopt() parameter, from glibc's malloc.h
-MMAP_THRESHOLD = 128 * 1024     # glibc's default starting threshold
+M_MMAP_THRESHOLD = -3  # mallopt() parameter, from glibc's malloc.h
+MMAP_THRESHOLD = 128 * 1024  # glibc's default starting threshold
 
 
 def fix_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:

@@ -33,7 +33,7 @@ DEMO_ENDPOINT = "demo"
 
 
 class CostBook(QObject):
-    changed = Signal()   # today's total or a learned rule changed: show the meter again
+    changed = Signal()  # today's total or a learned rule changed: show the meter again
 
     def __init__(self, session: AppSession) -> None:
         super().__init__(session)
@@ -41,9 +41,9 @@ class CostBook(QObject):
         self.ledger = UsageLedger()
         self.store = LearnedCostStore()
         self.learner = ImageCostLearner()
-        self._today: float | None = None     # None until the ledger was read
+        self._today: float | None = None  # None until the ledger was read
         self._day = dt.date.today()
-        self._unread = 0.0                    # spent before the ledger was read
+        self._unread = 0.0  # spent before the ledger was read
         self._ledger_failed = False
         self._loading = False
 
@@ -109,14 +109,18 @@ class CostBook(QObject):
                 self._unread += cost
             else:
                 self._today = (self._today or 0.0) + cost
-        entry = LedgerEntry(time=time.time(), endpoint=self.endpoint_id(),
-                            model=reply.model or self._session.settings.model,
-                            prompt_tokens=usage.prompt_tokens,
-                            image_tokens=usage.image_tokens or 0,
-                            completion_tokens=usage.completion_tokens, cost_usd=cost,
-                            cached_tokens=usage.cached_tokens or 0,
-                            reasoning_tokens=usage.reasoning_tokens or 0,
-                            cost_exact=charged is not None and charged.exact)
+        entry = LedgerEntry(
+            time=time.time(),
+            endpoint=self.endpoint_id(),
+            model=reply.model or self._session.settings.model,
+            prompt_tokens=usage.prompt_tokens,
+            image_tokens=usage.image_tokens or 0,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=cost,
+            cached_tokens=usage.cached_tokens or 0,
+            reasoning_tokens=usage.reasoning_tokens or 0,
+            cost_exact=charged is not None and charged.exact,
+        )
         self._session.tasks.start(self._append(entry), "usage-ledger-append")
 
     async def _append(self, entry: LedgerEntry) -> None:
@@ -127,13 +131,14 @@ class CostBook(QObject):
                 self._ledger_failed = True
                 self._session.window.show_notice(
                     f"The usage ledger {self.ledger.path} could not be written "
-                    f"({exc.strerror or exc}): today's total will not include this session.")
+                    f"({exc.strerror or exc}): today's total will not include this session."
+                )
 
-    def learn(self, key: str, model: str, record: RequestEstimate,
-              reported: int | None) -> None:
+    def learn(self, key: str, model: str, record: RequestEstimate, reported: int | None) -> None:
         """Compare the request's image estimate with what the server counted."""
-        observation = observation_of(record.formula_images, reported, record.image_count,
-                                     record.unknown_images)
+        observation = observation_of(
+            record.formula_images, reported, record.image_count, record.unknown_images
+        )
         if observation is None:
             return
         changed = self.learner.observe(key, observation)
@@ -141,9 +146,11 @@ class CostBook(QObject):
             rule = self.learner.rule(key)
             self._session.window.show_notice(
                 f"Image cost learned from the server for {model}: {rule.describe()}; the meter "
-                "counts images that way now." if rule is not None else
-                f"The server counts {model}'s images by the tile formula again; the meter "
-                "does too.")
+                "counts images that way now."
+                if rule is not None
+                else f"The server counts {model}'s images by the tile formula again; the meter "
+                "does too."
+            )
         self._session.tasks.start(self._save(), "learned-costs")
         if changed:
             self.changed.emit()

@@ -55,11 +55,11 @@ class BudgetFlow(QObject):
         super().__init__(session)
         self._session = session
         self.plan = FitPlan()
-        self.low_images: dict[str, PreparedImage] = {}   # low-detail versions of past images
+        self.low_images: dict[str, PreparedImage] = {}  # low-detail versions of past images
         self._making: set[str] = set()
-        self.sent: dict[str, RequestEstimate] = {}        # by reply id
-        self.sent_keys: dict[str, SentRequest] = {}       # by reply id: what reached the server
-        self._sent_keys: dict[str, str] = {}              # reply id -> learning key
+        self.sent: dict[str, RequestEstimate] = {}  # by reply id
+        self.sent_keys: dict[str, SentRequest] = {}  # by reply id: what reached the server
+        self._sent_keys: dict[str, str] = {}  # reply id -> learning key
         self.costs = CostBook(session)
         self.panel = FitPanel()
         self.panel.hide()
@@ -84,10 +84,13 @@ class BudgetFlow(QObject):
         w.view.image_marks = self.image_marks
         w.view.turn_note = self.turn_note
         w.view.imageDetailRequested.connect(
-            lambda mid, index, low: self.set_plan(self.plan.with_image((mid, index), low=low)))
+            lambda mid, index, low: self.set_plan(self.plan.with_image((mid, index), low=low))
+        )
         w.view.imageSendRequested.connect(
-            lambda mid, index, send: self.set_plan(self.plan.with_image((mid, index),
-                                                                       dropped=not send)))
+            lambda mid, index, send: self.set_plan(
+                self.plan.with_image((mid, index), dropped=not send)
+            )
+        )
         w.tray.detailToggled.connect(s.attachments.set_low_detail)
         s.chat.request_filter = self.prepare_request
         s.chat.replyFinished.connect(self._reply_finished)
@@ -122,10 +125,15 @@ class BudgetFlow(QObject):
         s = self._session
         self.plan = self.plan.pruned(s.chat.conversation)
         window, _ = s.settings.context_window()
-        return estimate_next(self.applied(s.chat.conversation, for_estimate=True), draft,
-                             s.attachments.token_costs(), context_window=window,
-                             reply_reserve=s.settings.max_tokens, cost=self._cost_fn(),
-                             sent=self.sent)
+        return estimate_next(
+            self.applied(s.chat.conversation, for_estimate=True),
+            draft,
+            s.attachments.token_costs(),
+            context_window=window,
+            reply_reserve=s.settings.max_tokens,
+            cost=self._cost_fn(),
+            sent=self.sent,
+        )
 
     def show(self, estimate: BudgetEstimate) -> None:
         """Put `estimate` and the costs on the meter (and on the fit panel while it shows)."""
@@ -143,15 +151,24 @@ class BudgetFlow(QObject):
         cache = self.cache_outlook()
         forecast = money.forecast(estimate, pricing, cache.cached_tokens) if pricing else None
         if cache.broken and pricing is not None:
-            extra = money.forecast(estimate, pricing, 0).input_usd - money.forecast(
-                estimate, pricing, cache.lost_tokens).input_usd
-            notes.append(f"The cached prefix breaks: {cache.broken}. About "
-                         f"{cache.lost_tokens:,} tokens the server had cached are billed in "
-                         f"full (≈ {money.format_usd(extra)} more).")
+            extra = (
+                money.forecast(estimate, pricing, 0).input_usd
+                - money.forecast(estimate, pricing, cache.lost_tokens).input_usd
+            )
+            notes.append(
+                f"The cached prefix breaks: {cache.broken}. About "
+                f"{cache.lost_tokens:,} tokens the server had cached are billed in "
+                f"full (≈ {money.format_usd(extra)} more)."
+            )
         s.window.meter.set_figures(
-            estimate, context_known=known, next_cost=forecast,
+            estimate,
+            context_known=known,
+            next_cost=forecast,
             conversation_cost=self.conversation_cost(s.chat.conversation),
-            today_cost=self.costs.today, notes=tuple(notes), plan_active=not self.plan.empty)
+            today_cost=self.costs.today,
+            notes=tuple(notes),
+            plan_active=not self.plan.empty,
+        )
         if not estimate.fits and known and not self._was_over and not self._panel_dismissed:
             self.show_panel()
         if estimate.fits:
@@ -171,9 +188,12 @@ class BudgetFlow(QObject):
         caches = any(m.usage is not None and m.usage.cached_tokens for m in messages)
         previous = self._last_request(conversation.system_prompt, messages)
         cost = self._cost_fn()
-        return outlook(previous, caches, request_keys(conversation.system_prompt, messages),
-                       lambda n: request_estimate(conversation.system_prompt, messages[:n],
-                                                  cost).total)
+        return outlook(
+            previous,
+            caches,
+            request_keys(conversation.system_prompt, messages),
+            lambda n: request_estimate(conversation.system_prompt, messages[:n], cost).total,
+        )
 
     def _last_request(self, system_prompt: str, messages: list[Message]) -> SentRequest | None:
         """The request of the last reply the server counted: as recorded when it was sent, or
@@ -182,24 +202,28 @@ class BudgetFlow(QObject):
             reply = messages[index]
             if reply.role == "assistant" and reply.usage is not None:
                 sent = self.sent_keys.get(reply.id)
-                keys = sent.keys if sent is not None else request_keys(system_prompt,
-                                                                       messages[:index])
+                keys = (
+                    sent.keys if sent is not None else request_keys(system_prompt, messages[:index])
+                )
                 return SentRequest(keys, reply.usage.prompt_tokens)
         return None
 
     def blocking_reason(self) -> str | None:
         conversation = self._session.chat.conversation
-        if any(low_detail_key(i) not in self.low_images
-               for i in self._planned_low_images(conversation)):
+        if any(
+            low_detail_key(i) not in self.low_images for i in self._planned_low_images(conversation)
+        ):
             return "Making the low-detail versions…"
         return None
 
     def over_reason(self, estimate: BudgetEstimate) -> str:
         room = estimate.context_window - estimate.reply_reserve
-        return (f"Over the context window by {estimate.over_by:,} tokens (the request may use "
-                f"{room:,}: the window less the reply room). Choose what to leave out in the "
-                "panel above the meter, lower the reply room in Settings, or start a new "
-                "conversation.")
+        return (
+            f"Over the context window by {estimate.over_by:,} tokens (the request may use "
+            f"{room:,}: the window less the reply room). Choose what to leave out in the "
+            "panel above the meter, lower the reply room in Settings, or start a new "
+            "conversation."
+        )
 
     def conversation_cost(self, conversation: Conversation) -> float | None:
         model = self._session.settings.model
@@ -225,8 +249,9 @@ class BudgetFlow(QObject):
         if plan.dropped_images:
             parts.append(_count(len(plan.dropped_images), "past image") + " left out")
         if plan.low_detail:
-            parts.append(_count(len(plan.low_detail - plan.dropped_images), "past image")
-                         + " at low detail")
+            parts.append(
+                _count(len(plan.low_detail - plan.dropped_images), "past image") + " at low detail"
+            )
         turns = min(plan.dropped_turns, droppable_turns(conversation))
         if turns:
             parts.append(_count(turns, "oldest turn") + " dropped")
@@ -236,8 +261,11 @@ class BudgetFlow(QObject):
         out: list[PreparedImage] = []
         for message in conversation.messages:
             for index, part in enumerate(message.images):
-                if ((message.id, index) in self.plan.low_detail and part.image is not None
-                        and part.detail != "low"):
+                if (
+                    (message.id, index) in self.plan.low_detail
+                    and part.image is not None
+                    and part.detail != "low"
+                ):
                     out.append(part.image)
         return out
 
@@ -254,9 +282,13 @@ class BudgetFlow(QObject):
             low = await self._session.in_thread(make_low_detail, image)
         except ImageError as exc:
             self._session.window.show_notice(f"{exc.name} stays at full detail: {exc.reason}.")
-            self.set_plan(FitPlan(self.plan.dropped_images, frozenset(
-                k for k in self.plan.low_detail if not self._is_image(k, image)),
-                self.plan.dropped_turns))
+            self.set_plan(
+                FitPlan(
+                    self.plan.dropped_images,
+                    frozenset(k for k in self.plan.low_detail if not self._is_image(k, image)),
+                    self.plan.dropped_turns,
+                )
+            )
             return
         finally:
             self._making.discard(key)
@@ -264,10 +296,14 @@ class BudgetFlow(QObject):
         self._session.update_meter()
 
     def _is_image(self, key: ImageKey, image: PreparedImage) -> bool:
-        message = next((m for m in self._session.chat.conversation.messages
-                        if m.id == key[0]), None)
-        return message is not None and key[1] < len(message.images) and (
-            message.images[key[1]].image is image)
+        message = next(
+            (m for m in self._session.chat.conversation.messages if m.id == key[0]), None
+        )
+        return (
+            message is not None
+            and key[1] < len(message.images)
+            and (message.images[key[1]].image is image)
+        )
 
     # -- the fit panel -------------------------------------------------------------------------
 
@@ -289,21 +325,30 @@ class BudgetFlow(QObject):
                 continue
             turn += 1
             for index, part in enumerate(message.images):
-                rows.append(FitImageRow(
-                    (message.id, index), f"Turn {turn} · Image {index + 1}: {part.name}",
-                    part.tokens, part.image is not None and part.detail != "low"))
+                rows.append(
+                    FitImageRow(
+                        (message.id, index),
+                        f"Turn {turn} · Image {index + 1}: {part.name}",
+                        part.tokens,
+                        part.image is not None and part.detail != "low",
+                    )
+                )
         self.panel.set_content(rows, self.plan, droppable_turns(conversation))
         room = estimate.context_window - estimate.reply_reserve
         if estimate.fits:
-            text = (f"Fits: the request needs {estimate.prompt_tokens:,} of the {room:,} tokens "
-                    f"it may use ({estimate.context_window:,} in the window, "
-                    f"{estimate.reply_reserve:,} kept for the reply).")
+            text = (
+                f"Fits: the request needs {estimate.prompt_tokens:,} of the {room:,} tokens "
+                f"it may use ({estimate.context_window:,} in the window, "
+                f"{estimate.reply_reserve:,} kept for the reply)."
+            )
         else:
-            text = (f"Does not fit: the request needs {estimate.prompt_tokens:,} tokens but may "
-                    f"use {room:,} ({estimate.context_window:,} in the window, "
-                    f"{estimate.reply_reserve:,} kept for the reply) — {estimate.over_by:,} too "
-                    "many. Leave out past images, send them at low detail (512 tokens each), "
-                    "or drop the oldest turns; the meter shows the result of each choice.")
+            text = (
+                f"Does not fit: the request needs {estimate.prompt_tokens:,} tokens but may "
+                f"use {room:,} ({estimate.context_window:,} in the window, "
+                f"{estimate.reply_reserve:,} kept for the reply) — {estimate.over_by:,} too "
+                "many. Leave out past images, send them at low detail (512 tokens each), "
+                "or drop the oldest turns; the meter shows the result of each choice."
+            )
         self.panel.set_status(text, fits=estimate.fits)
 
     # -- the conversation view -----------------------------------------------------------------
@@ -313,18 +358,23 @@ class BudgetFlow(QObject):
             return None
         conversation = self._session.chat.conversation
         gone = message.id in dropped_message_ids(conversation, self.plan)
-        return [ImageMark(sent=not gone and (message.id, i) not in self.plan.dropped_images,
-                          low=part.detail == "low" or (message.id, i) in self.plan.low_detail,
-                          switchable=part.image is not None and part.detail != "low",
-                          restorable=not gone)
-                for i, part in enumerate(message.images)]
+        return [
+            ImageMark(
+                sent=not gone and (message.id, i) not in self.plan.dropped_images,
+                low=part.detail == "low" or (message.id, i) in self.plan.low_detail,
+                switchable=part.image is not None and part.detail != "low",
+                restorable=not gone,
+            )
+            for i, part in enumerate(message.images)
+        ]
 
     def turn_note(self, message: Message) -> str:
         notes: list[str] = []
         if message.usage is not None:
             model = message.model or self._session.settings.model
-            note = money.bill_note(message.usage, money.reply_bill(message, model,
-                                                               self.costs.pricing_for))
+            note = money.bill_note(
+                message.usage, money.reply_bill(message, model, self.costs.pricing_for)
+            )
             if note:
                 notes.append(note)
         if message.id in dropped_message_ids(self._session.chat.conversation, self.plan):
@@ -336,11 +386,13 @@ class BudgetFlow(QObject):
     def prepare_request(self, conversation: Conversation, reply: Message) -> Conversation:
         """The chat controller's hook: the conversation to send for `reply`, plan applied."""
         applied = self.applied(conversation, for_estimate=False)
-        self.sent[reply.id] = request_estimate(applied.system_prompt,
-                                               list(applied.sent_messages()), self._cost_fn())
+        self.sent[reply.id] = request_estimate(
+            applied.system_prompt, list(applied.sent_messages()), self._cost_fn()
+        )
         self._sent_keys[reply.id] = self.costs.key(reply.model or self._session.settings.model)
-        self.sent_keys[reply.id] = SentRequest(request_keys(
-            applied.system_prompt, list(applied.sent_messages())))
+        self.sent_keys[reply.id] = SentRequest(
+            request_keys(applied.system_prompt, list(applied.sent_messages()))
+        )
         return applied
 
     def _reply_finished(self, reply: Message) -> None:
@@ -350,8 +402,12 @@ class BudgetFlow(QObject):
         model = reply.model or self._session.settings.model
         self.costs.record_reply(reply, money.reply_bill(reply, model, self.costs.pricing_for))
         if record is not None:
-            self.costs.learn(self._sent_keys.get(reply.id, self.costs.key(model)), model,
-                             record, usage.image_tokens)
+            self.costs.learn(
+                self._sent_keys.get(reply.id, self.costs.key(model)),
+                model,
+                record,
+                usage.image_tokens,
+            )
         self._session.update_meter()
 
     # -- the context window --------------------------------------------------------------------
@@ -371,9 +427,11 @@ class BudgetFlow(QObject):
         dialog.setIntRange(MIN_CONTEXT_WINDOW, 100_000_000)
         dialog.setIntStep(1024)
         dialog.setIntValue(window)
-        dialog.setLabelText(f"The context window of “{model}” is not known; the meter assumes "
-                            f"{window:,} tokens.\nIts window in tokens (see the provider's "
-                            "model page; it can be changed later in Settings):")
+        dialog.setLabelText(
+            f"The context window of “{model}” is not known; the meter assumes "
+            f"{window:,} tokens.\nIts window in tokens (see the provider's "
+            "model page; it can be changed later in Settings):"
+        )
         dialog.intValueSelected.connect(lambda value: self.set_context_window(model, value))
         dialog.finished.connect(self._window_dialog_closed)
         self._window_dialog = dialog

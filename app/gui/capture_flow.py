@@ -35,24 +35,31 @@ if TYPE_CHECKING:
 CaptureMethod = Literal["grab", "portal", "unavailable", "headless"]
 
 SHORTCUT = "Ctrl+Shift+S"
-HIDE_DELAY = 0.3   # seconds for the window to leave the screen before the grab
+HIDE_DELAY = 0.3  # seconds for the window to leave the screen before the grab
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_INSTEAD = ("Take the screenshot with your system's screenshot tool, copy it, and paste it "
-            "into the tray with Ctrl+V.")
+_INSTEAD = (
+    "Take the screenshot with your system's screenshot tool, copy it, and paste it "
+    "into the tray with Ctrl+V."
+)
 
-EMPTY_GRAB = ("Capture region got an empty picture of the screen (the “{platform}” display "
-              "does not let applications read the screen, or the permission to record the "
-              "screen was not given). " + _INSTEAD)
-NO_PORTAL = ("Capture region is not available on Wayland without the desktop portal over "
-             "D-Bus. " + _INSTEAD)
-HEADLESS = ("Capture region needs a screen, and the “{platform}” display has none to "
-            "capture. " + _INSTEAD)
+EMPTY_GRAB = (
+    "Capture region got an empty picture of the screen (the “{platform}” display "
+    "does not let applications read the screen, or the permission to record the "
+    "screen was not given). " + _INSTEAD
+)
+NO_PORTAL = (
+    "Capture region is not available on Wayland without the desktop portal over D-Bus. " + _INSTEAD
+)
+HEADLESS = (
+    "Capture region needs a screen, and the “{platform}” display has none to capture. " + _INSTEAD
+)
 # Qt platforms that draw into memory only: there is no screen to read.
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "minimalegl"})
 
 
-def capture_method(platform_name: str, *, dbus_available: bool,
-                   environ: Mapping[str, str] | None = None) -> CaptureMethod:
+def capture_method(
+    platform_name: str, *, dbus_available: bool, environ: Mapping[str, str] | None = None
+) -> CaptureMethod:
     """How to capture the screen on this platform.
 
     Wayland (a platform name starting with "wayland", or X11 through XWayland inside a
@@ -64,15 +71,16 @@ def capture_method(platform_name: str, *, dbus_available: bool,
     platform = platform_name.lower()
     if platform in HEADLESS_PLATFORMS:
         return "headless"
-    xwayland = platform == "xcb" and (env.get("XDG_SESSION_TYPE", "").lower() == "wayland"
-                                      or bool(env.get("WAYLAND_DISPLAY")))
+    xwayland = platform == "xcb" and (
+        env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
+    )
     if platform.startswith("wayland") or xwayland:
         return "portal" if dbus_available else "unavailable"
     return "grab"
 
 
 def capture_name(now: datetime | None = None) -> str:
-    """"capture-2026-11-22-14-03-05.png"."""
+    """ "capture-2026-11-22-14-03-05.png"."""
     return f"capture-{(now or datetime.now()):%Y-%m-%d-%H-%M-%S}.png"
 
 
@@ -120,8 +128,8 @@ class CaptureFlow(QObject):
     def __init__(self, session: AppSession) -> None:
         super().__init__(session)
         self._session = session
-        self.grab: Callable[[QScreen], QImage] = grab_screen   # the screen source
-        self.portal_bus: Any = None   # a QDBusConnection for the portal; None: the session bus
+        self.grab: Callable[[QScreen], QImage] = grab_screen  # the screen source
+        self.portal_bus: Any = None  # a QDBusConnection for the portal; None: the session bus
         self._busy = False
         self._selector: RegionSelector | None = None
         window = session.window
@@ -152,14 +160,17 @@ class CaptureFlow(QObject):
         if self._busy:
             return
         if method is None:
-            method = capture_method(QGuiApplication.platformName(),
-                                    dbus_available=screenshot_portal.session_bus_available())
+            method = capture_method(
+                QGuiApplication.platformName(),
+                dbus_available=screenshot_portal.session_bus_available(),
+            )
         if method == "unavailable":
             self._session.window.show_notice(NO_PORTAL)
             return
         if method == "headless":
             self._session.window.show_notice(
-                HEADLESS.format(platform=QGuiApplication.platformName()))
+                HEADLESS.format(platform=QGuiApplication.platformName())
+            )
             return
         self._busy = True
         self._session.tasks.start(self._capture(method), "capture-region")
@@ -179,7 +190,7 @@ class CaptureFlow(QObject):
             else:
                 data, message = await self._from_grab()
         except asyncio.CancelledError:
-            closing = True   # the session is ending: the window stays hidden
+            closing = True  # the session is ending: the window stays hidden
             raise
         finally:
             self._busy = False
@@ -195,8 +206,11 @@ class CaptureFlow(QObject):
             self._session.attachments.add_image_data(data, capture_name())
 
     async def _from_grab(self) -> tuple[bytes | None, str]:
-        screen = (QGuiApplication.screenAt(QCursor.pos()) or self._session.window.screen()
-                  or QGuiApplication.primaryScreen())
+        screen = (
+            QGuiApplication.screenAt(QCursor.pos())
+            or self._session.window.screen()
+            or QGuiApplication.primaryScreen()
+        )
         platform = QGuiApplication.platformName()
         if screen is None:
             return None, EMPTY_GRAB.format(platform=platform)
@@ -205,7 +219,7 @@ class CaptureFlow(QObject):
             return None, EMPTY_GRAB.format(platform=platform)
         region = await self._select(screen, image)
         if region is None:
-            return None, ""   # cancelled: nothing to say
+            return None, ""  # cancelled: nothing to say
         return await self._session.in_thread(png_bytes, region), ""
 
     async def _select(self, screen: QScreen, image: QImage) -> QImage | None:
@@ -240,14 +254,18 @@ class CaptureFlow(QObject):
             return None, f"Capture region did not work: {exc}. {_INSTEAD}"
         parts = urlsplit(uri)
         if parts.scheme != "file":
-            return None, (f"Capture region did not work: the desktop portal gave an address "
-                          f"this app cannot open ({uri}). {_INSTEAD}")
+            return None, (
+                f"Capture region did not work: the desktop portal gave an address "
+                f"this app cannot open ({uri}). {_INSTEAD}"
+            )
         path = unquote(parts.path)
         try:
             return await self._session.in_thread(read_as_png, path), ""
         except OSError as exc:
-            return None, (f"Capture region could not read the screenshot {path}: "
-                          f"{exc.strerror or exc}. {_INSTEAD}")
+            return None, (
+                f"Capture region could not read the screenshot {path}: "
+                f"{exc.strerror or exc}. {_INSTEAD}"
+            )
         except ValueError as exc:
             return None, f"Capture region did not work: {exc}. {_INSTEAD}"
 

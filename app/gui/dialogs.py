@@ -60,10 +60,13 @@ class SettingsFlow(QObject):
             backend = lookup.backend
             detail = backend.detail
             if lookup.source == "environment":
-                detail = (f"{detail} The key in use comes from ${keystore.ENV_VAR}, which "
-                          "overrides the stored one.").strip()
-            self._dialog.set_backend(backend.name, backend.secure, detail,
-                                     lookup.source == "keyring")
+                detail = (
+                    f"{detail} The key in use comes from ${keystore.ENV_VAR}, which "
+                    "overrides the stored one."
+                ).strip()
+            self._dialog.set_backend(
+                backend.name, backend.secure, detail, lookup.source == "keyring"
+            )
 
     def _save(self, settings: Settings, key: str | None) -> None:
         self._session.settings_changed(settings, key)
@@ -73,8 +76,7 @@ class SettingsFlow(QObject):
 
     async def _delete(self) -> None:
         try:
-            deleted = await self._session.in_thread(keystore.delete_key,
-                                                    self._session.key_account)
+            deleted = await self._session.in_thread(keystore.delete_key, self._session.key_account)
         except keystore.KeystoreError as exc:
             self._session.window.show_notice(f"The key was not deleted: {exc}")
             return

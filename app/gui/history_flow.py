@@ -34,9 +34,9 @@ class HistoryFlow(QObject):
         self._session = session
         self.history = HistoryController(data_dir, self)
         self.sidebar = ConversationSidebar()
-        self._saved: set[str] = set()       # ids of messages already in the store
-        self._jump_to: str | None = None    # a search hit's message, once its conversation opens
-        self._page_was_all = False          # the page shown first held the whole conversation
+        self._saved: set[str] = set()  # ids of messages already in the store
+        self._jump_to: str | None = None  # a search hit's message, once its conversation opens
+        self._page_was_all = False  # the page shown first held the whole conversation
         self._dialog: QFileDialog | None = None
         self._build()
         self._wire()
@@ -47,14 +47,17 @@ class HistoryFlow(QObject):
         window = self._session.window
         dock = QDockWidget("Conversations", window)
         dock.setObjectName("conversationsDock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         dock.setWidget(self.sidebar)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         menu = QMenu("Conversation", window)
         menu.setObjectName("conversationMenu")
-        self.regenerate_action = self._add(menu, "Regenerate the last reply", "Ctrl+R",
-                                           self._session.regenerate)
+        self.regenerate_action = self._add(
+            menu, "Regenerate the last reply", "Ctrl+R", self._session.regenerate
+        )
         menu.addSeparator()
         self._add(menu, "Export as Markdown…", "", lambda: self._export("md"))
         self._add(menu, "Export as JSON…", "", lambda: self._export("json"))
@@ -167,7 +170,7 @@ class HistoryFlow(QObject):
         session.new_conversation(clear_view=False)  # the view shows its last page already
         session.chat.conversation = conversation
         self._saved = {m.id for m in conversation.messages}
-        if not self._page_was_all:   # the view shows the last of them, earlier ones on request
+        if not self._page_was_all:  # the view shows the last of them, earlier ones on request
             session.window.view.set_messages(conversation.messages, session.thumbnails)
         session.window.system_prompt_edit.setText(conversation.system_prompt)
         if conversation.model and conversation.model != session.settings.model:
@@ -195,14 +198,19 @@ class HistoryFlow(QObject):
     def _export(self, fmt: str) -> None:
         conversation = self._session.chat.conversation
         if not self._saved & {m.id for m in conversation.messages}:
-            self._session.window.show_notice("Nothing to export yet: this conversation has "
-                                             "not been saved (send a question first).")
+            self._session.window.show_notice(
+                "Nothing to export yet: this conversation has "
+                "not been saved (send a question first)."
+            )
             return
         dialog = QFileDialog(self._session.window, "Export the conversation into a folder")
         dialog.setObjectName("exportDialog")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.fileSelected.connect(lambda folder: self._session.tasks.start(
-            self._write_export(conversation.id, Path(folder), fmt), "export"))
+        dialog.fileSelected.connect(
+            lambda folder: self._session.tasks.start(
+                self._write_export(conversation.id, Path(folder), fmt), "export"
+            )
+        )
         self._open_dialog(dialog)
 
     async def _write_export(self, conv_id: str, folder: Path, fmt: str) -> None:
@@ -217,8 +225,9 @@ class HistoryFlow(QObject):
         dialog.setObjectName("importDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilter("Conversation exports (*.json)")
-        dialog.fileSelected.connect(lambda path: self._session.tasks.start(
-            self._read_import(Path(path)), "import"))
+        dialog.fileSelected.connect(
+            lambda path: self._session.tasks.start(self._read_import(Path(path)), "import")
+        )
         self._open_dialog(dialog)
 
     async def _read_import(self, path: Path) -> None:
@@ -240,4 +249,3 @@ def install(session: AppSession, data_dir: Path | None = None) -> HistoryFlow:
     if isinstance(existing, HistoryFlow):
         return existing
     return HistoryFlow(session, data_dir)
-

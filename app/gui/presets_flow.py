@@ -96,7 +96,8 @@ class PresetsFlow(QObject):
         chat.tools = preset.tools() if preset else None
         chat.tool_choice = preset.tool_choice() if preset else None
         self._session.window.preset_picker.set_json_forced(
-            json_preset, "This preset answers in JSON" if json_preset else "")
+            json_preset, "This preset answers in JSON" if json_preset else ""
+        )
 
     def _new_conversation(self) -> None:
         """A new conversation keeps the chosen preset (the session reset the prompt field)."""
@@ -113,20 +114,20 @@ class PresetsFlow(QObject):
                 more = preset.min_images - images
                 s.window.show_notice(
                     f"“{preset.title}” needs at least {preset.min_images} images: add {more} "
-                    f"more to the tray (they are labelled Image 1, Image 2, … in the message).")
+                    f"more to the tray (they are labelled Image 1, Image 2, … in the message)."
+                )
                 return
             text = preset.compose(text, has_images=images > 0)
         format_type = (s.chat.response_format or {}).get("type")
         system = s.window.system_prompt_edit.text()
         if format_type == "json_object" and text and "json" not in (system + text).lower():
-            text = f"{text}\n\n{JSON_HINT}"   # JSON mode asks for the word in the messages
+            text = f"{text}\n\n{JSON_HINT}"  # JSON mode asks for the word in the messages
         s.send(text)
 
     # -- structured replies ------------------------------------------------------------------
     def show_structured(self, message: Message) -> None:
         """Show a finished reply that is JSON or calls a function in the panel."""
-        if message.role != "assistant" or message.status not in (Status.COMPLETE,
-                                                                 Status.STOPPED):
+        if message.role != "assistant" or message.status not in (Status.COMPLETE, Status.STOPPED):
             return
         if message.tool_calls:
             call = message.tool_calls[-1]
@@ -147,7 +148,8 @@ class PresetsFlow(QObject):
             await self._session.in_thread(_write_text, path, content)
         except OSError as exc:
             self._session.window.show_notice(
-                f"Could not save {path}: {exc.strerror or exc}. Choose another folder or name.")
+                f"Could not save {path}: {exc.strerror or exc}. Choose another folder or name."
+            )
             return
         self._session.window.show_notice(f"Saved {what} to {path}.")
 
@@ -157,10 +159,13 @@ class PresetsFlow(QObject):
             self.editor.raise_()
             return
         preset = find(self.presets, name) if name else None
-        overrides = preset is not None and preset.builtin and (
-            builtin(preset.name) != preset)
-        editor = PresetEditor(preset, {p.name for p in self.presets},
-                              overrides_builtin=overrides, parent=self._session.window)
+        overrides = preset is not None and preset.builtin and (builtin(preset.name) != preset)
+        editor = PresetEditor(
+            preset,
+            {p.name for p in self.presets},
+            overrides_builtin=overrides,
+            parent=self._session.window,
+        )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(self._saved)
         editor.restoreRequested.connect(self._forget)

@@ -34,7 +34,7 @@ class PreviewFlow(QObject):
         super().__init__(session)
         self._session = session
         self._dialog: ImagePreview | None = None
-        self._decoding = ""   # the sha256 being decoded for the dialog
+        self._decoding = ""  # the sha256 being decoded for the dialog
         session.window.tray.previewRequested.connect(self.open)
         session.attachments.itemChanged.connect(self._item_changed)
         session.attachments.changed.connect(self._items_changed)
@@ -52,7 +52,8 @@ class PreviewFlow(QObject):
         if item.kind is SourceKind.URL:
             session.window.show_notice(
                 f"{item.name} is a web address that the server downloads itself, so there is "
-                "nothing to preview here. Save the image and add the file to see and crop it.")
+                "nothing to preview here. Save the image and add the file to see and crop it."
+            )
             return
         if item.failed:
             session.window.show_notice(f"{item.name} cannot be previewed: {item.error}.")
@@ -96,20 +97,23 @@ class PreviewFlow(QObject):
         if dialog is None or dialog.item_id != item.id:
             return
         if image.isNull():
-            dialog.set_image(prepared.sha256, None,
-                             f"{item.name} could not be decoded for the preview. It is still "
-                             "sent as it is; remove it if the server refuses it.")
+            dialog.set_image(
+                prepared.sha256,
+                None,
+                f"{item.name} could not be decoded for the preview. It is still "
+                "sent as it is; remove it if the server refuses it.",
+            )
         else:
             dialog.set_image(prepared.sha256, image)
-        self._decode_if_needed()   # it may have changed again meanwhile
+        self._decode_if_needed()  # it may have changed again meanwhile
 
     def _crop(self, item_id: str, region: QRect) -> None:
         dialog = self._dialog
         prepared = dialog.item.prepared if dialog is not None else None
-        box = (region.x(), region.y(), region.x() + region.width(),
-               region.y() + region.height())
+        box = (region.x(), region.y(), region.x() + region.width(), region.y() + region.height())
         self._session.attachments.replace_with_crop(
-            item_id, box, expected_sha256=prepared.sha256 if prepared is not None else "")
+            item_id, box, expected_sha256=prepared.sha256 if prepared is not None else ""
+        )
 
     def _item_changed(self, item_id: str) -> None:
         dialog = self._dialog
@@ -123,7 +127,7 @@ class PreviewFlow(QObject):
     def _items_changed(self) -> None:
         dialog = self._dialog
         if dialog is not None and self._session.attachments.item(dialog.item_id) is None:
-            dialog.close()   # removed from the tray, or sent
+            dialog.close()  # removed from the tray, or sent
 
 
 def install(session: AppSession) -> PreviewFlow:

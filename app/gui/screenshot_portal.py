@@ -25,7 +25,7 @@ SCREENSHOT_INTERFACE = "org.freedesktop.portal.Screenshot"
 REQUEST_INTERFACE = "org.freedesktop.portal.Request"
 # PySide6 takes the slot as SLOT()'s string (its stubs say bytes, which it refuses).
 _RESPONSE_SLOT: Any = SLOT("response(uint,QVariantMap)")
-ANSWER_TIMEOUT = 600.0   # seconds the user may spend in the desktop's screenshot interface
+ANSWER_TIMEOUT = 600.0  # seconds the user may spend in the desktop's screenshot interface
 
 # Response codes of org.freedesktop.portal.Request.
 RESPONSE_SUCCESS = 0
@@ -92,19 +92,21 @@ async def take_screenshot(*, interactive: bool = True, bus: Any = None) -> str:
 
     def subscribe(path: str) -> None:
         if path not in subscribed and connection.connect(
-                PORTAL_SERVICE, path, REQUEST_INTERFACE, "Response", receiver, _RESPONSE_SLOT):
+            PORTAL_SERVICE, path, REQUEST_INTERFACE, "Response", receiver, _RESPONSE_SLOT
+        ):
             subscribed.append(path)
 
     subscribe(request_path(connection.baseService(), token))
     try:
-        call = QDBusMessage.createMethodCall(PORTAL_SERVICE, PORTAL_PATH, SCREENSHOT_INTERFACE,
-                                             "Screenshot")
-        call.setArguments(["", {"handle_token": token, "interactive": interactive,
-                                "modal": True}])
+        call = QDBusMessage.createMethodCall(
+            PORTAL_SERVICE, PORTAL_PATH, SCREENSHOT_INTERFACE, "Screenshot"
+        )
+        call.setArguments(["", {"handle_token": token, "interactive": interactive, "modal": True}])
         replied: asyncio.Future[QDBusMessage] = loop.create_future()
         watcher = QDBusPendingCallWatcher(connection.asyncCall(call))
         watcher.finished.connect(
-            lambda w: None if replied.done() else replied.set_result(w.reply()))
+            lambda w: None if replied.done() else replied.set_result(w.reply())
+        )
         reply = await replied
         if reply.type() == QDBusMessage.MessageType.ErrorMessage:
             raise PortalError(_call_error(reply.errorName(), reply.errorMessage()))
@@ -116,14 +118,16 @@ async def take_screenshot(*, interactive: bool = True, bus: Any = None) -> str:
         except TimeoutError:
             raise PortalError("the desktop portal did not answer in time") from None
     except asyncio.CancelledError:
-        for path in subscribed:   # close the desktop's screenshot interface too
-            connection.send(QDBusMessage.createMethodCall(PORTAL_SERVICE, path,
-                                                          REQUEST_INTERFACE, "Close"))
+        for path in subscribed:  # close the desktop's screenshot interface too
+            connection.send(
+                QDBusMessage.createMethodCall(PORTAL_SERVICE, path, REQUEST_INTERFACE, "Close")
+            )
         raise
     finally:
         for path in subscribed:
-            connection.disconnect(PORTAL_SERVICE, path, REQUEST_INTERFACE, "Response",
-                                  receiver, _RESPONSE_SLOT)
+            connection.disconnect(
+                PORTAL_SERVICE, path, REQUEST_INTERFACE, "Response", receiver, _RESPONSE_SLOT
+            )
         receiver.deleteLater()
     if code == RESPONSE_CANCELLED:
         raise PortalCancelled
@@ -136,12 +140,16 @@ async def take_screenshot(*, interactive: bool = True, bus: Any = None) -> str:
 
 
 def _call_error(name: str, message: str) -> str:
-    if name in {"org.freedesktop.DBus.Error.ServiceUnknown",
-                "org.freedesktop.DBus.Error.NameHasNoOwner"}:
+    if name in {
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.NameHasNoOwner",
+    }:
         return "the desktop portal (xdg-desktop-portal) is not running"
-    if name in {"org.freedesktop.DBus.Error.UnknownMethod",
-                "org.freedesktop.DBus.Error.UnknownInterface",
-                "org.freedesktop.DBus.Error.UnknownObject"}:
+    if name in {
+        "org.freedesktop.DBus.Error.UnknownMethod",
+        "org.freedesktop.DBus.Error.UnknownInterface",
+        "org.freedesktop.DBus.Error.UnknownObject",
+    }:
         return "this desktop's portal offers no screenshot call"
     if name == "org.freedesktop.portal.Error.NotAllowed":
         return "the desktop did not allow this app to take screenshots"

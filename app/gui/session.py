@@ -38,7 +38,7 @@ class AppSession(QObject):
     def __init__(self, *, demo: bool = False, demo_think_seconds: float = 0.0) -> None:
         super().__init__()
         self.demo = demo
-        self._demo_think = demo_think_seconds   # how long the demo's reasoning models think
+        self._demo_think = demo_think_seconds  # how long the demo's reasoning models think
         self.store = SettingsStore()
         self.settings: Settings = self.store.load()
         self.models: list[ModelInfo] = []
@@ -47,8 +47,8 @@ class AppSession(QObject):
         self.demo_server: Any = None
         self._key_ready = False
         self.thumbnails: dict[str, bytes] = {}
-        self.originals: dict[str, Path] = {}       # the files as dropped, by sent sha256
-        self.editing: str | None = None            # the question being edited, if any
+        self.originals: dict[str, Path] = {}  # the files as dropped, by sent sha256
+        self.editing: str | None = None  # the question being edited, if any
         self.log_path: Path | None = None
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
@@ -96,8 +96,7 @@ class AppSession(QObject):
             from app.demo import DEMO_API_KEY, DemoServer
 
             if self.demo_server is None:
-                self.demo_server = DemoServer(pace=0.02,
-                                              think_seconds=self._demo_think).start()
+                self.demo_server = DemoServer(pace=0.02, think_seconds=self._demo_think).start()
             self.endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
         else:
             lookup = await self.in_thread(keystore.get_key, self.key_account)
@@ -137,8 +136,9 @@ class AppSession(QObject):
         """Log an unexpected error and tell the user, instead of a traceback or a silent stop."""
         log.error("Unexpected error", exc_info=error)
         where = f" Details are in {self.log_path}." if self.log_path else ""
-        self.window.show_notice(f"Something went wrong inside the app: {error!r}.{where} "
-                                "Your conversation is kept.")
+        self.window.show_notice(
+            f"Something went wrong inside the app: {error!r}.{where} Your conversation is kept."
+        )
 
     # -- wiring -----------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -258,8 +258,10 @@ class AppSession(QObject):
             return
         self.settings.learned_windows[model] = window
         self._save_settings()
-        self.window.show_notice(f"The server says {model} takes at most {window:,} prompt "
-                                "tokens: the meter uses that window now.")
+        self.window.show_notice(
+            f"The server says {model} takes at most {window:,} prompt "
+            "tokens: the meter uses that window now."
+        )
         self.update_meter()
 
     def show_efforts(self) -> None:
@@ -273,8 +275,14 @@ class AppSession(QObject):
         self.chat.conversation.reasoning_effort = effort or None
 
     def current_model_info(self) -> ModelInfo | None:
-        return next((m for m in self.models if m.id == self.settings.model
-                     or self.settings.model in m.aliases), None)
+        return next(
+            (
+                m
+                for m in self.models
+                if m.id == self.settings.model or self.settings.model in m.aliases
+            ),
+            None,
+        )
 
     # -- the turn ---------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -286,8 +294,11 @@ class AppSession(QObject):
         for item in self.attachments.items():
             if item.prepared is not None and item.thumbnail:
                 self.thumbnails[item.prepared.sha256] = item.thumbnail
-            if item.prepared is not None and item.location and not item.location.startswith(
-                    "https://"):
+            if (
+                item.prepared is not None
+                and item.location
+                and not item.location.startswith("https://")
+            ):
                 self.originals[item.prepared.sha256] = Path(item.location)
         self.thumbnails.update(self.attachments.low_detail_thumbnails())
         if text:
@@ -317,7 +328,7 @@ class AppSession(QObject):
         if costs and info is not None and not info.takes_images:
             return f"{info.id} takes no images: pick a model that does."
         estimate = self._estimate(text)
-        if not estimate.fits and self.budget.window_known():   # an unknown window only warns
+        if not estimate.fits and self.budget.window_known():  # an unknown window only warns
             return self.budget.over_reason(estimate)
         return None
 
@@ -332,8 +343,9 @@ class AppSession(QObject):
             self._show_block(self.send_block_reason(self.window.composer.toPlainText().strip()))
 
     def _show_block(self, reason: str | None) -> None:
-        self.window.set_send_blocked(reason, offer_settings=not self.endpoint.has_key
-                                     and self._key_ready)
+        self.window.set_send_blocked(
+            reason, offer_settings=not self.endpoint.has_key and self._key_ready
+        )
 
     def _attachments_changed(self) -> None:
         self.window.tray.set_items(self.attachments.items())
@@ -359,8 +371,9 @@ class AppSession(QObject):
     def regenerate(self) -> None:
         """Ask again for the last reply; the new one replaces it."""
         if not self.chat.regenerate():
-            self.window.show_notice("Nothing to regenerate: wait for the reply to finish, or "
-                                    "ask a question first.")
+            self.window.show_notice(
+                "Nothing to regenerate: wait for the reply to finish, or ask a question first."
+            )
 
     def edit_question(self, message_id: str) -> None:
         """Put an earlier question back in the composer; sending replaces it and what follows."""
@@ -370,12 +383,16 @@ class AppSession(QObject):
         self.editing = message_id
         self.window.composer.setPlainText(message.text)
         self.window.composer.setFocus()
-        later = len(self.chat.conversation.messages) - self.chat.conversation.messages.index(
-            message) - 1
+        later = (
+            len(self.chat.conversation.messages)
+            - self.chat.conversation.messages.index(message)
+            - 1
+        )
         self.window.edit_banner.show_message(
             f"Editing an earlier question (its {len(message.images)} image(s) are kept). "
             f"Sending replaces it{f' and the {later} message(s) after it' if later else ''}: "
-            "they are removed from this conversation. Press × to cancel.")
+            "they are removed from this conversation. Press × to cancel."
+        )
 
     def _cancel_edit(self) -> None:
         self.editing = None
@@ -414,4 +431,3 @@ class AppSession(QObject):
         decoded = await self.in_thread(QImage.fromData, image.data)
         if not decoded.isNull():
             show_image(self.window, image.name, decoded)
-

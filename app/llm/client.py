@@ -10,13 +10,14 @@ import openai
 @dataclass(frozen=True)
 class Timeouts:
     connect: float = 10.0
-    read: float = 60.0      # the longest silence tolerated between two streamed events
-    write: float = 60.0     # a request carries several MB of images
+    read: float = 60.0  # the longest silence tolerated between two streamed events
+    write: float = 60.0  # a request carries several MB of images
     pool: float = 10.0
 
 
-def make_client(base_url: str, api_key: str,
-                timeouts: Timeouts | None = None) -> openai.AsyncOpenAI:
+def make_client(
+    base_url: str, api_key: str, timeouts: Timeouts | None = None
+) -> openai.AsyncOpenAI:
     """A client that never retries on its own: `stream_reply` retries and says so as it does."""
     t = timeouts or Timeouts()
     return openai.AsyncOpenAI(

@@ -21,25 +21,26 @@ import openai
 
 from app.core.redact import redact_secrets
 
-MAX_MESSAGE = 400   # characters kept of a message from a JSON body
-MAX_LINE = 200      # characters kept of a plain-text body (its first line)
+MAX_MESSAGE = 400  # characters kept of a message from a JSON body
+MAX_LINE = 200  # characters kept of a plain-text body (its first line)
 
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html|head|body|title|!--)", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _HEADING = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 # LiteLLM's proxy wraps the upstream error: "400: {'error': '/chat/completions: Invalid …'}".
-_WRAPPED = re.compile(r"""^\d{3}: \{\s*['"]error['"]\s*:\s*['"](?P<inner>.*)['"]\s*\}$""",
-                      re.DOTALL)
+_WRAPPED = re.compile(
+    r"""^\d{3}: \{\s*['"]error['"]\s*:\s*['"](?P<inner>.*)['"]\s*\}$""", re.DOTALL
+)
 _MESSAGE_KEYS = ("error", "message", "detail", "msg")
 _CODE_KEYS = ("code", "type", "status")
 
 
 @dataclass(frozen=True)
 class ErrorBody:
-    message: str   # the server's words: one line, keys redacted ("" when it said nothing)
-    codes: str     # the machine-readable fields ("code", "type"), lowercased, space-separated
-    html: bool     # the body was a web page (a proxy's or a web server's), not an API answer
+    message: str  # the server's words: one line, keys redacted ("" when it said nothing)
+    codes: str  # the machine-readable fields ("code", "type"), lowercased, space-separated
+    html: bool  # the body was a web page (a proxy's or a web server's), not an API answer
 
     @property
     def text(self) -> str:
@@ -50,7 +51,7 @@ class ErrorBody:
 def read_body(exc: openai.APIStatusError) -> ErrorBody:
     """The error body of ``exc``'s response, reduced to one readable line and its codes."""
     raw = _raw_text(exc)
-    if raw is None:                  # the response could not be read again: what the client kept
+    if raw is None:  # the response could not be read again: what the client kept
         return _from_value(exc.body)
     content_type = exc.response.headers.get("content-type", "").lower()
     if "html" in content_type or is_html(raw):
@@ -88,7 +89,7 @@ def one_line(text: str, limit: int) -> str:
 def _raw_text(exc: openai.APIStatusError) -> str | None:
     try:
         return exc.response.text
-    except (UnicodeDecodeError, RuntimeError):   # RuntimeError: httpx2's "response not read"
+    except (UnicodeDecodeError, RuntimeError):  # RuntimeError: httpx2's "response not read"
         return None
 
 
@@ -113,9 +114,15 @@ def _message_of(body: dict[str, Any], depth: int = 0) -> str:
             found = _message_of(value, depth + 1)
             if found:
                 return found
-        if isinstance(value, list):      # FastAPI's validation errors: [{"msg": …}, …]
-            found = next((_message_of(item, depth + 1) for item in value
-                          if isinstance(item, dict) and depth < 3), "")
+        if isinstance(value, list):  # FastAPI's validation errors: [{"msg": …}, …]
+            found = next(
+                (
+                    _message_of(item, depth + 1)
+                    for item in value
+                    if isinstance(item, dict) and depth < 3
+                ),
+                "",
+            )
             if found:
                 return found
     code = body.get("code")
@@ -124,8 +131,11 @@ def _message_of(body: dict[str, Any], depth: int = 0) -> str:
 
 def _codes_of(body: dict[str, Any], depth: int = 0) -> list[str]:
     """The machine-readable fields of a JSON error object and of the object nested in it."""
-    codes = [str(body[key]) for key in _CODE_KEYS
-             if isinstance(body.get(key), str | int) and not isinstance(body.get(key), bool)]
+    codes = [
+        str(body[key])
+        for key in _CODE_KEYS
+        if isinstance(body.get(key), str | int) and not isinstance(body.get(key), bool)
+    ]
     nested = body.get("error")
     if isinstance(nested, dict) and depth < 3:
         codes += _codes_of(nested, depth + 1)

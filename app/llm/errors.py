@@ -59,8 +59,8 @@ _HINTS = {
     ErrorKind.NO_KEY: "Add this endpoint's API key in Settings (for xAI, XAI_API_KEY also works).",
     ErrorKind.FORBIDDEN: "Check that the key is active and the team has credits at console.x.ai.",
     ErrorKind.CREDITS_EXHAUSTED: "Retrying will not help: add credits or raise the monthly "
-                                 "spending limit on the provider's billing page (for xAI: "
-                                 "console.x.ai), then send again.",
+    "spending limit on the provider's billing page (for xAI: "
+    "console.x.ai), then send again.",
     ErrorKind.MODEL_NOT_FOUND: "Pick a current model that takes images from the model list.",
     ErrorKind.ENDPOINT_NOT_FOUND: "Check the base URL in Settings — does it end in /v1?",
     ErrorKind.TOO_LONG: "Remove images or earlier turns, or start a new conversation.",
@@ -79,7 +79,7 @@ RETRYABLE = frozenset({ErrorKind.RATE_LIMITED, ErrorKind.SERVER_ERROR, ErrorKind
 @dataclass
 class ChatError(Exception):
     kind: ErrorKind
-    message: str                  # the server's own words where it gave any
+    message: str  # the server's own words where it gave any
     status: int | None = None
     retry_after: float | None = None
 
@@ -122,21 +122,27 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
 # How servers word each kind (matched on the message and the code fields, lowercased).
 # xAI 401 "No credentials presented." (code "unauthenticated:no-credentials"); OpenAI 401
 # "You didn't provide an API key."; the demo's "No API key provided."
-_NO_KEY = re.compile(r"no[ -]credentials|(?:didn't|did not|not) provide an? api key|"
-                     r"no api key|missing (?:api key|bearer|authorization)|api key is missing")
+_NO_KEY = re.compile(
+    r"no[ -]credentials|(?:didn't|did not|not) provide an? api key|"
+    r"no api key|missing (?:api key|bearer|authorization)|api key is missing"
+)
 # xAI 429 (and 403) "Your team … has either used all available credits or reached its monthly
 # spending limit."; OpenAI 429 "You exceeded your current quota, please check your plan and
 # billing details." (type "insufficient_quota"); OpenRouter 402 "Insufficient credits. …".
 # Not "quota" or "billing" alone: a per-minute quota is a rate limit, worth retrying, and
 # OpenAI's rate-limit message points to its billing page too.
-_CREDITS = re.compile(r"credits|spending limit|spend limit|insufficient_quota|"
-                      r"exceeded your current quota|insufficient balance")
+_CREDITS = re.compile(
+    r"credits|spending limit|spend limit|insufficient_quota|"
+    r"exceeded your current quota|insufficient balance"
+)
 # xAI "Model not found"; OpenAI "The model `x` does not exist or you do not have access to it."
 # (code "model_not_found"); LiteLLM 400 "Invalid model name passed in model=x"; Ollama
 # 'model "x" not found, try pulling it first'; vLLM "The model `x` does not exist.".
-_MODEL_NOT_FOUND = re.compile(r"model[_ ]not[_ ]found|invalid model name|unknown model|"
-                              r"no such model|\bmodel\b.{0,120}?\b(?:not found|does not exist|"
-                              r"doesn't exist)")
+_MODEL_NOT_FOUND = re.compile(
+    r"model[_ ]not[_ ]found|invalid model name|unknown model|"
+    r"no such model|\bmodel\b.{0,120}?\b(?:not found|does not exist|"
+    r"doesn't exist)"
+)
 _TOO_LONG = re.compile(r"prompt length|context length|context window|too long")
 
 
@@ -145,14 +151,14 @@ def _status_kind(status: int, text: str) -> ErrorKind:
     if status in (400, 401) and _NO_KEY.search(text):
         return ErrorKind.NO_KEY
     if status == 401 or (status == 400 and "api key" in text):
-        return ErrorKind.BAD_KEY      # a key was sent (the client always sends one)
+        return ErrorKind.BAD_KEY  # a key was sent (the client always sends one)
     if status == 402 or (status in (403, 429) and _CREDITS.search(text)):
         return ErrorKind.CREDITS_EXHAUSTED
     if status == 403:
         return ErrorKind.FORBIDDEN
     if status in (400, 404) and _MODEL_NOT_FOUND.search(text):
         return ErrorKind.MODEL_NOT_FOUND
-    if status in (404, 405):          # the path itself is not there: a wrong base URL
+    if status in (404, 405):  # the path itself is not there: a wrong base URL
         return ErrorKind.ENDPOINT_NOT_FOUND
     if _TOO_LONG.search(text):
         return ErrorKind.TOO_LONG
@@ -171,11 +177,14 @@ def map_error(exc: BaseException) -> ChatError:
         return exc
     if isinstance(exc, openai.APIStatusError):
         body = read_body(exc)
-        return ChatError(_status_kind(exc.status_code, body.text), body.message, exc.status_code,
-                         _retry_after(exc))
+        return ChatError(
+            _status_kind(exc.status_code, body.text),
+            body.message,
+            exc.status_code,
+            _retry_after(exc),
+        )
     if isinstance(exc, openai.APITimeoutError):
-        return ChatError(ErrorKind.TIMEOUT, f"no answer from {_address(exc)} within the time "
-                                            "limit")
+        return ChatError(ErrorKind.TIMEOUT, f"no answer from {_address(exc)} within the time limit")
     if isinstance(exc, openai.APIConnectionError):
         return ChatError(ErrorKind.NETWORK_DOWN, redact_secrets(_connection_detail(exc)))
     if isinstance(exc, httpx2.TimeoutException):
@@ -216,11 +225,15 @@ def _connection_detail(exc: openai.APIConnectionError) -> str:
     where = _address(exc)
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return (f"the certificate of {where} was not accepted "
-                    f"({cause.verify_message or cause.reason})")
+            return (
+                f"the certificate of {where} was not accepted "
+                f"({cause.verify_message or cause.reason})"
+            )
         if isinstance(cause, ssl.SSLError):
-            return (f"the secure connection (TLS) to {where} failed ({cause.reason or cause}); "
-                    "if the server does not use TLS, its address starts with http://")
+            return (
+                f"the secure connection (TLS) to {where} failed ({cause.reason or cause}); "
+                "if the server does not use TLS, its address starts with http://"
+            )
         if isinstance(cause, socket.gaierror):
             return f"the host name of {where} was not found ({cause.strerror or cause})"
         if isinstance(cause, ConnectionRefusedError):

@@ -39,7 +39,7 @@ class UsageReport:
 class Retrying:
     """The request failed in a way worth retrying; the next attempt starts after `delay` s."""
 
-    attempt: int        # 1 for the first retry
+    attempt: int  # 1 for the first retry
     max_attempts: int
     delay: float
     error: ChatError
@@ -47,7 +47,7 @@ class Retrying:
 
 @dataclass(frozen=True)
 class Finished:
-    reason: str         # "stop", "length", "tool_calls", "content_filter", ...
+    reason: str  # "stop", "length", "tool_calls", "content_filter", ...
 
 
 ReplyEvent = TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | Retrying | Finished

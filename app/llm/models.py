@@ -16,8 +16,7 @@ def _parse_language_model(raw: dict[str, Any]) -> ModelInfo:
     if isinstance(raw.get("prompt_text_token_price"), int | float):
         prices = Prices(
             prompt_text=int(raw["prompt_text_token_price"]),
-            prompt_image=int(raw.get("prompt_image_token_price")
-                             or raw["prompt_text_token_price"]),
+            prompt_image=int(raw.get("prompt_image_token_price") or raw["prompt_text_token_price"]),
             completion_text=int(raw.get("completion_text_token_price") or 0),
             cached_prompt_text=int(raw.get("cached_prompt_text_token_price") or 0),
         )
@@ -50,8 +49,13 @@ async def discover_models(client: openai.AsyncOpenAI) -> list[ModelInfo]:
     try:
         body = await client.get("/language-models", cast_to=object)
         if isinstance(body, dict) and isinstance(body.get("models"), list):
-            return sort_models([_parse_language_model(m) for m in body["models"]
-                                if isinstance(m, dict) and "id" in m])
+            return sort_models(
+                [
+                    _parse_language_model(m)
+                    for m in body["models"]
+                    if isinstance(m, dict) and "id" in m
+                ]
+            )
     except openai.NotFoundError:
         pass  # not xAI: the standard list follows
     except openai.APIError as exc:
@@ -60,9 +64,17 @@ async def discover_models(client: openai.AsyncOpenAI) -> list[ModelInfo]:
         page = await client.models.list()
     except openai.APIError as exc:
         raise map_error(exc) from exc
-    return sort_models([ModelInfo(id=m.id, takes_images=_guess_takes_images(m.id),
-                                  context_window=known_window(m.id),
-                                  owned_by=m.owned_by or "") for m in page.data])
+    return sort_models(
+        [
+            ModelInfo(
+                id=m.id,
+                takes_images=_guess_takes_images(m.id),
+                context_window=known_window(m.id),
+                owned_by=m.owned_by or "",
+            )
+            for m in page.data
+        ]
+    )
 
 
 async def check_key(client: openai.AsyncOpenAI) -> dict[str, Any]:

@@ -58,13 +58,17 @@ class ReplyRequest:
     # Sent as `x-grok-conv-id`: the requests of one conversation reach the server that holds
     # its cached prefix (xAI bills that prefix at the cached price; other servers ignore it).
     conversation_id: str | None = None
-    reasoning_effort: str | None = None   # only for a model that takes it (catalog)
-    thinks: bool = False   # the model may reason in silence for minutes before its first word
+    reasoning_effort: str | None = None  # only for a model that takes it (catalog)
+    thinks: bool = False  # the model may reason in silence for minutes before its first word
 
     def body(self) -> dict[str, Any]:
         """The request's JSON body."""
-        body: dict[str, Any] = {"model": self.model, "messages": list(self.messages),
-                                "stream": True, "stream_options": {"include_usage": True}}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": list(self.messages),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
         if self.max_tokens is not None:
             body["max_tokens"] = self.max_tokens
         if self.temperature is not None:
@@ -95,7 +99,7 @@ class ReplyRequest:
         client needs to walk them (its typed-parameter transform took 2 ms a message)."""
         rest = self.body()
         messages = rest.pop("messages")
-        body = bytearray(b'{"messages":[')   # grown piece by piece: each is freed at once
+        body = bytearray(b'{"messages":[')  # grown piece by piece: each is freed at once
         for index, message in enumerate(messages):
             if index:
                 body += b","
@@ -107,8 +111,9 @@ class ReplyRequest:
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def _rest_of_object(fields: dict[str, Any]) -> bytes:
@@ -131,8 +136,9 @@ def _message_json(message: dict[str, Any]) -> Iterator[bytes]:
     yield _rest_of_object({key: value for key, value in message.items() if key != "content"})
 
 
-async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
-                       retry: RetryPolicy | None = None) -> AsyncIterator[ReplyEvent]:
+async def stream_reply(
+    client: openai.AsyncOpenAI, request: ReplyRequest, retry: RetryPolicy | None = None
+) -> AsyncIterator[ReplyEvent]:
     """Yield the reply's events. Raises ChatError; cancelling closes the connection at once.
 
     A failure before the first event is retried per `retry` (announced by a `Retrying` event);
@@ -143,9 +149,13 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
     while True:
         try:
             stream = await client.post(
-                "/chat/completions", cast_to=ChatCompletion, content=request.encoded,
-                options=_options(client, request), stream=True,
-                stream_cls=openai.AsyncStream[ChatCompletionChunk])
+                "/chat/completions",
+                cast_to=ChatCompletion,
+                content=request.encoded,
+                options=_options(client, request),
+                stream=True,
+                stream_cls=openai.AsyncStream[ChatCompletionChunk],
+            )
         except (openai.APIError, json.JSONDecodeError) as exc:
             error = map_error(exc)
             attempt += 1
@@ -156,8 +166,11 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
             await asyncio.sleep(delay)
             continue
         # A thinking model's long allowance covers the silence before its first words only.
-        silence = client.timeout.read if (
-            request.thinks and isinstance(client.timeout, httpx2.Timeout)) else None
+        silence = (
+            client.timeout.read
+            if (request.thinks and isinstance(client.timeout, httpx2.Timeout))
+            else None
+        )
         async for event in _events(stream, silence):
             yield event
         return
@@ -166,10 +179,12 @@ async def stream_reply(client: openai.AsyncOpenAI, request: ReplyRequest,
 def _options(client: openai.AsyncOpenAI, request: ReplyRequest) -> RequestOptions:
     options: RequestOptions = {"headers": request.headers()}
     if request.thinks and isinstance(client.timeout, httpx2.Timeout):
-        options["timeout"] = httpx2.Timeout(client.timeout.connect,
-                                            read=max(THINKING_READ_TIMEOUT,
-                                                     client.timeout.read or 0.0),
-                                            write=client.timeout.write, pool=client.timeout.pool)
+        options["timeout"] = httpx2.Timeout(
+            client.timeout.connect,
+            read=max(THINKING_READ_TIMEOUT, client.timeout.read or 0.0),
+            write=client.timeout.write,
+            pool=client.timeout.pool,
+        )
     return options
 
 
@@ -180,8 +195,9 @@ def _reasoning_of(delta: Any) -> str | None:
     return text if isinstance(text, str) and text else None
 
 
-async def _paced(stream: openai.AsyncStream[Any], silence: float | None,
-                 started: list[bool]) -> AsyncIterator[Any]:
+async def _paced(
+    stream: openai.AsyncStream[Any], silence: float | None, started: list[bool]
+) -> AsyncIterator[Any]:
     """The stream's chunks; once `started[0]` is set, each must come within `silence` s."""
     chunks = stream.__aiter__()
     while True:
@@ -191,13 +207,15 @@ async def _paced(stream: openai.AsyncStream[Any], silence: float | None,
         except StopAsyncIteration:
             return
         except TimeoutError:
-            raise ChatError(ErrorKind.STREAM_INTERRUPTED,
-                            "the server stopped answering mid-reply") from None
+            raise ChatError(
+                ErrorKind.STREAM_INTERRUPTED, "the server stopped answering mid-reply"
+            ) from None
         yield chunk
 
 
-async def _events(stream: openai.AsyncStream[Any],
-                  silence: float | None = None) -> AsyncIterator[ReplyEvent]:
+async def _events(
+    stream: openai.AsyncStream[Any], silence: float | None = None
+) -> AsyncIterator[ReplyEvent]:
     """The reply's events. `silence`: the longest pause between chunks once the reply has
     started (a thinking model's request allows a much longer one before that)."""
     usage: dict[str, Any] | None = None
@@ -208,8 +226,10 @@ async def _events(stream: openai.AsyncStream[Any],
             started = [False]
             async for chunk in _paced(stream, silence, started):
                 started[0] = started[0] or any(
-                    c.delta is not None and (c.delta.content or c.delta.tool_calls
-                                             or _reasoning_of(c.delta)) for c in chunk.choices)
+                    c.delta is not None
+                    and (c.delta.content or c.delta.tool_calls or _reasoning_of(c.delta))
+                    for c in chunk.choices
+                )
                 if chunk.usage is not None:  # one final chunk, or cumulative in every chunk
                     usage = chunk.usage.model_dump()
                 for choice in chunk.choices:
@@ -223,17 +243,20 @@ async def _events(stream: openai.AsyncStream[Any],
                         saw_calls = True
                         for call in delta.tool_calls:
                             function = call.function
-                            yield ToolCallDelta(call.index, call.id,
-                                                function.name if function else None,
-                                                (function.arguments or "") if function else "")
-                    if choice.finish_reason is not None:   # xAI sends "" after tool calls
-                        finish = choice.finish_reason or (
-                            "tool_calls" if saw_calls else "stop")
+                            yield ToolCallDelta(
+                                call.index,
+                                call.id,
+                                function.name if function else None,
+                                (function.arguments or "") if function else "",
+                            )
+                    if choice.finish_reason is not None:  # xAI sends "" after tool calls
+                        finish = choice.finish_reason or ("tool_calls" if saw_calls else "stop")
         except (openai.APIError, httpx2.HTTPError, json.JSONDecodeError, OSError) as exc:
             raise _interrupted(exc) from exc
     if finish is None:
-        raise ChatError(ErrorKind.STREAM_INTERRUPTED,
-                        "the connection ended before the reply was complete")
+        raise ChatError(
+            ErrorKind.STREAM_INTERRUPTED, "the connection ended before the reply was complete"
+        )
     if usage is not None:
         yield UsageReport(Usage.from_api(usage))
     yield Finished(finish)
@@ -242,7 +265,10 @@ async def _events(stream: openai.AsyncStream[Any],
 def _interrupted(exc: BaseException) -> ChatError:
     error = map_error(exc)
     if error.kind in (ErrorKind.NETWORK_DOWN, ErrorKind.TIMEOUT):
-        detail = "the server stopped answering" if error.kind is ErrorKind.TIMEOUT else (
-            "the connection was lost")
+        detail = (
+            "the server stopped answering"
+            if error.kind is ErrorKind.TIMEOUT
+            else ("the connection was lost")
+        )
         return ChatError(ErrorKind.STREAM_INTERRUPTED, f"{detail} mid-reply ({error.message})")
     return error

@@ -55,17 +55,20 @@ def schema_fallback(request: ReplyRequest) -> ReplyRequest:
     schema = schema_of(request) or {}
     instruction = schema_instruction(schema)
     messages = [dict(message) for message in request.messages]
-    if messages and messages[0].get("role") == "system" and isinstance(
-            messages[0].get("content"), str):
+    if (
+        messages
+        and messages[0].get("role") == "system"
+        and isinstance(messages[0].get("content"), str)
+    ):
         messages[0]["content"] = f"{messages[0]['content']}\n\n{instruction}"
     else:
         messages.insert(0, {"role": "system", "content": instruction})
     return replace(request, messages=messages, response_format={"type": "json_object"})
 
 
-async def stream_structured(client: openai.AsyncOpenAI, request: ReplyRequest,
-                            retry: RetryPolicy | None = None
-                            ) -> AsyncIterator[StructuredEvent]:
+async def stream_structured(
+    client: openai.AsyncOpenAI, request: ReplyRequest, retry: RetryPolicy | None = None
+) -> AsyncIterator[StructuredEvent]:
     """`stream_reply`, retried once in JSON mode if the endpoint refuses the schema."""
     try:
         async for event in stream_reply(client, request, retry):
@@ -79,6 +82,7 @@ async def stream_structured(client: openai.AsyncOpenAI, request: ReplyRequest,
     yield FormatFallback(
         f"This endpoint refused a JSON schema as the response format (“{refusal.rstrip('.')}”), "
         "so the request was sent again in JSON mode with the schema in the system prompt; the "
-        "reply is checked against the schema here.")
+        "reply is checked against the schema here."
+    )
     async for event in stream_reply(client, schema_fallback(request), retry):
         yield event

@@ -55,13 +55,17 @@ def create_search_table(conn: sqlite3.Connection, *, fts5: bool) -> None:
     """The text index of messages, keyed by ``messages.seq``: an FTS5 table, or (where SQLite
     has no FTS5) a plain table that :mod:`app.store.search` scans with LIKE."""
     if fts5:
-        conn.execute("CREATE VIRTUAL TABLE message_search USING fts5("
-                     "body, tokenize = 'unicode61 remove_diacritics 2')")
+        conn.execute(
+            "CREATE VIRTUAL TABLE message_search USING fts5("
+            "body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
     else:
         log.warning("this SQLite has no FTS5: history search falls back to LIKE (slower)")
         conn.execute("CREATE TABLE message_search (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-    conn.execute("CREATE TRIGGER messages_unindex AFTER DELETE ON messages BEGIN "
-                 "DELETE FROM message_search WHERE rowid = old.seq; END")
+    conn.execute(
+        "CREATE TRIGGER messages_unindex AFTER DELETE ON messages BEGIN "
+        "DELETE FROM message_search WHERE rowid = old.seq; END"
+    )
 
 
 def search_is_fts5(conn: sqlite3.Connection) -> bool:
@@ -149,8 +153,13 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION, label: str = "",
-            migrations: Sequence[Migration] = MIGRATIONS) -> int:
+def migrate(
+    conn: sqlite3.Connection,
+    *,
+    target: int = SCHEMA_VERSION,
+    label: str = "",
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> int:
     """Bring the schema up to ``target``, one version per transaction. Returns the version found.
 
     Raises :class:`SchemaTooNewError` for a database of a later version than ``target``.
@@ -160,7 +169,8 @@ def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION, label: st
         raise SchemaTooNewError(
             f"The history {label or 'database'} was written by a newer version of grok-vision "
             f"(schema version {found}; this version reads up to {target}). Update grok-vision to "
-            f"open it, or move the file aside to start a new history.")
+            f"open it, or move the file aside to start a new history."
+        )
     for version in range(found, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -183,14 +193,20 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         if read_only:
             if not path.exists():
                 raise HistoryError(f"There is no history at {path} yet.")
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   isolation_level=None, check_same_thread=True)
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=True,
+            )
         else:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
     except sqlite3.Error as exc:
-        raise HistoryError(f"Could not open the history {label}: {exc}. Check that the folder "
-                           f"exists and is writable.") from None
+        raise HistoryError(
+            f"Could not open the history {label}: {exc}. Check that the folder "
+            f"exists and is writable."
+        ) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -204,7 +220,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.close()
         raise HistoryError(
             f"The history {label} cannot be read ({exc}). It may be damaged or not a grok-vision "
-            f"history: move it aside to start a new one.") from None
+            f"history: move it aside to start a new one."
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -216,5 +233,7 @@ def _check_readable_version(conn: sqlite3.Connection, label: str) -> None:
     if found > SCHEMA_VERSION:
         migrate(conn, label=label)  # raises SchemaTooNewError
     if found < SCHEMA_VERSION:
-        raise HistoryError(f"The history {label} needs upgrading, which cannot be done while "
-                           f"another grok-vision window has it open. Close that window first.")
+        raise HistoryError(
+            f"The history {label} needs upgrading, which cannot be done while "
+            f"another grok-vision window has it open. Close that window first."
+        )

@@ -46,8 +46,12 @@ REDACTED = "[redacted key]"
 
 # The shape of an API key (as app.store.settings refuses them): "xai-"/"sk-" and a long run.
 _KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:xai|sk)-[A-Za-z0-9_-]{20,}")
-_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
-               "image/webp": ".webp"}
+_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
 _STATUS_NOTES = {
     Status.STOPPED: "Reply stopped before it was complete.",
     Status.INTERRUPTED: "Reply interrupted: the app ended while it was arriving.",
@@ -86,6 +90,7 @@ def _local_time(timestamp: float) -> str:
 
 # -- Markdown ------------------------------------------------------------------------------
 
+
 def export_markdown(store: HistoryStore, conv_id: str, out_dir: Path) -> Path:
     """Write the conversation as Markdown with its images beside it; the .md file's path."""
     meta = store.conversation_meta(conv_id)
@@ -102,8 +107,9 @@ def export_markdown(store: HistoryStore, conv_id: str, out_dir: Path) -> Path:
     lines.append("")
     if conv.system_prompt.strip():
         lines += ["**System prompt:**", ""]
-        lines += [f"> {line}" if line else ">" for line in
-                  redact_keys(conv.system_prompt).splitlines()]
+        lines += [
+            f"> {line}" if line else ">" for line in redact_keys(conv.system_prompt).splitlines()
+        ]
         lines.append("")
     for number, message in enumerate(conv.messages, start=1):
         lines += _markdown_message(message, number, images_dir, stem)
@@ -112,10 +118,12 @@ def export_markdown(store: HistoryStore, conv_id: str, out_dir: Path) -> Path:
     return target
 
 
-def _markdown_message(message: Message, number: int, images_dir: Path,
-                      stem: str) -> list[str]:
-    who = "You" if message.role == "user" else (
-        f"Assistant ({message.model})" if message.model else "Assistant")
+def _markdown_message(message: Message, number: int, images_dir: Path, stem: str) -> list[str]:
+    who = (
+        "You"
+        if message.role == "user"
+        else (f"Assistant ({message.model})" if message.model else "Assistant")
+    )
     lines = [f"## {who} · {_local_time(message.created)}", ""]
     for index, part in enumerate(message.parts, start=1):
         if isinstance(part, TextPart):
@@ -133,8 +141,7 @@ def _markdown_message(message: Message, number: int, images_dir: Path,
     return lines
 
 
-def _markdown_image(part: ImagePart, number: int, index: int, images_dir: Path,
-                    stem: str) -> str:
+def _markdown_image(part: ImagePart, number: int, index: int, images_dir: Path, stem: str) -> str:
     if part.image is None:
         url = part.url or ""
         alt = _alt(unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2]) or "image")
@@ -163,6 +170,7 @@ def _one_line(text: str) -> str:
 
 # -- JSON ----------------------------------------------------------------------------------
 
+
 def conversation_document(store: HistoryStore, conv_id: str) -> dict[str, Any]:
     """The JSON document of one conversation (see the module's docstring)."""
     meta = store.conversation_meta(conv_id)
@@ -177,28 +185,46 @@ def conversation_document(store: HistoryStore, conv_id: str) -> dict[str, Any]:
             if isinstance(part, TextPart):
                 parts.append({"kind": "text", "text": redact_keys(part.text)})
                 continue
-            parts.append(_json_image(store, part, originals.get((message.id, position)),
-                                     thumbnails, blobs))
-        messages.append({
-            "id": message.id, "role": message.role, "status": message.status.value,
-            "error": redact_keys(message.error) if message.error else None,
-            "model": message.model, "created": message.created,
-            "usage": dataclasses.asdict(message.usage) if message.usage else None,
-            "parts": parts})
+            parts.append(
+                _json_image(store, part, originals.get((message.id, position)), thumbnails, blobs)
+            )
+        messages.append(
+            {
+                "id": message.id,
+                "role": message.role,
+                "status": message.status.value,
+                "error": redact_keys(message.error) if message.error else None,
+                "model": message.model,
+                "created": message.created,
+                "usage": dataclasses.asdict(message.usage) if message.usage else None,
+                "parts": parts,
+            }
+        )
     return {
-        "format": FORMAT_NAME, "version": FORMAT_VERSION,
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
         "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "conversation": {
-            "id": meta.id, "title": redact_keys(meta.title), "model": meta.model,
-            "system_prompt": redact_keys(meta.system_prompt), "created": meta.created,
-            "updated": meta.updated, "pinned": meta.pinned},
+            "id": meta.id,
+            "title": redact_keys(meta.title),
+            "model": meta.model,
+            "system_prompt": redact_keys(meta.system_prompt),
+            "created": meta.created,
+            "updated": meta.updated,
+            "pinned": meta.pinned,
+        },
         "messages": messages,
         "blobs": blobs,
     }
 
 
-def _json_image(store: HistoryStore, part: ImagePart, original: str | None,
-                thumbnails: dict[str, bytes], blobs: dict[str, str]) -> dict[str, Any]:
+def _json_image(
+    store: HistoryStore,
+    part: ImagePart,
+    original: str | None,
+    thumbnails: dict[str, bytes],
+    blobs: dict[str, str],
+) -> dict[str, Any]:
     if part.image is None:
         return {"kind": "image", "detail": part.detail, "url": part.url}
     image = part.image
@@ -214,12 +240,21 @@ def _json_image(store: HistoryStore, part: ImagePart, original: str | None,
     thumbnail_sha = sha256_of(thumbnail) if thumbnail else None
     if thumbnail and thumbnail_sha not in blobs:
         blobs[str(thumbnail_sha)] = base64.b64encode(thumbnail).decode("ascii")
-    return {"kind": "image", "detail": part.detail, "sha256": image.sha256,
-            "original_sha256": original, "thumbnail_sha256": thumbnail_sha,
-            "name": image.name, "mime": image.mime,
-            "width": image.width, "height": image.height,
-            "original_size": list(image.original_size), "original_format": image.original_format,
-            "original_bytes": image.original_bytes, "notes": list(image.notes)}
+    return {
+        "kind": "image",
+        "detail": part.detail,
+        "sha256": image.sha256,
+        "original_sha256": original,
+        "thumbnail_sha256": thumbnail_sha,
+        "name": image.name,
+        "mime": image.mime,
+        "width": image.width,
+        "height": image.height,
+        "original_size": list(image.original_size),
+        "original_format": image.original_format,
+        "original_bytes": image.original_bytes,
+        "notes": list(image.notes),
+    }
 
 
 def export_json(store: HistoryStore, conv_id: str, out_dir: Path) -> Path:
@@ -229,4 +264,3 @@ def export_json(store: HistoryStore, conv_id: str, out_dir: Path) -> Path:
     target = out_dir / f"{base_name(store.conversation_meta(conv_id))}.json"
     _write_text(target, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     return target
-

@@ -31,14 +31,22 @@ from app.store.records import ConversationMeta
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConversationMeta", "ConversationNotFoundError", "GcReport", "HistoryError",
-           "HistoryStore", "ReadOnlyHistoryError"]
+__all__ = [
+    "ConversationMeta",
+    "ConversationNotFoundError",
+    "GcReport",
+    "HistoryError",
+    "HistoryStore",
+    "ReadOnlyHistoryError",
+]
 
 ORPHAN_GRACE_SECONDS = 600.0  # a blob file younger than this may belong to a write under way
 
-_ROW_SELECT = ("SELECT c.id, c.title, c.updated, c.pinned, "
-               "(SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id), "
-               "c.model, c.created FROM conversations AS c")
+_ROW_SELECT = (
+    "SELECT c.id, c.title, c.updated, c.pinned, "
+    "(SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id), "
+    "c.model, c.created FROM conversations AS c"
+)
 
 
 class HistoryStore:
@@ -74,7 +82,8 @@ class HistoryStore:
         if self.read_only:
             raise ReadOnlyHistoryError(
                 "The history is open read-only because another grok-vision window is using it; "
-                "changes can be made in that window.")
+                "changes can be made in that window."
+            )
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -100,41 +109,69 @@ class HistoryStore:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = CASE WHEN "
                 "conversations.title = '' THEN excluded.title ELSE conversations.title END, "
                 "model = excluded.model, system_prompt = excluded.system_prompt",
-                (conv.id, conv.title, now, now, conv.model, conv.system_prompt))
+                (conv.id, conv.title, now, now, conv.model, conv.system_prompt),
+            )
 
-    def save_conversation(self, conv: Conversation, *, created: float | None = None,
-                          updated: float | None = None, pinned: bool = False,
-                          originals: Mapping[str, records.Original] | None = None,
-                          thumbnails: Mapping[str, bytes] | None = None) -> None:
+    def save_conversation(
+        self,
+        conv: Conversation,
+        *,
+        created: float | None = None,
+        updated: float | None = None,
+        pinned: bool = False,
+        originals: Mapping[str, records.Original] | None = None,
+        thumbnails: Mapping[str, bytes] | None = None,
+    ) -> None:
         """Save a whole conversation as new (an import, a copy): meta and every message, with
         ``originals`` and ``thumbnails`` as in :meth:`append_message`. Raises HistoryError if
         a conversation with its id already exists."""
-        prepared = [(m, records.store_part_blobs(m.id, m.parts, self.blobs, originals=originals,
-                                                 thumbnails=thumbnails))
-                    for m in conv.messages]
-        first = created if created is not None else min(
-            (m.created for m in conv.messages), default=time.time())
+        prepared = [
+            (
+                m,
+                records.store_part_blobs(
+                    m.id, m.parts, self.blobs, originals=originals, thumbnails=thumbnails
+                ),
+            )
+            for m in conv.messages
+        ]
+        first = (
+            created
+            if created is not None
+            else min((m.created for m in conv.messages), default=time.time())
+        )
         with self._write() as conn:
             try:
                 conn.execute(
                     "INSERT INTO conversations (id, title, created, updated, pinned, model, "
                     "system_prompt) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (conv.id, conv.title, first, updated if updated is not None else first,
-                     int(pinned), conv.model, conv.system_prompt))
+                    (
+                        conv.id,
+                        conv.title,
+                        first,
+                        updated if updated is not None else first,
+                        int(pinned),
+                        conv.model,
+                        conv.system_prompt,
+                    ),
+                )
             except sqlite3.IntegrityError:
                 raise HistoryError(
-                    f"A conversation with the id {conv.id} already exists.") from None
+                    f"A conversation with the id {conv.id} already exists."
+                ) from None
             for message, parts in prepared:
                 self._insert_message(conn, conv.id, message, parts, touch=updated is None)
 
     def conversation_meta(self, conv_id: str) -> ConversationMeta:
         row = self._conn.execute(
             "SELECT id, title, created, updated, pinned, model, system_prompt, deleted_at "
-            "FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+            "FROM conversations WHERE id = ?",
+            (conv_id,),
+        ).fetchone()
         if row is None:
             raise ConversationNotFoundError(f"There is no saved conversation {conv_id}.")
-        return ConversationMeta(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6],
-                                row[7])
+        return ConversationMeta(
+            row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], row[7]
+        )
 
     def load_conversation(self, conv_id: str) -> Conversation:
         """The conversation with every message, images rebuilt from their blobs.
@@ -142,11 +179,17 @@ class HistoryStore:
         A message whose image blob is missing gets a text part saying so in its place.
         """
         meta = self.conversation_meta(conv_id)
-        return Conversation(system_prompt=meta.system_prompt, model=meta.model,
-                            title=meta.title, messages=self._messages(conv_id), id=meta.id)
+        return Conversation(
+            system_prompt=meta.system_prompt,
+            model=meta.model,
+            title=meta.title,
+            messages=self._messages(conv_id),
+            id=meta.id,
+        )
 
-    def load_page(self, conv_id: str, count: int = 50, before: str | None = None
-                  ) -> ConversationPage:
+    def load_page(
+        self, conv_id: str, count: int = 50, before: str | None = None
+    ) -> ConversationPage:
         """The last ``count`` messages (or the ``count`` before the message ``before``), with
         the thumbnails of their images: what to show at once when a long conversation opens,
         while the whole loads."""
@@ -154,28 +197,55 @@ class HistoryStore:
         conn = self._conn
         limit = 1 << 62
         if before is not None:
-            row = conn.execute("SELECT position FROM messages WHERE id = ? AND "
-                               "conversation_id = ?", (before, conv_id)).fetchone()
+            row = conn.execute(
+                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
+                (before, conv_id),
+            ).fetchone()
             if row is None:
                 raise ConversationNotFoundError(
-                    f"The message {before} is not in the conversation {conv_id}.")
+                    f"The message {before} is not in the conversation {conv_id}."
+                )
             limit = int(row[0])
-        positions = [r[0] for r in conn.execute(
-            "SELECT position FROM messages WHERE conversation_id = ? AND position < ? "
-            "ORDER BY position DESC LIMIT ?", (conv_id, limit, max(0, count)))]
-        total = int(conn.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?",
-                                 (conv_id,)).fetchone()[0])
+        positions = [
+            r[0]
+            for r in conn.execute(
+                "SELECT position FROM messages WHERE conversation_id = ? AND position < ? "
+                "ORDER BY position DESC LIMIT ?",
+                (conv_id, limit, max(0, count)),
+            )
+        ]
+        total = int(
+            conn.execute(
+                "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conv_id,)
+            ).fetchone()[0]
+        )
         if not positions:
-            start = 0 if before is None else int(conn.execute(
-                "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
-                (conv_id, limit)).fetchone()[0])
+            start = (
+                0
+                if before is None
+                else int(
+                    conn.execute(
+                        "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
+                        (conv_id, limit),
+                    ).fetchone()[0]
+                )
+            )
             return ConversationPage(conv_id, meta.title, [], total, start)
         low, high = positions[-1], positions[0]
-        start = int(conn.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND "
-                                 "position < ?", (conv_id, low)).fetchone()[0])
-        return ConversationPage(conv_id, meta.title, self._messages(conv_id, low, high), total,
-                                start, records.load_thumbnails(conn, self.blobs, conv_id, low,
-                                                               high))
+        start = int(
+            conn.execute(
+                "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
+                (conv_id, low),
+            ).fetchone()[0]
+        )
+        return ConversationPage(
+            conv_id,
+            meta.title,
+            self._messages(conv_id, low, high),
+            total,
+            start,
+            records.load_thumbnails(conn, self.blobs, conv_id, low, high),
+        )
 
     def _messages(self, conv_id: str, low: int = 0, high: int = 1 << 62) -> list[Message]:
         return records.load_messages(self._conn, self.blobs, conv_id, low, high)
@@ -184,14 +254,17 @@ class HistoryStore:
         """The stored thumbnails of a conversation's images, by PreparedImage.sha256."""
         return records.load_thumbnails(self._conn, self.blobs, conv_id, 0, 1 << 62)
 
-    def list_conversations(self, limit: int | None = None, offset: int = 0, *,
-                           deleted: bool = False) -> list[ConversationRow]:
+    def list_conversations(
+        self, limit: int | None = None, offset: int = 0, *, deleted: bool = False
+    ) -> list[ConversationRow]:
         """Pinned first, then most recently updated first. ``deleted=True`` lists instead the
         conversations deleted and not yet purged (what Undo can bring back)."""
         where = "c.deleted_at IS NOT NULL" if deleted else "c.deleted_at IS NULL"
         rows = self._conn.execute(
             f"{_ROW_SELECT} WHERE {where} ORDER BY c.pinned DESC, c.updated DESC, c.id "
-            "LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)).fetchall()
+            "LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        ).fetchall()
         return [_conversation_row(row) for row in rows]
 
     def conversation_row(self, conv_id: str) -> ConversationRow:
@@ -201,8 +274,11 @@ class HistoryStore:
         return _conversation_row(row)
 
     def count_conversations(self) -> int:
-        return int(self._conn.execute(
-            "SELECT COUNT(*) FROM conversations WHERE deleted_at IS NULL").fetchone()[0])
+        return int(
+            self._conn.execute(
+                "SELECT COUNT(*) FROM conversations WHERE deleted_at IS NULL"
+            ).fetchone()[0]
+        )
 
     def rename(self, conv_id: str, title: str) -> None:
         self._update_conversation(conv_id, "title = ?", " ".join(title.split()))
@@ -224,20 +300,27 @@ class HistoryStore:
         with self._write() as conn:
             return conn.execute(
                 "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?",
-                (time.time() - older_than,)).rowcount
+                (time.time() - older_than,),
+            ).rowcount
 
     def _update_conversation(self, conv_id: str, assignment: str, value: object) -> None:
         with self._write() as conn:
-            changed = conn.execute(f"UPDATE conversations SET {assignment} WHERE id = ?",  # noqa: S608
-                                   (value, conv_id)).rowcount
+            changed = conn.execute(
+                f"UPDATE conversations SET {assignment} WHERE id = ?",  # noqa: S608
+                (value, conv_id),
+            ).rowcount
         if not changed:
             raise ConversationNotFoundError(f"There is no saved conversation {conv_id}.")
 
     # -- messages --------------------------------------------------------------------------
 
-    def append_message(self, conv_id: str, message: Message,
-                       originals: Mapping[str, records.Original] | None = None,
-                       thumbnails: Mapping[str, bytes] | None = None) -> None:
+    def append_message(
+        self,
+        conv_id: str,
+        message: Message,
+        originals: Mapping[str, records.Original] | None = None,
+        thumbnails: Mapping[str, bytes] | None = None,
+    ) -> None:
         """Add a message at the end of a saved conversation: its image blobs are written and
         flushed to disk first, then the message and its parts in one transaction.
 
@@ -245,46 +328,78 @@ class HistoryStore:
         it (bytes or a path), kept beside the version sent; an unreadable original is skipped.
         ``thumbnails`` maps it to the PNG thumbnail the window shows (see :meth:`load_page`).
         """
-        prepared = records.store_part_blobs(message.id, message.parts, self.blobs,
-                                            originals=originals, thumbnails=thumbnails)
+        prepared = records.store_part_blobs(
+            message.id, message.parts, self.blobs, originals=originals, thumbnails=thumbnails
+        )
         with self._write() as conn:
-            if conn.execute("SELECT 1 FROM conversations WHERE id = ?",
-                            (conv_id,)).fetchone() is None:
+            if (
+                conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+                is None
+            ):
                 raise ConversationNotFoundError(
-                    f"There is no saved conversation {conv_id}: save it first.")
+                    f"There is no saved conversation {conv_id}: save it first."
+                )
             self._insert_message(conn, conv_id, message, prepared, touch=True)
 
-    def _insert_message(self, conn: sqlite3.Connection, conv_id: str, message: Message,
-                        prepared: records.PreparedParts, *, touch: bool) -> None:
+    def _insert_message(
+        self,
+        conn: sqlite3.Connection,
+        conv_id: str,
+        message: Message,
+        prepared: records.PreparedParts,
+        *,
+        touch: bool,
+    ) -> None:
         seq = conn.execute(
             "INSERT INTO messages (id, conversation_id, position, role, status, error, model, "
             "created, usage, extras) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 "
             "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-            (message.id, conv_id, conv_id, message.role, message.status.value, message.error,
-             message.model, message.created, records.usage_json(message.usage),
-             records.extras_json(message))).fetchone()[0]
+            (
+                message.id,
+                conv_id,
+                conv_id,
+                message.role,
+                message.status.value,
+                message.error,
+                message.model,
+                message.created,
+                records.usage_json(message.usage),
+                records.extras_json(message),
+            ),
+        ).fetchone()[0]
         records.insert_parts(conn, prepared)
         records.index_text(conn, seq, message.text)
         if touch:
-            conn.execute("UPDATE conversations SET updated = ? WHERE id = ?",
-                         (time.time(), conv_id))
+            conn.execute(
+                "UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), conv_id)
+            )
 
-    def update_message_text(self, message_id: str, text: str,
-                            status: Status = Status.STREAMING) -> None:
+    def update_message_text(
+        self, message_id: str, text: str, status: Status = Status.STREAMING
+    ) -> None:
         """Replace a message's text (a streaming reply's text so far) and its status. Its text
         parts become one, where the first one was (or after its images)."""
         with self._write() as conn:
             seq = self._message_seq(conn, message_id)
-            positions = [r[0] for r in conn.execute(
-                "SELECT position, kind FROM parts WHERE message_id = ? ORDER BY position",
-                (message_id,)) if r[1] == "text"] or [conn.execute(
+            positions = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT position, kind FROM parts WHERE message_id = ? ORDER BY position",
+                    (message_id,),
+                )
+                if r[1] == "text"
+            ] or [
+                conn.execute(
                     "SELECT COALESCE(MAX(position), -1) + 1 FROM parts WHERE message_id = ?",
-                    (message_id,)).fetchone()[0]]
-            conn.execute("DELETE FROM parts WHERE message_id = ? AND kind = 'text'",
-                         (message_id,))
+                    (message_id,),
+                ).fetchone()[0]
+            ]
+            conn.execute("DELETE FROM parts WHERE message_id = ? AND kind = 'text'", (message_id,))
             if text:
-                conn.execute("INSERT INTO parts (message_id, position, kind, text) "
-                             "VALUES (?, ?, 'text', ?)", (message_id, positions[0], text))
+                conn.execute(
+                    "INSERT INTO parts (message_id, position, kind, text) VALUES (?, ?, 'text', ?)",
+                    (message_id, positions[0], text),
+                )
             conn.execute("UPDATE messages SET status = ? WHERE seq = ?", (status.value, seq))
             records.index_text(conn, seq, text)
 
@@ -295,21 +410,33 @@ class HistoryStore:
         prepared = records.store_part_blobs(message.id, message.parts, self.blobs, kept=kept)
         with self._write() as conn:
             seq = self._message_seq(conn, message.id)
-            conn.execute("UPDATE messages SET status = ?, error = ?, model = ?, usage = ?, "
-                         "extras = ? WHERE seq = ?",
-                         (message.status.value, message.error, message.model,
-                          records.usage_json(message.usage), records.extras_json(message), seq))
+            conn.execute(
+                "UPDATE messages SET status = ?, error = ?, model = ?, usage = ?, "
+                "extras = ? WHERE seq = ?",
+                (
+                    message.status.value,
+                    message.error,
+                    message.model,
+                    records.usage_json(message.usage),
+                    records.extras_json(message),
+                    seq,
+                ),
+            )
             conn.execute("DELETE FROM parts WHERE message_id = ?", (message.id,))
             records.insert_parts(conn, prepared)
             records.index_text(conn, seq, message.text)
-            conn.execute("UPDATE conversations SET updated = ? WHERE id = (SELECT "
-                         "conversation_id FROM messages WHERE seq = ?)", (time.time(), seq))
+            conn.execute(
+                "UPDATE conversations SET updated = ? WHERE id = (SELECT "
+                "conversation_id FROM messages WHERE seq = ?)",
+                (time.time(), seq),
+            )
 
     def delete_message(self, message_id: str) -> None:
         """Remove one message (a failed reply the user retries, for example)."""
         with self._write() as conn:
-            conn.execute("DELETE FROM messages WHERE seq = ?",
-                         (self._message_seq(conn, message_id),))
+            conn.execute(
+                "DELETE FROM messages WHERE seq = ?", (self._message_seq(conn, message_id),)
+            )
 
     def truncate_after(self, conv_id: str, message_id: str) -> int:
         """Remove every message after ``message_id`` (which stays); how many were removed.
@@ -328,16 +455,21 @@ class HistoryStore:
 
     def _truncate(self, conv_id: str, message_id: str, operator: str) -> int:
         with self._write() as conn:
-            row = conn.execute("SELECT position FROM messages WHERE id = ? AND "
-                               "conversation_id = ?", (message_id, conv_id)).fetchone()
+            row = conn.execute(
+                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
+                (message_id, conv_id),
+            ).fetchone()
             if row is None:
                 raise ConversationNotFoundError(
-                    f"The message {message_id} is not in the conversation {conv_id}.")
+                    f"The message {message_id} is not in the conversation {conv_id}."
+                )
             removed = conn.execute(
                 f"DELETE FROM messages WHERE conversation_id = ? AND position {operator} ?",  # noqa: S608
-                (conv_id, row[0])).rowcount
-            conn.execute("UPDATE conversations SET updated = ? WHERE id = ?",
-                         (time.time(), conv_id))
+                (conv_id, row[0]),
+            ).rowcount
+            conn.execute(
+                "UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), conv_id)
+            )
         return int(removed)
 
     def _message_seq(self, conn: sqlite3.Connection, message_id: str) -> int:
@@ -351,8 +483,10 @@ class HistoryStore:
         interrupted, keeping the text of its last flush. Returns how many. Only the instance
         holding the lock may call this (another's reply may be streaming right now)."""
         with self._write() as conn:
-            return conn.execute("UPDATE messages SET status = ? WHERE status = ?",
-                                (Status.INTERRUPTED.value, Status.STREAMING.value)).rowcount
+            return conn.execute(
+                "UPDATE messages SET status = ? WHERE status = ?",
+                (Status.INTERRUPTED.value, Status.STREAMING.value),
+            ).rowcount
 
     # -- search and blobs ------------------------------------------------------------------
 
@@ -367,10 +501,15 @@ class HistoryStore:
 
     def image_originals(self, conv_id: str) -> dict[tuple[str, int], str]:
         """The SHA-256 of each kept original, by (message id, part position)."""
-        return {(r[0], r[1]): r[2] for r in self._conn.execute(
-            "SELECT p.message_id, p.position, p.original_blob FROM parts AS p JOIN messages AS m "
-            "ON m.id = p.message_id WHERE m.conversation_id = ? AND p.original_blob IS NOT NULL",
-            (conv_id,))}
+        return {
+            (r[0], r[1]): r[2]
+            for r in self._conn.execute(
+                "SELECT p.message_id, p.position, p.original_blob FROM parts AS p "
+                "JOIN messages AS m ON m.id = p.message_id "
+                "WHERE m.conversation_id = ? AND p.original_blob IS NOT NULL",
+                (conv_id,),
+            )
+        }
 
     def gc_blobs(self) -> GcReport:
         """Delete the blobs no message refers to (a soft-deleted conversation's still count),
@@ -380,7 +519,8 @@ class HistoryStore:
                 "SELECT sha256, size FROM blobs AS b WHERE NOT EXISTS (SELECT 1 FROM parts "
                 "WHERE blob = b.sha256) AND NOT EXISTS (SELECT 1 FROM parts WHERE "
                 "original_blob = b.sha256) AND NOT EXISTS (SELECT 1 FROM parts WHERE "
-                "thumbnail_blob = b.sha256)").fetchall()
+                "thumbnail_blob = b.sha256)"
+            ).fetchall()
             conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(r[0],) for r in unused])
         for sha, _size in unused:
             self.blobs.delete(sha)
@@ -391,6 +531,12 @@ class HistoryStore:
 
 
 def _conversation_row(row: sqlite3.Row) -> ConversationRow:
-    return ConversationRow(id=row[0], title=row[1], updated=row[2], pinned=bool(row[3]),
-                           message_count=row[4], model=row[5], created=row[6])
-
+    return ConversationRow(
+        id=row[0],
+        title=row[1],
+        updated=row[2],
+        pinned=bool(row[3]),
+        message_count=row[4],
+        model=row[5],
+        created=row[6],
+    )

@@ -46,9 +46,14 @@ class Imported:
 def import_json(store: HistoryStore, path: Path) -> str:
     """Import one exported conversation as a new one; its new id."""
     imported = parse_document(read_document(path), str(path))
-    store.save_conversation(imported.conversation, created=imported.created,
-                            updated=imported.updated, pinned=imported.pinned,
-                            originals=imported.originals, thumbnails=imported.thumbnails)
+    store.save_conversation(
+        imported.conversation,
+        created=imported.created,
+        updated=imported.updated,
+        pinned=imported.pinned,
+        originals=imported.originals,
+        thumbnails=imported.thumbnails,
+    )
     return imported.conversation.id
 
 
@@ -62,8 +67,9 @@ def read_document(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{path} is not valid JSON (line {exc.lineno}, column "
-                                f"{exc.colno}).") from None
+        raise ImportFormatError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})."
+        ) from None
     if not isinstance(document, dict):
         raise ImportFormatError(f"{path} is not a grok-vision conversation export.")
     return document
@@ -72,25 +78,34 @@ def read_document(path: Path) -> dict[str, Any]:
 def parse_document(document: dict[str, Any], label: str = "the file") -> Imported:
     """The conversation in an export document. Raises ImportFormatError naming the problem."""
     if document.get("format") != FORMAT_NAME:
-        raise ImportFormatError(f"{label} is not a grok-vision conversation export "
-                                f"(exported with: grok-vision export --format json).")
+        raise ImportFormatError(
+            f"{label} is not a grok-vision conversation export "
+            f"(exported with: grok-vision export --format json)."
+        )
     version = document.get("version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ImportFormatError(f"{label} was exported by a newer version of grok-vision "
-                                f"(format version {version}); update grok-vision to import it.")
+        raise ImportFormatError(
+            f"{label} was exported by a newer version of grok-vision "
+            f"(format version {version}); update grok-vision to import it."
+        )
     reader = _Reader(label, _get(document, "blobs", dict, label))
     meta = _get(document, "conversation", dict, label)
     conv = Conversation(
         system_prompt=_get(meta, "system_prompt", str, label),
         model=_get(meta, "model", str, label),
         title=_get(meta, "title", str, label),
-        id=uuid.uuid4().hex)
+        id=uuid.uuid4().hex,
+    )
     for index, raw in enumerate(_get(document, "messages", list, label), start=1):
         conv.messages.append(reader.message(raw, f"{label}, message {index}"))
-    return Imported(conv, created=_number(meta, "created", label),
-                    updated=_number(meta, "updated", label),
-                    pinned=meta.get("pinned") is True, originals=reader.originals,
-                    thumbnails=reader.thumbnails)
+    return Imported(
+        conv,
+        created=_number(meta, "created", label),
+        updated=_number(meta, "updated", label),
+        pinned=meta.get("pinned") is True,
+        originals=reader.originals,
+        thumbnails=reader.thumbnails,
+    )
 
 
 class _Reader:
@@ -110,15 +125,20 @@ class _Reader:
         if status is Status.STREAMING:
             status = Status.INTERRUPTED
         usage = raw.get("usage")
-        parts = [self.part(p, f"{where}, part {i}")
-                 for i, p in enumerate(_get(raw, "parts", list, where), start=1)]
+        parts = [
+            self.part(p, f"{where}, part {i}")
+            for i, p in enumerate(_get(raw, "parts", list, where), start=1)
+        ]
         error, model = raw.get("error"), raw.get("model")
         return Message(
-            role="assistant" if role == "assistant" else "user", parts=parts, status=status,
+            role="assistant" if role == "assistant" else "user",
+            parts=parts,
+            status=status,
             usage=usage_from_json(json.dumps(usage)) if isinstance(usage, dict) else None,
             error=error if isinstance(error, str) else None,
             model=model if isinstance(model, str) else None,
-            created=_number(raw, "created", where))
+            created=_number(raw, "created", where),
+        )
 
     def part(self, raw: object, where: str) -> Part:
         if not isinstance(raw, dict):
@@ -140,18 +160,26 @@ class _Reader:
         if isinstance(thumbnail, str):
             self.thumbnails[sha] = self.blob(thumbnail, where)
         size = raw.get("original_size")
-        if not (isinstance(size, list) and len(size) == 2
-                and all(isinstance(n, int) for n in size)):
+        if not (
+            isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size)
+        ):
             raise ImportFormatError(f"{where}: original_size must be two whole numbers.")
         notes = raw.get("notes")
-        return ImagePart(image=PreparedImage(
-            name=_get(raw, "name", str, where), data=data, mime=_get(raw, "mime", str, where),
-            width=_get(raw, "width", int, where), height=_get(raw, "height", int, where),
-            sha256=sha, original_size=(size[0], size[1]),
-            original_format=_get(raw, "original_format", str, where),
-            original_bytes=_get(raw, "original_bytes", int, where),
-            notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ()),
-            detail=detail)
+        return ImagePart(
+            image=PreparedImage(
+                name=_get(raw, "name", str, where),
+                data=data,
+                mime=_get(raw, "mime", str, where),
+                width=_get(raw, "width", int, where),
+                height=_get(raw, "height", int, where),
+                sha256=sha,
+                original_size=(size[0], size[1]),
+                original_format=_get(raw, "original_format", str, where),
+                original_bytes=_get(raw, "original_bytes", int, where),
+                notes=tuple(str(n) for n in notes) if isinstance(notes, list) else (),
+            ),
+            detail=detail,
+        )
 
     def blob(self, sha: str, where: str) -> bytes:
         encoded = self.blobs.get(sha)
@@ -160,11 +188,13 @@ class _Reader:
         try:
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            raise ImportFormatError(f"{where}: the image {sha[:12]}… is not valid base64.") \
-                from None
+            raise ImportFormatError(
+                f"{where}: the image {sha[:12]}… is not valid base64."
+            ) from None
         if sha256_of(data) != sha:
-            raise ImportFormatError(f"{where}: the image {sha[:12]}… is damaged (its bytes do "
-                                    f"not match its SHA-256).")
+            raise ImportFormatError(
+                f"{where}: the image {sha[:12]}… is damaged (its bytes do not match its SHA-256)."
+            )
         return data
 
 

@@ -39,8 +39,9 @@ class LearnedCostStore:
         """Raises OSError when the file cannot be written."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         text = json.dumps(learner.to_dict(), indent=1) + "\n"
-        handle, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp",
-                                             dir=self.directory)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{FILE_NAME}.", suffix=".tmp", dir=self.directory
+        )
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:

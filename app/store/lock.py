@@ -23,7 +23,8 @@ from app.store.paths import lock_path
 
 SECOND_INSTANCE_NOTICE = (
     "grok-vision is already running{pid}, so this window shows your history read-only: new "
-    "conversations here are not saved. Close the other window and start again to save them.")
+    "conversations here are not saved. Close the other window and start again to save them."
+)
 
 
 class InstanceLock:

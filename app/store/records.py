@@ -37,9 +37,11 @@ log = logging.getLogger(__name__)
 # What an image's original can be given as: its bytes, or the path of the file as dropped.
 Original = bytes | str | os.PathLike[str]
 
-PART_COLUMNS = ("message_id, position, kind, text, blob, original_blob, thumbnail_blob, name, "
-                "mime, width, height, original_width, original_height, original_format, "
-                "original_bytes, detail, url, notes")
+PART_COLUMNS = (
+    "message_id, position, kind, text, blob, original_blob, thumbnail_blob, name, "
+    "mime, width, height, original_width, original_height, original_format, "
+    "original_bytes, detail, url, notes"
+)
 _DETAILS: frozenset[str] = frozenset({"auto", "low", "high"})
 _PART_SELECT = ", ".join("p." + column for column in PART_COLUMNS.split(", "))
 _USAGE_FIELDS = frozenset(f.name for f in dataclasses.fields(Usage))
@@ -110,10 +112,13 @@ def apply_extras(message: Message, text: str | None) -> Message:
         return message
     calls = raw.get("tool_calls")
     if isinstance(calls, list):
-        message.tool_calls = [ToolCall(**{k: str(v) for k, v in call.items()
-                                          if k in ("id", "name", "arguments", "result")})
-                              for call in calls if isinstance(call, dict)
-                              and {"id", "name", "arguments"} <= call.keys()]
+        message.tool_calls = [
+            ToolCall(
+                **{k: str(v) for k, v in call.items() if k in ("id", "name", "arguments", "result")}
+            )
+            for call in calls
+            if isinstance(call, dict) and {"id", "name", "arguments"} <= call.keys()
+        ]
     message.expects_json = bool(raw.get("expects_json"))
     reasoning, thought_for = raw.get("reasoning"), raw.get("thought_for")
     message.reasoning = reasoning if isinstance(reasoning, str) else ""
@@ -125,8 +130,9 @@ def usage_from_json(text: str | None) -> Usage | None:
     raw = _json_object(text, "usage record")
     if raw is None:
         return None
-    values: dict[str, Any] = {k: v for k, v in raw.items()
-                              if k in _USAGE_FIELDS and (v is None or isinstance(v, int))}
+    values: dict[str, Any] = {
+        k: v for k, v in raw.items() if k in _USAGE_FIELDS and (v is None or isinstance(v, int))
+    }
     try:
         return Usage(**values)
     except TypeError:
@@ -140,11 +146,15 @@ def status_from(text: str) -> Status:
         return Status.INTERRUPTED
 
 
-def store_part_blobs(message_id: str, parts: Sequence[Part], blobs: BlobStore, *,
-                     originals: Mapping[str, Original] | None = None,
-                     thumbnails: Mapping[str, bytes] | None = None,
-                     kept: Mapping[str, tuple[str | None, str | None]] | None = None
-                     ) -> PreparedParts:
+def store_part_blobs(
+    message_id: str,
+    parts: Sequence[Part],
+    blobs: BlobStore,
+    *,
+    originals: Mapping[str, Original] | None = None,
+    thumbnails: Mapping[str, bytes] | None = None,
+    kept: Mapping[str, tuple[str | None, str | None]] | None = None,
+) -> PreparedParts:
     """Write every image's blobs to disk (before any row refers to them) and build the rows.
 
     ``originals`` maps a PreparedImage's ``sha256`` to the dropped file's bytes or path (one
@@ -160,8 +170,11 @@ def store_part_blobs(message_id: str, parts: Sequence[Part], blobs: BlobStore, *
             continue
         image = part.image
         if image is None:
-            rows.append((message_id, position, "image", None, None, None, None, part.url)
-                        + (None,) * 7 + (part.detail, part.url, None))
+            rows.append(
+                (message_id, position, "image", None, None, None, None, part.url)
+                + (None,) * 7
+                + (part.detail, part.url, None)
+            )
             continue
         sent = blobs.put(image.data, image.sha256)
         refs[sent] = BlobRef(sent, len(image.data))
@@ -174,24 +187,48 @@ def store_part_blobs(message_id: str, parts: Sequence[Part], blobs: BlobStore, *
         if thumbnail:
             thumbnail_sha = blobs.put(thumbnail)
             refs[thumbnail_sha] = BlobRef(thumbnail_sha, len(thumbnail))
-        rows.append((
-            message_id, position, "image", None, sent, original_sha, thumbnail_sha, image.name,
-            image.mime, image.width, image.height, image.original_size[0],
-            image.original_size[1], image.original_format, image.original_bytes, part.detail,
-            None, json.dumps(list(image.notes), ensure_ascii=False)))
+        rows.append(
+            (
+                message_id,
+                position,
+                "image",
+                None,
+                sent,
+                original_sha,
+                thumbnail_sha,
+                image.name,
+                image.mime,
+                image.width,
+                image.height,
+                image.original_size[0],
+                image.original_size[1],
+                image.original_format,
+                image.original_bytes,
+                part.detail,
+                None,
+                json.dumps(list(image.notes), ensure_ascii=False),
+            )
+        )
     return PreparedParts(rows, list(refs.values()))
 
 
-def kept_blobs(conn: sqlite3.Connection, message_id: str
-               ) -> dict[str, tuple[str | None, str | None]]:
+def kept_blobs(
+    conn: sqlite3.Connection, message_id: str
+) -> dict[str, tuple[str | None, str | None]]:
     """The (original, thumbnail) blobs stored with each image of a message, by sent sha256."""
-    return {r[0]: (r[1], r[2]) for r in conn.execute(
-        "SELECT blob, original_blob, thumbnail_blob FROM parts WHERE message_id = ? AND "
-        "blob IS NOT NULL", (message_id,))}
+    return {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT blob, original_blob, thumbnail_blob FROM parts WHERE message_id = ? AND "
+            "blob IS NOT NULL",
+            (message_id,),
+        )
+    }
 
 
-def _store_original(image: PreparedImage, blobs: BlobStore,
-                    source: Original | None) -> BlobRef | None:
+def _store_original(
+    image: PreparedImage, blobs: BlobStore, source: Original | None
+) -> BlobRef | None:
     if source is None:
         return None
     try:
@@ -199,8 +236,11 @@ def _store_original(image: PreparedImage, blobs: BlobStore,
             return BlobRef(blobs.put(source), len(source))
         sha, size = blobs.put_file(Path(source))
     except OSError as exc:
-        log.warning("the original of %s was not kept (%s); the sent version is", image.name,
-                    exc.strerror or exc)
+        log.warning(
+            "the original of %s was not kept (%s); the sent version is",
+            image.name,
+            exc.strerror or exc,
+        )
         return None
     return BlobRef(sha, size)
 
@@ -208,8 +248,10 @@ def _store_original(image: PreparedImage, blobs: BlobStore,
 def insert_parts(conn: sqlite3.Connection, prepared: PreparedParts) -> None:
     """Insert blob rows (if new) and part rows; call inside a transaction."""
     now = time.time()
-    conn.executemany("INSERT OR IGNORE INTO blobs (sha256, size, created) VALUES (?, ?, ?)",
-                     [(ref.sha256, ref.size, now) for ref in prepared.blobs])
+    conn.executemany(
+        "INSERT OR IGNORE INTO blobs (sha256, size, created) VALUES (?, ?, ?)",
+        [(ref.sha256, ref.size, now) for ref in prepared.blobs],
+    )
     conn.executemany(_INSERT_PART, prepared.rows)
 
 
@@ -247,13 +289,21 @@ class PartReader:
         if data is None:
             log.warning("image blob %s of %s is missing", row["blob"], row["name"])
             return TextPart(f"[The image {row['name']} is missing from the saved history.]")
-        return ImagePart(image=PreparedImage(
-            name=row["name"] or "", data=data, mime=row["mime"] or "", width=row["width"] or 0,
-            height=row["height"] or 0, sha256=row["blob"],
-            original_size=(row["original_width"] or 0, row["original_height"] or 0),
-            original_format=row["original_format"] or "",
-            original_bytes=row["original_bytes"] or 0, notes=_notes(row["notes"])),
-            detail=detail)
+        return ImagePart(
+            image=PreparedImage(
+                name=row["name"] or "",
+                data=data,
+                mime=row["mime"] or "",
+                width=row["width"] or 0,
+                height=row["height"] or 0,
+                sha256=row["blob"],
+                original_size=(row["original_width"] or 0, row["original_height"] or 0),
+                original_format=row["original_format"] or "",
+                original_bytes=row["original_bytes"] or 0,
+                notes=_notes(row["notes"]),
+            ),
+            detail=detail,
+        )
 
 
 def _notes(text: str | None) -> tuple[str, ...]:
@@ -267,39 +317,53 @@ def _notes(text: str | None) -> tuple[str, ...]:
 
 
 def message_from_row(row: sqlite3.Row, parts: list[Part]) -> Message:
-    message = Message(role="assistant" if row["role"] == "assistant" else "user", parts=parts,
-                      status=status_from(row["status"]),
-                      usage=usage_from_json(row["usage"]), error=row["error"],
-                      model=row["model"], id=row["id"], created=row["created"])
+    message = Message(
+        role="assistant" if row["role"] == "assistant" else "user",
+        parts=parts,
+        status=status_from(row["status"]),
+        usage=usage_from_json(row["usage"]),
+        error=row["error"],
+        model=row["model"],
+        id=row["id"],
+        created=row["created"],
+    )
     return apply_extras(message, row["extras"])
 
 
-def load_messages(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int,
-                  high: int) -> list[Message]:
+def load_messages(
+    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int, high: int
+) -> list[Message]:
     """The messages of a conversation with positions from ``low`` to ``high``, in order."""
     by_message: dict[str, list[Part]] = {}
     reader = PartReader(blobs)
     for row in conn.execute(
-            f"SELECT {_PART_SELECT} FROM parts AS p "  # noqa: S608
-            "JOIN messages AS m ON m.id = p.message_id WHERE m.conversation_id = ? "
-            "AND m.position BETWEEN ? AND ? ORDER BY m.position, p.position",
-            (conv_id, low, high)):
+        f"SELECT {_PART_SELECT} FROM parts AS p "  # noqa: S608
+        "JOIN messages AS m ON m.id = p.message_id WHERE m.conversation_id = ? "
+        "AND m.position BETWEEN ? AND ? ORDER BY m.position, p.position",
+        (conv_id, low, high),
+    ):
         by_message.setdefault(row["message_id"], []).append(reader.part(row))
-    return [message_from_row(row, by_message.get(row["id"], []))
-            for row in conn.execute(
-                "SELECT id, role, status, error, model, created, usage, extras FROM messages "
-                "WHERE conversation_id = ? AND position BETWEEN ? AND ? ORDER BY position",
-                (conv_id, low, high))]
+    return [
+        message_from_row(row, by_message.get(row["id"], []))
+        for row in conn.execute(
+            "SELECT id, role, status, error, model, created, usage, extras FROM messages "
+            "WHERE conversation_id = ? AND position BETWEEN ? AND ? ORDER BY position",
+            (conv_id, low, high),
+        )
+    ]
 
 
-def load_thumbnails(conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int,
-                    high: int) -> dict[str, bytes]:
+def load_thumbnails(
+    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int, high: int
+) -> dict[str, bytes]:
     """Thumbnails of the images of messages ``low``..``high``, by the sent sha256."""
     out: dict[str, bytes] = {}
     for sent, thumb in conn.execute(
-            "SELECT p.blob, p.thumbnail_blob FROM parts AS p JOIN messages AS m ON m.id = "
-            "p.message_id WHERE m.conversation_id = ? AND m.position BETWEEN ? AND ? AND "
-            "p.thumbnail_blob IS NOT NULL", (conv_id, low, high)):
+        "SELECT p.blob, p.thumbnail_blob FROM parts AS p JOIN messages AS m ON m.id = "
+        "p.message_id WHERE m.conversation_id = ? AND m.position BETWEEN ? AND ? AND "
+        "p.thumbnail_blob IS NOT NULL",
+        (conv_id, low, high),
+    ):
         if sent not in out:
             try:
                 out[sent] = blobs.read(thumb)

@@ -27,8 +27,7 @@ def fts5_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words(query))
 
 
-def search(conn: sqlite3.Connection, query: str, *, fts5: bool, limit: int = 50
-           ) -> list[SearchHit]:
+def search(conn: sqlite3.Connection, query: str, *, fts5: bool, limit: int = 50) -> list[SearchHit]:
     if not words(query):
         return []
     if fts5:
@@ -45,7 +44,8 @@ def _search_fts5(conn: sqlite3.Connection, query: str, limit: int) -> list[Searc
         "JOIN conversations AS c ON c.id = m.conversation_id "
         "WHERE message_search MATCH ? AND c.deleted_at IS NULL "
         "ORDER BY rank LIMIT ?",
-        (HIGHLIGHT_START, HIGHLIGHT_END, SNIPPET_WORDS, fts5_query(query), limit)).fetchall()
+        (HIGHLIGHT_START, HIGHLIGHT_END, SNIPPET_WORDS, fts5_query(query), limit),
+    ).fetchall()
     return [SearchHit(*row) for row in rows]
 
 
@@ -57,12 +57,14 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-_LIKE_SQL = ("SELECT m.conversation_id, m.id, c.title, s.body, m.role, m.created "
-             "FROM message_search AS s "
-             "JOIN messages AS m ON m.seq = s.seq "
-             "JOIN conversations AS c ON c.id = m.conversation_id "
-             "WHERE {condition} AND c.deleted_at IS NULL "
-             "ORDER BY m.created DESC LIMIT ?")
+_LIKE_SQL = (
+    "SELECT m.conversation_id, m.id, c.title, s.body, m.role, m.created "
+    "FROM message_search AS s "
+    "JOIN messages AS m ON m.seq = s.seq "
+    "JOIN conversations AS c ON c.id = m.conversation_id "
+    "WHERE {condition} AND c.deleted_at IS NULL "
+    "ORDER BY m.created DESC LIMIT ?"
+)
 
 
 def _search_like(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchHit]:
@@ -71,10 +73,13 @@ def _search_like(conn: sqlite3.Connection, query: str, limit: int) -> list[Searc
     conn.create_function("gv_fold", 1, _fold, deterministic=True)
     condition = " AND ".join("gv_fold(s.body) LIKE ? ESCAPE '\\'" for _ in terms)
     sql = _LIKE_SQL.format(condition=condition)
-    rows = conn.execute(sql, (*(f"%{_escape_like(t.casefold())}%" for t in terms),
-                              limit)).fetchall()
-    return [SearchHit(conv, message, title, like_snippet(body, terms), role, created)
-            for conv, message, title, body, role, created in rows]
+    rows = conn.execute(
+        sql, (*(f"%{_escape_like(t.casefold())}%" for t in terms), limit)
+    ).fetchall()
+    return [
+        SearchHit(conv, message, title, like_snippet(body, terms), role, created)
+        for conv, message, title, body, role, created in rows
+    ]
 
 
 def like_snippet(body: str, terms: list[str]) -> str:
@@ -84,7 +89,8 @@ def like_snippet(body: str, terms: list[str]) -> str:
     start = max(0, first - _LIKE_CONTEXT)
     end = min(len(body), first + _LIKE_CONTEXT * 2)
     window = " ".join(body[start:end].split())
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)),
-                         re.IGNORECASE)
+    pattern = re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+    )
     marked = pattern.sub(lambda m: HIGHLIGHT_START + m.group(0) + HIGHLIGHT_END, window)
     return ("…" if start > 0 else "") + marked + ("…" if end < len(body) else "")

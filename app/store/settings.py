@@ -74,8 +74,9 @@ class Settings:
         return self.window_of(self.model)
 
     def window_of(self, model: str) -> tuple[int, bool]:
-        return context_window_for(model, self.context_overrides.get(model),
-                                  self.learned_windows.get(model))
+        return context_window_for(
+            model, self.context_overrides.get(model), self.learned_windows.get(model)
+        )
 
     def limits(self) -> ImageLimits:
         """The image limits profile chosen (xAI's current one if the name is unknown)."""
@@ -109,7 +110,8 @@ def model_from_dict(raw: object) -> ModelInfo | None:
         takes_images=raw.get("takes_images") is True,
         context_window=window if _is_int(window) and window > 0 else None,
         prices=_prices_from(raw.get("prices")),
-        aliases=tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list)
+        aliases=tuple(a for a in aliases if isinstance(a, str))
+        if isinstance(aliases, list)
         else (),
         owned_by=owned_by if isinstance(owned_by, str) else "",
     )
@@ -142,8 +144,9 @@ def validate(settings: Settings) -> dict[str, str]:
         isinstance(temperature, int | float) and MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE
     ):
         problems["temperature"] = "The temperature must be between 0 and 2."
-    if not (_is_int(settings.max_tokens) and MIN_MAX_TOKENS <= settings.max_tokens
-            <= MAX_MAX_TOKENS):
+    if not (
+        _is_int(settings.max_tokens) and MIN_MAX_TOKENS <= settings.max_tokens <= MAX_MAX_TOKENS
+    ):
         problems["max_tokens"] = "Max reply tokens must be between 1 and 1,000,000."
     for model_id, window in settings.context_overrides.items():
         if not (_is_int(window) and window >= MIN_CONTEXT_OVERRIDE):
@@ -165,8 +168,10 @@ def _to_json(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {"version": FORMAT_VERSION}
     for spec in fields(Settings):
         value = getattr(settings, spec.name)
-        data[spec.name] = dict(value) if isinstance(value, dict) else (
-            list(value) if isinstance(value, list) else value
+        data[spec.name] = (
+            dict(value)
+            if isinstance(value, dict)
+            else (list(value) if isinstance(value, list) else value)
         )
     return data
 
@@ -193,7 +198,9 @@ def _read_overrides(value: object) -> dict[str, int] | None:
     return {
         key: window
         for key, window in value.items()
-        if isinstance(key, str) and key.strip() and _is_int(window)
+        if isinstance(key, str)
+        and key.strip()
+        and _is_int(window)
         and window >= MIN_CONTEXT_OVERRIDE
     }
 
@@ -315,8 +322,9 @@ class SettingsStore:
         if problems:
             raise SettingsError("The settings were not saved: " + " ".join(problems.values()))
         try:
-            text = json.dumps(_to_json(settings), indent=2, ensure_ascii=False,
-                              allow_nan=False) + "\n"
+            text = (
+                json.dumps(_to_json(settings), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+            )
         except (TypeError, ValueError) as exc:
             raise SettingsError(f"The settings were not saved: {exc}.") from None
         try:
@@ -330,8 +338,9 @@ class SettingsStore:
 
     def _write_atomically(self, text: str) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp",
-                                             dir=self.directory)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{FILE_NAME}.", suffix=".tmp", dir=self.directory
+        )
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:

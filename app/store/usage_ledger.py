@@ -26,7 +26,7 @@ LEDGER_NAME = "usage.jsonl"
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    time: float                # seconds since the epoch
+    time: float  # seconds since the epoch
     endpoint: str
     model: str
     prompt_tokens: int
@@ -47,14 +47,17 @@ def _entry_from(raw: object) -> LedgerEntry | None:
     try:
         cost = raw.get("cost_usd")
         return LedgerEntry(
-            time=float(raw["time"]), endpoint=str(raw.get("endpoint", "")),
-            model=str(raw.get("model", "")), prompt_tokens=int(raw.get("prompt_tokens", 0)),
+            time=float(raw["time"]),
+            endpoint=str(raw.get("endpoint", "")),
+            model=str(raw.get("model", "")),
+            prompt_tokens=int(raw.get("prompt_tokens", 0)),
             image_tokens=int(raw.get("image_tokens", 0)),
             completion_tokens=int(raw.get("completion_tokens", 0)),
             cost_usd=float(cost) if isinstance(cost, int | float) else None,
             cached_tokens=int(raw.get("cached_tokens", 0)),
             reasoning_tokens=int(raw.get("reasoning_tokens", 0)),
-            cost_exact=raw.get("cost_exact") is True)
+            cost_exact=raw.get("cost_exact") is True,
+        )
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
@@ -96,8 +99,9 @@ class UsageLedger:
 
     def total_for(self, day: dt.date) -> float:
         """USD spent on `day` (local time), by the entries whose cost is known."""
-        return sum(e.cost_usd for e in self.entries()
-                   if e.cost_usd is not None and e.local_date() == day)
+        return sum(
+            e.cost_usd for e in self.entries() if e.cost_usd is not None and e.local_date() == day
+        )
 
     def today(self) -> float:
         return self.total_for(dt.date.today())

@@ -13,12 +13,12 @@ class BackgroundHtml(QObject):
     """Runs HTML makers, a short-lived thread each; `made` hands each result back, with the tag
     given to `start`, on the thread this object lives in (once that worker has ended)."""
 
-    made = Signal(object, str)            # tag, HTML
+    made = Signal(object, str)  # tag, HTML
     _from_worker = Signal(object, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._workers: dict[int, threading.Thread] = {}   # by id() of their tag
+        self._workers: dict[int, threading.Thread] = {}  # by id() of their tag
         self._from_worker.connect(self._finish)
 
     @property
@@ -29,8 +29,9 @@ class BackgroundHtml(QObject):
     def start(self, tag: object, make: Callable[[], str]) -> None:
         def work() -> None:
             html = make()
-            with contextlib.suppress(RuntimeError):   # the owner was deleted meanwhile
+            with contextlib.suppress(RuntimeError):  # the owner was deleted meanwhile
                 self._from_worker.emit(tag, html)
+
         worker = threading.Thread(target=work, name="render-reply", daemon=True)
         self._workers[id(tag)] = worker
         worker.start()
@@ -38,5 +39,5 @@ class BackgroundHtml(QObject):
     def _finish(self, tag: object, html: str) -> None:
         worker = self._workers.pop(id(tag), None)
         if worker is not None:
-            worker.join()   # it has emitted: only its return is left
+            worker.join()  # it has emitted: only its return is left
         self.made.emit(tag, html)

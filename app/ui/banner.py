@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class Banner(QFrame):
-    dismissed = Signal()   # the user closed it with its × button
+    dismissed = Signal()  # the user closed it with its × button
 
     def __init__(self, kind: str = "info", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -20,8 +20,9 @@ class Banner(QFrame):
         role = QPalette.ColorRole.ToolTipBase if kind == "info" else QPalette.ColorRole.Highlight
         palette.setColor(QPalette.ColorRole.Window, palette.color(role))
         if kind != "info":
-            palette.setColor(QPalette.ColorRole.WindowText,
-                             palette.color(QPalette.ColorRole.HighlightedText))
+            palette.setColor(
+                QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
+            )
         self.setPalette(palette)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(8, 4, 8, 4)
@@ -55,8 +56,9 @@ class Banner(QFrame):
         if timeout_ms:
             self._timer.start(timeout_ms)
 
-    def show_choices(self, text: str, choices: Sequence[str],
-                     chosen: Callable[[str], None]) -> None:
+    def show_choices(
+        self, text: str, choices: Sequence[str], chosen: Callable[[str], None]
+    ) -> None:
         self.show_message(text)
         for choice in list(choices)[:4]:
             button = QPushButton(choice)

@@ -20,8 +20,11 @@ def carries_image(source: QMimeData) -> bool:
 def is_image_address(text: str) -> bool:
     """A single https address that names an image file."""
     text = text.strip()
-    return (text.startswith("https://") and not any(c.isspace() for c in text)
-            and text.lower().split("?")[0].endswith(_IMAGE_URL_SUFFIXES))
+    return (
+        text.startswith("https://")
+        and not any(c.isspace() for c in text)
+        and text.lower().split("?")[0].endswith(_IMAGE_URL_SUFFIXES)
+    )
 
 
 class Composer(QPlainTextEdit):
@@ -32,7 +35,7 @@ class Composer(QPlainTextEdit):
 
     sendRequested = Signal()
     escapePressed = Signal()
-    mimePasted = Signal(QMimeData)   # images, files or an image address, for the tray
+    mimePasted = Signal(QMimeData)  # images, files or an image address, for the tray
     textEdited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -46,8 +49,11 @@ class Composer(QPlainTextEdit):
 
     def set_enter_sends(self, enter_sends: bool) -> None:
         self.enter_sends = enter_sends
-        hint = ("Enter sends, Shift+Enter for a new line" if enter_sends
-                else "Ctrl+Enter sends, Enter for a new line")
+        hint = (
+            "Enter sends, Shift+Enter for a new line"
+            if enter_sends
+            else "Ctrl+Enter sends, Enter for a new line"
+        )
         self.setPlaceholderText(f"Ask about the images… ({hint})")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -67,8 +73,11 @@ class Composer(QPlainTextEdit):
         return carries_image(source) or source.hasUrls() or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        if carries_image(source) or any(u.isLocalFile() for u in source.urls()) or (
-                source.hasText() and is_image_address(source.text())):
+        if (
+            carries_image(source)
+            or any(u.isLocalFile() for u in source.urls())
+            or (source.hasText() and is_image_address(source.text()))
+        ):
             self.mimePasted.emit(source)
             return
         super().insertFromMimeData(source)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.ui.conversation_render import THUMB_SCHEME, Thumb
 
-THUMB_BOX = QSize(160, 120)   # logical size a thumbnail fits in
-DECODED_KEEP = 48             # decoded thumbnails kept for painting (a few screens' worth)
+THUMB_BOX = QSize(160, 120)  # logical size a thumbnail fits in
+DECODED_KEEP = 48  # decoded thumbnails kept for painting (a few screens' worth)
 
 Resolver = Callable[[int, QUrl], QImage | None]
 
@@ -53,11 +53,11 @@ class ConversationBrowser(QTextBrowser):
         self.setDocument(_UncachedDocument(self._resource, self))
         self.setUndoRedoEnabled(False)
         self.document().setUndoRedoEnabled(False)
-        self.refused_loads: list[str] = []   # every resource request refused, by URL
+        self.refused_loads: list[str] = []  # every resource request refused, by URL
         self._thumbs: dict[str, Thumb] = {}  # by sha256
-        self._encoded: dict[str, tuple[Thumb, bytes]] = {}   # by resource URL
-        self._decoded: OrderedDict[str, QImage] = OrderedDict()   # least recently painted first
-        self._scratch = QTextDocument(self)   # where HTML becomes a fragment
+        self._encoded: dict[str, tuple[Thumb, bytes]] = {}  # by resource URL
+        self._decoded: OrderedDict[str, QImage] = OrderedDict()  # least recently painted first
+        self._scratch = QTextDocument(self)  # where HTML becomes a fragment
         self._scratch.setUndoRedoEnabled(False)
 
     # -- resources -------------------------------------------------------------------------
@@ -78,8 +78,7 @@ class ConversationBrowser(QTextBrowser):
             return None
         logical = image.size().scaled(THUMB_BOX, Qt.AspectRatioMode.KeepAspectRatio)
         logical = logical.boundedTo(image.size()).expandedTo(QSize(1, 1))
-        thumb = Thumb(f"{THUMB_SCHEME}:{quote(sha256, safe='')}", logical.width(),
-                      logical.height())
+        thumb = Thumb(f"{THUMB_SCHEME}:{quote(sha256, safe='')}", logical.width(), logical.height())
         self._thumbs[sha256] = thumb
         self._encoded[thumb.url] = (thumb, data)
         self._keep_decoded(thumb.url, self._sharp(image, thumb))
@@ -111,9 +110,12 @@ class ConversationBrowser(QTextBrowser):
     def _sharp(self, image: QImage, thumb: Thumb) -> QImage:
         """`image` scaled to the thumbnail's logical size at the screen's pixel ratio."""
         ratio = max(1.0, self.devicePixelRatioF())
-        sharp = image.scaled(round(thumb.width * ratio), round(thumb.height * ratio),
-                             Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
+        sharp = image.scaled(
+            round(thumb.width * ratio),
+            round(thumb.height * ratio),
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
         sharp.setDevicePixelRatio(ratio)
         return sharp
 

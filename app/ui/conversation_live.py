@@ -19,7 +19,7 @@ from app.core.markdown import render_markdown
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_stream import StreamSplitter
 
-BATCH_CHARS = 32_000         # characters of a reply painted per batch; more waits for the next
+BATCH_CHARS = 32_000  # characters of a reply painted per batch; more waits for the next
 
 # Indexes into LiveReply.marks.
 START, ANCHOR, TAIL_END, END = range(4)
@@ -30,10 +30,10 @@ class LiveReply:
     """A reply being streamed, and the document positions it owns."""
 
     message: Message
-    marks: list[int]                      # START, ANCHOR, TAIL_END, END
+    marks: list[int]  # START, ANCHOR, TAIL_END, END
     splitter: StreamSplitter = field(default_factory=StreamSplitter)
     pending: list[str] = field(default_factory=list)
-    tail: str = ""                        # Markdown source of the tail as last rendered
+    tail: str = ""  # Markdown source of the tail as last rendered
     note: str = ""
 
     @property
@@ -45,12 +45,13 @@ class LiveReplies:
     """The streaming replies of one document, in document order. `moved(live, delta)` is told
     whenever an edit of `live` moves what comes after it by `delta` characters."""
 
-    def __init__(self, browser: ConversationBrowser,
-                 moved: Callable[[LiveReply, int], None]) -> None:
+    def __init__(
+        self, browser: ConversationBrowser, moved: Callable[[LiveReply, int], None]
+    ) -> None:
         self._browser = browser
         self._moved = moved
         self._by_id: dict[str, LiveReply] = {}
-        self.batches = 0                  # batches of deltas painted so far
+        self.batches = 0  # batches of deltas painted so far
 
     def __contains__(self, message_id: object) -> bool:
         return message_id in self._by_id
@@ -99,8 +100,9 @@ class LiveReplies:
         tail = live.splitter.tail
         if tail != live.tail:
             live.tail = tail
-            self.replace(live, ANCHOR, TAIL_END,
-                         render_markdown(tail, dark=dark) if tail.strip() else "")
+            self.replace(
+                live, ANCHOR, TAIL_END, render_markdown(tail, dark=dark) if tail.strip() else ""
+            )
 
     def replace(self, live: LiveReply, first: int, last: int, html: str) -> None:
         """Replace the range between two of a reply's marks; marks from `last` on move."""

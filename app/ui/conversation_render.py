@@ -33,10 +33,10 @@ ThumbLookup = Callable[[str], Thumb | None]
 class ImageMark:
     """How a past image goes into the next request, and the switches offered for it."""
 
-    sent: bool = True           # False: left out ("not sent")
-    low: bool = False           # sent at low detail (one 448×448 tile)
-    switchable: bool = True     # the detail can be switched (it was sent at full detail)
-    restorable: bool = True     # left out on its own (not with its whole turn): can be sent
+    sent: bool = True  # False: left out ("not sent")
+    low: bool = False  # sent at low detail (one 448×448 tile)
+    switchable: bool = True  # the detail can be switched (it was sent at full detail)
+    restorable: bool = True  # left out on its own (not with its whole turn): can be sent
 
 
 def _action_link(text: str, *action: str) -> str:
@@ -44,20 +44,26 @@ def _action_link(text: str, *action: str) -> str:
 
 
 def marks_html(message_id: str, marks: Sequence[ImageMark]) -> str:
-    """"Image 1: high detail — low detail · leave out" for each image, with action links."""
+    """ "Image 1: high detail — low detail · leave out" for each image, with action links."""
     items: list[str] = []
     link = _action_link
     for index, mark in enumerate(marks):
         ident = (message_id, str(index))
         if not mark.sent:
-            items.append(f"Image {index + 1}: not sent" + (
-                " — " + link("send again", "send", *ident, "1") if mark.restorable else ""))
+            items.append(
+                f"Image {index + 1}: not sent"
+                + (" — " + link("send again", "send", *ident, "1") if mark.restorable else "")
+            )
             continue
         state = "low detail" if mark.low else "high detail"
         actions = [link("leave out", "send", *ident, "0")]
         if mark.switchable:
-            actions.insert(0, link("high detail", "detail", *ident, "high") if mark.low
-                           else link("low detail", "detail", *ident, "low"))
+            actions.insert(
+                0,
+                link("high detail", "detail", *ident, "high")
+                if mark.low
+                else link("low detail", "detail", *ident, "low"),
+            )
         items.append(f"Image {index + 1}: {state} — " + " · ".join(actions))
     return f'<p class="meta">{" &nbsp;|&nbsp; ".join(items)}</p>\n' if items else ""
 
@@ -77,6 +83,7 @@ def parse_action(url: str) -> list[str]:
 
 def style_sheet(palette: QPalette) -> str:
     """Default style sheet of the document: palette roles only (code tokens keep Pygments')."""
+
     def color(role: QPalette.ColorRole) -> str:
         return palette.color(QPalette.ColorGroup.Active, role).name()
 
@@ -103,7 +110,7 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def usage_text(usage: Usage) -> str:
-    """"1,234 prompt tokens (512 image) · 87 reply tokens"."""
+    """ "1,234 prompt tokens (512 image) · 87 reply tokens"."""
     prompt = f"{usage.prompt_tokens:,} prompt tokens"
     if usage.image_tokens:
         prompt += f" ({usage.image_tokens:,} image)"
@@ -118,17 +125,19 @@ def header_html(message: Message) -> str:
 
 
 def reasoning_html(message: Message, shown: bool) -> str:
-    """"▸ Thought for 12 s · show reasoning": collapsed unless `shown`, then the reasoning in
+    """ "▸ Thought for 12 s · show reasoning": collapsed unless `shown`, then the reasoning in
     muted text. Nothing for a reply that did not reason."""
     if message.role != "assistant" or not (message.reasoning or message.thought_for is not None):
         return ""
     seconds = message.thought_for
-    took = "Reasoning" if seconds is None else (
-        "Thought for a moment" if seconds < 1 else f"Thought for {seconds:.0f} s")
+    took = (
+        "Reasoning"
+        if seconds is None
+        else ("Thought for a moment" if seconds < 1 else f"Thought for {seconds:.0f} s")
+    )
     if not message.reasoning.strip():
         return f'<p class="meta">{escape(took)}</p>\n'
-    toggle = _action_link("hide reasoning" if shown else "show reasoning", "reasoning",
-                          message.id)
+    toggle = _action_link("hide reasoning" if shown else "show reasoning", "reasoning", message.id)
     out = f'<p class="meta">{"▾" if shown else "▸"} {escape(took)} · {toggle}</p>\n'
     if shown:
         out += f'<p class="reasoning">{escape(message.reasoning.strip())}</p>\n'
@@ -139,13 +148,15 @@ def note_html(note: str) -> str:
     return f'<p class="note">{escape(note)}</p>\n' if note else ""
 
 
-def user_body_html(message: Message, thumb: ThumbLookup,
-                   marks: Sequence[ImageMark] | None = None) -> str:
+def user_body_html(
+    message: Message, thumb: ThumbLookup, marks: Sequence[ImageMark] | None = None
+) -> str:
     out: list[str] = []
     if message.text.strip():
         out.append(f'<p class="user">{escape(message.text)}</p>\n')
-    images = [_image_html(message.id, index, part, thumb)
-              for index, part in enumerate(message.images)]
+    images = [
+        _image_html(message.id, index, part, thumb) for index, part in enumerate(message.images)
+    ]
     if images:
         out.append(f"<p>{'&nbsp;&nbsp;'.join(images)}</p>\n")
     if marks:
@@ -160,8 +171,10 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
     if found is None:
         missing = "not loaded" if part.image is None else "no preview"
         return f'<a href="{href}">[image: {name} — {missing}]</a>'
-    return (f'<a href="{href}"><img src="{escape(found.url)}" width="{found.width}" '
-            f'height="{found.height}" alt="{name}" title="{name}"></a>')
+    return (
+        f'<a href="{href}"><img src="{escape(found.url)}" width="{found.width}" '
+        f'height="{found.height}" alt="{name}" title="{name}"></a>'
+    )
 
 
 def footer_html(message: Message, text: str, extra: str = "") -> str:
@@ -171,8 +184,9 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
         if message.status is Status.STOPPED:
             out.append('<p class="state">Stopped</p>\n')
         elif message.status is Status.INTERRUPTED:
-            out.append('<p class="state">Interrupted — the app closed before the reply '
-                       "finished</p>\n")
+            out.append(
+                '<p class="state">Interrupted — the app closed before the reply finished</p>\n'
+            )
         elif message.status is Status.FAILED:
             error = escape(message.error or "The request failed.")
             retry = escape(action_url("retry", message.id))
@@ -193,10 +207,17 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
     return "".join(out)
 
 
-def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | None,
-                 *, dark: bool, text: str | None = None,
-                 marks: Sequence[ImageMark] | None = None, extra: str = "",
-                 reasoning_shown: bool = False) -> str:
+def message_html(
+    message: Message,
+    thumb: ThumbLookup,
+    code_sink: CodeSink | None,
+    *,
+    dark: bool,
+    text: str | None = None,
+    marks: Sequence[ImageMark] | None = None,
+    extra: str = "",
+    reasoning_shown: bool = False,
+) -> str:
     """The whole turn as it shows once finished; `text` overrides the message's own text;
     `marks` (user turns) say how each image goes into the next request; `extra` is one more
     note for the line under the turn (its cost, "not sent"); `reasoning_shown`: the reply's
@@ -206,9 +227,14 @@ def message_html(message: Message, thumb: ThumbLookup, code_sink: CodeSink | Non
         body = user_body_html(message, thumb, marks)
     else:
         body = structured_body_html(message, body_text, code_sink, dark=dark) or (
-            render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else "")
-    return (header_html(message) + reasoning_html(message, reasoning_shown) + body
-            + footer_html(message, body_text, extra))
+            render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else ""
+        )
+    return (
+        header_html(message)
+        + reasoning_html(message, reasoning_shown)
+        + body
+        + footer_html(message, body_text, extra)
+    )
 
 
 def message_anchor(message_id: str) -> str:
@@ -217,5 +243,8 @@ def message_anchor(message_id: str) -> str:
 
 def thumbs_of(message: Message, thumbnails: Mapping[str, bytes]) -> dict[str, bytes]:
     """The thumbnails among `thumbnails` that `message` shows."""
-    return {part.image.sha256: thumbnails[part.image.sha256] for part in message.images
-            if part.image is not None and part.image.sha256 in thumbnails}
+    return {
+        part.image.sha256: thumbnails[part.image.sha256]
+        for part in message.images
+        if part.image is not None and part.image.sha256 in thumbnails
+    }

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-SOFT_LIMIT = 2_000   # characters of open tail after which any unindented line start is a cut
-HARD_LIMIT = 6_000   # characters of open tail after which any line start, or a space, is a cut
+SOFT_LIMIT = 2_000  # characters of open tail after which any unindented line start is a cut
+HARD_LIMIT = 6_000  # characters of open tail after which any line start, or a space, is a cut
 
 _FENCE_OPEN = re.compile(r"[ \t]*(?:(?:[>*+-]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})(.*)")
 
@@ -25,13 +25,13 @@ class StreamSplitter:
     def __init__(self, soft_limit: int = SOFT_LIMIT, hard_limit: int = HARD_LIMIT) -> None:
         self._soft = soft_limit
         self._hard = hard_limit
-        self._done: list[str] = []    # raw text already handed out, for the full text
-        self._pending = ""            # raw text since the last cut
-        self._scanned = 0             # offset in _pending of the first line not yet scanned
-        self._fence = ""              # the open fence's marker ("```", "~~~~"), or ""
-        self._opener = ""             # the open fence's first line, to re-open it after a cut
-        self._reopen = ""             # prefix that the next piece needs (a re-opened fence)
-        self._blank = False           # whether the last scanned line was blank, outside a fence
+        self._done: list[str] = []  # raw text already handed out, for the full text
+        self._pending = ""  # raw text since the last cut
+        self._scanned = 0  # offset in _pending of the first line not yet scanned
+        self._fence = ""  # the open fence's marker ("```", "~~~~"), or ""
+        self._opener = ""  # the open fence's first line, to re-open it after a cut
+        self._reopen = ""  # prefix that the next piece needs (a re-opened fence)
+        self._blank = False  # whether the last scanned line was blank, outside a fence
 
     @property
     def text(self) -> str:
@@ -59,8 +59,12 @@ class StreamSplitter:
         """Account for one complete line that starts at `start`, cutting where it may."""
         if self._fence:
             stripped = line.strip()
-            if stripped and stripped[0] == self._fence[0] and len(stripped) >= len(
-                    self._fence) and stripped == stripped[0] * len(stripped):
+            if (
+                stripped
+                and stripped[0] == self._fence[0]
+                and len(stripped) >= len(self._fence)
+                and stripped == stripped[0] * len(stripped)
+            ):
                 self._fence = ""
             elif self._scanned > self._soft:
                 self._cut(self._scanned, pieces)

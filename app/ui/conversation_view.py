@@ -37,22 +37,23 @@ from app.ui.conversation_render import (
 )
 from app.ui.earlier_bar import EarlierBar
 
-BATCH_INTERVAL_MS = 125      # about eight repaints a second while a reply streams
-BACKGROUND_CHARS = 20_000    # finished replies longer than this are rendered on a worker thread
-SHOWN_LIMIT = 120            # messages the document holds; earlier ones wait behind a link
-TRIM_STEP = 40               # messages past the limit before the oldest leave, all at once
-FOLLOW_SLACK = 24            # pixels from the bottom that still count as "at the end"
+BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
+BACKGROUND_CHARS = 20_000  # finished replies longer than this are rendered on a worker thread
+SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
+TRIM_STEP = 40  # messages past the limit before the oldest leave, all at once
+FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
 
 class ConversationView(QWidget):
     """Shows the messages of one conversation; user turns as text and thumbnails, replies as
     Markdown. Forwards Retry and image clicks; opens http(s) and mailto links in the browser."""
 
-    retryRequested = Signal(str)          # message id of the failed reply
-    editRequested = Signal(str)           # message id of a question to edit and send again
-    imageActivated = Signal(str, int)     # message id, image index
+    retryRequested = Signal(str)  # message id of the failed reply
+    editRequested = Signal(str)  # message id of a question to edit and send again
+    imageActivated = Signal(str, int)  # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
-    imageSendRequested = Signal(str, int, bool)    # message id, image index, False: leave out
+    imageSendRequested = Signal(str, int, bool)  # message id, image index, False: leave out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,15 +71,15 @@ class ConversationView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_INTERVAL_MS)
         self._timer.timeout.connect(self._paint_batch)
-        self._messages: dict[str, Message] = {}   # every shown message, in order
-        self._thumbnails: dict[str, bytes] = {}   # thumbnail bytes the shown messages use
-        self._texts: dict[str, str] = {}          # copyable text of finished messages
-        self._live = LiveReplies(self._browser, self._moved_below)   # streaming replies
-        self._codes: dict[str, str] = {}          # code blocks, by their "Copy code" key
-        self._code_keys = itertools.count()       # thread-safe: workers render code blocks too
-        self._background = BackgroundHtml(self)   # long replies' final HTML
+        self._messages: dict[str, Message] = {}  # every shown message, in order
+        self._thumbnails: dict[str, bytes] = {}  # thumbnail bytes the shown messages use
+        self._texts: dict[str, str] = {}  # copyable text of finished messages
+        self._live = LiveReplies(self._browser, self._moved_below)  # streaming replies
+        self._codes: dict[str, str] = {}  # code blocks, by their "Copy code" key
+        self._code_keys = itertools.count()  # thread-safe: workers render code blocks too
+        self._background = BackgroundHtml(self)  # long replies' final HTML
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
-        self._hidden = 0                          # leading messages not in the document
+        self._hidden = 0  # leading messages not in the document
         self._follow = True
         self._dark = False
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -86,7 +87,7 @@ class ConversationView(QWidget):
         # line under a turn (its cost, "not sent"). Set by the window's wiring; see refresh().
         self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
         self.turn_note: Callable[[Message], str] | None = None
-        self.reasoning_shown: set[str] = set()    # replies whose reasoning is expanded
+        self.reasoning_shown: set[str] = set()  # replies whose reasoning is expanded
         self._browser.anchorClicked.connect(self._on_anchor)
         self._background.made.connect(self._on_rendered)
         bar = self._browser.verticalScrollBar()
@@ -193,7 +194,7 @@ class ConversationView(QWidget):
         first turn, whose removal would leave the next turn's first block with its format)."""
         if message_id not in self._messages:
             return
-        if self._is_hidden(message_id):   # not in the document: nothing to redraw
+        if self._is_hidden(message_id):  # not in the document: nothing to redraw
             del self._messages[message_id]
             self._hidden -= 1
             self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
@@ -274,9 +275,16 @@ class ConversationView(QWidget):
         extra = self.turn_note(message) if self.turn_note else ""
         dark = self._dark
         shown = message.id in self.reasoning_shown
-        return lambda: message_html(message, self._browser.thumbnail, self._code_sink,
-                                    dark=dark, text=text, marks=marks, extra=extra,
-                                    reasoning_shown=shown)
+        return lambda: message_html(
+            message,
+            self._browser.thumbnail,
+            self._code_sink,
+            dark=dark,
+            text=text,
+            marks=marks,
+            extra=extra,
+            reasoning_shown=shown,
+        )
 
     def _code_sink(self, code: str) -> str:
         key = str(next(self._code_keys))
@@ -291,7 +299,7 @@ class ConversationView(QWidget):
 
     def _on_rendered(self, live: object, html: str) -> None:
         if isinstance(live, LiveReply) and self._live.get(live.message.id) is live:
-            self._land(live, html)   # (not if it was removed, or rebuilt, meanwhile)
+            self._land(live, html)  # (not if it was removed, or rebuilt, meanwhile)
 
     def _moved_below(self, live: LiveReply, delta: int) -> None:
         """An edit of `live` moved what follows it: the last turn starts below every reply."""
@@ -314,30 +322,37 @@ class ConversationView(QWidget):
             live.pending.append(initial)
             self.flush()
 
-    def _build(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes],
-               live: Mapping[str, tuple[str, str]]) -> None:
+    def _build(
+        self,
+        messages: Sequence[Message],
+        thumbnails: Mapping[str, bytes],
+        live: Mapping[str, tuple[str, str]],
+    ) -> None:
         """Show `messages` but the first `_hidden`: those before the first streaming reply as one
         HTML document, the rest appended one by one. `live` gives streaming replies' text and
         note so far."""
         self._reset()
         for message in messages:
             self._remember(message, thumbnails)
-        first_live = next((i for i, m in enumerate(messages) if _streams(m) or m.id in live),
-                          len(messages))
+        first_live = next(
+            (i for i, m in enumerate(messages) if _streams(m) or m.id in live), len(messages)
+        )
         self._hidden = min(self._hidden, first_live)
         self._earlier.set_hidden(self._hidden, SHOWN_LIMIT)
         head = messages[:first_live]
         for message in head:
             self._texts[message.id] = message.text
         self._browser.set_document_html(
-            "".join(self._html(message) for message in head[self._hidden:]))
+            "".join(self._html(message) for message in head[self._hidden :])
+        )
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
 
     def _is_hidden(self, message_id: str) -> bool:
-        return message_id in self._messages and list(self._messages).index(
-            message_id) < self._hidden
+        return (
+            message_id in self._messages and list(self._messages).index(message_id) < self._hidden
+        )
 
     def _trim(self) -> None:
         """Take the oldest messages out of the document once it holds `TRIM_STEP` more than
@@ -346,7 +361,7 @@ class ConversationView(QWidget):
         drop = len(ids) - self._hidden - SHOWN_LIMIT
         if drop < TRIM_STEP or not self._follow:
             return
-        dropped, first_kept = ids[self._hidden:self._hidden + drop], ids[self._hidden + drop]
+        dropped, first_kept = ids[self._hidden : self._hidden + drop], ids[self._hidden + drop]
         position = self._browser.anchor_position(message_anchor(first_kept))
         if position is None or any(key in self._live for key in dropped):
             return
@@ -359,8 +374,10 @@ class ConversationView(QWidget):
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""
-        live = {item.message.id: (self._texts.get(item.message.id, item.text), item.note)
-                for item in self._live}
+        live = {
+            item.message.id: (self._texts.get(item.message.id, item.text), item.note)
+            for item in self._live
+        }
         follow, value = self._follow, self._browser.verticalScrollBar().value()
         self._build(list(self._messages.values()), dict(self._thumbnails), live)
         self._follow = follow
@@ -399,7 +416,7 @@ class ConversationView(QWidget):
             case ["send", message_id, index, flag] if index.isdigit():
                 self.imageSendRequested.emit(message_id, int(index), flag == "1")
             case _:
-                pass   # any other scheme (javascript:, file:, relative...) is ignored
+                pass  # any other scheme (javascript:, file:, relative...) is ignored
 
     def _on_scrolled(self, value: int) -> None:
         self._follow = value >= self._browser.verticalScrollBar().maximum() - FOLLOW_SLACK
@@ -424,7 +441,8 @@ class ConversationView(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and (
-                self._apply_palette() and self._messages):
+            self._apply_palette() and self._messages
+        ):
             self._rebuild()
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 
 class EarlierBar(QLabel):
-    """"120 earlier messages are not shown here. Show 100 more" — hidden while there are none."""
+    """ "120 earlier messages are not shown here. Show 100 more" — hidden while there are none."""
 
     showMoreRequested = Signal()
 
@@ -15,8 +15,10 @@ class EarlierBar(QLabel):
         super().__init__(parent)
         self.setObjectName("earlierBar")
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.setContentsMargins(8, 4, 8, 4)
         self.linkActivated.connect(lambda _link: self.showMoreRequested.emit())
         self.hidden_count = 0
@@ -30,6 +32,6 @@ class EarlierBar(QLabel):
             return
         noun = "message is" if count == 1 else "messages are"
         more = "them" if count <= step else f"{step:,} more"
-        self.setText(f"{count:,} earlier {noun} not shown here. <a href=\"more\">Show {more}</a>")
+        self.setText(f'{count:,} earlier {noun} not shown here. <a href="more">Show {more}</a>')
         self.setAccessibleName(f"{count} earlier {noun} not shown")
         self.show()

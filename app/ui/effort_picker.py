@@ -8,23 +8,24 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-DEFAULT = ""   # send no effort: the model's own default
+DEFAULT = ""  # send no effort: the model's own default
 
 
 class EffortPicker(QComboBox):
-    effortChosen = Signal(str)   # an effort, or "" for the model's default
+    effortChosen = Signal(str)  # an effort, or "" for the model's default
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("effortPicker")
         self.setAccessibleName("Reasoning effort")
-        self.setToolTip("How hard the model reasons before it answers (more effort: slower, "
-                        "more reasoning tokens billed at the output price). Kept per "
-                        "conversation.")
+        self.setToolTip(
+            "How hard the model reasons before it answers (more effort: slower, "
+            "more reasoning tokens billed at the output price). Kept per "
+            "conversation."
+        )
         self.activated.connect(lambda index: self.effortChosen.emit(str(self.itemData(index))))
 
-    def set_choices(self, efforts: Sequence[str], default: str | None,
-                    current: str | None) -> None:
+    def set_choices(self, efforts: Sequence[str], default: str | None, current: str | None) -> None:
         """Offer `efforts` with `current` selected (the window hides the picker when there are
         none)."""
         self.blockSignals(True)

@@ -36,8 +36,8 @@ class FitImageRow:
     """One past image as the panel lists it."""
 
     key: ImageKey
-    label: str               # "Turn 2 · Image 1: before.png"
-    tokens: int | None       # at full detail, by the tile formula; None when not known
+    label: str  # "Turn 2 · Image 1: before.png"
+    tokens: int | None  # at full detail, by the tile formula; None when not known
     switchable: bool = True  # can be sent at low detail (it was sent at full detail)
 
 
@@ -48,7 +48,7 @@ def key_name(prefix: str, key: ImageKey) -> str:
 class FitPanel(QFrame):
     """See the module docstring. Fill it with `set_content`; it emits `planEdited`."""
 
-    planEdited = Signal(object)   # FitPlan
+    planEdited = Signal(object)  # FitPlan
     hideRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -84,10 +84,10 @@ class FitPanel(QFrame):
         turns_label = QLabel("Leave out the &oldest turns:", self)
         turns_label.setBuddy(self._turns)
 
-        self._all_low = self._action("All past images at low detail", "fitAllLow",
-                                     self._set_all_low)
-        self._reset = self._action("Send everything", "fitReset",
-                                   lambda: self._emit(FitPlan()))
+        self._all_low = self._action(
+            "All past images at low detail", "fitAllLow", self._set_all_low
+        )
+        self._reset = self._action("Send everything", "fitReset", lambda: self._emit(FitPlan()))
         self._hide = self._action("Hide", "fitHide", self.hideRequested.emit)
 
         turns_row = QHBoxLayout()
@@ -142,8 +142,7 @@ class FitPanel(QFrame):
 
     def set_status(self, text: str, *, fits: bool) -> None:
         self._status.setText(text)
-        self._status.setStyleSheet("" if fits else
-                                   f"color: {error_color(self.palette()).name()};")
+        self._status.setStyleSheet("" if fits else f"color: {error_color(self.palette()).name()};")
 
     def status_text(self) -> str:
         return self._status.text()
@@ -171,14 +170,16 @@ class FitPanel(QFrame):
             drop = QCheckBox("Leave out", self._grid_host)
             drop.setObjectName(key_name("fitDrop", row.key))
             drop.setAccessibleName(f"Leave out {row.label}")
-            drop.toggled.connect(lambda on, key=row.key: self._emit(
-                self._plan.with_image(key, dropped=on)))
+            drop.toggled.connect(
+                lambda on, key=row.key: self._emit(self._plan.with_image(key, dropped=on))
+            )
             low = QCheckBox(f"Low detail ({MIN_IMAGE_TOKENS} tokens)", self._grid_host)
             low.setObjectName(key_name("fitLow", row.key))
             low.setAccessibleName(f"Send {row.label} at low detail")
             low.setVisible(row.switchable)
-            low.toggled.connect(lambda on, key=row.key: self._emit(
-                self._plan.with_image(key, low=on)))
+            low.toggled.connect(
+                lambda on, key=row.key: self._emit(self._plan.with_image(key, low=on))
+            )
             self._grid.addWidget(label, line, 0)
             self._grid.addWidget(drop, line, 1)
             self._grid.addWidget(low, line, 2)
@@ -197,8 +198,11 @@ class FitPanel(QFrame):
 
     def _set_all_low(self) -> None:
         keys = frozenset(r.key for r in self._rows if r.switchable)
-        self._emit(FitPlan(self._plan.dropped_images, self._plan.low_detail | keys,
-                           self._plan.dropped_turns))
+        self._emit(
+            FitPlan(
+                self._plan.dropped_images, self._plan.low_detail | keys, self._plan.dropped_turns
+            )
+        )
 
     def _emit(self, plan: FitPlan) -> None:
         if plan != self._plan:

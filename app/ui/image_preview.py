@@ -26,7 +26,7 @@ SELECT_HINT = "Drag over the image to select a region to crop it to."
 class ImagePreview(QDialog):
     """One tray image as it will be sent; see the module docstring. Open it with `open()`."""
 
-    cropRequested = Signal(str, QRect)   # attachment id, the region in sent pixels
+    cropRequested = Signal(str, QRect)  # attachment id, the region in sent pixels
 
     def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,8 +43,10 @@ class ImagePreview(QDialog):
         self._cost = QLabel(self)
         self._cost.setObjectName("imagePreviewCost")
         self._cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._cost.setToolTip("256 tokens for each 448×448 tile, at most 6 tiles counted, "
-                              "plus 256 for the image itself")
+        self._cost.setToolTip(
+            "256 tokens for each 448×448 tile, at most 6 tiles counted, "
+            "plus 256 for the image itself"
+        )
         self._selection = QLabel(self)
         self._selection.setObjectName("imagePreviewSelection")
         self._crop = QPushButton("Crop", self)
@@ -116,8 +118,14 @@ class ImagePreview(QDialog):
         if prepared is None:
             self._shown_sha = ""
             self._cropping = self._cropping and not item.failed
-            self.canvas.set_image(None, item.status_text if item.failed else
-                                  "Cropping…" if self._cropping else "Preparing…")
+            self.canvas.set_image(
+                None,
+                item.status_text
+                if item.failed
+                else "Cropping…"
+                if self._cropping
+                else "Preparing…",
+            )
         elif prepared.sha256 != self._shown_sha:
             self._cropping = False
             self.canvas.set_image(None, "Decoding…")
@@ -153,8 +161,9 @@ class ImagePreview(QDialog):
         else:
             text = "Selection: " + cost_text(selection.width(), selection.height())
         self._selection.setText(text)
-        self._crop.setEnabled(selection is not None and self.canvas.has_image()
-                              and not self.canvas.dragging())
+        self._crop.setEnabled(
+            selection is not None and self.canvas.has_image() and not self.canvas.dragging()
+        )
         self.canvas.setAccessibleDescription(" ".join(p for p in (self._cost.text(), text) if p))
 
     def _crop_clicked(self) -> None:

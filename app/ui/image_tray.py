@@ -73,14 +73,14 @@ class _TileStrip(QWidget):
 class ImageTray(QFrame):
     """The draft's images; see the module docstring."""
 
-    pathsDropped = Signal(list)          # list[str]: files and folders
+    pathsDropped = Signal(list)  # list[str]: files and folders
     imageDataPasted = Signal(bytes, str)  # encoded image bytes, a name for it
-    picturePasted = Signal(QImage, str)   # a picture not encoded yet, a name for it
+    picturePasted = Signal(QImage, str)  # a picture not encoded yet, a name for it
     urlPasted = Signal(str)
-    removeRequested = Signal(str)        # attachment id
-    moveRequested = Signal(str, int)     # attachment id, its new index
-    detailToggled = Signal(str, bool)    # attachment id, True: send it at low detail
-    previewRequested = Signal(str)       # attachment id: show it as sent (double-click, Enter)
+    removeRequested = Signal(str)  # attachment id
+    moveRequested = Signal(str, int)  # attachment id, its new index
+    detailToggled = Signal(str, bool)  # attachment id, True: send it at low detail
+    previewRequested = Signal(str)  # attachment id: show it as sent (double-click, Enter)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,8 +97,12 @@ class ImageTray(QFrame):
         self._dialog: QFileDialog | None = None
         self._drag_token = f"{id(self):x}"
 
-        paste = QKeySequence(QKeySequence.StandardKey.Paste).toString(
-            QKeySequence.SequenceFormat.NativeText) or "Ctrl+V"
+        paste = (
+            QKeySequence(QKeySequence.StandardKey.Paste).toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            or "Ctrl+V"
+        )
         self._hint = QLabel(f"Drop screenshots here, paste with {paste}, or Add images…", self)
         self._hint.setObjectName("imageTrayHint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -155,8 +159,9 @@ class ImageTray(QFrame):
             for tile_id in ids:
                 self._strip.row.removeWidget(self._tiles[tile_id])
             for index, tile_id in enumerate(ids):
-                self._strip.row.insertWidget(index, self._tiles[tile_id], 0,
-                                             Qt.AlignmentFlag.AlignTop)
+                self._strip.row.insertWidget(
+                    index, self._tiles[tile_id], 0, Qt.AlignmentFlag.AlignTop
+                )
                 self._tiles[tile_id].show()
             self._order = ids
         if self._selected not in self._tiles:
@@ -241,8 +246,9 @@ class ImageTray(QFrame):
         if self._dialog is not None:
             self._dialog.raise_()
             return
-        patterns = sorted({f"*{s}" for s in IMAGE_SUFFIXES} | {f"*{s.upper()}"
-                                                                for s in IMAGE_SUFFIXES})
+        patterns = sorted(
+            {f"*{s}" for s in IMAGE_SUFFIXES} | {f"*{s.upper()}" for s in IMAGE_SUFFIXES}
+        )
         dialog = QFileDialog(self, "Add images")
         dialog.setObjectName("addImagesDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)

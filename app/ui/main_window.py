@@ -46,7 +46,7 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    sendRequested = Signal(str)        # the draft text; the images are in the tray
+    sendRequested = Signal(str)  # the draft text; the images are in the tray
     stopRequested = Signal()
     newConversationRequested = Signal()
     settingsRequested = Signal()
@@ -79,8 +79,12 @@ class MainWindow(QMainWindow):
         self.set_busy(False)
 
     # -- construction -----------------------------------------------------------------------
-    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey,
-                slot: Callable[[], object]) -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey,
+        slot: Callable[[], object],
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -95,8 +99,10 @@ class MainWindow(QMainWindow):
         if demo:
             demo_banner = Banner(kind="info")
             demo_banner.setObjectName("demoBanner")
-            demo_banner.show_message("Demo — simulated model, no network. Replies come from a "
-                                     "local endpoint that describes what it received.")
+            demo_banner.show_message(
+                "Demo — simulated model, no network. Replies come from a "
+                "local endpoint that describes what it received."
+            )
             layout.addWidget(demo_banner)
         self.model_banner.setObjectName("modelBanner")
         self.notice_banner.setObjectName("noticeBanner")
@@ -134,17 +140,20 @@ class MainWindow(QMainWindow):
         self.model_picker.setAccessibleName("Model")
         self.model_picker.setMinimumContentsLength(16)
         self.model_picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.model_picker.activated.connect(self._model_activated)
         toolbar.addWidget(self.model_picker)
         self._effort_action = toolbar.addWidget(self.effort_picker)
         self.preset_picker = PresetPicker()
         toolbar.addWidget(self.preset_picker)
         toolbar.addSeparator()
-        toolbar.addAction(self._action("Settings", QKeySequence("Ctrl+,"),
-                                       self.settingsRequested.emit))
-        toolbar.addAction(self._action("Shortcuts", QKeySequence.StandardKey.HelpContents,
-                                       self.show_shortcuts))
+        toolbar.addAction(
+            self._action("Settings", QKeySequence("Ctrl+,"), self.settingsRequested.emit)
+        )
+        toolbar.addAction(
+            self._action("Shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
+        )
         self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
         self._action("Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy)
 
@@ -155,10 +164,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tray)
         self.system_prompt_edit.setObjectName("systemPromptEdit")
         self.system_prompt_edit.setAccessibleName("System prompt for this conversation")
-        self.system_prompt_edit.setPlaceholderText("System prompt for this conversation "
-                                                   "(optional)")
+        self.system_prompt_edit.setPlaceholderText("System prompt for this conversation (optional)")
         self.system_prompt_edit.editingFinished.connect(
-            lambda: self.systemPromptEdited.emit(self.system_prompt_edit.text()))
+            lambda: self.systemPromptEdited.emit(self.system_prompt_edit.text())
+        )
         layout.addWidget(self.system_prompt_edit)
         row = QHBoxLayout()
         self.composer.setMinimumHeight(56)
@@ -212,15 +221,15 @@ class MainWindow(QMainWindow):
         for model in models:
             label = model.id if model.takes_images else f"{model.id} (text only)"
             self.model_picker.addItem(label, model.id)
-            self.model_picker.setItemData(self.model_picker.count() - 1, describe_model(model),
-                                          Qt.ItemDataRole.ToolTipRole)
+            self.model_picker.setItemData(
+                self.model_picker.count() - 1, describe_model(model), Qt.ItemDataRole.ToolTipRole
+            )
             ids.append(model.id)
         if current and current not in ids:
             self.model_picker.insertItem(0, current, current)
         self.model_picker.setCurrentIndex(max(0, self.model_picker.findData(current)))
 
-    def set_efforts(self, efforts: Sequence[str], default: str | None,
-                    current: str | None) -> None:
+    def set_efforts(self, efforts: Sequence[str], default: str | None, current: str | None) -> None:
         """The reasoning efforts the current model takes (none: the picker is hidden)."""
         self.effort_picker.set_choices(efforts, default, current)
         self._effort_action.setVisible(bool(efforts))
@@ -234,11 +243,14 @@ class MainWindow(QMainWindow):
             self.model_banner.show_choices(
                 f"The model “{model}” was not found on this endpoint (xAI retired the "
                 "grok-2-vision models). Switch to a current model that takes images:",
-                candidates, self._choose_model)
+                candidates,
+                self._choose_model,
+            )
         else:
             self.model_banner.show_message(
                 f"The model “{model}” was not found on this endpoint. Open Settings to pick "
-                "another model or check the base URL.")
+                "another model or check the base URL."
+            )
 
     def _choose_model(self, model: str) -> None:
         self.model_banner.hide()
@@ -254,10 +266,16 @@ class MainWindow(QMainWindow):
         return text
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
-                       for k, v in SHORTCUTS)
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
-                          f"<table>{rows}</table>", QMessageBox.StandardButton.Close, self)
+        rows = "".join(
+            f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table>",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
         box.setObjectName("shortcutsDialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

@@ -33,19 +33,26 @@ from app.core.presets import (
 
 FEW_SHOT_HINT = (
     "The model's instructions. Few-shot examples go here too, e.g.\n"
-    "Example question: …\nExample answer: …")
+    "Example question: …\nExample answer: …"
+)
 
 
 class PresetEditor(QDialog):
     """Edits ``preset`` (or a new one when it is None). Save keeps it under its id (a built-in
     edited this way replaces the built-in), Save as new keeps a copy under a new id."""
 
-    saved = Signal(object)         # Preset
+    saved = Signal(object)  # Preset
     restoreRequested = Signal(str)  # a built-in's name: drop the user's version
-    deleteRequested = Signal(str)   # a user preset's name
+    deleteRequested = Signal(str)  # a user preset's name
 
-    def __init__(self, preset: Preset | None, taken: Collection[str], *,
-                 overrides_builtin: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        preset: Preset | None,
+        taken: Collection[str],
+        *,
+        overrides_builtin: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("presetEditor")
         self.setWindowTitle("Edit preset" if preset else "New preset")
@@ -66,14 +73,17 @@ class PresetEditor(QDialog):
         self.response.setObjectName("presetResponse")
         for kind in RESPONSE_KINDS:
             self.response.addItem(RESPONSE_LABELS[kind], kind)
-        self.response.setCurrentIndex(max(0, self.response.findData(
-            preset.response if preset else "text")))
+        self.response.setCurrentIndex(
+            max(0, self.response.findData(preset.response if preset else "text"))
+        )
         self.schema_name = QLineEdit(preset.schema_name if preset else "")
         self.schema_name.setObjectName("presetSchemaName")
         self.schema_name.setPlaceholderText("e.g. record_line_items")
         self.schema = QPlainTextEdit(
             json.dumps(preset.schema, indent=2, ensure_ascii=False)
-            if preset and preset.schema is not None else "")
+            if preset and preset.schema is not None
+            else ""
+        )
         self.schema.setObjectName("presetSchema")
         self.schema.setPlaceholderText('{"type": "object", "properties": {…}, "required": […]}')
         self.min_images = QSpinBox()
@@ -104,18 +114,21 @@ class PresetEditor(QDialog):
         self.save_button.setObjectName("presetSave")
         self.save_button.setEnabled(preset is not None)
         self.save_button.setVisible(preset is not None)
-        self.copy_button = buttons.addButton("Save as new" if preset else "Create",
-                                             QDialogButtonBox.ButtonRole.ApplyRole)
+        self.copy_button = buttons.addButton(
+            "Save as new" if preset else "Create", QDialogButtonBox.ButtonRole.ApplyRole
+        )
         self.copy_button.setObjectName("presetSaveAsNew")
         self.save_button.clicked.connect(lambda: self._save(as_new=False))
         self.copy_button.clicked.connect(lambda: self._save(as_new=True))
         buttons.rejected.connect(self.reject)
         if preset is not None and preset.builtin and overrides_builtin:
             self._extra_button(buttons, "Restore built-in", "presetRestore").clicked.connect(
-                lambda: self._finish(self.restoreRequested, preset.name))
+                lambda: self._finish(self.restoreRequested, preset.name)
+            )
         elif preset is not None and not preset.builtin:
             self._extra_button(buttons, "Delete", "presetDelete").clicked.connect(
-                lambda: self._finish(self.deleteRequested, preset.name))
+                lambda: self._finish(self.deleteRequested, preset.name)
+            )
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
@@ -149,8 +162,10 @@ class PresetEditor(QDialog):
             try:
                 parsed = json.loads(source) if source else None
             except json.JSONDecodeError as exc:
-                self._show_problem(f"The schema is not valid JSON: {exc.msg} (line "
-                                   f"{exc.lineno}, column {exc.colno}).")
+                self._show_problem(
+                    f"The schema is not valid JSON: {exc.msg} (line "
+                    f"{exc.lineno}, column {exc.colno})."
+                )
                 return None
             schema = parsed if isinstance(parsed, dict) else None
         original = self._original
@@ -162,12 +177,18 @@ class PresetEditor(QDialog):
         else:
             name = original.name
         preset = Preset(
-            name=name, title=title, system_prompt=self.system_prompt.toPlainText(),
-            template=self.template.text(), default_question=self.default_question.text(),
-            response=kind, schema=schema, schema_name=self.schema_name.text().strip(),
+            name=name,
+            title=title,
+            system_prompt=self.system_prompt.toPlainText(),
+            template=self.template.text(),
+            default_question=self.default_question.text(),
+            response=kind,
+            schema=schema,
+            schema_name=self.schema_name.text().strip(),
             description=original.description if original and not as_new else "",
             min_images=self.min_images.value(),
-            builtin=bool(original and original.builtin and not as_new))
+            builtin=bool(original and original.builtin and not as_new),
+        )
         found = problems(preset)
         if found:
             self._show_problem(" ".join(found))

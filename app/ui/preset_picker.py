@@ -13,11 +13,11 @@ JSON_TIP = 'Ask for a JSON object (response_format {"type": "json_object"})'
 
 
 class PresetPicker(QWidget):
-    """"Preset: [UI / mockup critique ▾] [JSON] [Edit…]". Shows state, forwards intent."""
+    """ "Preset: [UI / mockup critique ▾] [JSON] [Edit…]". Shows state, forwards intent."""
 
-    presetChosen = Signal(str)        # a preset's name; "" for no preset
+    presetChosen = Signal(str)  # a preset's name; "" for no preset
     jsonModeToggled = Signal(bool)
-    editRequested = Signal(str)       # the preset to edit; "" for a new one
+    editRequested = Signal(str)  # the preset to edit; "" for a new one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,11 +25,13 @@ class PresetPicker(QWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("presetPicker")
         self.combo.setAccessibleName("Task preset")
-        self.combo.setToolTip("A task preset sets the system prompt, the question and the "
-                              "shape of the answer")
+        self.combo.setToolTip(
+            "A task preset sets the system prompt, the question and the shape of the answer"
+        )
         self.combo.setMinimumContentsLength(22)
         self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.combo.activated.connect(self._activated)
         self.json_toggle = QToolButton()
         self.json_toggle.setObjectName("jsonModeToggle")

@@ -36,8 +36,12 @@ class RegionSelector(QWidget):
     cancelled = Signal()
 
     def __init__(self, screenshot: QImage, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
-                         | Qt.WindowType.WindowStaysOnTopHint)
+        super().__init__(
+            parent,
+            Qt.WindowType.Window
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint,
+        )
         self.setObjectName("regionSelector")
         self.setAccessibleName("Select a region of the screen")
         self.setAccessibleDescription(HINT)
@@ -46,7 +50,7 @@ class RegionSelector(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._image = screenshot
         self._anchor: QPoint | None = None
-        self._selection: QRect | None = None   # screenshot pixels
+        self._selection: QRect | None = None  # screenshot pixels
         self._done = False
 
     # -- geometry ------------------------------------------------------------------------------
@@ -72,8 +76,7 @@ class RegionSelector(QWidget):
         origin, scale = self.image_rect().topLeft(), self._scale()
         x = round((point.x() - origin.x()) / scale)
         y = round((point.y() - origin.y()) / scale)
-        return QPoint(max(0, min(self._image.width(), x)),
-                      max(0, min(self._image.height(), y)))
+        return QPoint(max(0, min(self._image.width(), x)), max(0, min(self._image.height(), y)))
 
     def selection(self) -> QRect | None:
         return QRect(self._selection) if self._selection is not None else None
@@ -91,8 +94,9 @@ class RegionSelector(QWidget):
         end = self.to_image(point)
         left, right = sorted((self._anchor.x(), end.x()))
         top, bottom = sorted((self._anchor.y(), end.y()))
-        self._selection = (QRect(left, top, right - left, bottom - top)
-                           if right > left and bottom > top else None)
+        self._selection = (
+            QRect(left, top, right - left, bottom - top) if right > left and bottom > top else None
+        )
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -113,7 +117,7 @@ class RegionSelector(QWidget):
             return
         self._drag_to(event.position())
         self._anchor = None
-        if self._selection is not None:   # a click without a drag selects nothing
+        if self._selection is not None:  # a click without a drag selects nothing
             self._finish(self._selection)
         event.accept()
 
@@ -160,16 +164,23 @@ class RegionSelector(QWidget):
             painter.fillRect(target, _SHADE)
         else:
             sel = self._selection
-            chosen = QRectF(self.to_view(sel.topLeft()),
-                            self.to_view(QPointF(sel.x() + sel.width(), sel.y() + sel.height())))
-            for part in (QRectF(target.left(), target.top(), target.width(),
-                                chosen.top() - target.top()),
-                         QRectF(target.left(), chosen.bottom(), target.width(),
-                                target.bottom() - chosen.bottom()),
-                         QRectF(target.left(), chosen.top(), chosen.left() - target.left(),
-                                chosen.height()),
-                         QRectF(chosen.right(), chosen.top(), target.right() - chosen.right(),
-                                chosen.height())):
+            chosen = QRectF(
+                self.to_view(sel.topLeft()),
+                self.to_view(QPointF(sel.x() + sel.width(), sel.y() + sel.height())),
+            )
+            for part in (
+                QRectF(target.left(), target.top(), target.width(), chosen.top() - target.top()),
+                QRectF(
+                    target.left(),
+                    chosen.bottom(),
+                    target.width(),
+                    target.bottom() - chosen.bottom(),
+                ),
+                QRectF(target.left(), chosen.top(), chosen.left() - target.left(), chosen.height()),
+                QRectF(
+                    chosen.right(), chosen.top(), target.right() - chosen.right(), chosen.height()
+                ),
+            ):
                 painter.fillRect(part, _SHADE)
             painter.setPen(QPen(_ACCENT, 2))
             painter.drawRect(chosen)

@@ -61,8 +61,9 @@ class SettingsDialog(QDialog):
     checkKeyRequested = Signal(str, str)  # (key typed, or "" for the stored one; base URL)
     deleteKeyRequested = Signal()
 
-    def __init__(self, settings: SettingsLike, models: Sequence[ModelInfo],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: SettingsLike, models: Sequence[ModelInfo], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -77,7 +78,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._build_model_group())
         layout.addWidget(self._build_reply_group())
         self._buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self._buttons.setObjectName("buttonBox")
         ok = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setObjectName("okButton")
@@ -128,13 +130,14 @@ class SettingsDialog(QDialog):
         form.addRow(url_label, self._url_edit)
         self._url_warning = QLabel(
             "Plain http:// to another computer: the key would travel unencrypted. "
-            "Use https:// unless this is a server you trust on your own network.", group)
+            "Use https:// unless this is a server you trust on your own network.",
+            group,
+        )
         self._url_warning.setObjectName("baseUrlWarningLabel")
         self._url_warning.setAccessibleName("API address warning")
         self._url_warning.setWordWrap(True)
         self._url_warning.setVisible(False)
-        self._url_warning.setStyleSheet(
-            f"color: {level_color(self.palette(), 'warn').name()};")
+        self._url_warning.setStyleSheet(f"color: {level_color(self.palette(), 'warn').name()};")
         form.addRow(self._url_warning)
         self._add_error(form, self._url_edit, "baseUrlError")
 
@@ -158,7 +161,8 @@ class SettingsDialog(QDialog):
         self._context_spin.setSuffix(" tokens")
         self._context_spin.setToolTip(
             "The model's context window in tokens, if you know it better than the built-in "
-            "table. 0 uses the known value.")
+            "table. 0 uses the known value."
+        )
         self._context_spin.valueChanged.connect(self._on_context_changed)
         context_label = QLabel("&Context window:", group)
         context_label.setBuddy(self._context_spin)
@@ -197,7 +201,8 @@ class SettingsDialog(QDialog):
         self._temperature_spin.setSpecialValueText("Server default")
         self._temperature_spin.setToolTip(
             "0 gives the most predictable replies, 2 the most varied. "
-            "The lowest step is the server's own default.")
+            "The lowest step is the server's own default."
+        )
         temperature_label = QLabel("&Temperature:", group)
         temperature_label.setBuddy(self._temperature_spin)
         form.addRow(temperature_label, self._temperature_spin)
@@ -211,7 +216,8 @@ class SettingsDialog(QDialog):
         self._max_tokens_spin.setGroupSeparatorShown(True)
         self._max_tokens_spin.setSuffix(" tokens")
         self._max_tokens_spin.setToolTip(
-            "The longest reply the model may write. This room is kept free in the budget.")
+            "The longest reply the model may write. This room is kept free in the budget."
+        )
         max_tokens_label = QLabel("Max &reply length:", group)
         max_tokens_label.setBuddy(self._max_tokens_spin)
         form.addRow(max_tokens_label, self._max_tokens_spin)
@@ -226,8 +232,9 @@ class SettingsDialog(QDialog):
         form.addRow(limits_label, self._limits_combo)
 
         self._enter_sends = QCheckBox(
-            "&Enter sends the message (when off, Enter starts a new line; "
-            "Ctrl+Enter always sends)", group)
+            "&Enter sends the message (when off, Enter starts a new line; Ctrl+Enter always sends)",
+            group,
+        )
         self._enter_sends.setObjectName("enterSendsCheck")
         self._enter_sends.setAccessibleName("Enter sends the message")
         form.addRow(self._enter_sends)
@@ -258,8 +265,10 @@ class SettingsDialog(QDialog):
         self._overrides = dict(settings.context_overrides)
         self._url_edit.setText(settings.base_url)
         self._temperature_spin.setValue(
-            self._temperature_spin.minimum() if settings.temperature is None
-            else settings.temperature)
+            self._temperature_spin.minimum()
+            if settings.temperature is None
+            else settings.temperature
+        )
         self._max_tokens_spin.setValue(settings.max_tokens)
         index = self._limits_combo.findData(settings.limits_profile)
         self._limits_combo.setCurrentIndex(max(index, 0))
@@ -295,8 +304,9 @@ class SettingsDialog(QDialog):
             combo.clear()
             for model in ordered:
                 combo.addItem(model_label(model), model.id)
-                combo.setItemData(combo.count() - 1, model_tooltip(model),
-                                  Qt.ItemDataRole.ToolTipRole)
+                combo.setItemData(
+                    combo.count() - 1, model_tooltip(model), Qt.ItemDataRole.ToolTipRole
+                )
             index = combo.findData(current)
             if index >= 0:
                 combo.setCurrentIndex(index)
@@ -312,8 +322,9 @@ class SettingsDialog(QDialog):
     def model_id(self) -> str:
         """The model id chosen or typed (without the " (text only)" mark)."""
         text = self._model_combo.currentText().strip()
-        index = self._model_combo.findText(text, Qt.MatchFlag.MatchFixedString
-                                           | Qt.MatchFlag.MatchCaseSensitive)
+        index = self._model_combo.findText(
+            text, Qt.MatchFlag.MatchFixedString | Qt.MatchFlag.MatchCaseSensitive
+        )
         if index >= 0:
             data = self._model_combo.itemData(index)
             if isinstance(data, str):
@@ -363,12 +374,14 @@ class SettingsDialog(QDialog):
         known = info.context_window if info is not None and info.context_window else None
         window, is_known = context_window_for(model_id, known)
         self._context_spin.setSpecialValueText(
-            f"Known: {window:,}" if is_known else f"unknown model: assumed {window:,}")
+            f"Known: {window:,}" if is_known else f"unknown model: assumed {window:,}"
+        )
         self._context_spin.blockSignals(True)
         self._context_spin.setValue(self._overrides.get(model_id, 0))
         self._context_spin.blockSignals(False)
-        self._model_info.setText(model_note(model_id, info, window, is_known,
-                                            listed=bool(self._models)))
+        self._model_info.setText(
+            model_note(model_id, info, window, is_known, listed=bool(self._models))
+        )
         self._set_error(self._model_combo, None)
         self._set_error(self._context_spin, None)
 
@@ -439,10 +452,12 @@ class SettingsDialog(QDialog):
         context = self._context_spin.value()
         if 0 < context < MIN_CONTEXT_OVERRIDE:
             problems[self._context_spin] = (
-                "The context window must be at least 1,024 tokens, or 0 to use the known value.")
+                "The context window must be at least 1,024 tokens, or 0 to use the known value."
+            )
         if self._temperature_spin.value() < 0 and self._temperature() is not None:
             problems[self._temperature_spin] = (
-                "The temperature must be between 0 and 2 (or the server default).")
+                "The temperature must be between 0 and 2 (or the server default)."
+            )
         if looks_like_key(self._prompt_edit.toPlainText()):
             problems[self._prompt_edit] = KEY_IN_FIELD
         return problems

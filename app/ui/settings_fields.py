@@ -49,15 +49,18 @@ def order_models(models: Sequence[ModelInfo]) -> list[ModelInfo]:
     return [m for m in models if m.takes_images] + [m for m in models if not m.takes_images]
 
 
-def model_note(model_id: str, info: ModelInfo | None, window: int, is_known: bool, *,
-               listed: bool) -> str:
+def model_note(
+    model_id: str, info: ModelInfo | None, window: int, is_known: bool, *, listed: bool
+) -> str:
     """What the dialog says about the model chosen; `listed`: the endpoint's list is known."""
     if not model_id:
         return ""
     parts: list[str] = []
     if info is not None and not info.takes_images:
-        parts.append("Text only: this model cannot read images; choose one without "
-                     "“(text only)” to ask about pictures.")
+        parts.append(
+            "Text only: this model cannot read images; choose one without "
+            "“(text only)” to ask about pictures."
+        )
     elif info is not None:
         parts.append("Takes images.")
     elif listed:
@@ -65,8 +68,9 @@ def model_note(model_id: str, info: ModelInfo | None, window: int, is_known: boo
     if is_known:
         parts.append(f"Context window: {window:,} tokens.")
     else:
-        parts.append(f"Context window not known: {window:,} tokens assumed. "
-                     "Set it below if you know it.")
+        parts.append(
+            f"Context window not known: {window:,} tokens assumed. Set it below if you know it."
+        )
     return " ".join(parts)
 
 

@@ -21,7 +21,7 @@ _PLACEHOLDER = "Paste your xAI API key"
 
 
 class KeySection(QGroupBox):
-    checkRequested = Signal()    # Check key pressed (the dialog validates, then asks)
+    checkRequested = Signal()  # Check key pressed (the dialog validates, then asks)
     deleteRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -33,11 +33,15 @@ class KeySection(QGroupBox):
         self.key_edit.setObjectName("apiKeyEdit")
         self.key_edit.setAccessibleName("API key")
         self.key_edit.setAccessibleDescription(
-            "Leave empty to keep the stored key. The key is kept in the system keyring.")
+            "Leave empty to keep the stored key. The key is kept in the system keyring."
+        )
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhNoAutoUppercase)
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhSensitiveData
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhNoAutoUppercase
+        )
         self.key_edit.setPlaceholderText(_PLACEHOLDER)
         self.show_key = QToolButton(self)
         self.show_key.setObjectName("showKeyButton")
@@ -97,14 +101,17 @@ class KeySection(QGroupBox):
             label.setText(f"Key storage: {name} ({stored}).")
             label.setStyleSheet("")
         else:
-            label.setText(f"⚠ Key storage: {name}. This is not a secure secret store, so no "
-                          f"key can be saved. {detail}")
+            label.setText(
+                f"⚠ Key storage: {name}. This is not a secure secret store, so no "
+                f"key can be saved. {detail}"
+            )
             label.setStyleSheet(f"color: {level_color(self.palette(), 'warn').name()};")
         label.setProperty("warning", not secure)
         label.setToolTip(detail)
         self.delete_key.setEnabled(has_stored_key)
         self.key_edit.setPlaceholderText(
-            "Leave empty to keep the stored key" if has_stored_key else _PLACEHOLDER)
+            "Leave empty to keep the stored key" if has_stored_key else _PLACEHOLDER
+        )
 
     def checking(self) -> None:
         self.check_key.setEnabled(False)
@@ -116,7 +123,8 @@ class KeySection(QGroupBox):
         self.check_label.setText(("✔ " if ok else "✘ ") + text)
         self.check_label.setProperty("ok", ok)
         self.check_label.setStyleSheet(
-            "" if ok else f"color: {error_color(self.palette()).name()};")
+            "" if ok else f"color: {error_color(self.palette()).name()};"
+        )
 
     def problem(self, *, storing: bool) -> str | None:
         """Why the typed key cannot be used (or saved), or None."""
@@ -124,12 +132,16 @@ class KeySection(QGroupBox):
         if not key:
             return None
         if any(char.isspace() or not char.isprintable() for char in key):
-            return ("The key contains spaces, line breaks or control characters. Copy it again "
-                    "from your xAI console and paste only the key.")
+            return (
+                "The key contains spaces, line breaks or control characters. Copy it again "
+                "from your xAI console and paste only the key."
+            )
         if storing and self.backend_secure is False:
-            return ("The key cannot be saved: no secure keyring is available (see above). Clear "
-                    "this field to save the other settings, or set XAI_API_KEY in the "
-                    "environment.")
+            return (
+                "The key cannot be saved: no secure keyring is available (see above). Clear "
+                "this field to save the other settings, or set XAI_API_KEY in the "
+                "environment."
+            )
         return None
 
     def forget(self) -> None:
@@ -139,6 +151,7 @@ class KeySection(QGroupBox):
 
     def _on_show_key(self, shown: bool) -> None:
         self.key_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
         self.show_key.setText("Hide" if shown else "Show")
         self.show_key.setAccessibleName("Hide API key" if shown else "Show API key")

@@ -58,24 +58,28 @@ def _list_view(name: str, accessible: str, parent: QWidget) -> QListView:
 
 
 class ConversationSidebar(QWidget):
-    conversationChosen = Signal(str)        # conversation id
-    renameRequested = Signal(str, str)      # id, new title
-    deleteRequested = Signal(str)           # id (soft delete: undo is possible)
-    undoDeleteRequested = Signal(str)       # id
-    pinRequested = Signal(str, bool)        # id, pinned
-    searchRequested = Signal(str)           # query, after a pause in typing
-    searchHitChosen = Signal(str, str)      # conversation id, message id
+    conversationChosen = Signal(str)  # conversation id
+    renameRequested = Signal(str, str)  # id, new title
+    deleteRequested = Signal(str)  # id (soft delete: undo is possible)
+    undoDeleteRequested = Signal(str)  # id
+    pinRequested = Signal(str, bool)  # id, pinned
+    searchRequested = Signal(str)  # query, after a pause in typing
+    searchHitChosen = Signal(str, str)  # conversation id, message id
     newRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *,
-                 search_debounce_ms: int = SEARCH_DEBOUNCE_MS,
-                 undo_timeout_ms: int = UNDO_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        search_debounce_ms: int = SEARCH_DEBOUNCE_MS,
+        undo_timeout_ms: int = UNDO_TIMEOUT_MS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("conversationSidebar")
         self.setAccessibleName("Conversation history")
         self.model = ConversationListModel(self)
         self.results_model = SearchResultModel(self)
-        self._hidden: set[str] = set()               # deleted here, not (yet) undone
+        self._hidden: set[str] = set()  # deleted here, not (yet) undone
         self._undo_row: ConversationRow | None = None
         self._selecting = False
         self._pending_rows: list[ConversationRow] | None = None
@@ -176,8 +180,13 @@ class ConversationSidebar(QWidget):
             return
         self.results_model.set_hits([h for h in hits if h.conversation_id not in self._hidden])
         count = self.results_model.rowCount()
-        self._show_status(f"No messages match “{query}”." if count == 0 else
-                          "1 message matches." if count == 1 else f"{count} messages match.")
+        self._show_status(
+            f"No messages match “{query}”."
+            if count == 0
+            else "1 message matches."
+            if count == 1
+            else f"{count} messages match."
+        )
         self.stack.setCurrentWidget(self.results_view)
 
     def select(self, conv_id: str) -> bool:
@@ -274,10 +283,11 @@ class ConversationSidebar(QWidget):
         menu = QMenu(self)
         menu.setObjectName("conversationMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for text, slot in (("Rename", lambda: self.rename(conv_id)),
-                           ("Unpin" if row.pinned else "Pin",
-                            lambda: self.set_pinned(conv_id, not row.pinned)),
-                           ("Delete", lambda: self.delete(conv_id))):
+        for text, slot in (
+            ("Rename", lambda: self.rename(conv_id)),
+            ("Unpin" if row.pinned else "Pin", lambda: self.set_pinned(conv_id, not row.pinned)),
+            ("Delete", lambda: self.delete(conv_id)),
+        ):
             action = QAction(text, menu)
             action.triggered.connect(slot)
             menu.addAction(action)

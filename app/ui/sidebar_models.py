@@ -93,8 +93,7 @@ class ConversationListModel(QAbstractListModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsEditable)
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     def rows(self) -> list[ConversationRow]:
         return list(self._rows)
@@ -109,8 +108,7 @@ class ConversationListModel(QAbstractListModel):
 
     # -- changing --------------------------------------------------------------------------
 
-    def setData(self, index: Index, value: Any,
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         title = " ".join(str(value).split())
@@ -143,8 +141,7 @@ class ConversationListModel(QAbstractListModel):
         """Put a row back where it sorts (Undo); its row number."""
         self.remove(row.id)
         key = _sort_key(row)
-        number = next((i for i, r in enumerate(self._rows) if _sort_key(r) > key),
-                      len(self._rows))
+        number = next((i for i, r in enumerate(self._rows) if _sort_key(r) > key), len(self._rows))
         self.beginInsertRows(QModelIndex(), number, number)
         self._rows.insert(number, row)
         self._reindex()
@@ -222,8 +219,11 @@ class TwoLineDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(palette.color(text_role))
         first = rect.adjusted(0, 0, 0, -(rect.height() - line))
-        painter.drawText(first, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.drawText(
+            first,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         subtitle = str(index.data(SUBTITLE_ROLE) or "")
         small = QFont(font)
         small.setBold(False)
@@ -231,13 +231,14 @@ class TwoLineDelegate(QStyledItemDelegate):
         if not selected:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         second = first.translated(0, line + 2)
-        painter.drawText(second, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight,
-                                                          rect.width()))
+        painter.drawText(
+            second,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         painter.restore()
 
-    def updateEditorGeometry(self, editor: Any, option: QStyleOptionViewItem,
-                             index: Index) -> None:
+    def updateEditorGeometry(self, editor: Any, option: QStyleOptionViewItem, index: Index) -> None:
         rect = option.rect
         line = option.fontMetrics.height() + PADDING
         editor.setGeometry(rect.x() + 2, rect.y() + 2, rect.width() - 4, line + 2)

@@ -16,26 +16,35 @@ from app.core.json_reply import (
 )
 from app.core.markdown import CodeSink, render_markdown
 
-MAX_TABLE_ROWS = 200   # rows shown in the conversation; the JSON view and exports hold them all
+MAX_TABLE_ROWS = 200  # rows shown in the conversation; the JSON view and exports hold them all
 
 
 def table_html(table: Table) -> str:
     caption = f'<p class="meta">{escape(table.title)}</p>\n' if table.title else ""
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
-                   for row in table.rows[:MAX_TABLE_ROWS])
-    more = (f'<p class="meta">{len(table.rows) - MAX_TABLE_ROWS:,} more rows in the JSON '
-            "view</p>\n" if len(table.rows) > MAX_TABLE_ROWS else "")
-    return (f'{caption}<table border="1" cellspacing="0" cellpadding="4">'
-            f"<tr>{head}</tr>{rows}</table>\n{more}")
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in table.rows[:MAX_TABLE_ROWS]
+    )
+    more = (
+        f'<p class="meta">{len(table.rows) - MAX_TABLE_ROWS:,} more rows in the JSON view</p>\n'
+        if len(table.rows) > MAX_TABLE_ROWS
+        else ""
+    )
+    return (
+        f'{caption}<table border="1" cellspacing="0" cellpadding="4">'
+        f"<tr>{head}</tr>{rows}</table>\n{more}"
+    )
 
 
 def json_html(text: str, code_sink: CodeSink | None, *, dark: bool) -> str:
     """A JSON reply pretty-printed with its tables, or the text and why it is not JSON."""
     parsed = parse_reply(text)
     if not parsed.ok:
-        return (f'<p class="state">Not valid JSON: {escape(parsed.error or "")}</p>\n'
-                f"<pre>{escape(text)}</pre>\n")
+        return (
+            f'<p class="state">Not valid JSON: {escape(parsed.error or "")}</p>\n'
+            f"<pre>{escape(text)}</pre>\n"
+        )
     # Only lists of records become tables here; the pretty JSON shows everything else.
     records = isinstance(parsed.value, list)
     tables = [table for table in value_tables(parsed.value) if table.title or records]
@@ -47,17 +56,19 @@ def tool_call_html(call: ToolCall, code_sink: CodeSink | None, *, dark: bool) ->
     head = f'<p class="state">Function call: {escape(call.name or "(unnamed)")}</p>\n'
     parsed = parse_reply(call.arguments)
     if not parsed.ok:
-        return (head + f'<p class="note">The arguments are not valid JSON: '
-                f"{escape(parsed.error or '')}</p>\n<pre>{escape(call.arguments)}</pre>\n")
+        return (
+            head + f'<p class="note">The arguments are not valid JSON: '
+            f"{escape(parsed.error or '')}</p>\n<pre>{escape(call.arguments)}</pre>\n"
+        )
     tables = value_tables(parsed.value)
     if not tables:
-        return head + render_markdown(f"```json\n{pretty(parsed.value)}\n```", code_sink,
-                                      dark=dark)
+        return head + render_markdown(f"```json\n{pretty(parsed.value)}\n```", code_sink, dark=dark)
     return head + "".join(table_html(table) for table in tables)
 
 
-def structured_body_html(message: Message, text: str, code_sink: CodeSink | None, *,
-                         dark: bool) -> str | None:
+def structured_body_html(
+    message: Message, text: str, code_sink: CodeSink | None, *, dark: bool
+) -> str | None:
     """The body of a reply that calls functions or is JSON; None for an ordinary reply."""
     is_json = bool(text.strip()) and (message.expects_json or looks_like_json(text))
     if not message.tool_calls and not is_json:

@@ -29,17 +29,17 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.core.budget import TILE_SIZE
 from app.core.crop import Tile, tile_grid
 
-MARGIN = 8               # around the image inside the canvas, in view pixels
-MAX_UPSCALE = 8.0        # small images are enlarged to fill the view, up to this factor
+MARGIN = 8  # around the image inside the canvas, in view pixels
+MAX_UPSCALE = 8.0  # small images are enlarged to fill the view, up to this factor
 _SHADE = QColor(0, 0, 0, 120)
-_UNCOUNTED_WASH = QColor(128, 128, 128, 90)    # tiles past the six that count: greyed
-_UNCOUNTED_HATCH = QColor(40, 40, 40, 160)     # and hatched
+_UNCOUNTED_WASH = QColor(128, 128, 128, 90)  # tiles past the six that count: greyed
+_UNCOUNTED_HATCH = QColor(40, 40, 40, 160)  # and hatched
 
 
 class TileCanvas(QWidget):
     """The image scaled to fit, its tile grid and the selection (all in sent pixels)."""
 
-    selectionChanged = Signal()   # while dragging too
+    selectionChanged = Signal()  # while dragging too
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,13 +49,13 @@ class TileCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setMinimumSize(320, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._size = QSize()                 # sent pixels
+        self._size = QSize()  # sent pixels
         self._tiles: list[Tile] = []
         self._image: QImage | None = None
         self._scaled: QPixmap | None = None
         self._message = "Decoding…"
         self._selection: QRect | None = None  # sent pixels
-        self._anchor: QPoint | None = None    # where the drag started, sent pixels
+        self._anchor: QPoint | None = None  # where the drag started, sent pixels
 
     # -- content -------------------------------------------------------------------------------
 
@@ -76,8 +76,10 @@ class TileCanvas(QWidget):
     def set_image(self, image: QImage | None, message: str = "") -> None:
         """Show these pixels (their size must be the sent size), or a message instead."""
         if image is not None and image.size() != self._size:
-            message = (f"The image data is {image.width()}×{image.height()} px, "
-                       f"not {self._size.width()}×{self._size.height()}.")
+            message = (
+                f"The image data is {image.width()}×{image.height()} px, "
+                f"not {self._size.width()}×{self._size.height()}."
+            )
             image = None
         self._image = image
         self._scaled = None
@@ -146,8 +148,9 @@ class TileCanvas(QWidget):
         end = self.to_sent(point)
         left, right = sorted((self._anchor.x(), end.x()))
         top, bottom = sorted((self._anchor.y(), end.y()))
-        selection = (QRect(left, top, right - left, bottom - top)
-                     if right > left and bottom > top else None)
+        selection = (
+            QRect(left, top, right - left, bottom - top) if right > left and bottom > top else None
+        )
         if selection != self._selection:
             self._selection = selection
             self.selectionChanged.emit()
@@ -178,9 +181,10 @@ class TileCanvas(QWidget):
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and (self._selection is not None
-                                                  or self._anchor is not None):
-            self.clear_selection()   # the first Esc drops the selection, the next one closes
+        if event.key() == Qt.Key.Key_Escape and (
+            self._selection is not None or self._anchor is not None
+        ):
+            self.clear_selection()  # the first Esc drops the selection, the next one closes
             event.accept()
             return
         super().keyPressEvent(event)
@@ -198,11 +202,15 @@ class TileCanvas(QWidget):
         ratio = self.devicePixelRatioF()
         size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
         if self._scaled is None or self._scaled.size() != size:
-            smooth = size.width() < self._image.width()   # enlarged pixels stay crisp squares
-            mode = (Qt.TransformationMode.SmoothTransformation if smooth
-                    else Qt.TransformationMode.FastTransformation)
-            pixmap = QPixmap.fromImage(self._image.scaled(
-                size, Qt.AspectRatioMode.IgnoreAspectRatio, mode))
+            smooth = size.width() < self._image.width()  # enlarged pixels stay crisp squares
+            mode = (
+                Qt.TransformationMode.SmoothTransformation
+                if smooth
+                else Qt.TransformationMode.FastTransformation
+            )
+            pixmap = QPixmap.fromImage(
+                self._image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
+            )
             pixmap.setDevicePixelRatio(ratio)
             self._scaled = pixmap
         return self._scaled
@@ -215,9 +223,11 @@ class TileCanvas(QWidget):
         pixmap = self._pixmap(target)
         if pixmap is None:
             painter.setPen(palette.color(QPalette.ColorRole.BrightText))
-            painter.drawText(self.rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self._message)
+            painter.drawText(
+                self.rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._message,
+            )
             painter.end()
             return
         painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
@@ -254,14 +264,23 @@ class TileCanvas(QWidget):
         sel = self._selection
         chosen = self._view_rect(sel.x(), sel.y(), sel.width(), sel.height())
         # Shade what the crop leaves out.
-        painter.fillRect(QRectF(target.left(), target.top(), target.width(),
-                                chosen.top() - target.top()), _SHADE)
-        painter.fillRect(QRectF(target.left(), chosen.bottom(), target.width(),
-                                target.bottom() - chosen.bottom()), _SHADE)
-        painter.fillRect(QRectF(target.left(), chosen.top(), chosen.left() - target.left(),
-                                chosen.height()), _SHADE)
-        painter.fillRect(QRectF(chosen.right(), chosen.top(), target.right() - chosen.right(),
-                                chosen.height()), _SHADE)
+        painter.fillRect(
+            QRectF(target.left(), target.top(), target.width(), chosen.top() - target.top()), _SHADE
+        )
+        painter.fillRect(
+            QRectF(
+                target.left(), chosen.bottom(), target.width(), target.bottom() - chosen.bottom()
+            ),
+            _SHADE,
+        )
+        painter.fillRect(
+            QRectF(target.left(), chosen.top(), chosen.left() - target.left(), chosen.height()),
+            _SHADE,
+        )
+        painter.fillRect(
+            QRectF(chosen.right(), chosen.top(), target.right() - chosen.right(), chosen.height()),
+            _SHADE,
+        )
         # The crop's own tiles start at its corner.
         painter.setPen(QPen(QColor(255, 255, 0, 220), 1, Qt.PenStyle.DashLine))
         for column in range(1, math.ceil(sel.width() / TILE_SIZE)):

@@ -39,7 +39,8 @@ def level_of(estimate: BudgetEstimate) -> Level:
 def is_estimated(estimate: BudgetEstimate) -> bool:
     """Whether any part of the figure is an estimate rather than the server's own count."""
     return not estimate.history_exact or bool(
-        estimate.draft_text_tokens or estimate.draft_image_tokens or estimate.unknown_images)
+        estimate.draft_text_tokens or estimate.draft_image_tokens or estimate.unknown_images
+    )
 
 
 class _MeterBar(QWidget):
@@ -86,10 +87,10 @@ class _MeterBar(QWidget):
 
 
 class TokenMeter(QWidget):
-    """"≈ 3,210 / 32,768 tokens", a bar coloured at 75/90/100 %, and the turn's cost."""
+    """ "≈ 3,210 / 32,768 tokens", a bar coloured at 75/90/100 %, and the turn's cost."""
 
-    contextWindowRequested = Signal()   # "Set window…": the model's window is not known
-    fitRequested = Signal()             # "Fit…": choose what to leave out of the request
+    contextWindowRequested = Signal()  # "Set window…": the model's window is not known
+    fitRequested = Signal()  # "Fit…": choose what to leave out of the request
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,13 +99,19 @@ class TokenMeter(QWidget):
         self._estimate: BudgetEstimate | None = None
         self._level: Level = "ok"
         self._fit_offered = False
-        self._set_window = self._button("Set window…", "tokenMeterSetWindow",
-                                        "Tell the meter this model's context window",
-                                        self.contextWindowRequested)
-        self._fit = self._button("Fit…", "tokenMeterFit",
-                                 "Choose images to leave out or send at low detail, or old "
-                                 "turns to drop, with the meter showing the result",
-                                 self.fitRequested)
+        self._set_window = self._button(
+            "Set window…",
+            "tokenMeterSetWindow",
+            "Tell the meter this model's context window",
+            self.contextWindowRequested,
+        )
+        self._fit = self._button(
+            "Fit…",
+            "tokenMeterFit",
+            "Choose images to leave out or send at low detail, or old "
+            "turns to drop, with the meter showing the result",
+            self.fitRequested,
+        )
         self._note = QLabel(self)
         self._note.setObjectName("tokenMeterNote")
         self._note.setWordWrap(True)
@@ -149,10 +156,17 @@ class TokenMeter(QWidget):
 
     # -- figures -------------------------------------------------------------------------------
 
-    def set_figures(self, estimate: BudgetEstimate, *, context_known: bool,
-                    next_cost: TurnForecast | None,
-                    conversation_cost: float | None, today_cost: float | None = None,
-                    notes: tuple[str, ...] = (), plan_active: bool = False) -> None:
+    def set_figures(
+        self,
+        estimate: BudgetEstimate,
+        *,
+        context_known: bool,
+        next_cost: TurnForecast | None,
+        conversation_cost: float | None,
+        today_cost: float | None = None,
+        notes: tuple[str, ...] = (),
+        plan_active: bool = False,
+    ) -> None:
         """Show these figures. `next_cost`: the next turn's forecast (cached prefix and price
         tier included); `today_cost` adds "$… today"; `notes` are lines under the bar (what the
         meter learned from the server, what the fitting plan leaves out); `plan_active`: a
@@ -174,10 +188,15 @@ class TokenMeter(QWidget):
 
         costs: list[str] = []
         if next_cost is not None:
-            cached = (f" ({next_cost.cached_tokens:,} cached, saves "
-                      f"{format_usd(next_cost.saved_usd)})" if next_cost.cached_tokens else "")
-            costs.append(f"next ≈ {format_usd(next_cost.input_usd)}{cached} + up to "
-                         f"{format_usd(next_cost.reply_usd)} reply")
+            cached = (
+                f" ({next_cost.cached_tokens:,} cached, saves {format_usd(next_cost.saved_usd)})"
+                if next_cost.cached_tokens
+                else ""
+            )
+            costs.append(
+                f"next ≈ {format_usd(next_cost.input_usd)}{cached} + up to "
+                f"{format_usd(next_cost.reply_usd)} reply"
+            )
             if next_cost.long_context:
                 costs.append("long-context rate (2×)")
         if conversation_cost is not None:
@@ -199,12 +218,15 @@ class TokenMeter(QWidget):
                 f"Past the assumed window of {estimate.context_window:,} tokens: this model's "
                 "window is not known, so nothing is held back — the server will say if the "
                 "request is too long (and the meter learns the window). Set window… if you "
-                "know it.")
+                "know it."
+            )
             self._warning.show()
         else:
             fit = "choose what to leave out (Fit…), " if self._fit_offered else ""
-            self._warning.setText(f"Over by {estimate.over_by:,} tokens: {fit}remove an image or "
-                                  "start a new conversation")
+            self._warning.setText(
+                f"Over by {estimate.over_by:,} tokens: {fit}remove an image or "
+                "start a new conversation"
+            )
             self._warning.show()
         self._apply_colors()
 
@@ -260,8 +282,10 @@ class TokenMeter(QWidget):
             f"Reply room: {estimate.reply_reserve:,} tokens",
         ]
         if estimate.unknown_images:
-            lines.append(f"Unknown images: {estimate.unknown_images} "
-                         f"(counted at the most, {MAX_IMAGE_TOKENS:,} tokens each)")
+            lines.append(
+                f"Unknown images: {estimate.unknown_images} "
+                f"(counted at the most, {MAX_IMAGE_TOKENS:,} tokens each)"
+            )
         window = f"{estimate.context_window:,}"
         if not context_known:
             window += " (unknown window, assumed)"

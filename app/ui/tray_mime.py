@@ -10,8 +10,13 @@ from PySide6.QtGui import QImage
 # A tile of the tray being dragged to another place: "<tray token>\n<attachment id>".
 TILE_MIME = "application/x-grok-vision-tray-tile"
 # Encoded image formats a clipboard or drag may carry, passed on as they are (no re-encoding).
-ENCODED_IMAGE_FORMATS = (("image/png", ".png"), ("image/jpeg", ".jpg"), ("image/webp", ".webp"),
-                         ("image/gif", ".gif"), ("image/bmp", ".bmp"))
+ENCODED_IMAGE_FORMATS = (
+    ("image/png", ".png"),
+    ("image/jpeg", ".jpg"),
+    ("image/webp", ".webp"),
+    ("image/gif", ".gif"),
+    ("image/bmp", ".bmp"),
+)
 WEB_SCHEMES = ("http", "https")
 
 
@@ -20,9 +25,9 @@ class Offer:
     """The useful part of a QMimeData, in the order the tray prefers it."""
 
     paths: list[str] = field(default_factory=list)  # local files and folders
-    urls: list[str] = field(default_factory=list)   # web addresses (the controller checks https)
-    image: tuple[bytes, str] | None = None          # encoded bytes and a file suffix
-    picture: QImage | None = None                   # a decoded picture, not encoded yet
+    urls: list[str] = field(default_factory=list)  # web addresses (the controller checks https)
+    image: tuple[bytes, str] | None = None  # encoded bytes and a file suffix
+    picture: QImage | None = None  # a decoded picture, not encoded yet
 
     def __bool__(self) -> bool:
         return bool(self.paths or self.urls or self.image or self.picture)

@@ -14,9 +14,9 @@ Level = Literal["ok", "warn", "high", "over"]
 
 # (on a light window, on a dark window)
 _TONES: dict[str, tuple[str, str]] = {
-    "warn": ("#9a6700", "#e3b341"),   # amber
-    "high": ("#bc4c00", "#f0883e"),   # orange
-    "over": ("#c62828", "#ff7b72"),   # red
+    "warn": ("#9a6700", "#e3b341"),  # amber
+    "high": ("#bc4c00", "#f0883e"),  # orange
+    "over": ("#c62828", "#ff7b72"),  # red
 }
 
 

@@ -33,7 +33,7 @@ THUMB_SIZE = QSize(124, 90)
 
 
 def token_text(item: Attachment) -> str:
-    """"1,792 tok"; "? tok" when the cost cannot be known (remote address); "" if failed."""
+    """ "1,792 tok"; "? tok" when the cost cannot be known (remote address); "" if failed."""
     if item.failed:
         return ""
     if item.tokens is None:
@@ -75,8 +75,11 @@ class _Thumbnail(QWidget):
         ratio = self.devicePixelRatioF()
         if self._scaled is None or self._scaled.devicePixelRatio() != ratio:
             target = QSize(round(self.width() * ratio), round(self.height() * ratio))
-            scaled = self._image.scaled(target, Qt.AspectRatioMode.KeepAspectRatio,
-                                        Qt.TransformationMode.SmoothTransformation)
+            scaled = self._image.scaled(
+                target,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
             pixmap = QPixmap.fromImage(scaled)
             pixmap.setDevicePixelRatio(ratio)
             self._scaled = pixmap
@@ -97,15 +100,19 @@ class _Thumbnail(QWidget):
             size = pixmap.deviceIndependentSize()
             x = (self.width() - size.width()) / 2
             y = (self.height() - size.height()) / 2
-            painter.drawPixmap(QRectF(x, y, size.width(), size.height()), pixmap,
-                               QRectF(pixmap.rect()))
+            painter.drawPixmap(
+                QRectF(x, y, size.width(), size.height()), pixmap, QRectF(pixmap.rect())
+            )
         else:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
             painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
-            colour = (error_color(palette) if self._failed
-                      else palette.color(QPalette.ColorRole.PlaceholderText))
+            colour = (
+                error_color(palette)
+                if self._failed
+                else palette.color(QPalette.ColorRole.PlaceholderText)
+            )
             painter.setPen(colour)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
         painter.end()
@@ -115,11 +122,11 @@ class TrayTile(QFrame):
     """Renders one `Attachment`; forwards the user's intent as signals carrying its id."""
 
     removeRequested = Signal(str)
-    activated = Signal(str)            # got focus: the tray selects it
-    stepRequested = Signal(str, int)   # arrow keys: select the neighbour
+    activated = Signal(str)  # got focus: the tray selects it
+    stepRequested = Signal(str, int)  # arrow keys: select the neighbour
     moveStepRequested = Signal(str, int)  # Ctrl+arrow keys: move it one place
     dragStarted = Signal(str)
-    previewRequested = Signal(str)     # double-click, Enter or Space: open the preview
+    previewRequested = Signal(str)  # double-click, Enter or Space: open the preview
     detailToggled = Signal(str, bool)  # id, True: send at low detail (one tile, 512 tokens)
 
     def __init__(self, item: Attachment, number: int, parent: QWidget | None = None) -> None:
@@ -137,9 +144,11 @@ class TrayTile(QFrame):
         self._badge.setObjectName("trayTileBadge")
         self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._badge.setMinimumWidth(18)
-        self._badge.setStyleSheet("background: palette(highlight);"
-                                  " color: palette(highlighted-text);"
-                                  " border-radius: 8px; padding: 0 5px; font-weight: bold;")
+        self._badge.setStyleSheet(
+            "background: palette(highlight);"
+            " color: palette(highlighted-text);"
+            " border-radius: 8px; padding: 0 5px; font-weight: bold;"
+        )
         self._name = QLabel(self)
         self._name.setObjectName("trayTileName")
         self._remove = QToolButton(self)
@@ -174,8 +183,18 @@ class TrayTile(QFrame):
         # description carry all of a long failure message).
         line = self.fontMetrics().lineSpacing()
         self._state.setMaximumHeight(3 * line)
-        self.setFixedHeight(4 + max(line, 22) + 3 + THUMB_SIZE.height() + 3 + 3 * line + 3
-                            + max(line, self._detail.sizeHint().height()) + 6 + 4)
+        self.setFixedHeight(
+            4
+            + max(line, 22)
+            + 3
+            + THUMB_SIZE.height()
+            + 3
+            + 3 * line
+            + 3
+            + max(line, self._detail.sizeHint().height())
+            + 6
+            + 4
+        )
         self._render(force=True)
 
     # -- content -------------------------------------------------------------------------------
@@ -228,8 +247,9 @@ class TrayTile(QFrame):
         self._badge.setText(str(self._number))
         self._badge.setAccessibleName(f"Image {self._number}")
         metrics = self._name.fontMetrics()
-        self._name.setText(metrics.elidedText(item.name, Qt.TextElideMode.ElideMiddle,
-                                              TILE_WIDTH - 60))
+        self._name.setText(
+            metrics.elidedText(item.name, Qt.TextElideMode.ElideMiddle, TILE_WIDTH - 60)
+        )
         self._remove.setAccessibleName(f"Remove {item.name}")
         self._remove.setToolTip(f"Remove {item.name} (Delete)")
         self._state.setText(item.status_text)
@@ -239,7 +259,8 @@ class TrayTile(QFrame):
         self._tokens.setText(token_text(item))
         self._render_detail(item)
         placeholder = {AttachmentState.FAILED: "!", AttachmentState.READING: "…"}.get(
-            item.state, "web image" if item.kind is SourceKind.URL else "")
+            item.state, "web image" if item.kind is SourceKind.URL else ""
+        )
         self._thumb.set_content(item.thumbnail, placeholder, item.failed)
         tokens = token_text(item).replace("tok", "tokens")
         self.setAccessibleName(f"Image {self._number}: {item.name}")
@@ -277,15 +298,19 @@ class TrayTile(QFrame):
         self._detail.setAccessibleName(f"Low detail for {item.name}")
         self._detail.setToolTip(
             "Sent at low detail: downscaled to one 448×448 tile, 512 tokens. Click to send it "
-            "at full detail." if item.low_detail else
-            "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens.")
+            "at full detail."
+            if item.low_detail
+            else "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens."
+        )
 
     def _tooltip(self) -> str:
         item = self._item
         lines = [item.location or item.name]
         if item.original_size and item.size and item.original_size != item.size:
-            lines.append(f"{item.original_size[0]}×{item.original_size[1]} px, "
-                         f"sent as {item.size[0]}×{item.size[1]}")
+            lines.append(
+                f"{item.original_size[0]}×{item.original_size[1]} px, "
+                f"sent as {item.size[0]}×{item.size[1]}"
+            )
         elif item.size:
             lines.append(f"{item.size[0]}×{item.size[1]} px")
         if item.prepared is not None:
@@ -295,8 +320,9 @@ class TrayTile(QFrame):
             lines.append(f"{item.tokens:,} tokens")
         elif item.kind is SourceKind.URL:
             lines.append("Token cost unknown: the server downloads it (counted at the most)")
-        lines.append("Double-click (or Enter) to preview and crop; drag to reorder;"
-                     " Delete removes it.")
+        lines.append(
+            "Double-click (or Enter) to preview and crop; drag to reorder; Delete removes it."
+        )
         return "\n".join(lines)
 
     # -- interaction ---------------------------------------------------------------------------
@@ -333,9 +359,12 @@ class TrayTile(QFrame):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
-                and (event.position().toPoint() - self._press).manhattanLength()
-                >= QApplication.startDragDistance()):
+        if (
+            self._press is not None
+            and event.buttons() & Qt.MouseButton.LeftButton
+            and (event.position().toPoint() - self._press).manhattanLength()
+            >= QApplication.startDragDistance()
+        ):
             self._press = None
             self.dragStarted.emit(self._item.id)
             return
@@ -366,6 +395,7 @@ class TrayTile(QFrame):
             pen = QPen(palette.color(QPalette.ColorRole.Mid), 1)
         painter.setPen(pen)
         inset = pen.widthF() / 2 + 0.5
-        painter.drawRoundedRect(QRectF(QRect(QPoint(0, 0), self.size())).adjusted(
-            inset, inset, -inset, -inset), 6, 6)
+        painter.drawRoundedRect(
+            QRectF(QRect(QPoint(0, 0), self.size())).adjusted(inset, inset, -inset, -inset), 6, 6
+        )
         painter.end()

@@ -24,8 +24,11 @@ SHOWN_LINE = "bare window: window shown"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report-shown", action="store_true",
-                        help=f'write "{SHOWN_LINE}" to standard error once shown')
+    parser.add_argument(
+        "--report-shown",
+        action="store_true",
+        help=f'write "{SHOWN_LINE}" to standard error once shown',
+    )
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     window = QMainWindow()

@@ -36,13 +36,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from tests.bench.common import BenchResult, table  # noqa: E402
 
 REPEAT = 5
-START_TIMEOUT_S = 120.0   # only so that a broken start cannot hang the run
+START_TIMEOUT_S = 120.0  # only so that a broken start cannot hang the run
 EXIT_TIMEOUT_S = 15.0
 # A SIGTERM in the app's first half second (while it connects to its endpoint) can leave it
 # hanging; the figure is taken before this pause, so it costs run time only.
 SETTLE_S = 1.0
-BARE_TARGET = 3.0         # the same target as the source figure (bench_startup)
-SOURCE_TARGET = 1.2       # the bundle may not cost start-up time worth mentioning
+BARE_TARGET = 3.0  # the same target as the source figure (bench_startup)
+SOURCE_TARGET = 1.2  # the bundle may not cost start-up time worth mentioning
 
 BUNDLE_ENV = "GROK_VISION_BUNDLE"
 BARE_LINE = "bare window: window shown"
@@ -81,22 +81,33 @@ def _end(process: subprocess.Popen[bytes]) -> str:
 def _shown_ms(command: list[str], line: str, extra_env: dict[str, str]) -> float:
     """Process start to the line it writes once its window is shown, in ms."""
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as scratch:
-        env = {key: value for key, value in os.environ.items()
-               if key not in {"XAI_API_KEY", "WAYLAND_DISPLAY"}}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"XAI_API_KEY", "WAYLAND_DISPLAY"}
+        }
         runtime = Path(scratch, "runtime")
         runtime.mkdir(mode=0o700)
-        env.update({
-            "QT_QPA_PLATFORM": "offscreen",
-            "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
-            "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
-            "GROK_VISION_LOG_DIR": str(Path(scratch, "logs")),
-            "XDG_RUNTIME_DIR": str(runtime),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-            **extra_env,
-        })
+        env.update(
+            {
+                "QT_QPA_PLATFORM": "offscreen",
+                "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
+                "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
+                "GROK_VISION_LOG_DIR": str(Path(scratch, "logs")),
+                "XDG_RUNTIME_DIR": str(runtime),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                **extra_env,
+            }
+        )
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         assert process.stderr is not None
         fd = process.stderr.fileno()
         buffer = b""
@@ -106,9 +117,11 @@ def _shown_ms(command: list[str], line: str, extra_env: dict[str, str]) -> float
             chunk = os.read(fd, 4096) if ready else b""
             if not chunk:
                 err = _end(process)
-                raise RuntimeError(f"{' '.join(command)}: no {line!r} within "
-                                   f"{START_TIMEOUT_S:.0f} s (exit {process.returncode}): "
-                                   f"{(buffer.decode(errors='replace') + err)[-1500:]}")
+                raise RuntimeError(
+                    f"{' '.join(command)}: no {line!r} within "
+                    f"{START_TIMEOUT_S:.0f} s (exit {process.returncode}): "
+                    f"{(buffer.decode(errors='replace') + err)[-1500:]}"
+                )
             buffer += chunk
         seen = time.perf_counter()
         time.sleep(SETTLE_S)
@@ -118,7 +131,7 @@ def _shown_ms(command: list[str], line: str, extra_env: dict[str, str]) -> float
 
 def _medians(measures: dict[str, Callable[[], float]]) -> dict[str, float]:
     for measure in measures.values():
-        measure()   # warm-up
+        measure()  # warm-up
     times: dict[str, list[float]] = {name: [] for name in measures}
     names = list(measures)
     for round_ in range(REPEAT):
@@ -131,32 +144,51 @@ def _medians(measures: dict[str, Callable[[], float]]) -> dict[str, float]:
 def run() -> list[BenchResult]:
     program = bundle_program()
     if program is None:
-        sys.stderr.write(f"bench_bundle: no bundle (set {BUNDLE_ENV} or run "
-                         "packaging/build.sh): no bundle figures\n")
+        sys.stderr.write(
+            f"bench_bundle: no bundle (set {BUNDLE_ENV} or run "
+            "packaging/build.sh): no bundle figures\n"
+        )
         return []
     from app.gui import REPORT_SHOWN_ENV, SHOWN_LINE
 
     report = {REPORT_SHOWN_ENV: "1"}
-    medians = _medians({
-        "bare": lambda: _shown_ms([sys.executable, "-c", BARE_SCRIPT], BARE_LINE, {}),
-        "source": lambda: _shown_ms([sys.executable, "-m", "app", "--demo"], SHOWN_LINE,
-                                    report),
-        "bundle": lambda: _shown_ms([str(program), "--demo"], SHOWN_LINE, report),
-    })
+    medians = _medians(
+        {
+            "bare": lambda: _shown_ms([sys.executable, "-c", BARE_SCRIPT], BARE_LINE, {}),
+            "source": lambda: _shown_ms(
+                [sys.executable, "-m", "app", "--demo"], SHOWN_LINE, report
+            ),
+            "bundle": lambda: _shown_ms([str(program), "--demo"], SHOWN_LINE, report),
+        }
+    )
     bare, source, bundle = medians["bare"], medians["source"], medians["bundle"]
-    note = (f"offscreen, process start to the program's own line after show(); median of "
-            f"{REPEAT} fresh starts each, rotated")
+    note = (
+        f"offscreen, process start to the program's own line after show(); median of "
+        f"{REPEAT} fresh starts each, rotated"
+    )
     return [
         BenchResult(
             figure="start to first window (PyInstaller bundle)",
-            baseline_label="bare PySide6 window", baseline=bare,
-            measured_label="bundle grok-vision --demo", measured=bundle, unit="ms",
-            target=f"≤ {BARE_TARGET:g}×", met=bundle <= BARE_TARGET * bare, note=note),
+            baseline_label="bare PySide6 window",
+            baseline=bare,
+            measured_label="bundle grok-vision --demo",
+            measured=bundle,
+            unit="ms",
+            target=f"≤ {BARE_TARGET:g}×",
+            met=bundle <= BARE_TARGET * bare,
+            note=note,
+        ),
         BenchResult(
             figure="start to first window, bundle against source",
-            baseline_label="python -m app --demo", baseline=source,
-            measured_label="bundle grok-vision --demo", measured=bundle, unit="ms",
-            target=f"≤ {SOURCE_TARGET:g}×", met=bundle <= SOURCE_TARGET * source, note=note),
+            baseline_label="python -m app --demo",
+            baseline=source,
+            measured_label="bundle grok-vision --demo",
+            measured=bundle,
+            unit="ms",
+            target=f"≤ {SOURCE_TARGET:g}×",
+            met=bundle <= SOURCE_TARGET * source,
+            note=note,
+        ),
     ]
 
 

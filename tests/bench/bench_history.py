@@ -38,35 +38,53 @@ from app.ui.sidebar import ConversationSidebar  # noqa: E402
 from tests.bench.common import BenchResult, table  # noqa: E402
 
 TURNS = 500
-IMAGE_EVERY = 5           # 100 of the 500 questions carry an image
+IMAGE_EVERY = 5  # 100 of the 500 questions carry an image
 IMAGE_BYTES = 300_000
 CONVERSATIONS = 5_000
-PAGE = 40                 # messages shown first when a conversation opens
+PAGE = 40  # messages shown first when a conversation opens
 REPEAT = 9
 OPEN_TARGET = 3.0
 
-REPLY = ("The screenshot shows a settings dialog with three tabs; the active one lists network "
-         "options and a disabled **Apply** button.\n\n- The proxy field is empty.\n- The "
-         "timeout is `30 s`.\n\n```python\ndef apply(settings):\n    store(settings)\n```\n\n")
+REPLY = (
+    "The screenshot shows a settings dialog with three tabs; the active one lists network "
+    "options and a disabled **Apply** button.\n\n- The proxy field is empty.\n- The "
+    "timeout is `30 s`.\n\n```python\ndef apply(settings):\n    store(settings)\n```\n\n"
+)
 
 
 def _image(number: int) -> PreparedImage:
     data = random.Random(number).randbytes(IMAGE_BYTES)
-    return PreparedImage(f"screenshot-{number}.png", data, "image/png", 1600, 1000,
-                         hashlib.sha256(data).hexdigest(), (3200, 2000), "PNG",
-                         IMAGE_BYTES * 3, ("downscaled from 3200×2000",))
+    return PreparedImage(
+        f"screenshot-{number}.png",
+        data,
+        "image/png",
+        1600,
+        1000,
+        hashlib.sha256(data).hexdigest(),
+        (3200, 2000),
+        "PNG",
+        IMAGE_BYTES * 3,
+        ("downscaled from 3200×2000",),
+    )
 
 
 def _long_conversation() -> Conversation:
     conv = Conversation(title="A long review", model="grok-4", system_prompt="Be precise.")
     for turn in range(TURNS):
-        parts: list[TextPart | ImagePart] = [TextPart(f"Question {turn}: what changed in this "
-                                                      "part of the settings dialog, and why?")]
+        parts: list[TextPart | ImagePart] = [
+            TextPart(f"Question {turn}: what changed in this part of the settings dialog, and why?")
+        ]
         if turn % IMAGE_EVERY == 0:
             parts.append(ImagePart(image=_image(turn)))
         conv.messages.append(Message(role="user", parts=parts))
-        conv.messages.append(Message(role="assistant", parts=[TextPart(REPLY * 5)],
-                                     usage=Usage(900 + turn, 300, 1200 + turn), model="grok-4"))
+        conv.messages.append(
+            Message(
+                role="assistant",
+                parts=[TextPart(REPLY * 5)],
+                usage=Usage(900 + turn, 300, 1200 + turn),
+                model="grok-4",
+            )
+        )
     return conv
 
 
@@ -78,10 +96,13 @@ def _fill(store: HistoryStore) -> tuple[str, str]:
     now = time.time()
     for number in range(CONVERSATIONS):
         conv = Conversation(title=f"Conversation {number} about a screenshot")
-        conv.messages = [Message(role="user", parts=[TextPart(f"question {number}")]),
-                         Message(role="assistant", parts=[TextPart(f"answer {number}")])]
-        store.save_conversation(conv, created=now - number * 600, updated=now - number * 600,
-                                pinned=number % 700 == 0)
+        conv.messages = [
+            Message(role="user", parts=[TextPart(f"question {number}")]),
+            Message(role="assistant", parts=[TextPart(f"answer {number}")]),
+        ]
+        store.save_conversation(
+            conv, created=now - number * 600, updated=now - number * 600, pinned=number % 700 == 0
+        )
     return empty.id, long.id
 
 
@@ -105,38 +126,81 @@ def _pair(a: Callable[[], object], b: Callable[[], object]) -> tuple[float, floa
     return statistics.median(first), statistics.median(second)
 
 
-def _result(figure: str, baseline_label: str, baseline: float, measured_label: str,
-            measured: float, target: str, met: bool, note: str = "") -> BenchResult:
-    return BenchResult(figure=figure, baseline_label=baseline_label, baseline=baseline,
-                       measured_label=measured_label, measured=measured, unit="ms",
-                       target=target, met=met, note=note)
+def _result(
+    figure: str,
+    baseline_label: str,
+    baseline: float,
+    measured_label: str,
+    measured: float,
+    target: str,
+    met: bool,
+    note: str = "",
+) -> BenchResult:
+    return BenchResult(
+        figure=figure,
+        baseline_label=baseline_label,
+        baseline=baseline,
+        measured_label=measured_label,
+        measured=measured,
+        unit="ms",
+        target=target,
+        met=met,
+        note=note,
+    )
 
 
-def _ratio_result(figure: str, baseline_label: str, baseline: float, measured_label: str,
-                  measured: float, target: float, note: str = "") -> BenchResult:
+def _ratio_result(
+    figure: str,
+    baseline_label: str,
+    baseline: float,
+    measured_label: str,
+    measured: float,
+    target: float,
+    note: str = "",
+) -> BenchResult:
     met = baseline > 0 and measured / baseline <= target
-    return _result(figure, baseline_label, baseline, measured_label, measured, f"≤ {target}×",
-                   met, note)
+    return _result(
+        figure, baseline_label, baseline, measured_label, measured, f"≤ {target}×", met, note
+    )
 
 
 def _bench_store(store: HistoryStore, empty: str, long: str) -> list[BenchResult]:
-    whole_empty, whole_long = _pair(lambda: store.load_conversation(empty),
-                                    lambda: store.load_conversation(long))
-    page_empty, page_long = _pair(lambda: store.load_page(empty, PAGE),
-                                  lambda: store.load_page(long, PAGE))
-    list_50, list_all = _pair(lambda: store.list_conversations(50),
-                              store.list_conversations)
+    whole_empty, whole_long = _pair(
+        lambda: store.load_conversation(empty), lambda: store.load_conversation(long)
+    )
+    page_empty, page_long = _pair(
+        lambda: store.load_page(empty, PAGE), lambda: store.load_page(long, PAGE)
+    )
+    list_50, list_all = _pair(lambda: store.list_conversations(50), store.list_conversations)
     return [
-        _ratio_result("open a conversation: load_conversation (all messages, all image bytes)",
-                      "empty conversation", whole_empty, "1,000 messages, 100 images",
-                      whole_long, OPEN_TARGET,
-                      "store only, worker thread; images read from ~30 MB of blobs"),
-        _ratio_result(f"open a conversation: load_page (the last {PAGE} messages shown first)",
-                      "empty conversation", page_empty, "1,000 messages, 100 images",
-                      page_long, OPEN_TARGET, "store only, worker thread"),
-        _result("list conversations for the sidebar: list_conversations()",
-                "50 conversations", list_50, f"all {CONVERSATIONS + 2:,}", list_all,
-                "≤ 100 ms", list_all <= 100, "worker thread; with message counts"),
+        _ratio_result(
+            "open a conversation: load_conversation (all messages, all image bytes)",
+            "empty conversation",
+            whole_empty,
+            "1,000 messages, 100 images",
+            whole_long,
+            OPEN_TARGET,
+            "store only, worker thread; images read from ~30 MB of blobs",
+        ),
+        _ratio_result(
+            f"open a conversation: load_page (the last {PAGE} messages shown first)",
+            "empty conversation",
+            page_empty,
+            "1,000 messages, 100 images",
+            page_long,
+            OPEN_TARGET,
+            "store only, worker thread",
+        ),
+        _result(
+            "list conversations for the sidebar: list_conversations()",
+            "50 conversations",
+            list_50,
+            f"all {CONVERSATIONS + 2:,}",
+            list_all,
+            "≤ 100 ms",
+            list_all <= 100,
+            "worker thread; with message counts",
+        ),
     ]
 
 
@@ -170,11 +234,17 @@ def _bench_open_in_gui(app: QApplication, data: Path, empty: str, long: str) -> 
     finally:
         asyncio.set_event_loop(None)
         loop.close()
-    return _ratio_result(f"open a conversation from the GUI: open_conversation() until its last "
-                         f"{PAGE} messages arrive", "empty conversation", empty_ms,
-                         "1,000 messages, 100 images", long_ms, OPEN_TARGET,
-                         "thread hop and queued signal included; the whole conversation "
-                         "follows in conversationLoaded")
+    return _ratio_result(
+        f"open a conversation from the GUI: open_conversation() until its last "
+        f"{PAGE} messages arrive",
+        "empty conversation",
+        empty_ms,
+        "1,000 messages, 100 images",
+        long_ms,
+        OPEN_TARGET,
+        "thread hop and queued signal included; the whole conversation "
+        "follows in conversationLoaded",
+    )
 
 
 def _bench_sidebar(app: QApplication, store: HistoryStore) -> list[BenchResult]:
@@ -205,11 +275,24 @@ def _bench_sidebar(app: QApplication, store: HistoryStore) -> list[BenchResult]:
     sidebar.close()
     sidebar.deleteLater()
     return [
-        _result("sidebar: set_rows (GUI thread, after each refresh)", "50 conversations",
-                set_few, f"{len(rows):,} conversations", set_all, "≤ 50 ms", set_all <= 50),
-        _ratio_result("sidebar: one scroll step and repaint", "50 conversations",
-                      statistics.median(few_steps), f"{len(rows):,} conversations",
-                      statistics.median(all_steps), 1.5, "model/view, uniform row heights"),
+        _result(
+            "sidebar: set_rows (GUI thread, after each refresh)",
+            "50 conversations",
+            set_few,
+            f"{len(rows):,} conversations",
+            set_all,
+            "≤ 50 ms",
+            set_all <= 50,
+        ),
+        _ratio_result(
+            "sidebar: one scroll step and repaint",
+            "50 conversations",
+            statistics.median(few_steps),
+            f"{len(rows):,} conversations",
+            statistics.median(all_steps),
+            1.5,
+            "model/view, uniform row heights",
+        ),
     ]
 
 

@@ -24,7 +24,7 @@ from app.core.limits import XAI_LIMITS  # noqa: E402
 from tests.bench.common import BenchResult, best_of, table  # noqa: E402
 
 PROBE_FILES = 10
-PROBE_SIZE = (6000, 4000)        # 24 MP
+PROBE_SIZE = (6000, 4000)  # 24 MP
 MB = 1_000_000
 
 
@@ -35,7 +35,7 @@ def _probe_set(folder: Path) -> list[Path]:
     for index in range(PROBE_FILES):
         shifted = ImageChops.offset(base, index * 397, index * 211)
         path = folder / f"probe-{index}.png"
-        shifted.save(path, "PNG", compress_level=1)   # fast to write; decoding costs the same
+        shifted.save(path, "PNG", compress_level=1)  # fast to write; decoding costs the same
         paths.append(path)
     return paths
 
@@ -53,17 +53,22 @@ def _probe_all(paths: list[Path]) -> None:
 
 def bench_probe(folder: Path) -> BenchResult:
     paths = _probe_set(folder)
-    _probe_all(paths)                                  # warm the plugin registry
+    _probe_all(paths)  # warm the plugin registry
     decode_ms = best_of(lambda: _full_decode(paths), repeat=3)
     probe_ms = best_of(lambda: _probe_all(paths), repeat=7)
     ratio = probe_ms / decode_ms
     size_mb = sum(path.stat().st_size for path in paths) / MB
     return BenchResult(
         figure=f"header probe vs full decode, {PROBE_FILES} × 24-MP PNG",
-        baseline_label="Image.open().load()", baseline=decode_ms,
-        measured_label="core.images.probe", measured=probe_ms, unit="ms",
-        target="≤ 0.05×", met=ratio <= 0.05,
-        note=f"{size_mb:.0f} MB of PNG; median of runs")
+        baseline_label="Image.open().load()",
+        baseline=decode_ms,
+        measured_label="core.images.probe",
+        measured=probe_ms,
+        unit="ms",
+        target="≤ 0.05×",
+        met=ratio <= 0.05,
+        note=f"{size_mb:.0f} MB of PNG; median of runs",
+    )
 
 
 def _screenshot(width: int, height: int) -> Image.Image:
@@ -72,8 +77,9 @@ def _screenshot(width: int, height: int) -> Image.Image:
     draw = ImageDraw.Draw(im)
     draw.rectangle((0, 0, width, 56), fill=(32, 36, 48))
     for row, y in enumerate(range(90, height - 30, 22)):
-        draw.text((24, y), f"{row:04d}  INFO  worker-{row % 7} finished job {row * 37}",
-                  fill=(30, 30, 30))
+        draw.text(
+            (24, y), f"{row:04d}  INFO  worker-{row % 7} finished job {row * 37}", fill=(30, 30, 30)
+        )
     photo = photo_like(width - 2000, height - 600)
     im.paste(photo, (1900, 300))
     return im
@@ -86,8 +92,11 @@ def _oversized_set(folder: Path) -> list[tuple[str, Path]]:
     _screenshot(7680, 4320).save(png, "PNG", compress_level=1)
     webp = folder / "photo-12000x7000.webp"
     photo_like(12_000, 7_000).save(webp, "WEBP", quality=80, method=0)
-    return [("12000×8000 photo-like JPEG", jpeg), ("7680×4320 PNG screenshot", png),
-            ("12000×7000 lossy WebP photo", webp)]
+    return [
+        ("12000×8000 photo-like JPEG", jpeg),
+        ("7680×4320 PNG screenshot", png),
+        ("12000×7000 lossy WebP photo", webp),
+    ]
 
 
 def bench_bytes_sent(folder: Path) -> list[BenchResult]:
@@ -101,14 +110,19 @@ def bench_bytes_sent(folder: Path) -> list[BenchResult]:
         ratio = len(prepared.data) / original
         fits = len(prepared.data) <= XAI_LIMITS.max_bytes
         notes = "; ".join(prepared.notes) or "untouched"
-        results.append(BenchResult(
-            figure=f"bytes sent vs original, {label}",
-            baseline_label="original file", baseline=original / MB,
-            measured_label=f"prepared {prepared.mime} {prepared.width}×{prepared.height}",
-            measured=len(prepared.data) / MB, unit="MB",
-            target="≤ 1.0× (never more than the original unless converted)",
-            met=fits and (ratio <= 1.0 or converted),
-            note=f"{notes}; prepared in {seconds:.1f} s"))
+        results.append(
+            BenchResult(
+                figure=f"bytes sent vs original, {label}",
+                baseline_label="original file",
+                baseline=original / MB,
+                measured_label=f"prepared {prepared.mime} {prepared.width}×{prepared.height}",
+                measured=len(prepared.data) / MB,
+                unit="MB",
+                target="≤ 1.0× (never more than the original unless converted)",
+                met=fits and (ratio <= 1.0 or converted),
+                note=f"{notes}; prepared in {seconds:.1f} s",
+            )
+        )
     return results
 
 

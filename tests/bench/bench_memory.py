@@ -47,7 +47,7 @@ SIZE = (4000, 3000)
 REPEAT = 3
 EMPTY_TARGET = 3.0
 SETTLE_S = 0.5
-TIMEOUT_S = 600.0     # only so that a broken run cannot hang
+TIMEOUT_S = 600.0  # only so that a broken run cannot hang
 READY = "bench-memory: ready"
 BARE_SHOWN = "bare window: window shown"
 MIB = 1024 * 1024
@@ -61,6 +61,7 @@ def _status_kib(pid: int | str, field: str) -> int:
 
 
 # -- the child that runs the app -------------------------------------------------------------------
+
 
 async def _app_child(paths: list[str]) -> dict[str, int]:
     import gc
@@ -81,8 +82,12 @@ async def _app_child(paths: list[str]) -> dict[str, int]:
         await until(lambda: session.endpoint.has_key and session.models)
         if paths:
             session.attachments.add_paths(paths)
-            await until(lambda: len(session.attachments.items()) == len(paths)
-                        and not any(i.pending for i in session.attachments.items()))
+            await until(
+                lambda: (
+                    len(session.attachments.items()) == len(paths)
+                    and not any(i.pending for i in session.attachments.items())
+                )
+            )
             failed = [i.name for i in session.attachments.items() if i.failed]
             if failed:
                 raise RuntimeError(f"images failed: {failed}")
@@ -116,6 +121,7 @@ def _child_main(paths: list[str]) -> int:
 
 # -- the parent ------------------------------------------------------------------------------------
 
+
 def _make_images(folder: Path) -> list[Path]:
     from PIL import ImageChops
     from support.images import photo_like
@@ -137,13 +143,15 @@ def _fresh_env(platform: str, display: str | None) -> Iterator[dict[str, str]]:
             env.pop(name, None)
         runtime = Path(scratch, "runtime")
         runtime.mkdir(mode=0o700)
-        env.update({
-            "QT_QPA_PLATFORM": platform,
-            "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
-            "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
-            "XDG_RUNTIME_DIR": str(runtime),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        })
+        env.update(
+            {
+                "QT_QPA_PLATFORM": platform,
+                "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
+                "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
+                "XDG_RUNTIME_DIR": str(runtime),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            }
+        )
         if display is not None:
             env["DISPLAY"] = display
         yield env
@@ -164,8 +172,14 @@ def _wait_for_line(process: subprocess.Popen[bytes], stream: int, line: str) -> 
 
 def _bare_rss_kib(env: dict[str, str]) -> int:
     cmd = [sys.executable, str(ROOT / "tests" / "bench" / "bare_window.py"), "--report-shown"]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert process.stderr is not None
         _wait_for_line(process, process.stderr.fileno(), BARE_SHOWN)
@@ -183,8 +197,14 @@ def _bare_rss_kib(env: dict[str, str]) -> int:
 def _app_rss_kib(env: dict[str, str], paths: list[Path]) -> tuple[int, int]:
     """(VmRSS once ready, VmHWM at the end) of the app child, in KiB."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *map(str, paths)]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert process.stdout is not None
         assert process.stdin is not None
@@ -235,18 +255,29 @@ def run() -> list[BenchResult]:
     return [
         BenchResult(
             figure="resident memory, app with an empty tray",
-            baseline_label="bare PySide6 window", baseline=bare_mib,
-            measured_label="grok-vision --demo", measured=empty_mib, unit="MB",
-            target=f"≤ {EMPTY_TARGET:g}×", met=empty_mib <= EMPTY_TARGET * bare_mib, note=note),
+            baseline_label="bare PySide6 window",
+            baseline=bare_mib,
+            measured_label="grok-vision --demo",
+            measured=empty_mib,
+            unit="MB",
+            target=f"≤ {EMPTY_TARGET:g}×",
+            met=empty_mib <= EMPTY_TARGET * bare_mib,
+            note=note,
+        ),
         BenchResult(
             figure=f"resident memory with {IMAGES} large images in the tray",
-            baseline_label="bare PySide6 window", baseline=bare_mib,
+            baseline_label="bare PySide6 window",
+            baseline=bare_mib,
             measured_label=f"grok-vision --demo, {IMAGES} × 12-MP JPEG in the tray",
-            measured=full_mib, unit="MB",
+            measured=full_mib,
+            unit="MB",
             target=f"≤ {allowed / bare_mib:.1f}× (empty app + 2 × the files)",
             met=full_mib <= allowed,
-            note=(f"{note}; the files: {files_mib:.0f} MB; app with an empty tray: "
-                  f"{empty_mib:.0f} MB; peak (VmHWM) with the images: {peak_mib:.0f} MB")),
+            note=(
+                f"{note}; the files: {files_mib:.0f} MB; app with an empty tray: "
+                f"{empty_mib:.0f} MB; peak (VmHWM) with the images: {peak_mib:.0f} MB"
+            ),
+        ),
     ]
 
 

@@ -61,8 +61,9 @@ def conversation_at(turn: int, images: list[PreparedImage]) -> Conversation:
     return conversation
 
 
-def _median_ms(prepare: Callable[[], DataUriCache], build: Callable[[DataUriCache], object],
-               repeat: int) -> float:
+def _median_ms(
+    prepare: Callable[[], DataUriCache], build: Callable[[DataUriCache], object], repeat: int
+) -> float:
     """Median time of `build`, each run with a cache fresh from `prepare` (not timed)."""
     times = []
     for _ in range(repeat):
@@ -94,18 +95,30 @@ def run() -> list[BenchResult]:
     return [
         BenchResult(
             figure=f"request build: turn {TURNS} with {IMAGES_IN_HISTORY} images in history",
-            baseline_label="turn 1 (one new image)", baseline=turn_one,
+            baseline_label="turn 1 (one new image)",
+            baseline=turn_one,
             measured_label=f"turn {TURNS} (one new image, earlier ones cached)",
-            measured=turn_twenty, unit="ms", target="≤ 2×", met=turn_twenty <= 2 * turn_one),
+            measured=turn_twenty,
+            unit="ms",
+            target="≤ 2×",
+            met=turn_twenty <= 2 * turn_one,
+        ),
         BenchResult(
             figure=f"request build at turn {TURNS}: what the data-URI cache saves",
-            baseline_label="re-encoding every image", baseline=uncached,
-            measured_label="with the cache", measured=turn_twenty,
-            unit="ms", target="≤ 0.25×", met=turn_twenty <= 0.25 * uncached),
+            baseline_label="re-encoding every image",
+            baseline=uncached,
+            measured_label="with the cache",
+            measured=turn_twenty,
+            unit="ms",
+            target="≤ 0.25×",
+            met=turn_twenty <= 0.25 * uncached,
+        ),
     ]
 
 
 if __name__ == "__main__":
     for result in run():
-        sys.stdout.write(f"{result.figure}: {result.baseline:.2f} → {result.measured:.2f} "
-                         f"{result.unit} ({result.ratio:.2f}×, target {result.target})\n")
+        sys.stdout.write(
+            f"{result.figure}: {result.baseline:.2f} → {result.measured:.2f} "
+            f"{result.unit} ({result.ratio:.2f}×, target {result.target})\n"
+        )

@@ -48,19 +48,19 @@ for entry in (ROOT, ROOT / "tests"):
 from tests.bench.common import BenchResult, table  # noqa: E402
 
 TURNS = int(os.environ.get("SOAK_TURNS", "200"))
-WARMUP = 10            # turns before the first memory figure (caches, fonts, first imports)
-STEADY = 100           # turns after which the bounded parts are full (see the docstring)
-WINDOW = 20            # turns in each "early" and "late" responsiveness sample
+WARMUP = 10  # turns before the first memory figure (caches, fonts, first imports)
+STEADY = 100  # turns after which the bounded parts are full (see the docstring)
+WINDOW = 20  # turns in each "early" and "late" responsiveness sample
 IMAGE_SIZE = (640, 400)
-PACE = 0.005           # seconds between streamed chunks
+PACE = 0.005  # seconds between streamed chunks
 TICK_MS = 5
 IDLE_S = 3.0
 MEMORY_TARGET = 3.0
-STEADY_TARGET = 1.5    # of the images in every form the app keeps them (1.06–1.41× over
-                       # seven runs: the allocator and page caches vary run to run)
+STEADY_TARGET = 1.5  # of the images in every form the app keeps them (1.06–1.41× over
+# seven runs: the allocator and page caches vary run to run)
 STALL_TARGET_MS = 100.0
 GROWTH_TARGET = 2.0
-TIMEOUT_S = 120.0      # per wait, only so that a broken run cannot hang
+TIMEOUT_S = 120.0  # per wait, only so that a broken run cannot hang
 MIB = 1024 * 1024
 
 
@@ -86,7 +86,7 @@ def _make_images(folder: Path) -> list[Path]:
 
 async def _until(condition: Callable[[], object]) -> None:
     deadline = time.monotonic() + TIMEOUT_S
-    while not condition():   # the app's state has no event to await
+    while not condition():  # the app's state has no event to await
         if time.monotonic() > deadline:
             raise TimeoutError("the app did not get there in time")
         await asyncio.sleep(0.002)
@@ -99,7 +99,10 @@ class _DemoProcess:
     def __init__(self) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "app", "demo-server", "--port", "0", "--pace", str(PACE)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self._process.stdout is not None
         self.base_url = self._process.stdout.readline().strip()
         if not self.base_url.startswith("http://127.0.0.1:"):
@@ -123,8 +126,13 @@ async def _soak(paths: list[Path]) -> dict[str, float]:
     run = asyncio.get_running_loop().create_task(session.run([]))
     figures: dict[str, float] = {}
     try:
-        await _until(lambda: session.endpoint.has_key and session.models
-                     and session.history_flow.history.info is not None)
+        await _until(
+            lambda: (
+                session.endpoint.has_key
+                and session.models
+                and session.history_flow.history.info is not None
+            )
+        )
         chat, window = session.chat, session.window
         finished: set[str] = set()
         chat.replyFinished.connect(lambda message: finished.add(message.id))
@@ -139,8 +147,11 @@ async def _soak(paths: list[Path]) -> dict[str, float]:
         rss_at_steady = forms_at_steady = 0
         for turn, path in enumerate(paths, start=1):
             session.attachments.add_paths([str(path)])
-            await _until(lambda: session.attachments.items()
-                         and session.attachments.blocking_reason() is None)
+            await _until(
+                lambda: (
+                    session.attachments.items() and session.attachments.blocking_reason() is None
+                )
+            )
             window.composer.setPlainText(f"Turn {turn}: what changed in this photo?")
             await _until(window.send_button.isEnabled)
             started = time.perf_counter()
@@ -169,9 +180,12 @@ async def _soak(paths: list[Path]) -> dict[str, float]:
             kept_mib=(_kept_bytes(session) - kept_at_warmup) / MIB,
             steady_growth_mib=(rss_at_end - rss_at_steady) / 1024,
             steady_forms_mib=(_kept_in_every_form(session) - forms_at_steady) / MIB,
-            early_ms=max(pauses[:WINDOW]), late_ms=max(pauses[-WINDOW:]),
-            early_turn_s=sum(turn_s[:WINDOW]) / WINDOW, late_turn_s=sum(turn_s[-WINDOW:]) / WINDOW,
-            images=float(sum(len(m.images) for m in chat.conversation.messages)))
+            early_ms=max(pauses[:WINDOW]),
+            late_ms=max(pauses[-WINDOW:]),
+            early_turn_s=sum(turn_s[:WINDOW]) / WINDOW,
+            late_turn_s=sum(turn_s[-WINDOW:]) / WINDOW,
+            images=float(sum(len(m.images) for m in chat.conversation.messages)),
+        )
         return figures
     finally:
         session.request_close()
@@ -209,7 +223,7 @@ def _measure(paths: list[Path]) -> dict[str, float]:
     from app.gui.allocator import fix_mmap_threshold
     from app.gui.theme import apply_app_identity
 
-    fix_mmap_threshold()   # as run_gui() does
+    fix_mmap_threshold()  # as run_gui() does
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_app_identity(app)
@@ -232,42 +246,63 @@ def run() -> list[BenchResult]:
         f = _measure(_make_images(folder / "images"))
         took = time.perf_counter() - started
     measured_turns = TURNS - WARMUP
-    note = (f"{TURNS} turns, one new {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]} JPEG each, "
-            f"{f['images']:.0f} images in the last request; offscreen; {took:.0f} s in all")
+    note = (
+        f"{TURNS} turns, one new {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]} JPEG each, "
+        f"{f['images']:.0f} images in the last request; offscreen; {took:.0f} s in all"
+    )
     return [
         BenchResult(
             figure=f"resident memory gained over {measured_turns} turns with an image each",
-            baseline_label="bytes of the images those turns added", baseline=f["kept_mib"],
+            baseline_label="bytes of the images those turns added",
+            baseline=f["kept_mib"],
             measured_label=f"VmRSS growth, turn {WARMUP} → {TURNS}",
-            measured=f["rss_growth_mib"], unit="MB", target=f"≤ {MEMORY_TARGET:g}×",
+            measured=f["rss_growth_mib"],
+            unit="MB",
+            target=f"≤ {MEMORY_TARGET:g}×",
             met=f["rss_growth_mib"] <= MEMORY_TARGET * f["kept_mib"],
             note=note + "; by design ≈ 2.4× the bytes + a few KB an image (thumbnail), plus "
             "what fills in the first ~100 turns and then stays: the view's window of at most "
-            "160 messages, 48 decoded thumbnails, SQLite's page cache"),
+            "160 messages, 48 decoded thumbnails, SQLite's page cache",
+        ),
         BenchResult(
             figure=f"resident memory gained over turns {STEADY}–{TURNS}, once the view's window "
-                   "and the caches are full",
+            "and the caches are full",
             baseline_label="the images those turns added, in every form the app keeps them "
-                           "(as sent, their data URIs, thumbnails)",
+            "(as sent, their data URIs, thumbnails)",
             baseline=f["steady_forms_mib"],
             measured_label=f"VmRSS growth, turn {STEADY} → {TURNS}",
-            measured=f["steady_growth_mib"], unit="MB", target=f"≤ {STEADY_TARGET:g}×",
-            met=f["steady_growth_mib"] <= STEADY_TARGET * f["steady_forms_mib"], note=note),
+            measured=f["steady_growth_mib"],
+            unit="MB",
+            target=f"≤ {STEADY_TARGET:g}×",
+            met=f["steady_growth_mib"] <= STEADY_TARGET * f["steady_forms_mib"],
+            note=note,
+        ),
         BenchResult(
             figure=f"longest GUI pause while a reply streams, turns {TURNS - WINDOW + 1}–{TURNS}",
-            baseline_label=f"{TICK_MS} ms timer, app idle {IDLE_S:g} s", baseline=f["idle_ms"],
-            measured_label="5 ms timer while streaming", measured=f["late_ms"], unit="ms",
+            baseline_label=f"{TICK_MS} ms timer, app idle {IDLE_S:g} s",
+            baseline=f["idle_ms"],
+            measured_label="5 ms timer while streaming",
+            measured=f["late_ms"],
+            unit="ms",
             target=f"longest stall ≤ {STALL_TARGET_MS:g} ms",
-            met=f["late_ms"] <= STALL_TARGET_MS, note=note),
+            met=f["late_ms"] <= STALL_TARGET_MS,
+            note=note,
+        ),
         BenchResult(
             figure="longest GUI pause while a reply streams, late turns vs early turns",
-            baseline_label=f"turns 1–{WINDOW}", baseline=f["early_ms"],
-            measured_label=f"turns {TURNS - WINDOW + 1}–{TURNS}", measured=f["late_ms"],
-            unit="ms", target=f"≤ {GROWTH_TARGET:g}×",
+            baseline_label=f"turns 1–{WINDOW}",
+            baseline=f["early_ms"],
+            measured_label=f"turns {TURNS - WINDOW + 1}–{TURNS}",
+            measured=f["late_ms"],
+            unit="ms",
+            target=f"≤ {GROWTH_TARGET:g}×",
             met=f["late_ms"] <= GROWTH_TARGET * f["early_ms"],
-            note=(f"{note}; mean turn (send → reply shown): {f['early_turn_s']:.2f} s early, "
-                  f"{f['late_turn_s']:.2f} s late (the demo endpoint decodes every image of "
-                  "the history each turn)")),
+            note=(
+                f"{note}; mean turn (send → reply shown): {f['early_turn_s']:.2f} s early, "
+                f"{f['late_turn_s']:.2f} s late (the demo endpoint decodes every image of "
+                "the history each turn)"
+            ),
+        ),
     ]
 
 

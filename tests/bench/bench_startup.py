@@ -45,7 +45,7 @@ from tests.bench.common import BenchResult, table  # noqa: E402
 REPEAT = 7
 WARMUP = 1
 TARGET = 3.0
-START_TIMEOUT_S = 120.0   # only so that a broken start cannot hang the run
+START_TIMEOUT_S = 120.0  # only so that a broken start cannot hang the run
 EXIT_TIMEOUT_S = 30.0
 
 APP_CMD = [sys.executable, "-m", "app", "--demo"]
@@ -68,22 +68,30 @@ def _fresh_env(platform: str, display: str | None) -> Iterator[dict[str, str]]:
             env.pop(name, None)
         runtime = Path(scratch, "runtime")
         runtime.mkdir(mode=0o700)
-        env.update({
-            "QT_QPA_PLATFORM": platform,
-            "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
-            "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
-            "XDG_RUNTIME_DIR": str(runtime),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        })
+        env.update(
+            {
+                "QT_QPA_PLATFORM": platform,
+                "GROK_VISION_CONFIG_DIR": str(Path(scratch, "config")),
+                "GROK_VISION_DATA_DIR": str(Path(scratch, "data")),
+                "XDG_RUNTIME_DIR": str(runtime),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            }
+        )
         if display is not None:
             env["DISPLAY"] = display
         yield env
 
 
 def _popen(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def _end(process: subprocess.Popen[bytes]) -> str:
@@ -100,12 +108,15 @@ def _end(process: subprocess.Popen[bytes]) -> str:
 
 def _failed(cmd: list[str], process: subprocess.Popen[bytes], what: str) -> RuntimeError:
     err = _end(process)
-    return RuntimeError(f"{' '.join(cmd[1:])}: no {what} within {START_TIMEOUT_S:.0f} s "
-                        f"(exit {process.returncode}): {err.strip()[-1500:]}")
+    return RuntimeError(
+        f"{' '.join(cmd[1:])}: no {what} within {START_TIMEOUT_S:.0f} s "
+        f"(exit {process.returncode}): {err.strip()[-1500:]}"
+    )
 
 
-def _mapped_ms(display: x11.Display, display_name: str, cmd: list[str],
-               matches: Callable[[str], bool]) -> float:
+def _mapped_ms(
+    display: x11.Display, display_name: str, cmd: list[str], matches: Callable[[str], bool]
+) -> float:
     """Process start to the MapNotify of its top-level window, in ms."""
     with _fresh_env("xcb", display_name) as env, display.watching_maps() as wait:
         started = time.perf_counter()
@@ -139,8 +150,9 @@ def _reported_ms(cmd: list[str], env_extra: dict[str, str], line: str) -> float:
     return (seen - started) * 1000
 
 
-def _rounds(measure_bare: Callable[[], float],
-            measure_app: Callable[[], float]) -> tuple[float, float]:
+def _rounds(
+    measure_bare: Callable[[], float], measure_app: Callable[[], float]
+) -> tuple[float, float]:
     for _ in range(WARMUP):
         measure_bare()
         measure_app()
@@ -159,26 +171,33 @@ def _rounds(measure_bare: Callable[[], float],
 def _result(how: str, bare: float, app: float, note: str) -> BenchResult:
     ratio = app / bare
     return BenchResult(
-        figure=f"start to first window ({how})", baseline_label="bare PySide6 window",
-        baseline=bare, measured_label="grok-vision --demo", measured=app, unit="ms",
-        target=f"≤ {TARGET:g}×", met=ratio <= TARGET,
-        note=f"{note}; median of {REPEAT} fresh starts each, interleaved")
+        figure=f"start to first window ({how})",
+        baseline_label="bare PySide6 window",
+        baseline=bare,
+        measured_label="grok-vision --demo",
+        measured=app,
+        unit="ms",
+        target=f"≤ {TARGET:g}×",
+        met=ratio <= TARGET,
+        note=f"{note}; median of {REPEAT} fresh starts each, interleaved",
+    )
 
 
 def _on_xvfb() -> BenchResult:
     with xserver.xvfb() as server, x11.Display(server.display) as display:
         bare, app = _rounds(
             lambda: _mapped_ms(display, server.display, BARE_CMD, _is_bare),
-            lambda: _mapped_ms(display, server.display, APP_CMD, _is_app))
+            lambda: _mapped_ms(display, server.display, APP_CMD, _is_app),
+        )
     return _result("Xvfb", bare, app, "process start to MapNotify on a private Xvfb")
 
 
 def _offscreen(report_env: str, app_line: str) -> BenchResult:
     bare, app = _rounds(
         lambda: _reported_ms([*BARE_CMD, "--report-shown"], {}, BARE_SHOWN_LINE),
-        lambda: _reported_ms(APP_CMD, {report_env: "1"}, app_line))
-    return _result("offscreen", bare, app,
-                   "process start to the program's own line after show()")
+        lambda: _reported_ms(APP_CMD, {report_env: "1"}, app_line),
+    )
+    return _result("offscreen", bare, app, "process start to the program's own line after show()")
 
 
 def run() -> list[BenchResult]:
@@ -186,13 +205,14 @@ def run() -> list[BenchResult]:
     if xserver.missing() is None and x11.available() is None:
         results.append(_on_xvfb())
     else:
-        sys.stderr.write(f"bench_startup: no Xvfb figure: "
-                         f"{xserver.missing() or x11.available()}\n")
+        sys.stderr.write(f"bench_startup: no Xvfb figure: {xserver.missing() or x11.available()}\n")
     try:
         from app.gui import REPORT_SHOWN_ENV, SHOWN_LINE
     except ImportError:
-        sys.stderr.write("bench_startup: no offscreen figure: the app has no window-shown "
-                         "report (app.gui.REPORT_SHOWN_ENV)\n")
+        sys.stderr.write(
+            "bench_startup: no offscreen figure: the app has no window-shown "
+            "report (app.gui.REPORT_SHOWN_ENV)\n"
+        )
     else:
         results.append(_offscreen(REPORT_SHOWN_ENV, SHOWN_LINE))
     return results

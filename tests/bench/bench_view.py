@@ -29,7 +29,7 @@ from app.core.conversation import Message, Status, TextPart, Usage  # noqa: E402
 from app.ui.conversation_view import ConversationView  # noqa: E402
 from tests.bench.common import BenchResult, table  # noqa: E402
 
-CHUNK = 4                 # characters per streamed delta (about a token)
+CHUNK = 4  # characters per streamed delta (about a token)
 CHUNKS_PER_BATCH = 8
 BATCHES = 40
 REPEAT = 7
@@ -79,8 +79,14 @@ def _turns(count: int) -> list[Message]:
         if index % 2 == 0:
             turns.append(Message(role="user", parts=[TextPart(f"Question {index}: what changed?")]))
         else:
-            turns.append(Message(role="assistant", parts=[TextPart(_reply_text(1_200))],
-                                 usage=Usage(900 + index, 300, 1200 + index), model="grok-4"))
+            turns.append(
+                Message(
+                    role="assistant",
+                    parts=[TextPart(_reply_text(1_200))],
+                    usage=Usage(900 + index, 300, 1200 + index),
+                    model="grok-4",
+                )
+            )
     return turns
 
 
@@ -96,7 +102,7 @@ def _per_chunk_ms(app: QApplication, prefill: str, stream: str, turns: int) -> f
     view.flush()
     for _settle in range(3):
         app.processEvents()
-    chunks = [stream[i:i + CHUNK] for i in range(0, len(stream), CHUNK)]
+    chunks = [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)]
     gc.collect()
     position = 0
     start = time.perf_counter()
@@ -105,7 +111,7 @@ def _per_chunk_ms(app: QApplication, prefill: str, stream: str, turns: int) -> f
             view.append_delta(reply.id, chunks[position % len(chunks)])
             position += 1
         view.flush()
-        app.processEvents()     # layout and repaint of the viewport
+        app.processEvents()  # layout and repaint of the viewport
     elapsed = (time.perf_counter() - start) * 1000 / (BATCHES * CHUNKS_PER_BATCH)
     view.close()
     view.deleteLater()
@@ -123,35 +129,71 @@ def _measure(app: QApplication, scenarios: dict[str, tuple[str, str, int]]) -> d
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _result(figure: str, baseline_label: str, baseline: float, measured_label: str,
-            measured: float, note: str) -> BenchResult:
+def _result(
+    figure: str,
+    baseline_label: str,
+    baseline: float,
+    measured_label: str,
+    measured: float,
+    note: str,
+) -> BenchResult:
     ratio = measured / baseline if baseline else float("inf")
-    return BenchResult(figure=figure, baseline_label=baseline_label, baseline=baseline,
-                       measured_label=measured_label, measured=measured, unit="ms",
-                       target=f"≤ {TARGET}×", met=ratio <= TARGET, note=note)
+    return BenchResult(
+        figure=figure,
+        baseline_label=baseline_label,
+        baseline=baseline,
+        measured_label=measured_label,
+        measured=measured,
+        unit="ms",
+        target=f"≤ {TARGET}×",
+        met=ratio <= TARGET,
+        note=note,
+    )
 
 
 def run() -> list[BenchResult]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    _per_chunk_ms(app, _reply_text(1_000), STREAM, 0)     # warm up (imports, lexers, fonts)
-    ms = _measure(app, {
-        "short": (_reply_text(1_000), STREAM, 0),
-        "long": (_reply_text(20_000), STREAM, 0),
-        "crowded": (_reply_text(1_000), STREAM, 300),
-        "code short": (_code_text(1_000), CODE_STREAM, 0),
-        "code long": (_code_text(20_000), CODE_STREAM, 0),
-    })
-    note = (f"{CHUNK}-char chunks, {CHUNKS_PER_BATCH} per batch, {BATCHES} batches; "
-            f"median of {REPEAT} interleaved rounds")
+    _per_chunk_ms(app, _reply_text(1_000), STREAM, 0)  # warm up (imports, lexers, fonts)
+    ms = _measure(
+        app,
+        {
+            "short": (_reply_text(1_000), STREAM, 0),
+            "long": (_reply_text(20_000), STREAM, 0),
+            "crowded": (_reply_text(1_000), STREAM, 300),
+            "code short": (_code_text(1_000), CODE_STREAM, 0),
+            "code long": (_code_text(20_000), CODE_STREAM, 0),
+        },
+    )
+    note = (
+        f"{CHUNK}-char chunks, {CHUNKS_PER_BATCH} per batch, {BATCHES} batches; "
+        f"median of {REPEAT} interleaved rounds"
+    )
     return [
-        _result("GUI cost per streamed chunk vs reply length", "reply at 1k chars",
-                ms["short"], "reply at 20k chars", ms["long"], note),
-        _result("GUI cost per streamed chunk vs conversation length", "empty conversation",
-                ms["short"], "300 turns above", ms["crowded"], note),
-        _result("GUI cost per streamed chunk inside one long code block",
-                "open fence of 1k chars", ms["code short"], "open fence of 20k chars",
-                ms["code long"], note),
+        _result(
+            "GUI cost per streamed chunk vs reply length",
+            "reply at 1k chars",
+            ms["short"],
+            "reply at 20k chars",
+            ms["long"],
+            note,
+        ),
+        _result(
+            "GUI cost per streamed chunk vs conversation length",
+            "empty conversation",
+            ms["short"],
+            "300 turns above",
+            ms["crowded"],
+            note,
+        ),
+        _result(
+            "GUI cost per streamed chunk inside one long code block",
+            "open fence of 1k chars",
+            ms["code short"],
+            "open fence of 20k chars",
+            ms["code long"],
+            note,
+        ),
     ]
 
 

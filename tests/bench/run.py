@@ -26,8 +26,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 OUT = ROOT / "docs" / "BENCHMARKS.md"
 RESULTS = ROOT / "docs" / "benchmarks.json"
-ORDER = ["bench_startup", "bench_view", "bench_tray", "bench_requests", "bench_images",
-         "bench_history", "bench_memory", "bench_soak", "bench_bundle"]
+ORDER = [
+    "bench_startup",
+    "bench_view",
+    "bench_tray",
+    "bench_requests",
+    "bench_images",
+    "bench_history",
+    "bench_memory",
+    "bench_soak",
+    "bench_bundle",
+]
 
 
 def _run_one(name: str) -> None:
@@ -41,8 +50,13 @@ def _run_one(name: str) -> None:
 
 
 def _collect(name: str) -> tuple[list[dict[str, object]], str]:
-    proc = subprocess.run([sys.executable, str(Path(__file__)), "--one", name],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--one", name],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH-JSON "):
             return json.loads(line.removeprefix("BENCH-JSON ")), ""
@@ -55,17 +69,21 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def _table(rows: list[dict[str, object]]) -> str:
-    lines = ["| figure | baseline (same run) | measured | ratio | target | met |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| figure | baseline (same run) | measured | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         baseline, measured = float(r["baseline"]), float(r["measured"])  # type: ignore[arg-type]
         unit = str(r["unit"])
         ratio = measured / baseline if baseline else float("inf")
         met = "yes" if r["met"] else "**no**"
         note = f" ({r['note']})" if r.get("note") else ""
-        lines.append(f"| {r['figure']}{note} | {r['baseline_label']}: {_fmt(baseline, unit)} | "
-                     f"{r['measured_label']}: {_fmt(measured, unit)} | {ratio:.2f}× | "
-                     f"{r['target']} | {met} |")
+        lines.append(
+            f"| {r['figure']}{note} | {r['baseline_label']}: {_fmt(baseline, unit)} | "
+            f"{r['measured_label']}: {_fmt(measured, unit)} | {ratio:.2f}× | "
+            f"{r['target']} | {met} |"
+        )
     return "\n".join(lines)
 
 
@@ -81,7 +99,8 @@ def main() -> int:
     chosen = args.modules or available
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     kept: dict[str, dict[str, object]] = (
-        json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {})
+        json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    )
     problems: list[str] = []
     for name in chosen:
         sys.stderr.write(f"running {name}…\n")
@@ -113,8 +132,11 @@ def main() -> int:
     ]
     if missed:
         text += ["Figures that miss their target:", ""]
-        text += [f"- {r['figure']}: {float(r['measured']) / float(r['baseline']):.2f}× "  # type: ignore[arg-type]
-                 f"against {r['target']}." for r in missed]
+        text += [
+            f"- {r['figure']}: {float(r['measured']) / float(r['baseline']):.2f}× "  # type: ignore[arg-type]
+            f"against {r['target']}."
+            for r in missed
+        ]
         text.append("")
     if problems:
         text += ["Benchmarks that did not run:", ""] + [f"- {p}" for p in problems] + [""]

@@ -54,27 +54,34 @@ class App:
         try:
             return self.process.wait(timeout=EXIT_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"the app did not exit within {EXIT_TIMEOUT_S:.0f} s; stderr:\n"
-                        f"{self.stderr()}")
+            pytest.fail(
+                f"the app did not exit within {EXIT_TIMEOUT_S:.0f} s; stderr:\n{self.stderr()}"
+            )
 
 
 def app_env(display: str, tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("XAI_API_KEY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORMTHEME",
-                 "GROK_VISION_REPORT_SHOWN"):
+    for name in (
+        "XAI_API_KEY",
+        "WAYLAND_DISPLAY",
+        "QT_QPA_PLATFORMTHEME",
+        "GROK_VISION_REPORT_SHOWN",
+    ):
         env.pop(name, None)
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    env.update({
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "GROK_VISION_CONFIG_DIR": str(tmp_path / "config"),
-        "GROK_VISION_DATA_DIR": str(tmp_path / "data"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        # Whatever the app might ask the keyring, it is never the user's own.
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "GROK_VISION_CONFIG_DIR": str(tmp_path / "config"),
+            "GROK_VISION_DATA_DIR": str(tmp_path / "data"),
+            "XDG_RUNTIME_DIR": str(runtime),
+            # Whatever the app might ask the keyring, it is never the user's own.
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -84,9 +91,14 @@ def app(display: x11.Display, tmp_path: Path) -> Iterator[App]:
     env = app_env(display.name, tmp_path)
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--demo"], cwd=ROOT, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-            start_new_session=True)
+            [sys.executable, "-m", "app", "--demo"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         yield App(process, stderr_path, tmp_path / "config")
     finally:
@@ -99,9 +111,11 @@ def find_app_window(display: x11.Display, app: App) -> x11.WindowInfo:
     window = display.find_window(is_app_title, timeout=APPEAR_TIMEOUT_S)
     if window is None:
         seen = [(w.title, w.viewable) for w in display.windows()]
-        pytest.fail(f"no mapped window titled 'Grok Vision…' within {APPEAR_TIMEOUT_S:.0f} s "
-                    f"(exit status {app.process.poll()}; windows: {seen}); stderr:\n"
-                    f"{app.stderr()}")
+        pytest.fail(
+            f"no mapped window titled 'Grok Vision…' within {APPEAR_TIMEOUT_S:.0f} s "
+            f"(exit status {app.process.poll()}; windows: {seen}); stderr:\n"
+            f"{app.stderr()}"
+        )
     return window
 
 
@@ -125,8 +139,7 @@ def assert_ended_cleanly(app: App, display: x11.Display) -> None:
     assert settings.get("window_geometry")
 
 
-def test_window_appears_and_closes_like_the_close_button(display: x11.Display,
-                                                         app: App) -> None:
+def test_window_appears_and_closes_like_the_close_button(display: x11.Display, app: App) -> None:
     window = find_app_window(display, app)
     assert_window_sensible(window)
     assert app.process.poll() is None

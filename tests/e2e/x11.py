@@ -33,45 +33,66 @@ Atom = ctypes.c_ulong
 
 class XWindowAttributes(ctypes.Structure):
     _fields_ = [
-        ("x", ctypes.c_int), ("y", ctypes.c_int),
-        ("width", ctypes.c_int), ("height", ctypes.c_int),
-        ("border_width", ctypes.c_int), ("depth", ctypes.c_int),
-        ("visual", ctypes.c_void_p), ("root", Window),
-        ("class_", ctypes.c_int), ("bit_gravity", ctypes.c_int), ("win_gravity", ctypes.c_int),
+        ("x", ctypes.c_int),
+        ("y", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("border_width", ctypes.c_int),
+        ("depth", ctypes.c_int),
+        ("visual", ctypes.c_void_p),
+        ("root", Window),
+        ("class_", ctypes.c_int),
+        ("bit_gravity", ctypes.c_int),
+        ("win_gravity", ctypes.c_int),
         ("backing_store", ctypes.c_int),
-        ("backing_planes", ctypes.c_ulong), ("backing_pixel", ctypes.c_ulong),
-        ("save_under", ctypes.c_int), ("colormap", ctypes.c_ulong),
-        ("map_installed", ctypes.c_int), ("map_state", ctypes.c_int),
-        ("all_event_masks", ctypes.c_long), ("your_event_mask", ctypes.c_long),
-        ("do_not_propagate_mask", ctypes.c_long), ("override_redirect", ctypes.c_int),
+        ("backing_planes", ctypes.c_ulong),
+        ("backing_pixel", ctypes.c_ulong),
+        ("save_under", ctypes.c_int),
+        ("colormap", ctypes.c_ulong),
+        ("map_installed", ctypes.c_int),
+        ("map_state", ctypes.c_int),
+        ("all_event_masks", ctypes.c_long),
+        ("your_event_mask", ctypes.c_long),
+        ("do_not_propagate_mask", ctypes.c_long),
+        ("override_redirect", ctypes.c_int),
         ("screen", ctypes.c_void_p),
     ]
 
 
 class XMapEvent(ctypes.Structure):
     _fields_ = [
-        ("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-        ("display", ctypes.c_void_p), ("event", Window), ("window", Window),
+        ("type", ctypes.c_int),
+        ("serial", ctypes.c_ulong),
+        ("send_event", ctypes.c_int),
+        ("display", ctypes.c_void_p),
+        ("event", Window),
+        ("window", Window),
         ("override_redirect", ctypes.c_int),
     ]
 
 
 class _ClientData(ctypes.Union):
-    _fields_ = [("b", ctypes.c_char * 20), ("s", ctypes.c_short * 10),
-                ("l", ctypes.c_long * 5)]
+    _fields_ = [("b", ctypes.c_char * 20), ("s", ctypes.c_short * 10), ("l", ctypes.c_long * 5)]
 
 
 class XClientMessageEvent(ctypes.Structure):
     _fields_ = [
-        ("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-        ("display", ctypes.c_void_p), ("window", Window), ("message_type", Atom),
-        ("format", ctypes.c_int), ("data", _ClientData),
+        ("type", ctypes.c_int),
+        ("serial", ctypes.c_ulong),
+        ("send_event", ctypes.c_int),
+        ("display", ctypes.c_void_p),
+        ("window", Window),
+        ("message_type", Atom),
+        ("format", ctypes.c_int),
+        ("data", _ClientData),
     ]
 
 
 class XEvent(ctypes.Union):
     _fields_ = [
-        ("type", ctypes.c_int), ("xmap", XMapEvent), ("xclient", XClientMessageEvent),
+        ("type", ctypes.c_int),
+        ("xmap", XMapEvent),
+        ("xclient", XClientMessageEvent),
         ("pad", ctypes.c_long * 24),
     ]
 
@@ -91,20 +112,43 @@ class _Lib:
             "XCloseDisplay": (ctypes.c_int, [display]),
             "XDefaultRootWindow": (win, [display]),
             "XConnectionNumber": (ctypes.c_int, [display]),
-            "XQueryTree": (ctypes.c_int, [display, win, ctypes.POINTER(Window),
-                                          ctypes.POINTER(Window),
-                                          ctypes.POINTER(ctypes.POINTER(Window)),
-                                          ctypes.POINTER(ctypes.c_uint)]),
-            "XGetWindowAttributes": (ctypes.c_int, [display, win,
-                                                    ctypes.POINTER(XWindowAttributes)]),
+            "XQueryTree": (
+                ctypes.c_int,
+                [
+                    display,
+                    win,
+                    ctypes.POINTER(Window),
+                    ctypes.POINTER(Window),
+                    ctypes.POINTER(ctypes.POINTER(Window)),
+                    ctypes.POINTER(ctypes.c_uint),
+                ],
+            ),
+            "XGetWindowAttributes": (
+                ctypes.c_int,
+                [display, win, ctypes.POINTER(XWindowAttributes)],
+            ),
             "XInternAtom": (Atom, [display, ctypes.c_char_p, ctypes.c_int]),
-            "XGetWindowProperty": (ctypes.c_int, [
-                display, win, Atom, ctypes.c_long, ctypes.c_long, ctypes.c_int, Atom,
-                ctypes.POINTER(Atom), ctypes.POINTER(ctypes.c_int),
-                ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_ulong),
-                ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte))]),
-            "XSendEvent": (ctypes.c_int, [display, win, ctypes.c_int, ctypes.c_long,
-                                          ctypes.POINTER(XEvent)]),
+            "XGetWindowProperty": (
+                ctypes.c_int,
+                [
+                    display,
+                    win,
+                    Atom,
+                    ctypes.c_long,
+                    ctypes.c_long,
+                    ctypes.c_int,
+                    Atom,
+                    ctypes.POINTER(Atom),
+                    ctypes.POINTER(ctypes.c_int),
+                    ctypes.POINTER(ctypes.c_ulong),
+                    ctypes.POINTER(ctypes.c_ulong),
+                    ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte)),
+                ],
+            ),
+            "XSendEvent": (
+                ctypes.c_int,
+                [display, win, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)],
+            ),
             "XSelectInput": (ctypes.c_int, [display, win, ctypes.c_long]),
             "XPending": (ctypes.c_int, [display]),
             "XNextEvent": (ctypes.c_int, [display, ctypes.POINTER(XEvent)]),
@@ -191,9 +235,14 @@ class Display:
         root, parent = Window(), Window()
         children = ctypes.POINTER(Window)()
         count = ctypes.c_uint()
-        if not self._x.lib.XQueryTree(self._d, self.root, ctypes.byref(root),
-                                      ctypes.byref(parent), ctypes.byref(children),
-                                      ctypes.byref(count)):
+        if not self._x.lib.XQueryTree(
+            self._d,
+            self.root,
+            ctypes.byref(root),
+            ctypes.byref(parent),
+            ctypes.byref(children),
+            ctypes.byref(count),
+        ):
             return []
         try:
             return [int(children[i]) for i in range(count.value)]
@@ -214,9 +263,19 @@ class Display:
         nitems, after = ctypes.c_ulong(), ctypes.c_ulong()
         data = ctypes.POINTER(ctypes.c_ubyte)()
         status = self._x.lib.XGetWindowProperty(
-            self._d, window, prop, 0, 4096, 0, ANY_PROPERTY_TYPE, ctypes.byref(actual_type),
-            ctypes.byref(actual_format), ctypes.byref(nitems), ctypes.byref(after),
-            ctypes.byref(data))
+            self._d,
+            window,
+            prop,
+            0,
+            4096,
+            0,
+            ANY_PROPERTY_TYPE,
+            ctypes.byref(actual_type),
+            ctypes.byref(actual_format),
+            ctypes.byref(nitems),
+            ctypes.byref(after),
+            ctypes.byref(data),
+        )
         if status != SUCCESS or not data:
             return b""
         try:
@@ -230,17 +289,22 @@ class Display:
         attributes = XWindowAttributes()
         if not self._x.lib.XGetWindowAttributes(self._d, window, ctypes.byref(attributes)):
             return None
-        return WindowInfo(id=window, title=self.title(window),
-                          viewable=attributes.map_state == IS_VIEWABLE,
-                          width=attributes.width, height=attributes.height,
-                          override_redirect=bool(attributes.override_redirect))
+        return WindowInfo(
+            id=window,
+            title=self.title(window),
+            viewable=attributes.map_state == IS_VIEWABLE,
+            width=attributes.width,
+            height=attributes.height,
+            override_redirect=bool(attributes.override_redirect),
+        )
 
     def windows(self) -> list[WindowInfo]:
         found = (self.info(w) for w in self.top_level_windows())
         return [w for w in found if w is not None]
 
-    def find_window(self, matches: Callable[[str], bool], *, timeout: float,
-                    viewable: bool = True) -> WindowInfo | None:
+    def find_window(
+        self, matches: Callable[[str], bool], *, timeout: float, viewable: bool = True
+    ) -> WindowInfo | None:
         """The first top-level window whose title `matches` (and is mapped), waiting for it."""
         deadline = time.monotonic() + timeout
         while True:

@@ -30,7 +30,7 @@ def missing() -> str | None:
 
 @dataclass(frozen=True)
 class Xvfb:
-    display: str    # ":7"
+    display: str  # ":7"
     pid: int
     log: Path
 
@@ -46,10 +46,23 @@ def xvfb(screen: str = SCREEN, log_dir: Path | None = None) -> Iterator[Xvfb]:
         try:
             with log.open("wb") as log_file:
                 process = subprocess.Popen(
-                    ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen,
-                     "-nolisten", "tcp", "-noreset"],
-                    pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=log_file,
-                    stderr=subprocess.STDOUT, start_new_session=True)
+                    [
+                        "Xvfb",
+                        "-displayfd",
+                        str(write_end),
+                        "-screen",
+                        "0",
+                        screen,
+                        "-nolisten",
+                        "tcp",
+                        "-noreset",
+                    ],
+                    pass_fds=(write_end,),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
         finally:
             os.close(write_end)
         try:
@@ -76,8 +89,10 @@ def _read_display(fd: int, process: subprocess.Popen[bytes], log: Path) -> int:
     text = chunks.decode(errors="replace").strip()
     if not text.isdigit():
         _stop(process)
-        raise RuntimeError(f"Xvfb did not start (exit {process.poll()}): "
-                           f"{log.read_text(errors='replace').strip()[-2000:]}")
+        raise RuntimeError(
+            f"Xvfb did not start (exit {process.poll()}): "
+            f"{log.read_text(errors='replace').strip()[-2000:]}"
+        )
     return int(text)
 
 

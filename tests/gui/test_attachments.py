@@ -44,16 +44,14 @@ class Recorder:
         return not any(item.pending for item in self.controller.items())
 
 
-def close(controller: AttachmentController, loop: asyncio.AbstractEventLoop,
-          qtbot: QtBot) -> None:
+def close(controller: AttachmentController, loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
     closing = loop.create_task(controller.aclose())
     qtbot.waitUntil(closing.done, timeout=20_000)
     closing.result()
 
 
 @pytest.fixture
-def controller(qloop: asyncio.AbstractEventLoop,
-               qtbot: QtBot) -> Iterator[AttachmentController]:
+def controller(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[AttachmentController]:
     ctrl = AttachmentController()
     yield ctrl
     close(ctrl, qloop, qtbot)
@@ -78,8 +76,9 @@ def png_bytes(size: tuple[int, int], colour: str = "red") -> bytes:
 def big_png(path: Path, size: tuple[int, int]) -> Path:
     """A large, smooth image: small on disk, slow to decode and fit."""
     gradient = Image.linear_gradient("L").resize(size)
-    Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
-                        gradient)).save(path, "PNG", compress_level=1)
+    Image.merge(
+        "RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), gradient)
+    ).save(path, "PNG", compress_level=1)
     return path
 
 
@@ -88,8 +87,8 @@ def attachment_threads() -> list[threading.Thread]:
 
 
 def test_planned_tokens_are_known_before_the_image_is_prepared(
-        controller: AttachmentController, record: Recorder, tmp_path: Path,
-        qtbot: QtBot) -> None:
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     big = big_png(tmp_path / "huge.png", (9000, 3000))
     (item_id,) = controller.add_paths([str(big)])
     (item,) = controller.items()
@@ -118,8 +117,9 @@ def test_planned_tokens_are_known_before_the_image_is_prepared(
     assert controller.blocking_reason() is None
 
 
-def test_a_failure_stays_with_its_file(controller: AttachmentController, record: Recorder,
-                                       tmp_path: Path, qtbot: QtBot) -> None:
+def test_a_failure_stays_with_its_file(
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     good = png(tmp_path / "good.png", (448, 448))
     truncated = tmp_path / "cut.png"
     truncated.write_bytes(png_bytes((900, 900))[:200])  # a valid header, then nothing
@@ -142,8 +142,8 @@ def test_a_failure_stays_with_its_file(controller: AttachmentController, record:
 
 
 def test_a_folder_is_capped_at_the_per_message_limit(
-        controller: AttachmentController, record: Recorder, tmp_path: Path,
-        qtbot: QtBot) -> None:
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     controller.set_limits(dataclasses.replace(XAI_LIMITS, max_images_per_message=3))
     png(tmp_path / "alone.png", (100, 100))
     folder = tmp_path / "album"
@@ -153,19 +153,23 @@ def test_a_folder_is_capped_at_the_per_message_limit(
     (folder / ".hidden.png").write_bytes(png_bytes((10, 10)))
     controller.add_paths([str(tmp_path / "alone.png"), str(folder)])
     assert [i.name for i in controller.items()] == ["alone.png", "a.png", "b.png"]
-    assert record.notices[-1] == ("Added 2 images from the folder album. Left out 3 images "
-                                  "(c.png, D.png, e.png): a message takes at most 3.")
+    assert record.notices[-1] == (
+        "Added 2 images from the folder album. Left out 3 images "
+        "(c.png, D.png, e.png): a message takes at most 3."
+    )
     qtbot.waitUntil(record.settled, timeout=10_000)
 
     # Files picked one by one are all added; the draft then says what is wrong.
     controller.add_paths([str(folder / "e.png")])
-    assert controller.blocking_reason() == ("4 images attached, but a message takes at most 3"
-                                            " — remove 1")
+    assert controller.blocking_reason() == (
+        "4 images attached, but a message takes at most 3 — remove 1"
+    )
     qtbot.waitUntil(record.settled, timeout=10_000)
 
 
-def test_duplicates_are_skipped(controller: AttachmentController, record: Recorder,
-                                tmp_path: Path, qtbot: QtBot) -> None:
+def test_duplicates_are_skipped(
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     image = png(tmp_path / "x.png", (100, 100))
     controller.add_paths([str(image), str(tmp_path / "." / "x.png")])
     assert len(controller.items()) == 1
@@ -191,8 +195,9 @@ def test_image_addresses(controller: AttachmentController, record: Recorder) -> 
     assert item.state is AttachmentState.READY
     assert item.tokens is None
     assert controller.token_costs() == [None]
-    estimate = estimate_next(Conversation(), "", controller.token_costs(),
-                             context_window=32_768, reply_reserve=1024)
+    estimate = estimate_next(
+        Conversation(), "", controller.token_costs(), context_window=32_768, reply_reserve=1024
+    )
     assert estimate.unknown_images == 1
     (part,) = controller.take_parts(detail="low")
     assert part.url == "https://example.com/img/a%20b.png"
@@ -200,8 +205,8 @@ def test_image_addresses(controller: AttachmentController, record: Recorder) -> 
 
 
 def test_move_remove_clear_and_parts_in_order(
-        controller: AttachmentController, record: Recorder, tmp_path: Path,
-        qtbot: QtBot) -> None:
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     paths = [png(tmp_path / f"{n}.png", (448, 448)) for n in ("a", "b", "c")]
     a, b, c = controller.add_paths([str(p) for p in paths])
     qtbot.waitUntil(record.settled, timeout=10_000)
@@ -226,8 +231,8 @@ def test_move_remove_clear_and_parts_in_order(
 
 
 def test_removing_an_image_cancels_its_work(
-        controller: AttachmentController, record: Recorder, tmp_path: Path,
-        qtbot: QtBot) -> None:
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     big = big_png(tmp_path / "big.png", (6000, 4000))
     small = png(tmp_path / "small.png", (448, 448))
     big_id, _ = controller.add_paths([str(big), str(small)])
@@ -238,8 +243,9 @@ def test_removing_an_image_cancels_its_work(
     assert all(snapshot.id != big_id for snapshot, _ in record.snapshots)
 
 
-def test_new_limits_re_plan_at_once(controller: AttachmentController, record: Recorder,
-                                    tmp_path: Path, qtbot: QtBot) -> None:
+def test_new_limits_re_plan_at_once(
+    controller: AttachmentController, record: Recorder, tmp_path: Path, qtbot: QtBot
+) -> None:
     (item_id,) = controller.add_paths([str(png(tmp_path / "wide.png", (896, 448)))])
     qtbot.waitUntil(record.settled, timeout=10_000)
     assert controller.token_costs() == [768]
@@ -258,8 +264,9 @@ def test_new_limits_re_plan_at_once(controller: AttachmentController, record: Re
     assert item.status_text == "Downscaled from 896×448"
 
 
-def test_shutdown_leaves_no_thread(qloop: asyncio.AbstractEventLoop, tmp_path: Path,
-                                   qtbot: QtBot) -> None:
+def test_shutdown_leaves_no_thread(
+    qloop: asyncio.AbstractEventLoop, tmp_path: Path, qtbot: QtBot
+) -> None:
     controller = AttachmentController()
     paths = [big_png(tmp_path / f"{n}.png", (4000, 3000)) for n in range(4)]
     controller.add_paths([str(p) for p in paths])

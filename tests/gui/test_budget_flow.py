@@ -29,7 +29,7 @@ from app.llm.stream import RetryPolicy
 from app.store.learned_costs import LearnedCostStore
 from app.store.usage_ledger import LedgerEntry, UsageLedger
 
-BIG = (1400, 1000)          # 12 tiles, counted as 6: 1,792 tokens
+BIG = (1400, 1000)  # 12 tiles, counted as 6: 1,792 tokens
 BIG_TOKENS = image_tokens(*BIG)
 
 
@@ -38,8 +38,13 @@ def write_settings(**values: object) -> None:
     (config / "settings.json").write_text(json.dumps(values), encoding="utf-8")
 
 
-def start(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, *, demo: bool = True,
-          server: DemoServer | None = None) -> tuple[AppSession, asyncio.Task[int]]:
+def start(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    *,
+    demo: bool = True,
+    server: DemoServer | None = None,
+) -> tuple[AppSession, asyncio.Task[int]]:
     session = AppSession(demo=demo)
     session.chat.retry_policy = RetryPolicy(max_retries=1, base_delay=0.01, max_delay=0.02)
     if server is not None:
@@ -48,8 +53,7 @@ def start(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, *, demo: bool = True,
     task = qloop.create_task(session.run([]))
     qtbot.waitUntil(session.window.isVisible, timeout=5000)
     if demo:
-        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models),
-                        timeout=10_000)
+        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=10_000)
     return session, task
 
 
@@ -60,8 +64,7 @@ def stop(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
 
 
 @pytest.fixture
-def running(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[
-        Callable[..., AppSession]]:
+def running(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Callable[..., AppSession]]:
     started: list[tuple[AppSession, asyncio.Task[int]]] = []
 
     def make(**kwargs: object) -> AppSession:
@@ -91,15 +94,24 @@ def ask(qtbot: QtBot, session: AppSession, text: str, *images: Path) -> None:
     window.composer.setPlainText(text)
     qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(session.chat.conversation.messages) == count + 2
-                    and session.chat.conversation.messages[-1].status is Status.COMPLETE
-                    and not session.chat.busy, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(session.chat.conversation.messages) == count + 2
+            and session.chat.conversation.messages[-1].status is Status.COMPLETE
+            and not session.chat.busy
+        ),
+        timeout=15_000,
+    )
 
 
 def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choice(
-        qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path) -> None:
-    write_settings(model="grok-4.20-0309-non-reasoning",
-                   context_overrides={"grok-4.20-0309-non-reasoning": 6144}, max_tokens=1024)
+    qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path
+) -> None:
+    write_settings(
+        model="grok-4.20-0309-non-reasoning",
+        context_overrides={"grok-4.20-0309-non-reasoning": 6144},
+        max_tokens=1024,
+    )
     session = running()
     window, server = session.window, session.demo_server
     ask(qtbot, session, "First chart?", png(tmp_path / "one.png", BIG))
@@ -110,8 +122,7 @@ def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choi
     session.attachments.add_paths([str(png(tmp_path / "three.png", BIG, "olive"))])
     window.composer.setPlainText("Third chart?")
     qtbot.waitUntil(lambda: window.meter.over_window, timeout=5000)
-    qtbot.waitUntil(lambda: "Over the context window" in window.send_reason.text(),
-                    timeout=3000)
+    qtbot.waitUntil(lambda: "Over the context window" in window.send_reason.text(), timeout=3000)
     assert not window.send_button.isEnabled()
     panel = session.budget.panel
     assert panel.isVisible()
@@ -125,19 +136,25 @@ def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choi
     assert low_box is not None
     low_box.click()
     assert used(session) == over - (BIG_TOKENS - MIN_IMAGE_TOKENS)
-    qtbot.waitUntil(lambda: not window.meter.over_window and window.send_button.isEnabled(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: not window.meter.over_window and window.send_button.isEnabled(), timeout=5000
+    )
     assert "Fits" in panel.status_text()
     assert "1 past image at low detail" in window.meter.note_text()
     assert "Image 1: low detail" in window.view.browser.toPlainText()
-    assert len(server.chat_requests) == requests_before   # nothing was sent meanwhile
+    assert len(server.chat_requests) == requests_before  # nothing was sent meanwhile
 
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(server.chat_requests) == requests_before + 1
-                    and server.chat_requests[-1].status == 200, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(server.chat_requests) == requests_before + 1
+            and server.chat_requests[-1].status == 200
+        ),
+        timeout=10_000,
+    )
     qtbot.waitUntil(lambda: not session.chat.busy, timeout=10_000)
     sent = server.chat_requests[-1]
-    assert sent.image_sizes[0] == (448, 320)             # one tile, downscaled client-side
+    assert sent.image_sizes[0] == (448, 320)  # one tile, downscaled client-side
     assert sent.image_sizes[1:] == [BIG, BIG]
     assert sent.image_tokens == MIN_IMAGE_TOKENS + 2 * BIG_TOKENS
     # The conversation still holds the image at full size: only the request was fitted.
@@ -146,7 +163,8 @@ def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choi
 
 
 def test_images_and_turns_left_out_from_the_history_and_the_panel(
-        qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path) -> None:
+    qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path
+) -> None:
     session = running()
     window, server = session.window, session.demo_server
     ask(qtbot, session, "Look", png(tmp_path / "a.png", BIG), png(tmp_path / "b.png", (448, 448)))
@@ -166,7 +184,7 @@ def test_images_and_turns_left_out_from_the_history_and_the_panel(
     assert "Image 2: high detail" in text
     window.view.browser.anchorClicked.emit(QUrl(f"action:detail:{first.id}:1:low"))
     assert f"action:detail:{first.id}:1:high" in window.view.browser.toHtml()
-    assert f"action:send:{first.id}:0:1" in window.view.browser.toHtml()   # "send again"
+    assert f"action:send:{first.id}:0:1" in window.view.browser.toHtml()  # "send again"
     qtbot.waitUntil(lambda: session.budget.blocking_reason() is None, timeout=5000)
 
     # Dropping the oldest turn from the panel (opened with "Fit…").
@@ -188,14 +206,20 @@ def test_images_and_turns_left_out_from_the_history_and_the_panel(
     assert "not sent" not in window.view.browser.toPlainText()
 
 
-def test_the_tray_detail_switch_sends_one_tile(qtbot: QtBot, running: Callable[..., AppSession],
-                                               tmp_path: Path) -> None:
+def test_the_tray_detail_switch_sends_one_tile(
+    qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path
+) -> None:
     session = running()
     window = session.window
     empty = used(session)
     assert drag_and_drop(window.tray, file_mime(png(tmp_path / "wide.png", (2000, 900))))
-    qtbot.waitUntil(lambda: bool(session.attachments.items())
-                    and session.attachments.items()[0].prepared is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            bool(session.attachments.items())
+            and session.attachments.items()[0].prepared is not None
+        ),
+        timeout=5000,
+    )
     tile = window.tray.tiles()[0]
     full = used(session)
     assert full - empty >= image_tokens(2000, 900)
@@ -206,8 +230,9 @@ def test_the_tray_detail_switch_sends_one_tile(qtbot: QtBot, running: Callable[.
     window.composer.setPlainText("Low detail please")
     qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status is Status.COMPLETE,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: session.chat.conversation.messages[-1].status is Status.COMPLETE, timeout=10_000
+    )
     request = session.demo_server.chat_requests[-1]
     assert request.image_sizes == [(448, 202)]
     assert request.image_tokens == MIN_IMAGE_TOKENS
@@ -218,11 +243,20 @@ def test_the_tray_detail_switch_sends_one_tile(qtbot: QtBot, running: Callable[.
     assert "[image:" not in window.view.browser.toPlainText()
 
 
-def test_costs_per_reply_conversation_and_today(qtbot: QtBot, running: Callable[..., AppSession],
-                                                tmp_path: Path) -> None:
-    UsageLedger().append(LedgerEntry(time=time.time(), endpoint="demo", model="grok-4.3",
-                                     prompt_tokens=1, image_tokens=0, completion_tokens=1,
-                                     cost_usd=1.25))
+def test_costs_per_reply_conversation_and_today(
+    qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path
+) -> None:
+    UsageLedger().append(
+        LedgerEntry(
+            time=time.time(),
+            endpoint="demo",
+            model="grok-4.3",
+            prompt_tokens=1,
+            image_tokens=0,
+            completion_tokens=1,
+            cost_usd=1.25,
+        )
+    )
     session = running()
     window = session.window
     qtbot.waitUntil(lambda: "$1.25 today" in window.meter.cost_text(), timeout=5000)
@@ -231,13 +265,16 @@ def test_costs_per_reply_conversation_and_today(qtbot: QtBot, running: Callable[
     assert reply.usage is not None
     # The server's own bill, which the price list reproduces (grok-4.3: $1.25 in, $2.50 out;
     # reasoning tokens at the output price).
-    assert reply.usage.cost_ticks == (reply.usage.prompt_tokens * 12_500 + (
-        reply.usage.completion_tokens + (reply.usage.reasoning_tokens or 0)) * 25_000)
+    assert reply.usage.cost_ticks == (
+        reply.usage.prompt_tokens * 12_500
+        + (reply.usage.completion_tokens + (reply.usage.reasoning_tokens or 0)) * 25_000
+    )
     expected = reply.usage.cost_ticks / 10**10
     window.view.flush()
     assert f"cost {format_usd(expected)} (exact)" in window.view.browser.toPlainText()
-    qtbot.waitUntil(lambda: f"{format_usd(expected)} so far" in window.meter.cost_text(),
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: f"{format_usd(expected)} so far" in window.meter.cost_text(), timeout=3000
+    )
     assert f"${1.25 + expected:,.2f} today" in window.meter.cost_text()
     qtbot.waitUntil(lambda: len(list(UsageLedger().entries())) == 2, timeout=3000)
     line = list(UsageLedger().entries())[-1]
@@ -249,31 +286,37 @@ def test_costs_per_reply_conversation_and_today(qtbot: QtBot, running: Callable[
 
 
 def test_the_meter_learns_image_counts_from_the_server(
-        qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path) -> None:
+    qtbot: QtBot, running: Callable[..., AppSession], tmp_path: Path
+) -> None:
     server = DemoServer(pace=0.0, image_tokens_fn=lambda w, h: 2 * image_tokens(w, h))
     session = running(server=server)
     window = session.window
     for number in range(3):
         assert "learned" not in window.meter.note_text()
         ask(qtbot, session, f"Turn {number}", png(tmp_path / f"{number}.png", (448, 448)))
-    qtbot.waitUntil(lambda: "Image cost learned from the server: 2× the formula"
-                    in window.meter.note_text(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: "Image cost learned from the server: 2× the formula" in window.meter.note_text(),
+        timeout=3000,
+    )
     # The history is counted as the server counted it, and a new image at twice the formula.
     reply = session.chat.conversation.messages[-1]
     assert reply.usage is not None
     assert used(session) == reply.usage.prompt_tokens + reply.usage.completion_tokens + 4 + (
-        session.settings.max_tokens)
+        session.settings.max_tokens
+    )
     before = used(session)
     session.attachments.add_paths([str(png(tmp_path / "next.png", (448, 448)))])
     qtbot.waitUntil(lambda: used(session) == before + 4 + 2 * MIN_IMAGE_TOKENS, timeout=5000)
     # Kept for the next start.
     qtbot.waitUntil(lambda: LearnedCostStore().load().rules != {}, timeout=3000)
     assert [rule.describe() for rule in LearnedCostStore().load().rules.values()] == [
-        "2× the formula"]
+        "2× the formula"
+    ]
 
 
 def test_an_unknown_context_window_can_be_set_from_the_meter(
-        qtbot: QtBot, running: Callable[..., AppSession]) -> None:
+    qtbot: QtBot, running: Callable[..., AppSession]
+) -> None:
     session = running()
     meter = session.window.meter
     assert not meter.set_window_button().isVisible()
@@ -296,11 +339,26 @@ def test_an_unknown_context_window_can_be_set_from_the_meter(
 
 
 def test_the_app_starts_offline_with_the_last_model_list(
-        qtbot: QtBot, running: Callable[..., AppSession]) -> None:
-    cached = [{"id": "grok-4.7", "takes_images": True, "context_window": 500000, "aliases": [],
-               "owned_by": "xai", "prices": None},
-              {"id": "grok-3-mini", "takes_images": False, "context_window": None,
-               "aliases": [], "owned_by": "xai", "prices": None}]
+    qtbot: QtBot, running: Callable[..., AppSession]
+) -> None:
+    cached = [
+        {
+            "id": "grok-4.7",
+            "takes_images": True,
+            "context_window": 500000,
+            "aliases": [],
+            "owned_by": "xai",
+            "prices": None,
+        },
+        {
+            "id": "grok-3-mini",
+            "takes_images": False,
+            "context_window": None,
+            "aliases": [],
+            "owned_by": "xai",
+            "prices": None,
+        },
+    ]
     # Nothing listens on port 9: every request fails to connect.
     write_settings(base_url="http://127.0.0.1:9/v1", model="grok-4.7", known_models=cached)
     keyring.set_password(SERVICE, "custom:127.0.0.1", DEMO_API_KEY)

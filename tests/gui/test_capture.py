@@ -67,24 +67,27 @@ def rgb(image: QImage, x: int, y: int) -> tuple[int, int, int]:
 
 # -- choosing how to capture -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("platform", "dbus", "environ", "method"), [
-    ("wayland", True, {}, "portal"),
-    ("wayland-egl", True, {"XDG_SESSION_TYPE": "wayland"}, "portal"),
-    ("wayland", False, {}, "unavailable"),
-    ("xcb", True, {"XDG_SESSION_TYPE": "x11"}, "grab"),
-    ("xcb", False, {}, "grab"),
-    # X11 through XWayland sees only X11 windows: the portal is the way there too.
-    ("xcb", True, {"XDG_SESSION_TYPE": "wayland"}, "portal"),
-    ("xcb", True, {"WAYLAND_DISPLAY": "wayland-0"}, "portal"),
-    ("xcb", False, {"WAYLAND_DISPLAY": "wayland-0"}, "unavailable"),
-    ("windows", False, {}, "grab"),
-    ("cocoa", False, {}, "grab"),
-    # Platforms that draw into memory only have no screen to read.
-    ("offscreen", True, {"WAYLAND_DISPLAY": "wayland-0"}, "headless"),
-    ("minimal", False, {}, "headless"),
-])
-def test_capture_method(platform: str, dbus: bool, environ: dict[str, str],
-                        method: str) -> None:
+
+@pytest.mark.parametrize(
+    ("platform", "dbus", "environ", "method"),
+    [
+        ("wayland", True, {}, "portal"),
+        ("wayland-egl", True, {"XDG_SESSION_TYPE": "wayland"}, "portal"),
+        ("wayland", False, {}, "unavailable"),
+        ("xcb", True, {"XDG_SESSION_TYPE": "x11"}, "grab"),
+        ("xcb", False, {}, "grab"),
+        # X11 through XWayland sees only X11 windows: the portal is the way there too.
+        ("xcb", True, {"XDG_SESSION_TYPE": "wayland"}, "portal"),
+        ("xcb", True, {"WAYLAND_DISPLAY": "wayland-0"}, "portal"),
+        ("xcb", False, {"WAYLAND_DISPLAY": "wayland-0"}, "unavailable"),
+        ("windows", False, {}, "grab"),
+        ("cocoa", False, {}, "grab"),
+        # Platforms that draw into memory only have no screen to read.
+        ("offscreen", True, {"WAYLAND_DISPLAY": "wayland-0"}, "headless"),
+        ("minimal", False, {}, "headless"),
+    ],
+)
+def test_capture_method(platform: str, dbus: bool, environ: dict[str, str], method: str) -> None:
     assert capture_method(platform, dbus_available=dbus, environ=environ) == method
 
 
@@ -97,10 +100,12 @@ def test_capture_names() -> None:
 
 def test_request_path_follows_the_portal_specification() -> None:
     assert request_path(":1.42", "grokvision1") == (
-        "/org/freedesktop/portal/desktop/request/1_42/grokvision1")
+        "/org/freedesktop/portal/desktop/request/1_42/grokvision1"
+    )
 
 
 # -- the region overlay ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def selector(qtbot: QtBot) -> RegionSelector:
@@ -113,8 +118,9 @@ def selector(qtbot: QtBot) -> RegionSelector:
     return overlay
 
 
-def test_a_dragged_region_comes_back_in_screen_pixels(qtbot: QtBot,
-                                                      selector: RegionSelector) -> None:
+def test_a_dragged_region_comes_back_in_screen_pixels(
+    qtbot: QtBot, selector: RegionSelector
+) -> None:
     assert selector.objectName() == "regionSelector"
     assert selector.accessibleName() == "Select a region of the screen"
     assert selector.label_text() == HINT
@@ -134,13 +140,12 @@ def test_a_dragged_region_comes_back_in_screen_pixels(qtbot: QtBot,
     assert rgb(region, 399, 0) == TOP_RIGHT
     assert rgb(region, 0, 299) == BOTTOM_LEFT
     assert rgb(region, 399, 299) == BOTTOM_RIGHT
-    assert rgb(region, 199, 199) == TOP_LEFT        # (799, 599)
-    assert rgb(region, 200, 200) == BOTTOM_RIGHT    # (800, 600)
+    assert rgb(region, 199, 199) == TOP_LEFT  # (799, 599)
+    assert rgb(region, 200, 200) == BOTTOM_RIGHT  # (800, 600)
     qtbot.waitUntil(lambda: not selector.isVisible())
 
 
-def test_a_drag_upwards_and_leftwards_works_too(qtbot: QtBot,
-                                                selector: RegionSelector) -> None:
+def test_a_drag_upwards_and_leftwards_works_too(qtbot: QtBot, selector: RegionSelector) -> None:
     qtbot.mousePress(selector, Qt.MouseButton.LeftButton, pos=QPoint(700, 500))
     qtbot.mouseMove(selector, QPoint(500, 400))
     with qtbot.waitSignal(selector.regionSelected) as selected:
@@ -150,8 +155,7 @@ def test_a_drag_upwards_and_leftwards_works_too(qtbot: QtBot,
     assert rgb(region, 10, 10) == BOTTOM_RIGHT
 
 
-def test_escape_cancels_and_a_click_selects_nothing(qtbot: QtBot,
-                                                    selector: RegionSelector) -> None:
+def test_escape_cancels_and_a_click_selects_nothing(qtbot: QtBot, selector: RegionSelector) -> None:
     picked: list[QImage] = []
     selector.regionSelected.connect(picked.append)
     qtbot.mouseClick(selector, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
@@ -174,6 +178,7 @@ def test_enter_takes_the_whole_screen(qtbot: QtBot, selector: RegionSelector) ->
 
 # -- the flow in the window ------------------------------------------------------------------
 
+
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
     with demo_session(qtbot, qloop) as app_session:
@@ -191,8 +196,9 @@ def notice(session: AppSession) -> str:
     return session.window.notice_banner.label.text()
 
 
-def test_the_action_is_in_the_toolbar_with_a_shortcut(session: AppSession,
-                                                      flow: capture_flow.CaptureFlow) -> None:
+def test_the_action_is_in_the_toolbar_with_a_shortcut(
+    session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     action = flow.action
     assert action.text() == "Capture region"
     assert action.shortcut() == QKeySequence("Ctrl+Shift+S")
@@ -203,7 +209,8 @@ def test_the_action_is_in_the_toolbar_with_a_shortcut(session: AppSession,
 
 
 def test_on_the_offscreen_platform_capture_says_what_to_do(
-        qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow) -> None:
+    qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     assert QGuiApplication.platformName() == "offscreen"
     qtbot.keySequence(session.window, QKeySequence("Ctrl+Shift+S"))
     assert not flow.busy
@@ -221,16 +228,17 @@ def black_screen(screen: QScreen) -> QImage:
     return image
 
 
-def test_an_empty_grab_gives_a_clear_message(qtbot: QtBot, session: AppSession,
-                                             flow: capture_flow.CaptureFlow) -> None:
+def test_an_empty_grab_gives_a_clear_message(
+    qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     window = session.window
     hidden: list[bool] = []
     flow.grab = lambda screen: (hidden.append(not window.isVisible()), black_screen(screen))[1]
     flow.start(method="grab")
     assert flow.busy
     qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
-    assert hidden == [True]          # the window was out of the way while the screen was read
-    assert window.isVisible()        # and is back
+    assert hidden == [True]  # the window was out of the way while the screen was read
+    assert window.isVisible()  # and is back
     assert flow.selector is None
     assert notice(session) == EMPTY_GRAB.format(platform="offscreen")
     assert "screenshot tool" in notice(session)
@@ -238,8 +246,9 @@ def test_an_empty_grab_gives_a_clear_message(qtbot: QtBot, session: AppSession,
     assert session.attachments.items() == ()
 
 
-def test_a_null_grab_gives_the_same_message(qtbot: QtBot, session: AppSession,
-                                            flow: capture_flow.CaptureFlow) -> None:
+def test_a_null_grab_gives_the_same_message(
+    qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     flow.grab = lambda _screen: QImage()
     flow.start(method="grab")
     qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
@@ -247,8 +256,9 @@ def test_a_null_grab_gives_the_same_message(qtbot: QtBot, session: AppSession,
     assert session.attachments.items() == ()
 
 
-def test_no_portal_on_wayland_says_what_to_do(session: AppSession,
-                                              flow: capture_flow.CaptureFlow) -> None:
+def test_no_portal_on_wayland_says_what_to_do(
+    session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     flow.start(method="unavailable")
     assert not flow.busy
     assert notice(session) == NO_PORTAL
@@ -263,13 +273,13 @@ def screen_picture(screen: QScreen) -> QImage:
     return image
 
 
-def test_a_region_of_the_screen_goes_into_the_tray(qtbot: QtBot, session: AppSession,
-                                                   flow: capture_flow.CaptureFlow) -> None:
+def test_a_region_of_the_screen_goes_into_the_tray(
+    qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     window = session.window
     flow.grab = screen_picture
     flow.start(method="grab")
-    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(), timeout=5000)
     overlay = flow.selector
     assert overlay is not None
     assert not window.isVisible()
@@ -283,8 +293,7 @@ def test_a_region_of_the_screen_goes_into_the_tray(qtbot: QtBot, session: AppSes
     qtbot.mouseRelease(overlay, Qt.MouseButton.LeftButton, pos=end)
     qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
     assert window.isVisible()
-    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()), timeout=10_000)
     (item,) = session.attachments.items()
     assert CAPTURE_NAME.match(item.name)
     assert item.size == (400, 200)
@@ -301,23 +310,24 @@ def test_a_region_of_the_screen_goes_into_the_tray(qtbot: QtBot, session: AppSes
     assert session.window.tray.tiles()[0].item.name == item.name
 
 
-def test_escape_on_the_overlay_cancels_the_capture(qtbot: QtBot, session: AppSession,
-                                                   flow: capture_flow.CaptureFlow) -> None:
+def test_escape_on_the_overlay_cancels_the_capture(
+    qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow
+) -> None:
     flow.grab = screen_picture
     flow.start(method="grab")
-    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(), timeout=5000)
     overlay = flow.selector
     assert overlay is not None
     qtbot.keyClick(overlay, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
     assert session.window.isVisible()
     assert session.attachments.items() == ()
-    assert not session.window.notice_banner.isVisible()   # cancelling is not an error
+    assert not session.window.notice_banner.isVisible()  # cancelling is not an error
 
 
 def test_closing_the_app_during_a_capture_closes_the_overlay(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     app_session = AppSession(demo=True)
     qtbot.addWidget(app_session.window)
     task = qloop.create_task(app_session.run([]))
@@ -325,18 +335,18 @@ def test_closing_the_app_during_a_capture_closes_the_overlay(
     flow = capture_flow.install(app_session)
     flow.grab = screen_picture
     flow.start(method="grab")
-    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(), timeout=5000)
     overlay = flow.selector
     assert overlay is not None
     app_session.request_close()
     qtbot.waitUntil(task.done, timeout=10_000)
     assert task.result() == 0
     qtbot.waitUntil(lambda: flow.selector is None, timeout=5000)
-    assert not app_session.window.isVisible()   # not shown again on the way out
+    assert not app_session.window.isVisible()  # not shown again on the way out
 
 
 # -- Wayland: the desktop portal -------------------------------------------------------------
+
 
 @pytest.fixture
 def portal_bus(tmp_path: Path) -> Iterator[tuple[str, object]]:
@@ -355,10 +365,13 @@ def portal_bus(tmp_path: Path) -> Iterator[tuple[str, object]]:
             QDBusConnection.disconnectFromBus(name)
 
 
-def test_the_portal_screenshot_goes_into_the_tray(qtbot: QtBot, session: AppSession,
-                                                  flow: capture_flow.CaptureFlow,
-                                                  portal_bus: tuple[str, object],
-                                                  tmp_path: Path) -> None:
+def test_the_portal_screenshot_goes_into_the_tray(
+    qtbot: QtBot,
+    session: AppSession,
+    flow: capture_flow.CaptureFlow,
+    portal_bus: tuple[str, object],
+    tmp_path: Path,
+) -> None:
     address, connection = portal_bus
     shot = tmp_path / "Screenshot from 2026-11-22.png"
     quadrants(640, 480).save(shot)
@@ -367,8 +380,7 @@ def test_the_portal_screenshot_goes_into_the_tray(qtbot: QtBot, session: AppSess
         flow.start(method="portal")
         qtbot.waitUntil(lambda: not flow.busy, timeout=10_000)
     assert session.window.isVisible()
-    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()), timeout=10_000)
     (item,) = session.attachments.items()
     assert CAPTURE_NAME.match(item.name)
     assert item.size == (640, 480)
@@ -376,8 +388,12 @@ def test_the_portal_screenshot_goes_into_the_tray(qtbot: QtBot, session: AppSess
 
 
 def test_a_portal_screenshot_in_another_format_is_converted_to_png(
-        qtbot: QtBot, session: AppSession, flow: capture_flow.CaptureFlow,
-        portal_bus: tuple[str, object], tmp_path: Path) -> None:
+    qtbot: QtBot,
+    session: AppSession,
+    flow: capture_flow.CaptureFlow,
+    portal_bus: tuple[str, object],
+    tmp_path: Path,
+) -> None:
     address, connection = portal_bus
     shot = tmp_path / "shot.jpg"
     quadrants(500, 300).save(shot, "JPEG", quality=95)
@@ -385,17 +401,19 @@ def test_a_portal_screenshot_in_another_format_is_converted_to_png(
     with fake_portal(address, shot.as_uri()):
         flow.start(method="portal")
         qtbot.waitUntil(lambda: not flow.busy, timeout=10_000)
-    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: any(i.sendable for i in session.attachments.items()), timeout=10_000)
     (item,) = session.attachments.items()
     assert item.prepared is not None
     assert item.prepared.data.startswith(b"\x89PNG")
     assert item.size == (500, 300)
 
 
-def test_cancelling_in_the_portal_adds_nothing(qtbot: QtBot, session: AppSession,
-                                               flow: capture_flow.CaptureFlow,
-                                               portal_bus: tuple[str, object]) -> None:
+def test_cancelling_in_the_portal_adds_nothing(
+    qtbot: QtBot,
+    session: AppSession,
+    flow: capture_flow.CaptureFlow,
+    portal_bus: tuple[str, object],
+) -> None:
     address, connection = portal_bus
     flow.portal_bus = connection
     with fake_portal(address, "", code=1):
@@ -406,15 +424,19 @@ def test_cancelling_in_the_portal_adds_nothing(qtbot: QtBot, session: AppSession
     assert not session.window.notice_banner.isVisible()
 
 
-def test_without_a_portal_the_message_says_what_to_do(qtbot: QtBot, session: AppSession,
-                                                      flow: capture_flow.CaptureFlow,
-                                                      portal_bus: tuple[str, object]) -> None:
+def test_without_a_portal_the_message_says_what_to_do(
+    qtbot: QtBot,
+    session: AppSession,
+    flow: capture_flow.CaptureFlow,
+    portal_bus: tuple[str, object],
+) -> None:
     _, connection = portal_bus
-    flow.portal_bus = connection   # a bus on which no portal runs
+    flow.portal_bus = connection  # a bus on which no portal runs
     flow.start(method="portal")
     qtbot.waitUntil(lambda: not flow.busy, timeout=10_000)
     assert session.window.isVisible()
-    assert notice(session).startswith("Capture region did not work: the desktop portal "
-                                      "(xdg-desktop-portal) is not running.")
+    assert notice(session).startswith(
+        "Capture region did not work: the desktop portal (xdg-desktop-portal) is not running."
+    )
     assert "Ctrl+V" in notice(session)
     assert session.attachments.items() == ()

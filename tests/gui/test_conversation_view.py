@@ -40,9 +40,17 @@ def _png(width: int = 200, height: int = 100) -> bytes:
 
 
 def _prepared(png: bytes, sha: str, name: str = "shot.png") -> PreparedImage:
-    return PreparedImage(name=name, data=png, mime="image/png", width=200, height=100,
-                         sha256=sha, original_size=(200, 100), original_format="PNG",
-                         original_bytes=len(png))
+    return PreparedImage(
+        name=name,
+        data=png,
+        mime="image/png",
+        width=200,
+        height=100,
+        sha256=sha,
+        original_size=(200, 100),
+        original_format="PNG",
+        original_bytes=len(png),
+    )
 
 
 def _user(text: str, images: list[ImagePart] | None = None) -> Message:
@@ -51,12 +59,18 @@ def _user(text: str, images: list[ImagePart] | None = None) -> Message:
 
 
 def _reply(text: str = "", status: Status = Status.STREAMING, **extra: object) -> Message:
-    return Message(role="assistant", parts=[TextPart(text)] if text else [], status=status,
-                   model="grok-4", **extra)  # type: ignore[arg-type]
+    return Message(
+        role="assistant",
+        parts=[TextPart(text)] if text else [],
+        status=status,
+        model="grok-4",
+        **extra,
+    )  # type: ignore[arg-type]
 
 
-def _finished(message: Message, text: str, status: Status = Status.COMPLETE,
-              **extra: object) -> Message:
+def _finished(
+    message: Message, text: str, status: Status = Status.COMPLETE, **extra: object
+) -> Message:
     message.parts = [TextPart(text)] if text else []
     message.status = status
     for key, value in extra.items():
@@ -78,7 +92,7 @@ def _click(view: ConversationView, href: str) -> None:
 
 def _stream(view: ConversationView, message_id: str, text: str, size: int = 7) -> None:
     for start in range(0, len(text), size):
-        view.append_delta(message_id, text[start:start + size])
+        view.append_delta(message_id, text[start : start + size])
 
 
 @pytest.fixture
@@ -108,8 +122,9 @@ def counting_server() -> Iterator[tuple[int, list[str]]]:
     hits: list[str] = []
     handler = type("Handler", (_CountingHandler,), {"hits": hits})
     server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="counting-http-server")
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="counting-http-server"
+    )
     thread.start()
     try:
         yield server.server_address[1], hits
@@ -129,8 +144,9 @@ def test_names_for_tests_and_assistive_tools(view: ConversationView) -> None:
     assert not view.browser.openExternalLinks()
 
 
-def test_user_turn_shows_text_thumbnails_and_placeholders(view: ConversationView,
-                                                          qtbot: QtBot) -> None:
+def test_user_turn_shows_text_thumbnails_and_placeholders(
+    view: ConversationView, qtbot: QtBot
+) -> None:
     png = _png()
     shown = ImagePart(image=_prepared(png, "a" * 64))
     missing = ImagePart(image=_prepared(png, "b" * 64, name="lost.png"))
@@ -141,12 +157,13 @@ def test_user_turn_shows_text_thumbnails_and_placeholders(view: ConversationView
     assert "What is <b>this</b>?\nSecond line" in text
     assert "[image: lost.png — no preview]" in text
     assert "[image: https://example.com/pic.png — not loaded]" in text
-    image = view.browser.document().resource(QTextDocument.ResourceType.ImageResource.value,
-                                             QUrl("thumb:" + "a" * 64))
+    image = view.browser.document().resource(
+        QTextDocument.ResourceType.ImageResource.value, QUrl("thumb:" + "a" * 64)
+    )
     assert isinstance(image, QImage)
     assert not image.isNull()
     ratio = view.browser.devicePixelRatioF()
-    assert image.devicePixelRatio() == ratio                       # sharp on HiDPI screens
+    assert image.devicePixelRatio() == ratio  # sharp on HiDPI screens
     assert image.width() / ratio <= 160
     assert image.height() / ratio <= 120
     assert "<img" in view.browser.toHtml()
@@ -157,27 +174,29 @@ def test_user_turn_shows_text_thumbnails_and_placeholders(view: ConversationView
     assert view.refused_loads == []
 
 
-def test_streaming_is_buffered_and_painted_in_a_few_batches(view: ConversationView,
-                                                            qtbot: QtBot) -> None:
+def test_streaming_is_buffered_and_painted_in_a_few_batches(
+    view: ConversationView, qtbot: QtBot
+) -> None:
     view.add_message(_user("Explain"))
     reply = _reply()
     view.add_message(reply)
     deltas = [f"word{i} " + ("\n\n" if i % 25 == 24 else "") for i in range(200)]
     for first in range(0, len(deltas), 20):
         before = view.paint_batches
-        for delta in deltas[first:first + 20]:
+        for delta in deltas[first : first + 20]:
             view.append_delta(reply.id, delta)
-        assert view.paint_batches == before       # buffered, not painted per call
+        assert view.paint_batches == before  # buffered, not painted per call
         assert f"word{first}" not in _plain(view)
         last = f"word{first + 19}"
         qtbot.waitUntil(lambda last=last: last in _plain(view), timeout=10_000)
-        assert view.paint_batches == before + 1   # all twenty in one batch
+        assert view.paint_batches == before + 1  # all twenty in one batch
     assert view.paint_batches == 10
     assert "word0" in _plain(view)
 
 
-def test_final_text_is_the_concatenation_and_matches_a_fresh_build(view: ConversationView,
-                                                                    qtbot: QtBot) -> None:
+def test_final_text_is_the_concatenation_and_matches_a_fresh_build(
+    view: ConversationView, qtbot: QtBot
+) -> None:
     user = _user("Plan it")
     reply = _reply()
     view.add_message(user)
@@ -207,7 +226,7 @@ def test_deltas_show_after_flush_before_the_reply_finishes(view: ConversationVie
     for expected in ("Plan", "emphasis", "def area", "return w * h", "one", "The end."):
         assert expected in text
     assert "```" not in text
-    assert "Copy" not in text   # copy links come with the final state
+    assert "Copy" not in text  # copy links come with the final state
 
 
 def test_status_note_shows_and_clears(view: ConversationView) -> None:
@@ -236,8 +255,9 @@ def test_stopped_reply_keeps_its_text(view: ConversationView) -> None:
     assert "Stopped" in text
 
 
-def test_failed_reply_shows_the_error_inline_and_retry_emits(view: ConversationView,
-                                                             qtbot: QtBot) -> None:
+def test_failed_reply_shows_the_error_inline_and_retry_emits(
+    view: ConversationView, qtbot: QtBot
+) -> None:
     view.add_message(_user("Hi"))
     reply = _reply()
     view.add_message(reply)
@@ -248,8 +268,9 @@ def test_failed_reply_shows_the_error_inline_and_retry_emits(view: ConversationV
     assert error in text
     assert "Retry" in text
     assert "Waiting" not in text
-    assert not [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, QMessageBox) and w.isVisible()]
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
     with qtbot.waitSignal(view.retryRequested) as blocker:
         _click(view, _hrefs(view, "action:retry:")[0])
     assert blocker.args == [reply.id]
@@ -283,13 +304,16 @@ def test_copy_a_user_message(view: ConversationView) -> None:
     assert QGuiApplication.clipboard().text() == "Exact text\n  with indent & <tags>"
 
 
-def test_hostile_reply_loads_nothing(view: ConversationView, qtbot: QtBot,
-                                     counting_server: tuple[int, list[str]]) -> None:
+def test_hostile_reply_loads_nothing(
+    view: ConversationView, qtbot: QtBot, counting_server: tuple[int, list[str]]
+) -> None:
     port, hits = counting_server
     base = f"http://127.0.0.1:{port}"
-    hostile = (f"Look: ![x]({base}/md.png)\n\n<img src={base}/raw.png>\n\n"
-               f'<iframe src="{base}/frame"></iframe>\n\n<link rel=stylesheet href="{base}/s.css">'
-               f"\n\n[![inner]({base}/inner.png)]({base}/page)\n")
+    hostile = (
+        f"Look: ![x]({base}/md.png)\n\n<img src={base}/raw.png>\n\n"
+        f'<iframe src="{base}/frame"></iframe>\n\n<link rel=stylesheet href="{base}/s.css">'
+        f"\n\n[![inner]({base}/inner.png)]({base}/page)\n"
+    )
     reply = _reply()
     view.add_message(reply)
     _stream(view, reply.id, hostile)
@@ -300,7 +324,7 @@ def test_hostile_reply_loads_nothing(view: ConversationView, qtbot: QtBot,
     view.browser.viewport().grab()
     qtbot.wait(100)
     assert hits == []
-    assert view.refused_loads == []          # no image element was even created
+    assert view.refused_loads == []  # no image element was even created
     assert "<img" not in view.browser.toHtml()
     assert f"&lt;img src={base}/raw.png&gt;" in view.browser.toHtml()
 
@@ -315,16 +339,27 @@ def test_hostile_reply_loads_nothing(view: ConversationView, qtbot: QtBot,
 def test_links_open_only_for_web_and_mail(view: ConversationView) -> None:
     opened: list[str] = []
     view.open_url = lambda url: opened.append(url.toString())
-    for href in ("https://example.com/a", "mailto:a@example.com", "javascript:alert(1)",
-                 "file:///etc/passwd", "relative/page", "action:unknown:1",
-                 "action:copy-code:99", "data:text/html,hi"):
+    for href in (
+        "https://example.com/a",
+        "mailto:a@example.com",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "relative/page",
+        "action:unknown:1",
+        "action:copy-code:99",
+        "data:text/html,hi",
+    ):
         _click(view, href)
     assert opened == ["https://example.com/a", "mailto:a@example.com"]
 
 
 def test_follows_the_end_unless_scrolled_up(view: ConversationView, qtbot: QtBot) -> None:
-    turns = [_user(f"Question {i}\n\nwith two lines") if i % 2 == 0 else
-             _reply(f"Answer {i}\n\n" + "text " * 60, Status.COMPLETE) for i in range(30)]
+    turns = [
+        _user(f"Question {i}\n\nwith two lines")
+        if i % 2 == 0
+        else _reply(f"Answer {i}\n\n" + "text " * 60, Status.COMPLETE)
+        for i in range(30)
+    ]
     view.set_messages(turns, {})
     bar = view.browser.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
@@ -349,9 +384,16 @@ def test_follows_the_end_unless_scrolled_up(view: ConversationView, qtbot: QtBot
 
 
 def test_three_hundred_turns(view: ConversationView, monkeypatch: pytest.MonkeyPatch) -> None:
-    turns = [_user(f"Question number {i}") if i % 2 == 0 else
-             _reply(f"Answer **{i}**\n\n```python\nprint({i})\n```\n", Status.COMPLETE,
-                    usage=Usage(100 + i, 10, 110 + i)) for i in range(300)]
+    turns = [
+        _user(f"Question number {i}")
+        if i % 2 == 0
+        else _reply(
+            f"Answer **{i}**\n\n```python\nprint({i})\n```\n",
+            Status.COMPLETE,
+            usage=Usage(100 + i, 10, 110 + i),
+        )
+        for i in range(300)
+    ]
     calls: list[str] = []
     set_html, replace = ConversationBrowser.set_document_html, ConversationBrowser.replace
 
@@ -429,9 +471,12 @@ def test_palette_change_restyles_and_keeps_content(view: ConversationView) -> No
     view.flush()
     before = view.browser.document().defaultStyleSheet()
     dark = QPalette(view.palette())
-    for role, colour in ((QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.Text, "#eeeeee"),
-                         (QPalette.ColorRole.Link, "#66aaff"),
-                         (QPalette.ColorRole.AlternateBase, "#2a2a2a")):
+    for role, colour in (
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.Text, "#eeeeee"),
+        (QPalette.ColorRole.Link, "#66aaff"),
+        (QPalette.ColorRole.AlternateBase, "#2a2a2a"),
+    ):
         dark.setColor(role, QColor(colour))
     view.setPalette(dark)
     assert view.browser.document().defaultStyleSheet() != before
@@ -443,19 +488,24 @@ def test_palette_change_restyles_and_keeps_content(view: ConversationView) -> No
     assert text.endswith("and more")
 
 
-@pytest.mark.parametrize("text", [
-    REPLY * 40,
-    "```python\n" + "".join(f"value_{i} = compute({i})\n" for i in range(3000)) + "```\n\nDone.\n",
-    "word " * 20_000,
-    "".join(f"- item {i}\n" for i in range(3000)),
-    "".join("  " * (i % 8) + f"- nested {i}\n" for i in range(3000)),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        REPLY * 40,
+        "```python\n"
+        + "".join(f"value_{i} = compute({i})\n" for i in range(3000))
+        + "```\n\nDone.\n",
+        "word " * 20_000,
+        "".join(f"- item {i}\n" for i in range(3000)),
+        "".join("  " * (i % 8) + f"- nested {i}\n" for i in range(3000)),
+    ],
+)
 def test_splitter_keeps_the_open_tail_bounded(text: str) -> None:
     splitter = StreamSplitter()
     longest = 0
     pieces: list[str] = []
     for start in range(0, len(text), 11):
-        pieces += splitter.feed(text[start:start + 11])
+        pieces += splitter.feed(text[start : start + 11])
         longest = max(longest, len(splitter.tail))
     assert splitter.text == text
     assert longest <= HARD_LIMIT + 200

@@ -71,14 +71,16 @@ def test_flush_paints_everything_at_once(view: ConversationView) -> None:
     assert "Line 2999" in view.browser.toPlainText()
 
 
-def test_a_long_reply_is_rendered_off_the_gui_thread(qtbot: QtBot, view: ConversationView,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_reply_is_rendered_off_the_gui_thread(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
     threads: list[str] = []
     render = conversation_view.message_html
 
     def recording(*args: object, **kwargs: object) -> str:
         threads.append(threading.current_thread().name)
         return render(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(conversation_view, "message_html", recording)
 
     reply = _streaming()
@@ -97,7 +99,7 @@ def test_a_long_reply_is_rendered_off_the_gui_thread(qtbot: QtBot, view: Convers
     shown = view.browser.toPlainText()
     rows = min(200, MAX_TABLE_CELLS // 2)
     assert f"Table cut to the first {rows} of {ROWS:,} rows" in shown
-    assert "| 5 | 25 |" not in shown          # the streamed pipes became a table
+    assert "| 5 | 25 |" not in shown  # the streamed pipes became a table
     assert "Copy" in shown
 
 
@@ -110,11 +112,12 @@ def test_a_short_reply_is_rendered_at_once(view: ConversationView) -> None:
 
 
 def test_a_render_that_lands_after_the_view_moved_on_is_dropped(
-        qtbot: QtBot, view: ConversationView) -> None:
+    qtbot: QtBot, view: ConversationView
+) -> None:
     reply = _streaming()
     view.add_message(reply)
     view.finish_message(_finish(reply, TABLE))
-    view.clear()                                  # a new conversation, say
+    view.clear()  # a new conversation, say
     other = Message(role="user", parts=[TextPart("A new question")])
     view.add_message(other)
     qtbot.waitUntil(lambda: not view.rendering)
@@ -123,13 +126,14 @@ def test_a_render_that_lands_after_the_view_moved_on_is_dropped(
 
 
 def test_a_rebuild_while_rendering_shows_the_whole_reply(
-        qtbot: QtBot, view: ConversationView) -> None:
+    qtbot: QtBot, view: ConversationView
+) -> None:
     reply = _streaming()
     view.add_message(reply)
     view.append_delta(reply.id, TABLE[:1_000])
     view.flush()
     view.finish_message(_finish(reply, TABLE))
-    view.refresh()                                # a palette change does this
+    view.refresh()  # a palette change does this
     qtbot.waitUntil(lambda: not view.rendering)
     shown = view.browser.toPlainText()
     assert shown.count("Table cut to the first") == 1
@@ -137,14 +141,20 @@ def test_a_rebuild_while_rendering_shows_the_whole_reply(
 
 
 def test_thumbnails_of_a_long_conversation_are_decoded_only_when_painted(
-        qtbot: QtBot, view: ConversationView) -> None:
+    qtbot: QtBot, view: ConversationView
+) -> None:
     turns = 3 * DECODED_KEEP
     thumbs: dict[str, bytes] = {}
     for turn in range(turns):
         sha = f"{turn:064x}"
         thumbs[sha] = _jpeg(QColor.fromHsv(turn * 7 % 360, 200, 220))
-        view.add_message(Message(role="user", parts=[TextPart(f"Turn {turn}"), ImagePart(
-            image=_prepared(thumbs[sha], sha))]), thumbs)
+        view.add_message(
+            Message(
+                role="user",
+                parts=[TextPart(f"Turn {turn}"), ImagePart(image=_prepared(thumbs[sha], sha))],
+            ),
+            thumbs,
+        )
     assert view.browser.decoded_thumbnails <= DECODED_KEEP
     # Scrolling through all of it paints every one of them, each from its own bytes.
     bar = view.browser.verticalScrollBar()
@@ -155,8 +165,12 @@ def test_thumbnails_of_a_long_conversation_are_decoded_only_when_painted(
     # Turn 0's thumbnail (red) was dropped long ago; back at the top it is decoded again.
     bar.setValue(0)
     frame = view.browser.viewport().grab().toImage()
-    hues = {frame.pixelColor(x, y).hue() for x in range(0, 200, 4)
-            for y in range(0, frame.height(), 4) if frame.pixelColor(x, y).saturation() > 150}
+    hues = {
+        frame.pixelColor(x, y).hue()
+        for x in range(0, 200, 4)
+        for y in range(0, frame.height(), 4)
+        if frame.pixelColor(x, y).saturation() > 150
+    }
     assert hues & {0, 1, 359}
     assert view.refused_loads == []
 
@@ -172,9 +186,17 @@ def _jpeg(colour: QColor) -> bytes:
 
 
 def _prepared(data: bytes, sha: str) -> PreparedImage:
-    return PreparedImage(name=f"{sha[-3:]}.jpg", data=data, mime="image/jpeg", width=256,
-                         height=160, sha256=sha, original_size=(256, 160),
-                         original_format="JPEG", original_bytes=len(data))
+    return PreparedImage(
+        name=f"{sha[-3:]}.jpg",
+        data=data,
+        mime="image/jpeg",
+        width=256,
+        height=160,
+        sha256=sha,
+        original_size=(256, 160),
+        original_format="JPEG",
+        original_bytes=len(data),
+    )
 
 
 def _turns(view: ConversationView, count: int, start: int = 0) -> list[Message]:
@@ -186,14 +208,16 @@ def _turns(view: ConversationView, count: int, start: int = 0) -> list[Message]:
         view.add_message(reply)
         view.append_delta(reply.id, f"Answer {turn} with **bold** and a list:\n\n- one\n- two\n")
         view.flush()
-        view.finish_message(_finish(reply, f"Answer {turn} with **bold** and a list:\n\n"
-                                           "- one\n- two\n"))
+        view.finish_message(
+            _finish(reply, f"Answer {turn} with **bold** and a list:\n\n- one\n- two\n")
+        )
         messages += [question, reply]
     return messages
 
 
 def test_a_long_session_keeps_only_its_last_messages_in_the_document(
-        view: ConversationView) -> None:
+    view: ConversationView,
+) -> None:
     messages = _turns(view, (SHOWN_LIMIT + TRIM_STEP) // 2 + 5)
     shown = view.browser.toPlainText()
     assert view.hidden_messages >= TRIM_STEP
@@ -229,7 +253,7 @@ def test_no_trim_while_the_user_reads_further_up(qtbot: QtBot, view: Conversatio
 
 
 def test_earlier_messages_come_back_on_request(qtbot: QtBot, view: ConversationView) -> None:
-    messages = _turns(view, SHOWN_LIMIT + 30)            # 2 × SHOWN_LIMIT + 60 messages
+    messages = _turns(view, SHOWN_LIMIT + 30)  # 2 × SHOWN_LIMIT + 60 messages
     hidden = view.hidden_messages
     assert hidden > SHOWN_LIMIT
     first_shown = messages[hidden]
@@ -250,24 +274,29 @@ def test_earlier_messages_come_back_on_request(qtbot: QtBot, view: ConversationV
 
 
 def test_a_long_conversation_opens_on_its_last_messages(view: ConversationView) -> None:
-    messages = [Message(role="user" if n % 2 == 0 else "assistant", parts=[TextPart(f"m{n}")])
-                for n in range(SHOWN_LIMIT + 30)]
+    messages = [
+        Message(role="user" if n % 2 == 0 else "assistant", parts=[TextPart(f"m{n}")])
+        for n in range(SHOWN_LIMIT + 30)
+    ]
     view.set_messages(messages, {})
     assert view.hidden_messages == 30
     assert "m29\n" not in view.browser.toPlainText()
     assert "m30\n" in view.browser.toPlainText()
-    view.remove_message(messages[0].id)                  # hidden: nothing to redraw
+    view.remove_message(messages[0].id)  # hidden: nothing to redraw
     assert view.hidden_messages == 29
     view.clear()
     assert view.hidden_messages == 0
     assert not view.earlier_bar.isVisible()
 
 
-def test_every_turn_of_a_document_built_at_once_can_be_jumped_to(
-        view: ConversationView) -> None:
-    messages = [Message(role="user" if n % 2 == 0 else "assistant",
-                        parts=[TextPart(f"Message {n}\n\n" + "Some text. " * 40)])
-                for n in range(60)]
+def test_every_turn_of_a_document_built_at_once_can_be_jumped_to(view: ConversationView) -> None:
+    messages = [
+        Message(
+            role="user" if n % 2 == 0 else "assistant",
+            parts=[TextPart(f"Message {n}\n\n" + "Some text. " * 40)],
+        )
+        for n in range(60)
+    ]
     view.set_messages(messages, {})
     for target in (messages[0], messages[31], messages[44]):
         view.scroll_to_message(target.id)

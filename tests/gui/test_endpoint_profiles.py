@@ -44,11 +44,11 @@ def test_picking_a_profile_fills_the_address_and_the_image_limits(qtbot: QtBot) 
     choose(qtbot, profile, "custom")
     assert url.text() == "http://localhost:8000/v1"
     assert limits.currentData() == "openai-compatible"
-    assert not warning.isVisibleTo(dialog)    # loopback: the key stays on this computer
+    assert not warning.isVisibleTo(dialog)  # loopback: the key stays on this computer
     url.setText("http://192.168.1.5:8080/v1")
     assert warning.isVisibleTo(dialog)
     assert profile.currentData() == "custom"
-    url.setText("https://api.x.ai/v1")        # typing an address follows the profile
+    url.setText("https://api.x.ai/v1")  # typing an address follows the profile
     assert profile.currentData() == "xai"
     assert not warning.isVisibleTo(dialog)
 
@@ -61,15 +61,14 @@ def test_picking_a_profile_fills_the_address_and_the_image_limits(qtbot: QtBot) 
 
 
 def test_each_endpoint_reads_its_own_key(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
-    keyring.set_password(SERVICE, "xai", "xai-" + "k" * 30)   # xAI's key: not this server's
+    keyring.set_password(SERVICE, "xai", "xai-" + "k" * 30)  # xAI's key: not this server's
     with DemoServer() as server:
         config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
         (config / "settings.json").write_text(json.dumps({"base_url": server.base_url}))
         session = AppSession(demo=False)
         qtbot.addWidget(session.window)
         task = qloop.create_task(session.run([]))
-        qtbot.waitUntil(lambda: "No API key" in session.window.send_reason.text(),
-                        timeout=5000)
+        qtbot.waitUntil(lambda: "No API key" in session.window.send_reason.text(), timeout=5000)
         assert session.key_account == "custom:127.0.0.1"
         assert not session.endpoint.has_key
         keyring.set_password(SERVICE, "custom:127.0.0.1", DEMO_API_KEY)
@@ -82,7 +81,8 @@ def test_each_endpoint_reads_its_own_key(qtbot: QtBot, qloop: asyncio.AbstractEv
 
 
 def test_the_stored_key_is_never_checked_against_another_endpoint(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     from app.controllers.endpoint import EndpointController
 
     with DemoServer() as ours, DemoServer() as other:

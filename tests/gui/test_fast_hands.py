@@ -14,20 +14,22 @@ from app.core.conversation import Status
 
 
 def test_enter_right_after_typing_sends_what_was_typed(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     with demo_session(qtbot, qloop) as session:
         composer = session.window.composer
         composer.setFocus()
         for number in (1, 2):
             qtbot.keyClicks(composer, f"Question number {number}")
-            qtbot.keyClick(composer, Qt.Key.Key_Return)     # no wait: the debounce is pending
+            qtbot.keyClick(composer, Qt.Key.Key_Return)  # no wait: the debounce is pending
             qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=15_000)
             assert session.chat.conversation.messages[-2].text == f"Question number {number}"
             assert composer.toPlainText() == ""
 
 
 def test_enter_on_an_empty_composer_says_why_nothing_was_sent(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     with demo_session(qtbot, qloop) as session:
         composer = session.window.composer
         composer.setFocus()

@@ -52,8 +52,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def controller(qloop: asyncio.AbstractEventLoop, qtbot: QtBot,
-               data_dir: Path) -> Iterator[HistoryController]:
+def controller(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, data_dir: Path
+) -> Iterator[HistoryController]:
     ctrl = HistoryController(data_dir, flush_interval_ms=100)
     yield ctrl
     close(ctrl, qloop, qtbot)
@@ -64,8 +65,9 @@ def opened(controller: HistoryController, qtbot: QtBot) -> HistoryInfo:
         return wait(qtbot, controller.open())
 
 
-def test_opening_takes_the_lock_and_lists(controller: HistoryController, qtbot: QtBot,
-                                          data_dir: Path) -> None:
+def test_opening_takes_the_lock_and_lists(
+    controller: HistoryController, qtbot: QtBot, data_dir: Path
+) -> None:
     record = Recorder(controller)
     with qtbot.waitSignal(controller.opened) as signal:
         info = opened(controller, qtbot)
@@ -78,8 +80,9 @@ def test_opening_takes_the_lock_and_lists(controller: HistoryController, qtbot: 
     assert [t for t in threading.enumerate() if t.name.startswith("history")]
 
 
-def test_a_turn_is_saved_as_it_streams(controller: HistoryController, qtbot: QtBot,
-                                       data_dir: Path) -> None:
+def test_a_turn_is_saved_as_it_streams(
+    controller: HistoryController, qtbot: QtBot, data_dir: Path
+) -> None:
     opened(controller, qtbot)
     conv = Conversation(model="grok-4")
     question = conv.add_user([TextPart("What is this?"), ImagePart(image=prepared())])
@@ -107,16 +110,16 @@ def test_a_turn_is_saved_as_it_streams(controller: HistoryController, qtbot: QtB
         assert reader.list_conversations()[0].title == "What is this?"
 
 
-def test_the_default_flush_is_within_a_second(qloop: asyncio.AbstractEventLoop, qtbot: QtBot,
-                                              data_dir: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_flush_is_within_a_second(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A second, on the same event loop as the controller's own timer: Qt fires timers in the
     # order they fall due, however late the loop gets to them.
     second = QTimer()
     second.setSingleShot(True)
     second.setTimerType(Qt.TimerType.PreciseTimer)
     second.setInterval(1000)
-    flushes: list[bool] = []   # for each flush: whether the second was still running
+    flushes: list[bool] = []  # for each flush: whether the second was still running
     flush = HistoryController.flush
 
     def counted_flush(controller: HistoryController) -> None:
@@ -138,18 +141,20 @@ def test_the_default_flush_is_within_a_second(qloop: asyncio.AbstractEventLoop, 
                 controller.reply_delta(reply.id, f"{number} ")
                 second.start()
                 qtbot.waitUntil(lambda: bool(flushes), timeout=10_000)
-                assert flushes == [True]   # flushed by the controller itself, within the second
+                assert flushes == [True]  # flushed by the controller itself, within the second
                 expected = "".join(f"{n} " for n in range(number + 1))
                 qtbot.waitUntil(
                     lambda e=expected: reader.load_conversation(conv.id).messages[1].text == e,
-                    timeout=10_000)
+                    timeout=10_000,
+                )
                 second.stop()
     finally:
         close(controller, qloop, qtbot)
 
 
 def test_replies_left_streaming_are_marked_interrupted_at_start(
-        controller: HistoryController, qtbot: QtBot, data_dir: Path) -> None:
+    controller: HistoryController, qtbot: QtBot, data_dir: Path
+) -> None:
     with HistoryStore(data_dir) as store:
         conv = Conversation()
         conv.add_user([TextPart("q")])
@@ -161,13 +166,15 @@ def test_replies_left_streaming_are_marked_interrupted_at_start(
     assert info.interrupted == 1
     assert "interrupted" in info.notice
     loaded = wait(qtbot, controller.load_conversation(conv.id))
-    assert (loaded.messages[1].status, loaded.messages[1].text) == (Status.INTERRUPTED,
-                                                                    "half of it")
+    assert (loaded.messages[1].status, loaded.messages[1].text) == (
+        Status.INTERRUPTED,
+        "half of it",
+    )
 
 
 def test_a_second_instance_reads_but_does_not_write(
-        qloop: asyncio.AbstractEventLoop, controller: HistoryController, qtbot: QtBot,
-        data_dir: Path) -> None:
+    qloop: asyncio.AbstractEventLoop, controller: HistoryController, qtbot: QtBot, data_dir: Path
+) -> None:
     opened(controller, qtbot)
     conv = sample_conversation()
     saves = [controller.save_message(conv, message) for message in conv.messages]
@@ -197,16 +204,19 @@ def test_a_second_instance_reads_but_does_not_write(
     assert [(r.id, r.title) for r in rows] == [(conv.id, conv.title)]
 
 
-def test_list_edits_refresh_the_rows(controller: HistoryController, qtbot: QtBot,
-                                     qloop: asyncio.AbstractEventLoop, data_dir: Path) -> None:
+def test_list_edits_refresh_the_rows(
+    controller: HistoryController, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> None:
     opened(controller, qtbot)
     record = Recorder(controller)
     first, second = Conversation(title="first"), Conversation(title="second")
     for conv in (first, second):
         wait(qtbot, controller.save_message(conv, text_message("user", conv.title)))
-    for action in (lambda: controller.rename(first.id, "renamed"),
-                   lambda: controller.pin(first.id, True),
-                   lambda: controller.delete(second.id)):
+    for action in (
+        lambda: controller.rename(first.id, "renamed"),
+        lambda: controller.pin(first.id, True),
+        lambda: controller.delete(second.id),
+    ):
         with qtbot.waitSignal(controller.conversationsChanged, timeout=10_000):
             wait(qtbot, action())
     assert [(r.title, r.pinned) for r in record.rows[-1]] == [("renamed", True)]
@@ -222,8 +232,7 @@ def test_list_edits_refresh_the_rows(controller: HistoryController, qtbot: QtBot
     assert record.failures == []
 
 
-def test_only_the_latest_search_is_reported(controller: HistoryController,
-                                            qtbot: QtBot) -> None:
+def test_only_the_latest_search_is_reported(controller: HistoryController, qtbot: QtBot) -> None:
     opened(controller, qtbot)
     record = Recorder(controller)
     conv = sample_conversation()
@@ -235,11 +244,13 @@ def test_only_the_latest_search_is_reported(controller: HistoryController,
     qtbot.wait(50)
     searches = [e for e in record.events if e[0] not in ("page", "whole")]
     assert [(q, [h.message_id for h in hits]) for q, hits in searches] == [
-        ("screenshots", [conv.messages[0].id])]
+        ("screenshots", [conv.messages[0].id])
+    ]
 
 
-def test_opening_a_conversation_shows_its_end_first(controller: HistoryController,
-                                                    qtbot: QtBot) -> None:
+def test_opening_a_conversation_shows_its_end_first(
+    controller: HistoryController, qtbot: QtBot
+) -> None:
     opened(controller, qtbot)
     record = Recorder(controller)
     conv = Conversation(title="long")
@@ -265,8 +276,9 @@ def test_failures_are_reported_in_words(controller: HistoryController, qtbot: Qt
         future.result()
 
 
-def test_a_history_that_cannot_open_is_reported_once(qloop: asyncio.AbstractEventLoop,
-                                                     qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_history_that_cannot_open_is_reported_once(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, tmp_path: Path
+) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     controller = HistoryController(blocked)
@@ -290,8 +302,9 @@ def test_a_history_that_cannot_open_is_reported_once(qloop: asyncio.AbstractEven
         close(controller, qloop, qtbot)
 
 
-def test_export_and_import_through_the_controller(controller: HistoryController, qtbot: QtBot,
-                                                  tmp_path: Path) -> None:
+def test_export_and_import_through_the_controller(
+    controller: HistoryController, qtbot: QtBot, tmp_path: Path
+) -> None:
     opened(controller, qtbot)
     conv = sample_conversation()
     for message in conv.messages:
@@ -305,8 +318,9 @@ def test_export_and_import_through_the_controller(controller: HistoryController,
     assert [m.text for m in copy.messages] == [m.text for m in conv.messages]
 
 
-def test_closing_releases_the_lock(qloop: asyncio.AbstractEventLoop, qtbot: QtBot,
-                                   data_dir: Path) -> None:
+def test_closing_releases_the_lock(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, data_dir: Path
+) -> None:
     controller = HistoryController(data_dir)
     opened(controller, qtbot)
     close(controller, qloop, qtbot)

@@ -30,18 +30,19 @@ class Running:
         self.session = AppSession(demo=True)
         qtbot.addWidget(self.session.window)
         self.task = qloop.create_task(self.session.run([]))
-        qtbot.waitUntil(lambda: self.session.endpoint.has_key and bool(self.session.models),
-                        timeout=10_000)
-        qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None,
-                        timeout=5000)
+        qtbot.waitUntil(
+            lambda: self.session.endpoint.has_key and bool(self.session.models), timeout=10_000
+        )
+        qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None, timeout=5000)
 
     def ask(self, text: str) -> Message:
         window = self.session.window
         window.composer.setPlainText(text)
         self.qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
         self.qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-        self.qtbot.waitUntil(finished(self.session, Status.COMPLETE, Status.STOPPED,
-                                      Status.FAILED), timeout=15_000)
+        self.qtbot.waitUntil(
+            finished(self.session, Status.COMPLETE, Status.STOPPED, Status.FAILED), timeout=15_000
+        )
         return self.last
 
     @property
@@ -82,15 +83,20 @@ def test_the_question_is_saved_before_the_request_leaves(app: Running, qtbot: Qt
     qtbot.waitUntil(finished(app.session, Status.STOPPED), timeout=5000)
 
 
-def test_reopened_in_a_new_session_with_its_images(qtbot: QtBot,
-                                                   qloop: asyncio.AbstractEventLoop,
-                                                   tmp_path: Path) -> None:
+def test_reopened_in_a_new_session_with_its_images(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
     image = tmp_path / "chart.png"
     Image.new("RGB", (900, 500), (200, 40, 40)).save(image)
     first = Running(qtbot, qloop)
     assert drag_and_drop(first.session.window.tray, file_mime(image))
-    qtbot.waitUntil(lambda: first.session.attachments.blocking_reason() is None
-                    and bool(first.session.attachments.items()), timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            first.session.attachments.blocking_reason() is None
+            and bool(first.session.attachments.items())
+        ),
+        timeout=5000,
+    )
     reply = first.ask("What colour is the chart?")
     assert reply.status is Status.COMPLETE
     conv_id = first.session.chat.conversation.id
@@ -99,8 +105,9 @@ def test_reopened_in_a_new_session_with_its_images(qtbot: QtBot,
 
     second = Running(qtbot, qloop)
     sidebar = second.session.history_flow.sidebar
-    qtbot.waitUntil(lambda: sidebar.current_id() is not None or sidebar.select(conv_id),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: sidebar.current_id() is not None or sidebar.select(conv_id), timeout=5000
+    )
     second.session.history_flow.open_conversation(conv_id)
     qtbot.waitUntil(lambda: second.session.chat.conversation.id == conv_id, timeout=5000)
     messages = second.session.chat.conversation.messages
@@ -122,9 +129,10 @@ def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
     conv = app.session.chat.conversation
     old_reply = app.last.id
     app.session.regenerate()
-    qtbot.waitUntil(lambda: app.last.id != old_reply
-                    and finished(app.session, Status.COMPLETE)(),
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: app.last.id != old_reply and finished(app.session, Status.COMPLETE)(),
+        timeout=15_000,
+    )
     assert len(conv.messages) == 4
     first_question = conv.messages[0]
     app.session.edit_question(first_question.id)
@@ -137,8 +145,9 @@ def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
     assert stored(conv.id)[0].text == "First question, rephrased"
 
 
-def test_search_finds_a_reply_and_export_writes_files(app: Running, qtbot: QtBot,
-                                                      tmp_path: Path) -> None:
+def test_search_finds_a_reply_and_export_writes_files(
+    app: Running, qtbot: QtBot, tmp_path: Path
+) -> None:
     app.ask("Where is the zebra crossing?")
     conv_id = app.session.chat.conversation.id
     flow = app.session.history_flow
@@ -161,7 +170,8 @@ def test_search_finds_a_reply_and_export_writes_files(app: Running, qtbot: QtBot
 
 
 def test_a_long_conversation_opens_on_its_last_messages_and_shows_the_rest_on_request(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     conversation = Conversation(title="A long one")
     for turn in range(150):
         topic = "walrus" if turn == 2 else "chart"
@@ -176,8 +186,13 @@ def test_a_long_conversation_opens_on_its_last_messages_and_shows_the_rest_on_re
     try:
         flow, view = app.session.history_flow, app.session.window.view
         flow.open_conversation(conversation.id)
-        qtbot.waitUntil(lambda: app.session.chat.conversation.id == conversation.id
-                        and view.hidden_messages == 300 - SHOWN_LIMIT, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: (
+                app.session.chat.conversation.id == conversation.id
+                and view.hidden_messages == 300 - SHOWN_LIMIT
+            ),
+            timeout=10_000,
+        )
         assert view.earlier_bar.isVisible()
         shown = view.browser.toPlainText()
         assert "Answer 149." in shown
@@ -188,8 +203,9 @@ def test_a_long_conversation_opens_on_its_last_messages_and_shows_the_rest_on_re
         qtbot.waitUntil(lambda: results.model().rowCount() > 0, timeout=5000)
         rect = results.visualRect(results.model().index(0, 0))
         qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.waitUntil(lambda: "Question 2 about the walrus" in view.browser.toPlainText(),
-                        timeout=5000)
+        qtbot.waitUntil(
+            lambda: "Question 2 about the walrus" in view.browser.toPlainText(), timeout=5000
+        )
         assert view.hidden_messages <= 4
         view.earlier_bar.linkActivated.emit("more")
         assert view.hidden_messages == 0

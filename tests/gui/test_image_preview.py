@@ -41,7 +41,7 @@ def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSessi
 @pytest.fixture
 def flow(session: AppSession) -> preview_flow.PreviewFlow:
     installed = preview_flow.install(session)
-    assert preview_flow.install(session) is installed   # installing twice changes nothing
+    assert preview_flow.install(session) is installed  # installing twice changes nothing
     return installed
 
 
@@ -56,8 +56,7 @@ def screenshot(path: Path, size: tuple[int, int]) -> Path:
 
 def add(qtbot: QtBot, session: AppSession, *paths: Path) -> list[str]:
     assert drag_and_drop(session.window.tray, file_mime(*paths))
-    qtbot.waitUntil(lambda: all(i.sendable for i in session.attachments.items()),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: all(i.sendable for i in session.attachments.items()), timeout=10_000)
     return [item.id for item in session.attachments.items()]
 
 
@@ -96,10 +95,11 @@ def not_red_share(canvas: TileCanvas, tile: Tile) -> float:
     """The share of painted pixels inside a tile (away from its edges) that are not the red."""
     picture = canvas.grab().toImage()
     ratio = picture.devicePixelRatio()
-    inset_x, inset_y = tile.width // 4, tile.height // 4   # clear of the grid and the labels
+    inset_x, inset_y = tile.width // 4, tile.height // 4  # clear of the grid and the labels
     corner = canvas.to_view(QPointF(tile.left + inset_x, tile.top + inset_y))
-    end = canvas.to_view(QPointF(tile.left + tile.width - inset_x,
-                                 tile.top + tile.height - inset_y))
+    end = canvas.to_view(
+        QPointF(tile.left + tile.width - inset_x, tile.top + tile.height - inset_y)
+    )
     seen = other = 0
     for y in range(round(corner.y() * ratio), round(end.y() * ratio)):
         for x in range(round(corner.x() * ratio), round(end.x() * ratio)):
@@ -109,13 +109,16 @@ def not_red_share(canvas: TileCanvas, tile: Tile) -> float:
     return other / seen
 
 
-def test_preview_shows_size_tiles_and_cost(qtbot: QtBot, session: AppSession,
-                                           flow: preview_flow.PreviewFlow,
-                                           tmp_path: Path) -> None:
-    small, wide, full_hd = add(qtbot, session,
-                               screenshot(tmp_path / "one-tile.png", (448, 448)),
-                               screenshot(tmp_path / "two-tiles.png", (896, 448)),
-                               screenshot(tmp_path / "dashboard.png", (1920, 1080)))
+def test_preview_shows_size_tiles_and_cost(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
+    small, wide, full_hd = add(
+        qtbot,
+        session,
+        screenshot(tmp_path / "one-tile.png", (448, 448)),
+        screenshot(tmp_path / "two-tiles.png", (896, 448)),
+        screenshot(tmp_path / "dashboard.png", (1920, 1080)),
+    )
 
     # A double-click on the tile opens the preview, window-modal, with open() (not exec()).
     qtbot.mouseDClick(tile(session, small), Qt.MouseButton.LeftButton)
@@ -130,7 +133,7 @@ def test_preview_shows_size_tiles_and_cost(qtbot: QtBot, session: AppSession,
     assert dialog.canvas.sent_size() == QSize(448, 448)
     assert [(t.box, t.counted) for t in dialog.canvas.tiles()] == [((0, 0, 448, 448), True)]
     assert dialog.cost_text() in dialog.canvas.accessibleDescription()
-    assert not dialog.crop_button().isEnabled()   # nothing selected yet
+    assert not dialog.crop_button().isEnabled()  # nothing selected yet
     close(qtbot, flow, dialog)
 
     # From the keyboard: select a tile, then Enter.
@@ -149,7 +152,7 @@ def test_preview_shows_size_tiles_and_cost(qtbot: QtBot, session: AppSession,
     tiles = dialog.canvas.tiles()
     assert len(tiles) == 15
     assert [t.counted for t in tiles] == [True] * 6 + [False] * 9
-    qtbot.waitUntil(lambda: dialog.canvas.scale() < 1)   # shrunk to fit the dialog
+    qtbot.waitUntil(lambda: dialog.canvas.scale() < 1)  # shrunk to fit the dialog
 
     # The picture is the image as sent, with the grid drawn over it: the middle of tile 1 is
     # the image's red, the line between tiles 1 and 2 (x = 448) is not; tiles past the sixth
@@ -158,15 +161,15 @@ def test_preview_shows_size_tiles_and_cost(qtbot: QtBot, session: AppSession,
     assert (inside.red(), inside.green(), inside.blue()) == RED
     grid = canvas_pixel(dialog.canvas, QPointF(448, 100))
     assert (grid.red(), grid.green(), grid.blue()) != RED
-    assert not_red_share(dialog.canvas, tiles[0]) < 0.02    # tile 1: counted, clear
-    assert not_red_share(dialog.canvas, tiles[5]) < 0.02    # tile 6: the last that counts
-    assert not_red_share(dialog.canvas, tiles[6]) > 0.9     # tile 7: not counted, greyed
-    assert not_red_share(dialog.canvas, tiles[14]) > 0.9    # tile 15
+    assert not_red_share(dialog.canvas, tiles[0]) < 0.02  # tile 1: counted, clear
+    assert not_red_share(dialog.canvas, tiles[5]) < 0.02  # tile 6: the last that counts
+    assert not_red_share(dialog.canvas, tiles[6]) > 0.9  # tile 7: not counted, greyed
+    assert not_red_share(dialog.canvas, tiles[14]) > 0.9  # tile 15
 
 
-def test_crop_by_dragging_replaces_the_tray_image(qtbot: QtBot, session: AppSession,
-                                                  flow: preview_flow.PreviewFlow,
-                                                  tmp_path: Path) -> None:
+def test_crop_by_dragging_replaces_the_tray_image(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "dashboard.png", (1920, 1080)))
     before = meter_used(session)
     assert tile(session, item_id).tokens_text() == "1,792 tok"
@@ -189,14 +192,18 @@ def test_crop_by_dragging_replaces_the_tray_image(qtbot: QtBot, session: AppSess
     assert dialog.selection_text() == "Selection: 224×224 px · 1 tile → 512 tokens"
     qtbot.mouseMove(canvas, view(1300, 900))
     assert dialog.selection_text() == "Selection: 700×600 px · 4 tiles → 1,280 tokens"
-    assert not dialog.crop_button().isEnabled()   # still dragging
+    assert not dialog.crop_button().isEnabled()  # still dragging
     qtbot.mouseMove(canvas, view(1048, 748))
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=view(1048, 748))
     assert dialog.selection_text() == "Selection: 448×448 px · 1 tile → 512 tokens"
     selection = canvas.selection()
     assert selection is not None
     assert (selection.x(), selection.y(), selection.width(), selection.height()) == (
-        600, 300, 448, 448)
+        600,
+        300,
+        448,
+        448,
+    )
     assert dialog.crop_button().isEnabled()
 
     qtbot.mouseClick(dialog.crop_button(), Qt.MouseButton.LeftButton)
@@ -206,12 +213,13 @@ def test_crop_by_dragging_replaces_the_tray_image(qtbot: QtBot, session: AppSess
     def cropped() -> bool:
         item = session.attachments.item(item_id)
         return item is not None and item.prepared is not None
+
     qtbot.waitUntil(cropped, timeout=10_000)
 
     item = session.attachments.item(item_id)
     assert item is not None
     assert item.prepared is not None
-    assert [i.id for i in session.attachments.items()] == [item_id]   # same place in the tray
+    assert [i.id for i in session.attachments.items()] == [item_id]  # same place in the tray
     assert item.size == (448, 448)
     assert (item.prepared.width, item.prepared.height) == (448, 448)
     assert item.tokens == 512
@@ -219,24 +227,28 @@ def test_crop_by_dragging_replaces_the_tray_image(qtbot: QtBot, session: AppSess
     assert item.kind is SourceKind.DATA
     assert item.notes == ("cropped to 448×448 from 1920×1080",)
     with Image.open(io.BytesIO(item.prepared.data)) as sent:
-        assert sent.convert("RGB").getcolors() == [(448 * 448, BLUE)]   # the blue panel only
-    qtbot.waitUntil(lambda: tile(session, item_id).state_text()
-                    == "Cropped to 448×448 from 1920×1080")
+        assert sent.convert("RGB").getcolors() == [(448 * 448, BLUE)]  # the blue panel only
+    qtbot.waitUntil(
+        lambda: tile(session, item_id).state_text() == "Cropped to 448×448 from 1920×1080"
+    )
     assert tile(session, item_id).tokens_text() == "512 tok"
     qtbot.waitUntil(lambda: meter_used(session) == before - 1792 + 512, timeout=3000)
 
     # The preview stays open and now shows the crop, as it will be sent.
-    qtbot.waitUntil(lambda: canvas.has_image()
-                    and dialog.cost_text() == "448×448 px as sent · 1 tile → 512 tokens",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            canvas.has_image() and dialog.cost_text() == "448×448 px as sent · 1 tile → 512 tokens"
+        ),
+        timeout=5000,
+    )
     assert canvas.sent_size() == QSize(448, 448)
     shown = canvas_pixel(canvas, QPointF(224, 224))
     assert (shown.red(), shown.green(), shown.blue()) == BLUE
 
 
-def test_escape_drops_the_selection_then_closes(qtbot: QtBot, session: AppSession,
-                                                flow: preview_flow.PreviewFlow,
-                                                tmp_path: Path) -> None:
+def test_escape_drops_the_selection_then_closes(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "shot.png", (1000, 700)))
     qtbot.mouseDClick(tile(session, item_id), Qt.MouseButton.LeftButton)
     dialog = opened(qtbot, flow, item_id)
@@ -261,9 +273,9 @@ def test_escape_drops_the_selection_then_closes(qtbot: QtBot, session: AppSessio
     assert item.size == (1000, 700)
 
 
-def test_removing_the_image_closes_its_preview(qtbot: QtBot, session: AppSession,
-                                               flow: preview_flow.PreviewFlow,
-                                               tmp_path: Path) -> None:
+def test_removing_the_image_closes_its_preview(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "gone.png", (500, 500)))
     flow.open(item_id)
     opened(qtbot, flow, item_id)
@@ -271,9 +283,9 @@ def test_removing_the_image_closes_its_preview(qtbot: QtBot, session: AppSession
     qtbot.waitUntil(lambda: flow.dialog is None)
 
 
-def test_what_cannot_be_previewed_says_why(qtbot: QtBot, session: AppSession,
-                                           flow: preview_flow.PreviewFlow,
-                                           tmp_path: Path) -> None:
+def test_what_cannot_be_previewed_says_why(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
     url_id = session.attachments.add_url("https://example.com/pictures/cat.png")
     assert url_id is not None
     flow.open(url_id)
@@ -300,33 +312,35 @@ def test_the_canvas_maps_view_points_to_whole_sent_pixels(qtbot: QtBot) -> None:
     canvas.resize(960 + 2 * MARGIN, 540 + 2 * MARGIN)
     assert canvas.scale() == 0.5
     assert canvas.to_sent(QPointF(MARGIN + 100.2, MARGIN + 50.4)) == QPoint(200, 101)
-    assert canvas.to_sent(QPointF(-50, 5000)) == QPoint(0, 1080)   # clamped to the image
+    assert canvas.to_sent(QPointF(-50, 5000)) == QPoint(0, 1080)  # clamped to the image
     # Pixels that do not match the sent size are refused with a message.
     canvas.set_image(QImage(10, 10, QImage.Format.Format_RGB32))
     assert not canvas.has_image()
     assert canvas.message() == "The image data is 10×10 px, not 1920×1080."
 
 
-def test_crops_that_cannot_be_made_are_refused(qtbot: QtBot, session: AppSession,
-                                               tmp_path: Path) -> None:
+def test_crops_that_cannot_be_made_are_refused(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "shot.png", (1200, 800)))
     controller = session.attachments
     notices: list[str] = []
     controller.notice.connect(notices.append)
     assert not controller.replace_with_crop(item_id, (10, 10, 10, 400))
     assert notices[-1] == "shot.png was not cropped: select a region of it first."
-    assert not controller.replace_with_crop(item_id, (0, 0, 100, 100),
-                                            expected_sha256="0" * 64)
-    assert notices[-1] == ("shot.png was not cropped: it changed meanwhile. Open it again to "
-                           "crop it.")
+    assert not controller.replace_with_crop(item_id, (0, 0, 100, 100), expected_sha256="0" * 64)
+    assert notices[-1] == (
+        "shot.png was not cropped: it changed meanwhile. Open it again to crop it."
+    )
     assert not controller.replace_with_crop("no-such-item", (0, 0, 10, 10))
     item = controller.item(item_id)
     assert item is not None
     assert (item.size, item.tokens, item.notes) == ((1200, 800), 1792, ())
 
 
-def test_a_crop_stays_cropped_under_other_limits(qtbot: QtBot, session: AppSession,
-                                                 tmp_path: Path) -> None:
+def test_a_crop_stays_cropped_under_other_limits(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     from app.core.limits import XAI_LIMITS_10MIB
 
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "dashboard.png", (1920, 1080)))
@@ -336,6 +350,7 @@ def test_a_crop_stays_cropped_under_other_limits(qtbot: QtBot, session: AppSessi
     def prepared() -> bool:
         item = controller.item(item_id)
         return item is not None and item.prepared is not None
+
     qtbot.waitUntil(prepared, timeout=10_000)
     first = controller.item(item_id)
     assert first is not None
@@ -353,9 +368,9 @@ def test_a_crop_stays_cropped_under_other_limits(qtbot: QtBot, session: AppSessi
     assert again.prepared.sha256 == first.prepared.sha256
 
 
-def test_a_low_detail_image_is_priced_as_sent(qtbot: QtBot, session: AppSession,
-                                              flow: preview_flow.PreviewFlow,
-                                              tmp_path: Path) -> None:
+def test_a_low_detail_image_is_priced_as_sent(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
     (item_id,) = add(qtbot, session, screenshot(tmp_path / "dashboard.png", (1920, 1080)))
     flow.open(item_id)
     dialog = opened(qtbot, flow, item_id)
@@ -364,7 +379,7 @@ def test_a_low_detail_image_is_priced_as_sent(qtbot: QtBot, session: AppSession,
     session.attachments.set_low_detail(item_id, True)
     qtbot.waitUntil(lambda: dialog.cost_text().startswith("Low detail"))
     assert dialog.cost_text() == "Low detail: sent as 448×252 px · 1 tile → 512 tokens"
-    assert len(dialog.canvas.tiles()) == 15   # the grid still shows the high-detail tiles
+    assert len(dialog.canvas.tiles()) == 15  # the grid still shows the high-detail tiles
     session.attachments.set_low_detail(item_id, False)
     qtbot.waitUntil(lambda: dialog.cost_text().endswith("1,792 tokens"))
     qtbot.waitUntil(lambda: not session.attachments.blocking_reason(), timeout=5000)

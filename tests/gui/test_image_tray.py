@@ -42,10 +42,14 @@ class Rig:
     moves: list[tuple[str, int]] = field(default_factory=list)
 
     def refresh_meter(self) -> BudgetEstimate:
-        estimate = estimate_next(Conversation(), "", self.controller.token_costs(),
-                                 context_window=WINDOW, reply_reserve=RESERVE)
-        self.meter.set_figures(estimate, context_known=True, next_cost=None,
-                               conversation_cost=None)
+        estimate = estimate_next(
+            Conversation(),
+            "",
+            self.controller.token_costs(),
+            context_window=WINDOW,
+            reply_reserve=RESERVE,
+        )
+        self.meter.set_figures(estimate, context_known=True, next_cost=None, conversation_cost=None)
         return estimate
 
     def meter_tokens(self) -> int:
@@ -135,8 +139,10 @@ def test_drop_files_a_folder_and_a_bad_file(rig: Rig, qtbot: QtBot, tmp_path: Pa
     assert drag_and_drop(rig.tray, file_mime(first, second, folder, bad))
     # Every item is listed at once, before any of them is read.
     assert rig.names() == ["first.png", "second.png", "a-shot.jpg", "b-shot.png", "report.png"]
-    assert any("Added 2 images from the folder shots" in n and
-               "Skipped 1 file that is not an image" in n for n in rig.notices)
+    assert any(
+        "Added 2 images from the folder shots" in n and "Skipped 1 file that is not an image" in n
+        for n in rig.notices
+    )
     qtbot.waitUntil(rig.settled, timeout=10_000)
 
     states = {item.name: item for item in rig.controller.items()}
@@ -176,8 +182,7 @@ def test_drop_files_a_folder_and_a_bad_file(rig: Rig, qtbot: QtBot, tmp_path: Pa
     assert rig.meter_tokens() == FRAMING + 512 + 512 + 768 + 512 + RESERVE
 
 
-def test_dropping_the_same_file_again_is_skipped(rig: Rig, qtbot: QtBot,
-                                                tmp_path: Path) -> None:
+def test_dropping_the_same_file_again_is_skipped(rig: Rig, qtbot: QtBot, tmp_path: Path) -> None:
     image = png(tmp_path / "same.png", (448, 448))
     assert drag_and_drop(rig.tray, file_mime(image))
     assert drag_and_drop(rig.tray, file_mime(image))
@@ -245,9 +250,11 @@ def test_plain_text_is_not_accepted(rig: Rig) -> None:
 
 
 def three_images(rig: Rig, qtbot: QtBot, tmp_path: Path) -> list[str]:
-    paths = [png(tmp_path / "one.png", (448, 448), "red"),       # 512 tokens
-             png(tmp_path / "two.png", (896, 448), "green"),     # 768
-             png(tmp_path / "three.png", (1344, 448), "blue")]   # 1,024
+    paths = [
+        png(tmp_path / "one.png", (448, 448), "red"),  # 512 tokens
+        png(tmp_path / "two.png", (896, 448), "green"),  # 768
+        png(tmp_path / "three.png", (1344, 448), "blue"),
+    ]  # 1,024
     assert drag_and_drop(rig.tray, file_mime(*paths))
     qtbot.waitUntil(rig.settled, timeout=10_000)
     return [item.id for item in rig.controller.items()]
@@ -287,8 +294,7 @@ def test_reorder_by_dragging_a_tile(rig: Rig, qtbot: QtBot, tmp_path: Path) -> N
     assert moved.badge_text() == "2"
 
 
-def test_a_tile_drag_from_another_tray_is_refused(rig: Rig, qtbot: QtBot,
-                                                  tmp_path: Path) -> None:
+def test_a_tile_drag_from_another_tray_is_refused(rig: Rig, qtbot: QtBot, tmp_path: Path) -> None:
     one, _, _ = three_images(rig, qtbot, tmp_path)
     other = ImageTray()
     qtbot.addWidget(other)
@@ -296,8 +302,7 @@ def test_a_tile_drag_from_another_tray_is_refused(rig: Rig, qtbot: QtBot,
     assert rig.moves == []
 
 
-def test_remove_with_the_button_and_the_delete_key(rig: Rig, qtbot: QtBot,
-                                                   tmp_path: Path) -> None:
+def test_remove_with_the_button_and_the_delete_key(rig: Rig, qtbot: QtBot, tmp_path: Path) -> None:
     one, two, three = three_images(rig, qtbot, tmp_path)
 
     tile = rig.tray.tile(two)

@@ -41,8 +41,9 @@ def server() -> Iterator[RecordingServer]:
         yield recording
 
 
-def start(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-          base_url: str) -> tuple[AppSession, asyncio.Task[int]]:
+def start(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, base_url: str
+) -> tuple[AppSession, asyncio.Task[int]]:
     """The window with this base URL in its settings file, as a user's earlier choice."""
     config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
     (config / "settings.json").write_text(json.dumps({"base_url": base_url}), encoding="utf-8")
@@ -60,19 +61,24 @@ def stop(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
 
 
 def open_settings(qtbot: QtBot, session: AppSession) -> SettingsDialog:
-    if session.window.settings_button.isVisible():    # the way out shown beside "No API key"
+    if session.window.settings_button.isVisible():  # the way out shown beside "No API key"
         qtbot.mouseClick(session.window.settings_button, Qt.MouseButton.LeftButton)
     else:
         session.settings_flow.open()
-    qtbot.waitUntil(lambda: session.settings_flow.dialog is not None
-                    and session.settings_flow.dialog.isVisible(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: (
+            session.settings_flow.dialog is not None and session.settings_flow.dialog.isVisible()
+        ),
+        timeout=3000,
+    )
     dialog = session.settings_flow.dialog
     assert dialog is not None
     return dialog
 
 
-def save_settings(qtbot: QtBot, dialog: SettingsDialog, *, base_url: str | None = None,
-                  key: str | None = None) -> None:
+def save_settings(
+    qtbot: QtBot, dialog: SettingsDialog, *, base_url: str | None = None, key: str | None = None
+) -> None:
     if base_url is not None:
         dialog.findChild(QLineEdit, "baseUrlEdit").setText(base_url)
     if key is not None:
@@ -86,8 +92,9 @@ def send(qtbot: QtBot, session: AppSession, text: str) -> None:
     qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(finished(session, Status.COMPLETE, Status.FAILED), timeout=10_000)
-    assert session.chat.conversation.messages[-1].status is Status.COMPLETE, \
+    assert session.chat.conversation.messages[-1].status is Status.COMPLETE, (
         session.chat.conversation.messages[-1].error
+    )
 
 
 def assert_only(server: RecordingServer, key: str) -> None:
@@ -97,8 +104,9 @@ def assert_only(server: RecordingServer, key: str) -> None:
 
 
 @pytest.mark.usefixtures("xai_keys")
-def test_a_custom_endpoint_never_gets_xais_key(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                                               server: RecordingServer) -> None:
+def test_a_custom_endpoint_never_gets_xais_key(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: RecordingServer
+) -> None:
     session, task = start(qtbot, qloop, server.base_url)
     window = session.window
     window.composer.setPlainText("What is in this picture?")
@@ -109,37 +117,41 @@ def test_a_custom_endpoint_never_gets_xais_key(qtbot: QtBot, qloop: asyncio.Abst
     assert server.requests == []
 
     save_settings(qtbot, open_settings(qtbot, session), key=LOCAL_KEY)
-    qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == LOCAL_KEY,
-                    timeout=5000)
-    qtbot.waitUntil(lambda: bool(session.models)
-                    and any(m.id == "llava-test" for m in session.models), timeout=5000)
+    qtbot.waitUntil(
+        lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == LOCAL_KEY, timeout=5000
+    )
+    qtbot.waitUntil(
+        lambda: bool(session.models) and any(m.id == "llava-test" for m in session.models),
+        timeout=5000,
+    )
     send(qtbot, session, "What is in this picture?")
     assert any(seen.path == "/v1/chat/completions" for seen in server.requests)
     assert_only(server, LOCAL_KEY)
-    assert keyring.get_password(SERVICE, "xai") == XAI_KEY   # xAI's own key is untouched
+    assert keyring.get_password(SERVICE, "xai") == XAI_KEY  # xAI's own key is untouched
     stop(qtbot, session, task)
     assert_only(server, LOCAL_KEY)
 
 
 @pytest.mark.usefixtures("xai_keys")
 def test_switching_endpoints_in_settings_takes_no_key_along(
-        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: RecordingServer) -> None:
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: RecordingServer
+) -> None:
     keyring.set_password(SERVICE, "custom:127.0.0.1", LOCAL_KEY)
     with RecordingServer(openai_compatible) as other:
         # The same computer under another name: another endpoint, with a key of its own.
         other_url = other.base_url.replace("127.0.0.1", "localhost")
         session, task = start(qtbot, qloop, server.base_url)
-        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models),
-                        timeout=5000)
+        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=5000)
         send(qtbot, session, "first")
 
         save_settings(qtbot, open_settings(qtbot, session), base_url=other_url)
-        qtbot.waitUntil(lambda: session.key_account == "custom:localhost"
-                        and not session.endpoint.has_key, timeout=5000)
+        qtbot.waitUntil(
+            lambda: session.key_account == "custom:localhost" and not session.endpoint.has_key,
+            timeout=5000,
+        )
         session.window.composer.setPlainText("second")
-        qtbot.waitUntil(lambda: "No API key" in session.window.send_reason.text(),
-                        timeout=5000)
-        assert other.requests == []          # nothing was sent there, with anyone's key
+        qtbot.waitUntil(lambda: "No API key" in session.window.send_reason.text(), timeout=5000)
+        assert other.requests == []  # nothing was sent there, with anyone's key
 
         save_settings(qtbot, open_settings(qtbot, session), key=OTHER_KEY)
         qtbot.waitUntil(lambda: session.endpoint.has_key, timeout=5000)

@@ -66,12 +66,18 @@ def choose(qtbot: QtBot, session: AppSession, name: str) -> None:
 def add_images(qtbot: QtBot, session: AppSession, *paths: Path) -> None:
     before = len(session.attachments.items())
     assert drag_and_drop(session.window.tray, file_mime(*paths))
-    qtbot.waitUntil(lambda: len(session.attachments.items()) == before + len(paths)
-                    and session.attachments.blocking_reason() is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(session.attachments.items()) == before + len(paths)
+            and session.attachments.blocking_reason() is None
+        ),
+        timeout=10_000,
+    )
 
 
-def make_png(path: Path, width: int = 300, height: int = 200,
-             colour: tuple[int, int, int] = (30, 120, 220)) -> Path:
+def make_png(
+    path: Path, width: int = 300, height: int = 200, colour: tuple[int, int, int] = (30, 120, 220)
+) -> Path:
     Image.new("RGB", (width, height), colour).save(path)
     return path
 
@@ -86,9 +92,15 @@ def send(qtbot: QtBot, session: AppSession, text: str = "") -> None:
 def finished_reply(qtbot: QtBot, session: AppSession, count: int) -> Message:
     """The reply once the conversation holds `count` messages and the last one finished."""
     messages = session.chat.conversation.messages
-    qtbot.waitUntil(lambda: len(messages) == count and messages[-1].role == "assistant"
-                    and messages[-1].status is not Status.STREAMING and not session.chat.busy,
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(messages) == count
+            and messages[-1].role == "assistant"
+            and messages[-1].status is not Status.STREAMING
+            and not session.chat.busy
+        ),
+        timeout=15_000,
+    )
     session.window.view.flush()
     return messages[-1]
 
@@ -104,16 +116,19 @@ def export(qtbot: QtBot, session: AppSession, button: QPushButton, path: Path) -
     assert isinstance(dialog, QFileDialog)
     assert dialog.isVisible()
     assert dialog.acceptMode() is QFileDialog.AcceptMode.AcceptSave
-    dialog.selectFile(str(path.with_suffix("")))   # the default suffix is added
+    dialog.selectFile(str(path.with_suffix("")))  # the default suffix is added
     dialog.accept()
-    qtbot.waitUntil(lambda: path.exists() and "Saved" in session.window.notice_banner.label.text(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: path.exists() and "Saved" in session.window.notice_banner.label.text(), timeout=5000
+    )
 
 
 # -- text presets ------------------------------------------------------------------------------
 
+
 def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     critique = preset("ui-critique")
     choose(qtbot, session, "ui-critique")
     window = session.window
@@ -123,14 +138,14 @@ def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
     assert not window.preset_picker.json_toggle.isChecked()
     assert window.preset_picker.json_toggle.isEnabled()
     add_images(qtbot, session, make_png(tmp_path / "mockup.png"))
-    send(qtbot, session)   # the composer is empty: the preset's question is asked
+    send(qtbot, session)  # the composer is empty: the preset's question is asked
     reply = finished_reply(qtbot, session, 2)
     question = session.chat.conversation.messages[0]
     assert question.text == "Critique this interface."
     assert reply.status is Status.COMPLETE
-    assert "Image 1: mockup.png" in reply.text   # the label the app sent before the image
+    assert "Image 1: mockup.png" in reply.text  # the label the app sent before the image
     assert session.demo_server.chat_requests[-1].roles == ["system", "user"]
-    assert not flow_of(session).dock.isVisible()   # a text reply is not structured
+    assert not flow_of(session).dock.isVisible()  # a text reply is not structured
 
     # A new conversation keeps the preset and its system prompt.
     new = next(a for a in window.actions() if a.text() == "New")
@@ -141,7 +156,8 @@ def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
 
 
 def test_spot_the_differences_needs_two_labelled_images(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     choose(qtbot, session, "spot-differences")
     add_images(qtbot, session, make_png(tmp_path / "before.png"))
     send(qtbot, session)
@@ -151,7 +167,9 @@ def test_spot_the_differences_needs_two_labelled_images(
     send(qtbot, session, "Which buttons moved?")
     reply = finished_reply(qtbot, session, 2)
     assert session.chat.conversation.messages[0].image_labels() == [
-        "Image 1: before.png", "Image 2: after.png"]
+        "Image 1: before.png",
+        "Image 2: after.png",
+    ]
     assert "- Image 1: before.png," in reply.text
     assert "- Image 2: after.png," in reply.text
     assert "> Which buttons moved?" in reply.text
@@ -160,28 +178,29 @@ def test_spot_the_differences_needs_two_labelled_images(
 
 # -- JSON ------------------------------------------------------------------------------------
 
+
 def test_schema_preset_shows_a_table_copies_and_exports_csv_and_json(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     extraction = preset("invoice-json")
     assert extraction.schema is not None
     choose(qtbot, session, "invoice-json")
     toggle = session.window.preset_picker.json_toggle
     assert toggle.isChecked()
-    assert not toggle.isEnabled()   # the preset answers in JSON
+    assert not toggle.isEnabled()  # the preset answers in JSON
     add_images(qtbot, session, make_png(tmp_path / "receipt.png", 200, 400))
     send(qtbot, session)
     reply = finished_reply(qtbot, session, 2)
     assert reply.status is Status.COMPLETE
     assert reply.expects_json
-    assert reply.error is None   # valid, and it matches the schema
+    assert reply.error is None  # valid, and it matches the schema
     value = json.loads(reply.text)
     assert validate(value, extraction.schema) == []
-    assert session.demo_server.chat_requests[-1].response_format == (
-        extraction.response_format())
+    assert session.demo_server.chat_requests[-1].response_format == (extraction.response_format())
     text = shown_text(session)
     assert "line_items" in text
-    assert "unit_price" in text                 # the table's header...
-    assert "simulated description 3" in text    # ...and its rows
+    assert "unit_price" in text  # the table's header...
+    assert "simulated description 3" in text  # ...and its rows
     assert '"vendor": "simulated vendor 1"' in text  # the pretty JSON
 
     flow = flow_of(session)
@@ -201,8 +220,10 @@ def test_schema_preset_shows_a_table_copies_and_exports_csv_and_json(
     with csv_path.open(newline="", encoding="utf-8") as stream:
         rows = list(csv.reader(stream))
     assert rows[0] == headers
-    assert rows[1:] == [[str(item[h]) if not isinstance(item[h], str) else item[h]
-                         for h in headers] for item in value["line_items"]]
+    assert rows[1:] == [
+        [str(item[h]) if not isinstance(item[h], str) else item[h] for h in headers]
+        for item in value["line_items"]
+    ]
     assert "Saved 3 rows to" in session.window.notice_banner.label.text()
 
     json_path = tmp_path / "reply.json"
@@ -211,7 +232,8 @@ def test_schema_preset_shows_a_table_copies_and_exports_csv_and_json(
 
 
 def test_a_refused_schema_falls_back_to_json_mode_and_says_so(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     session.demo_server.accepts_json_schema = False
     alt = preset("alt-text")
     assert alt.schema is not None
@@ -243,15 +265,17 @@ def test_json_object_preset(qtbot: QtBot, session: AppSession, tmp_path: Path) -
 
 
 def test_invalid_json_is_shown_as_text_with_the_parse_error(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     toggle = session.window.preset_picker.json_toggle
-    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)   # JSON mode, no preset
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)  # JSON mode, no preset
     assert session.chat.response_format == {"type": "json_object"}
-    session.chat.max_tokens = 15   # the reply is cut mid-object
+    session.chat.max_tokens = 15  # the reply is cut mid-object
     send(qtbot, session, "Describe the settings")
     reply = finished_reply(qtbot, session, 2)
     assert session.chat.conversation.messages[0].text == (
-        "Describe the settings\n\nAnswer with one JSON object.")
+        "Describe the settings\n\nAnswer with one JSON object."
+    )
     assert reply.status is Status.COMPLETE
     assert reply.text.startswith('{"simulated": true')
     assert reply.error is not None
@@ -259,7 +283,7 @@ def test_invalid_json_is_shown_as_text_with_the_parse_error(
     assert "The reply is not valid JSON: Unterminated string" in reply.error
     text = shown_text(session)
     assert "Not valid JSON: Unterminated string starting at (line 1, column" in text
-    assert '{"simulated": true' in text   # the text as it came
+    assert '{"simulated": true' in text  # the text as it came
     view = flow_of(session).json_view
     assert view.status.text().startswith("Not valid JSON: Unterminated string")
     assert view.text.toPlainText() == reply.text
@@ -272,8 +296,10 @@ def test_invalid_json_is_shown_as_text_with_the_parse_error(
 
 # -- function calls ------------------------------------------------------------------------
 
+
 def test_a_function_call_split_across_many_deltas_is_shown_and_the_next_turn_is_valid(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     function = preset("invoice-function")
     assert function.schema is not None
     choose(qtbot, session, "invoice-function")
@@ -291,8 +317,8 @@ def test_a_function_call_split_across_many_deltas_is_shown_and_the_next_turn_is_
     assert session.demo_server.chat_requests[-1].completion_tokens
     text = shown_text(session)
     assert "Function call: record_line_items" in text
-    assert "simulated vendor 1" in text             # the arguments' fields...
-    assert "simulated description 2" in text        # ...and the line items as a table
+    assert "simulated vendor 1" in text  # the arguments' fields...
+    assert "simulated description 2" in text  # ...and the line items as a table
     view = flow_of(session).json_view
     assert view.title.text() == "record_line_items — arguments"
     assert view.current_table() is not None
@@ -313,8 +339,10 @@ def test_a_function_call_split_across_many_deltas_is_shown_and_the_next_turn_is_
 
 # -- editing ---------------------------------------------------------------------------------
 
+
 def test_the_editor_saves_a_few_shot_preset_and_restores_the_built_in(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     choose(qtbot, session, "ocr")
     picker = session.window.preset_picker
     qtbot.mouseClick(picker.edit_button, Qt.MouseButton.LeftButton)
@@ -322,9 +350,10 @@ def test_the_editor_saves_a_few_shot_preset_and_restores_the_built_in(
     editor = flow.editor
     assert editor is not None
     assert editor.isVisible()
-    assert editor.findChild(QPushButton, "presetRestore") is None   # nothing to restore yet
-    few_shot = (preset("ocr").system_prompt + "\n\nExample image: a shop sign\n"
-                "Example answer: OPEN 9–17")
+    assert editor.findChild(QPushButton, "presetRestore") is None  # nothing to restore yet
+    few_shot = (
+        preset("ocr").system_prompt + "\n\nExample image: a shop sign\nExample answer: OPEN 9–17"
+    )
     editor.system_prompt.setPlainText(few_shot)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: flow.editor is None, timeout=3000)
@@ -345,7 +374,8 @@ def test_the_editor_saves_a_few_shot_preset_and_restores_the_built_in(
 
 
 def test_the_editor_makes_a_new_preset_and_refuses_a_bad_schema(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     choose(qtbot, session, "")
     qtbot.mouseClick(session.window.preset_picker.edit_button, Qt.MouseButton.LeftButton)
     flow = flow_of(session)
@@ -359,8 +389,10 @@ def test_the_editor_makes_a_new_preset_and_refuses_a_bad_schema(
     qtbot.mouseClick(editor.copy_button, Qt.MouseButton.LeftButton)
     assert editor.isVisible()
     assert "The schema is not valid JSON" in editor.problem.text()
-    editor.schema.setPlainText('{"type": "object", "properties": {"total": {"type": "number"}},'
-                               ' "required": ["total"], "additionalProperties": false}')
+    editor.schema.setPlainText(
+        '{"type": "object", "properties": {"total": {"type": "number"}},'
+        ' "required": ["total"], "additionalProperties": false}'
+    )
     qtbot.mouseClick(editor.copy_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: flow.editor is None, timeout=3000)
     assert session.settings.presets[-1]["name"] == "receipt-totals"

@@ -48,8 +48,9 @@ def files_under(*folders: Path) -> list[Path]:
     return [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
 
 
-def test_a_full_session_leaves_the_key_nowhere(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                                               debug_log: Path) -> None:
+def test_a_full_session_leaves_the_key_nowhere(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, debug_log: Path
+) -> None:
     config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
     data = Path(os.environ["GROK_VISION_DATA_DIR"])
     with DemoServer() as server:
@@ -64,8 +65,9 @@ def test_a_full_session_leaves_the_key_nowhere(qtbot: QtBot, qloop: asyncio.Abst
         assert dialog is not None
         dialog.findChild(QLineEdit, "apiKeyEdit").setText(DEMO_API_KEY)
         qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY,
-                        timeout=5000)
+        qtbot.waitUntil(
+            lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY, timeout=5000
+        )
         qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=5000)
         # A turn that works, and one that fails after retries.
         for fault in (None, Fault.SERVER_ERROR):
@@ -75,8 +77,13 @@ def test_a_full_session_leaves_the_key_nowhere(qtbot: QtBot, qloop: asyncio.Abst
             session.window.composer.setPlainText("What is in the picture?")
             qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
             qtbot.mouseClick(session.window.send_button, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: session.chat.conversation.messages[-1].status
-                            in (Status.COMPLETE, Status.FAILED), timeout=10_000)
+            qtbot.waitUntil(
+                lambda: (
+                    session.chat.conversation.messages[-1].status
+                    in (Status.COMPLETE, Status.FAILED)
+                ),
+                timeout=10_000,
+            )
         session.window.close()
         qtbot.waitUntil(task.done, timeout=10_000)
     logging.getLogger("app.test").debug("Authorization: Bearer %s", DEMO_API_KEY)
@@ -116,8 +123,9 @@ def test_an_error_that_echoes_the_key_shows_it_redacted() -> None:
     async def main() -> ChatError:
         client = make_client(f"http://127.0.0.1:{httpd.server_address[1]}/v1", secret)
         try:
-            async for _ in stream_reply(client, ReplyRequest("grok-4", [
-                    {"role": "user", "content": "hi"}])):
+            async for _ in stream_reply(
+                client, ReplyRequest("grok-4", [{"role": "user", "content": "hi"}])
+            ):
                 pass
         except ChatError as error:
             return error

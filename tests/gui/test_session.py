@@ -27,8 +27,9 @@ from app.llm.stream import RetryPolicy
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    with demo_session(qtbot, qloop, RetryPolicy(max_retries=2, base_delay=0.05,
-                                                max_delay=0.1)) as app_session:
+    with demo_session(
+        qtbot, qloop, RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.1)
+    ) as app_session:
         yield app_session
 
 
@@ -53,8 +54,9 @@ def last_reply(session: AppSession) -> Message:
     return session.chat.conversation.messages[-1]
 
 
-def test_drop_price_send_stream_and_reconcile(qtbot: QtBot, session: AppSession,
-                                              tmp_path: Path) -> None:
+def test_drop_price_send_stream_and_reconcile(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     window = session.window
     assert window.objectName() == "mainWindow"
     assert window.findChild(object, "demoBanner").isVisible()
@@ -79,12 +81,17 @@ def test_drop_price_send_stream_and_reconcile(qtbot: QtBot, session: AppSession,
     qtbot.waitUntil(lambda: "exact" in window.meter.summary_text(), timeout=3000)
     used, _ = meter_numbers(session)
     assert used == reply.usage.prompt_tokens + reply.usage.completion_tokens + 4 + (
-        session.settings.max_tokens)
+        session.settings.max_tokens
+    )
 
     # A follow-up about the same images re-sends them (the stateless API needs the history).
     ask(qtbot, session, "And the colours?")
-    qtbot.waitUntil(lambda: len(session.chat.conversation.messages) == 4
-                    and finished(session, Status.COMPLETE)(), timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(session.chat.conversation.messages) == 4 and finished(session, Status.COMPLETE)()
+        ),
+        timeout=15_000,
+    )
     followup = session.chat.conversation.messages[-1]
     assert followup.usage is not None
     assert followup.usage.image_tokens == 512 + 1792
@@ -104,9 +111,13 @@ def test_stop_before_the_first_token(qtbot: QtBot, session: AppSession) -> None:
 def test_stop_during_the_stream_keeps_the_text(qtbot: QtBot, session: AppSession) -> None:
     session.demo_server.pace = 0.1
     ask(qtbot, session, "Describe slowly")
-    qtbot.waitUntil(lambda: session.window.view.browser.toPlainText().count("Simulated") > 0
-                    or "simulated" in session.window.view.browser.toPlainText().lower(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            session.window.view.browser.toPlainText().count("Simulated") > 0
+            or "simulated" in session.window.view.browser.toPlainText().lower()
+        ),
+        timeout=10_000,
+    )
     qtbot.mouseClick(session.window.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(finished(session, Status.STOPPED), timeout=3000)
     stopped = last_reply(session)
@@ -151,8 +162,8 @@ def test_closing_mid_stream_exits_cleanly(qtbot: QtBot, session: AppSession) -> 
 
 
 def test_the_request_body_is_encoded_off_the_gui_thread(
-        qtbot: QtBot, session: AppSession, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.llm import stream
 
     encoded_on: list[str] = []
@@ -161,6 +172,7 @@ def test_the_request_body_is_encoded_off_the_gui_thread(
     def recording(request: stream.ReplyRequest) -> dict[str, object]:
         encoded_on.append(threading.current_thread().name)
         return body(request)
+
     monkeypatch.setattr(stream.ReplyRequest, "body", recording)
     drag_and_drop(session.window.tray, file_mime(make_png(tmp_path / "a.png", 600, 400)))
     ask(qtbot, session, "What is it?")

@@ -28,8 +28,9 @@ def endpoint() -> Iterator[DemoServer]:
         yield server
 
 
-def start_session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                  base_url: str) -> tuple[AppSession, asyncio.Task[int]]:
+def start_session(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, base_url: str
+) -> tuple[AppSession, asyncio.Task[int]]:
     config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
     (config / "settings.json").write_text(json.dumps({"base_url": base_url}), encoding="utf-8")
     session = AppSession(demo=False)
@@ -45,8 +46,9 @@ def stop_session(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> 
     assert task.result() == 0
 
 
-def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                                               endpoint: DemoServer) -> None:
+def test_no_key_then_key_saved_through_settings(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, endpoint: DemoServer
+) -> None:
     session, task = start_session(qtbot, qloop, endpoint.base_url)
     window = session.window
     window.composer.setPlainText("What is in this chart?")
@@ -55,8 +57,12 @@ def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.Abs
     assert window.settings_button.isVisible()
 
     qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: session.settings_flow.dialog is not None
-                    and session.settings_flow.dialog.isVisible(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: (
+            session.settings_flow.dialog is not None and session.settings_flow.dialog.isVisible()
+        ),
+        timeout=3000,
+    )
     dialog = session.settings_flow.dialog
     assert dialog is not None
     key_edit = dialog.findChild(QLineEdit, "apiKeyEdit")
@@ -65,28 +71,29 @@ def test_no_key_then_key_saved_through_settings(qtbot: QtBot, qloop: asyncio.Abs
 
     # Stored in the keyring (the in-memory backend of the tests), never in the settings file.
     # Every endpoint has its own key: this local server's is "custom:<host>".
-    qtbot.waitUntil(lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: keyring.get_password(SERVICE, "custom:127.0.0.1") == DEMO_API_KEY, timeout=5000
+    )
     settings_text = (Path(os.environ["GROK_VISION_CONFIG_DIR"]) / "settings.json").read_text()
     assert DEMO_API_KEY not in settings_text
-    qtbot.waitUntil(lambda: session.endpoint.has_key and window.send_button.isEnabled(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: session.endpoint.has_key and window.send_button.isEnabled(), timeout=5000
+    )
     assert not window.settings_button.isVisible()
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(finished(session, Status.COMPLETE),
-                    timeout=10_000)
+    qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=10_000)
     stop_session(qtbot, session, task)
 
 
-def test_a_wrong_key_is_explained_inline(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                                        endpoint: DemoServer) -> None:
+def test_a_wrong_key_is_explained_inline(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, endpoint: DemoServer
+) -> None:
     keyring.set_password(SERVICE, "custom:127.0.0.1", "xai-wrong-key-123456")
     session, task = start_session(qtbot, qloop, endpoint.base_url)
     session.window.composer.setPlainText("hello")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(session.window.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(finished(session, Status.FAILED),
-                    timeout=10_000)
+    qtbot.waitUntil(finished(session, Status.FAILED), timeout=10_000)
     error = session.chat.conversation.messages[-1].error or ""
     assert "Incorrect API key" in error
     assert "xai-wrong-key-123456" not in error

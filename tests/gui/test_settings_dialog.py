@@ -35,7 +35,7 @@ KEY = "xai-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 2 + "b14o"
 MODELS = [
     ModelInfo("grok-3", False, 131_072),
     ModelInfo("grok-3-mini", False, 131_072),
-    ModelInfo("grok-4.3", True, 1_000_000),   # the default model (catalog.DEFAULT_MODEL)
+    ModelInfo("grok-4.3", True, 1_000_000),  # the default model (catalog.DEFAULT_MODEL)
     ModelInfo("grok-4.20-0309-reasoning", True, 1_000_000),
     ModelInfo("grok-9-unreleased", True),
 ]
@@ -70,8 +70,9 @@ def error_label(dialog: QDialog, name: str) -> QLabel:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(window_geometry="AdnQywADAAAAAAAA",
-                    known_models=[{"id": "grok-4.3", "takes_images": True}])
+    return Settings(
+        window_geometry="AdnQywADAAAAAAAA", known_models=[{"id": "grok-4.3", "takes_images": True}]
+    )
 
 
 @pytest.fixture
@@ -105,8 +106,9 @@ def test_object_names_and_initial_values(dialog: SettingsDialog) -> None:
     assert not find(dialog, QPushButton, "deleteKeyButton").isEnabled()
 
 
-def test_ok_emits_the_settings_typed_and_the_key(qtbot: QtBot, dialog: SettingsDialog,
-                                                 settings: Settings) -> None:
+def test_ok_emits_the_settings_typed_and_the_key(
+    qtbot: QtBot, dialog: SettingsDialog, settings: Settings
+) -> None:
     qtbot.keyClicks(find(dialog, QLineEdit, "apiKeyEdit"), f"  {KEY} ")
     replace_text(qtbot, find(dialog, QLineEdit, "baseUrlEdit"), "http://127.0.0.1:8765/v1")
     combo = find(dialog, QComboBox, "modelCombo")
@@ -145,8 +147,9 @@ def test_ok_emits_the_settings_typed_and_the_key(qtbot: QtBot, dialog: SettingsD
     assert key == KEY
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert not dialog.isVisible()
-    assert settings == Settings(window_geometry="AdnQywADAAAAAAAA",
-                                known_models=[{"id": "grok-4.3", "takes_images": True}])
+    assert settings == Settings(
+        window_geometry="AdnQywADAAAAAAAA", known_models=[{"id": "grok-4.3", "takes_images": True}]
+    )
 
 
 def test_ok_with_empty_key_keeps_the_stored_one(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -194,15 +197,18 @@ def test_plain_http_warning_only_for_remote_hosts(qtbot: QtBot, dialog: Settings
     assert not warning.isVisible()
 
 
-@pytest.mark.parametrize(("url", "warn"), [
-    ("http://[::1]:8000/v1", False),
-    ("http://127.0.0.2/v1", False),
-    ("http://app.localhost/v1", False),
-    ("HTTP://Example.COM", True),
-    ("http://10.0.0.1", True),
-    ("https://10.0.0.1", False),
-    ("not a url", False),
-])
+@pytest.mark.parametrize(
+    ("url", "warn"),
+    [
+        ("http://[::1]:8000/v1", False),
+        ("http://127.0.0.2/v1", False),
+        ("http://app.localhost/v1", False),
+        ("HTTP://Example.COM", True),
+        ("http://10.0.0.1", True),
+        ("https://10.0.0.1", False),
+        ("not a url", False),
+    ],
+)
 def test_unencrypted_remote_rule(url: str, warn: bool) -> None:
     assert is_unencrypted_remote(url) is warn
 
@@ -218,11 +224,17 @@ def test_model_list_puts_image_models_first_and_marks_text_only(dialog: Settings
         "grok-3-mini (text only)",
     ]
     assert [combo.itemData(i) for i in range(combo.count())] == [
-        "grok-4.3", "grok-4.20-0309-reasoning", "grok-9-unreleased", "grok-3", "grok-3-mini"]
+        "grok-4.3",
+        "grok-4.20-0309-reasoning",
+        "grok-9-unreleased",
+        "grok-3",
+        "grok-3-mini",
+    ]
 
 
-def test_choosing_a_text_only_model_saves_its_id_and_says_so(qtbot: QtBot,
-                                                             dialog: SettingsDialog) -> None:
+def test_choosing_a_text_only_model_saves_its_id_and_says_so(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
     combo = find(dialog, QComboBox, "modelCombo")
     combo.setCurrentIndex(combo.findData("grok-3"))
     assert combo.currentText() == "grok-3 (text only)"
@@ -232,8 +244,9 @@ def test_choosing_a_text_only_model_saves_its_id_and_says_so(qtbot: QtBot,
     assert blocker.args[0].model == "grok-3"
 
 
-def test_typed_prefix_of_a_listed_model_is_not_completed(qtbot: QtBot,
-                                                         dialog: SettingsDialog) -> None:
+def test_typed_prefix_of_a_listed_model_is_not_completed(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
     combo = find(dialog, QComboBox, "modelCombo")
     replace_text(qtbot, line_edit(combo), "grok-4.20")
     assert dialog.model_id() == "grok-4.20"
@@ -247,7 +260,9 @@ def test_set_models_keeps_the_current_choice(qtbot: QtBot, dialog: SettingsDialo
     combo.setCurrentIndex(combo.findData("grok-4.20-0309-reasoning"))
     dialog.set_models([ModelInfo("grok-4.20-0309-reasoning", True), ModelInfo("grok-2", False)])
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        "grok-4.20-0309-reasoning", "grok-2 (text only)"]
+        "grok-4.20-0309-reasoning",
+        "grok-2 (text only)",
+    ]
     assert dialog.model_id() == "grok-4.20-0309-reasoning"
     replace_text(qtbot, line_edit(combo), "custom-model")
     dialog.set_models(MODELS)
@@ -255,8 +270,9 @@ def test_set_models_keeps_the_current_choice(qtbot: QtBot, dialog: SettingsDialo
     assert dialog.model_id() == "custom-model"
 
 
-def test_context_window_shows_the_known_value_or_the_fallback(qtbot: QtBot,
-                                                             dialog: SettingsDialog) -> None:
+def test_context_window_shows_the_known_value_or_the_fallback(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
     context = find(dialog, QSpinBox, "contextSpin")
     assert context.text() == "Known: 1,000,000"
     combo = find(dialog, QComboBox, "modelCombo")
@@ -330,8 +346,12 @@ def test_check_key_with_a_bad_address_asks_nothing(qtbot: QtBot, dialog: Setting
 def test_backend_secure_and_insecure(qtbot: QtBot, dialog: SettingsDialog) -> None:
     label = find(dialog, QLabel, "keyBackendLabel")
     delete = find(dialog, QPushButton, "deleteKeyButton")
-    dialog.set_backend("Secret Service (GNOME Keyring / KWallet)", True,
-                       "The key is stored encrypted in the Secret Service.", True)
+    dialog.set_backend(
+        "Secret Service (GNOME Keyring / KWallet)",
+        True,
+        "The key is stored encrypted in the Secret Service.",
+        True,
+    )
     assert "Secret Service" in label.text()
     assert label.property("warning") is False
     assert label.styleSheet() == ""
@@ -348,8 +368,7 @@ def test_backend_secure_and_insecure(qtbot: QtBot, dialog: SettingsDialog) -> No
     assert not delete.isEnabled()
 
 
-def test_a_key_cannot_be_saved_to_an_insecure_backend(qtbot: QtBot,
-                                                      dialog: SettingsDialog) -> None:
+def test_a_key_cannot_be_saved_to_an_insecure_backend(qtbot: QtBot, dialog: SettingsDialog) -> None:
     dialog.set_backend("No system keyring", False, "No system keyring is available.", False)
     key = find(dialog, QLineEdit, "apiKeyEdit")
     qtbot.keyClicks(key, KEY)
@@ -371,8 +390,7 @@ def test_key_with_inner_spaces_is_refused(qtbot: QtBot, dialog: SettingsDialog) 
     assert error_label(dialog, "apiKeyError").isVisible()
 
 
-def test_key_pasted_into_the_system_prompt_is_refused(qtbot: QtBot,
-                                                      dialog: SettingsDialog) -> None:
+def test_key_pasted_into_the_system_prompt_is_refused(qtbot: QtBot, dialog: SettingsDialog) -> None:
     qtbot.keyClicks(find(dialog, QPlainTextEdit, "systemPromptEdit"), f"use {KEY}")
     with qtbot.assertNotEmitted(dialog.saveRequested, wait=50):
         qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
@@ -389,8 +407,9 @@ def test_show_hide_toggle(qtbot: QtBot, dialog: SettingsDialog) -> None:
 
 
 @pytest.mark.parametrize("how", ["ok", "cancel", "escape", "close"])
-def test_key_field_is_cleared_when_the_dialog_closes(qtbot: QtBot, dialog: SettingsDialog,
-                                                     how: str) -> None:
+def test_key_field_is_cleared_when_the_dialog_closes(
+    qtbot: QtBot, dialog: SettingsDialog, how: str
+) -> None:
     key = find(dialog, QLineEdit, "apiKeyEdit")
     qtbot.keyClicks(key, KEY)
     qtbot.mouseClick(find(dialog, QToolButton, "showKeyButton"), Qt.MouseButton.LeftButton)
@@ -399,8 +418,7 @@ def test_key_field_is_cleared_when_the_dialog_closes(qtbot: QtBot, dialog: Setti
         qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     elif how == "cancel":
         with qtbot.assertNotEmitted(dialog.saveRequested, wait=50):
-            qtbot.mouseClick(find(dialog, QPushButton, "cancelButton"),
-                             Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(find(dialog, QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
     elif how == "escape":
         qtbot.keyClick(key, Qt.Key.Key_Escape)
     else:
@@ -434,7 +452,8 @@ def test_temperature_at_the_bottom_is_the_server_default(qtbot: QtBot) -> None:
 def test_limits_combo_offers_every_profile(dialog: SettingsDialog) -> None:
     combo = find(dialog, QComboBox, "limitsCombo")
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        p.label for p in LIMIT_PROFILES.values()]
+        p.label for p in LIMIT_PROFILES.values()
+    ]
 
 
 def test_cancel_drops_the_edits_and_ok_keeps_them(qtbot: QtBot, dialog: SettingsDialog) -> None:

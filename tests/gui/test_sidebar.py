@@ -71,10 +71,11 @@ def click_row(qtbot: QtBot, view: QListView, number: int) -> None:
 def test_it_is_findable_and_sorted_pinned_then_newest(sidebar: ConversationSidebar) -> None:
     assert sidebar.objectName() == "conversationSidebar"
     assert sidebar.findChild(QListView, "conversationList").accessibleName() == "Conversations"
-    assert sidebar.findChild(QLineEdit, "historySearch").accessibleName() == \
-        "Search conversations"
-    assert sidebar.findChild(QPushButton, "newConversationButton").accessibleName() == \
-        "New conversation"
+    assert sidebar.findChild(QLineEdit, "historySearch").accessibleName() == "Search conversations"
+    assert (
+        sidebar.findChild(QPushButton, "newConversationButton").accessibleName()
+        == "New conversation"
+    )
     assert ids(sidebar) == ["pin", "new", "mid", "old"]
     model = sidebar.model
     assert model.index(2, 0).data() == "Untitled conversation"
@@ -86,8 +87,9 @@ def test_it_is_findable_and_sorted_pinned_then_newest(sidebar: ConversationSideb
     assert not sidebar.grab().isNull()  # paints (two-line rows) without complaint
 
 
-def test_clicking_chooses_and_select_does_not_emit(sidebar: ConversationSidebar,
-                                                   qtbot: QtBot) -> None:
+def test_clicking_chooses_and_select_does_not_emit(
+    sidebar: ConversationSidebar, qtbot: QtBot
+) -> None:
     chosen: list[str] = []
     sidebar.conversationChosen.connect(chosen.append)
     assert sidebar.select("old")
@@ -127,8 +129,7 @@ def test_rename_in_place(sidebar: ConversationSidebar, qtbot: QtBot) -> None:
     assert renamed == [("new", "Better title")]  # an empty title is not a rename
 
 
-def test_delete_offers_undo_which_puts_it_back(sidebar: ConversationSidebar,
-                                               qtbot: QtBot) -> None:
+def test_delete_offers_undo_which_puts_it_back(sidebar: ConversationSidebar, qtbot: QtBot) -> None:
     deleted: list[str] = []
     undone: list[str] = []
     sidebar.deleteRequested.connect(deleted.append)
@@ -142,8 +143,7 @@ def test_delete_offers_undo_which_puts_it_back(sidebar: ConversationSidebar,
     assert sidebar.undo_label.text() == "Deleted “Newest question”"
     sidebar.set_rows(rows())  # a refresh from before the delete must not bring it back
     assert "new" not in ids(sidebar)
-    qtbot.mouseClick(sidebar.findChild(QPushButton, "undoDeleteButton"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(sidebar.findChild(QPushButton, "undoDeleteButton"), Qt.MouseButton.LeftButton)
     assert undone == ["new"]
     assert ids(sidebar) == ["pin", "new", "mid", "old"]
     assert not sidebar.undo_bar.isVisible()
@@ -154,8 +154,9 @@ def test_delete_offers_undo_which_puts_it_back(sidebar: ConversationSidebar,
     assert "old" not in ids(sidebar)
 
 
-def test_pin_moves_the_row_and_keeps_the_selection(sidebar: ConversationSidebar,
-                                                   qtbot: QtBot) -> None:
+def test_pin_moves_the_row_and_keeps_the_selection(
+    sidebar: ConversationSidebar, qtbot: QtBot
+) -> None:
     pins: list[tuple[str, bool]] = []
     sidebar.pinRequested.connect(lambda i, p: pins.append((i, p)))
     sidebar.select("old")
@@ -168,8 +169,9 @@ def test_pin_moves_the_row_and_keeps_the_selection(sidebar: ConversationSidebar,
     assert pins == [("old", True), ("pin", False)]
 
 
-def test_the_context_menu_pins_renames_and_deletes(sidebar: ConversationSidebar,
-                                                   qtbot: QtBot) -> None:
+def test_the_context_menu_pins_renames_and_deletes(
+    sidebar: ConversationSidebar, qtbot: QtBot
+) -> None:
     pins: list[tuple[str, bool]] = []
     sidebar.pinRequested.connect(lambda i, p: pins.append((i, p)))
     view = sidebar.list_view
@@ -185,8 +187,9 @@ def test_the_context_menu_pins_renames_and_deletes(sidebar: ConversationSidebar,
     qtbot.waitUntil(lambda: sidebar.findChild(QMenu, "conversationMenu") is None)
 
 
-def test_search_is_debounced_and_jumps_to_the_message(sidebar: ConversationSidebar,
-                                                      qtbot: QtBot) -> None:
+def test_search_is_debounced_and_jumps_to_the_message(
+    sidebar: ConversationSidebar, qtbot: QtBot
+) -> None:
     queries: list[str] = []
     jumps: list[tuple[str, str]] = []
     sidebar.searchRequested.connect(queries.append)
@@ -194,14 +197,20 @@ def test_search_is_debounced_and_jumps_to_the_message(sidebar: ConversationSideb
     with qtbot.waitSignal(sidebar.searchRequested, timeout=2000):
         qtbot.keyClicks(sidebar.search_edit, "screen")
     assert queries == ["screen"]  # one search for six keystrokes
-    hits = [SearchHit("new", "m1", "Newest question",
-                      f"a {HIGHLIGHT_START}screen{HIGHLIGHT_END}shot of a dialog", "user"),
-            SearchHit("old", "m7", "Old question", "the screen", "assistant")]
+    hits = [
+        SearchHit(
+            "new",
+            "m1",
+            "Newest question",
+            f"a {HIGHLIGHT_START}screen{HIGHLIGHT_END}shot of a dialog",
+            "user",
+        ),
+        SearchHit("old", "m7", "Old question", "the screen", "assistant"),
+    ]
     sidebar.set_search_results(hits)
     assert sidebar.stack.currentWidget() is sidebar.results_view
     assert sidebar.status_label.text() == "2 messages match."
-    assert sidebar.results_model.index(0, 0).data(SUBTITLE_ROLE) == \
-        "You: a screenshot of a dialog"
+    assert sidebar.results_model.index(0, 0).data(SUBTITLE_ROLE) == "You: a screenshot of a dialog"
     click_row(qtbot, sidebar.results_view, 1)
     assert jumps == [("old", "m7")]
     sidebar.results_view.setCurrentIndex(sidebar.results_model.index(0, 0))
@@ -223,22 +232,31 @@ def test_new_button(sidebar: ConversationSidebar, qtbot: QtBot) -> None:
         qtbot.mouseClick(sidebar.new_button, Qt.MouseButton.LeftButton)
 
 
-def test_five_thousand_conversations_stay_light(qtbot: QtBot,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_five_thousand_conversations_stay_light(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The work done is that of the rows on screen, never that of all 5,000."""
     measured: list[int] = []
     painted: list[int] = []
     described: list[str] = []
-    size_hint, paint, subtitle = (TwoLineDelegate.sizeHint, TwoLineDelegate.paint,
-                                  ConversationListModel.subtitle)
+    size_hint, paint, subtitle = (
+        TwoLineDelegate.sizeHint,
+        TwoLineDelegate.paint,
+        ConversationListModel.subtitle,
+    )
 
-    def counted_size_hint(delegate: TwoLineDelegate, option: QStyleOptionViewItem,
-                          index: QModelIndex) -> QSize:
+    def counted_size_hint(
+        delegate: TwoLineDelegate, option: QStyleOptionViewItem, index: QModelIndex
+    ) -> QSize:
         measured.append(index.row())
         return size_hint(delegate, option, index)
 
-    def counted_paint(delegate: TwoLineDelegate, painter: QPainter,
-                      option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def counted_paint(
+        delegate: TwoLineDelegate,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex,
+    ) -> None:
         painted.append(index.row())
         paint(delegate, painter, option, index)
 
@@ -249,33 +267,35 @@ def test_five_thousand_conversations_stay_light(qtbot: QtBot,
     monkeypatch.setattr(TwoLineDelegate, "sizeHint", counted_size_hint)
     monkeypatch.setattr(TwoLineDelegate, "paint", counted_paint)
     monkeypatch.setattr(ConversationListModel, "subtitle", staticmethod(counted_subtitle))
-    sidebar = shown_sidebar(qtbot)   # made after the counting is in place
-    many = [ConversationRow(f"c{i:05d}", f"Conversation number {i}", NOW - i * 60,
-                            i % 500 == 0, i % 40) for i in range(5000)]
+    sidebar = shown_sidebar(qtbot)  # made after the counting is in place
+    many = [
+        ConversationRow(f"c{i:05d}", f"Conversation number {i}", NOW - i * 60, i % 500 == 0, i % 40)
+        for i in range(5000)
+    ]
     sidebar.set_rows(many)
     view = sidebar.list_view
     view.doItemsLayout()
     assert sidebar.model.rowCount() == 5000
     assert view.uniformItemSizes()
-    assert len(measured) <= 2        # one row measured stands for all
-    assert described == []           # nothing is worked out for rows not yet shown
+    assert len(measured) <= 2  # one row measured stands for all
+    assert described == []  # nothing is worked out for rows not yet shown
     assert view.indexWidget(sidebar.model.index(0, 0)) is None
     row_height = view.visualRect(sidebar.model.index(0, 0)).height()
-    on_screen = view.viewport().height() // row_height + 2   # and a part row at each end
+    on_screen = view.viewport().height() // row_height + 2  # and a part row at each end
     bar = view.verticalScrollBar()
     assert bar.maximum() > 0
     step = max(1, bar.maximum() // 50)
     for value in [*range(0, bar.maximum(), step), bar.maximum()]:
         bar.setValue(value)
         before = len(painted)
-        view.viewport().grab()       # paints the viewport now, as the screen would
+        view.viewport().grab()  # paints the viewport now, as the screen would
         assert 0 < len(painted) - before <= on_screen
     assert 4999 in painted
     assert len(measured) <= 2
     listed = sidebar.model.rows()
     assert sorted(described) == sorted({listed[row].id for row in painted})  # once, if shown
     before, shown = len(painted), len(described)
-    view.viewport().grab()           # the same rows again
+    view.viewport().grab()  # the same rows again
     assert len(painted) > before
     assert len(described) == shown  # worked out once, however often painted
     assert sidebar.select("c04999")
@@ -287,14 +307,17 @@ def test_describe_updated() -> None:
     assert describe_updated(now - 60, now) == time.strftime("%H:%M", time.localtime(now - 60))
     assert describe_updated(now - 86_400, now) == "Yesterday"
     assert describe_updated(now - 3 * 86_400, now) == time.strftime(
-        "%a", time.localtime(now - 3 * 86_400))
+        "%a", time.localtime(now - 3 * 86_400)
+    )
     assert describe_updated(now - 40 * 86_400, now).endswith(
-        time.strftime("%b", time.localtime(now - 40 * 86_400)))
+        time.strftime("%b", time.localtime(now - 40 * 86_400))
+    )
     assert describe_updated(now - 400 * 86_400, now).endswith("2025")
 
 
-def test_a_refresh_waits_for_the_title_being_edited(sidebar: ConversationSidebar,
-                                                    qtbot: QtBot) -> None:
+def test_a_refresh_waits_for_the_title_being_edited(
+    sidebar: ConversationSidebar, qtbot: QtBot
+) -> None:
     renamed: list[tuple[str, str]] = []
     sidebar.renameRequested.connect(lambda i, t: renamed.append((i, t)))
     sidebar.rename("mid")

@@ -23,15 +23,22 @@ PRICING = Pricing(Prices(prompt_text=20_000, prompt_image=20_000, completion_tex
 WINDOW = 32_768
 
 
-def estimate_needing(needed: int, *, window: int = WINDOW, exact: bool = False,
-                     unknown: int = 0) -> BudgetEstimate:
+def estimate_needing(
+    needed: int, *, window: int = WINDOW, exact: bool = False, unknown: int = 0
+) -> BudgetEstimate:
     """An estimate whose `needed` is exactly this (history absorbs the difference)."""
     reserve = 1024
     images = 512
-    return BudgetEstimate(context_window=window, reply_reserve=reserve,
-                          history_tokens=needed - reserve - images - 10, history_exact=exact,
-                          history_image_tokens=0, draft_text_tokens=10,
-                          draft_image_tokens=images, unknown_images=unknown)
+    return BudgetEstimate(
+        context_window=window,
+        reply_reserve=reserve,
+        history_tokens=needed - reserve - images - 10,
+        history_exact=exact,
+        history_image_tokens=0,
+        draft_text_tokens=10,
+        draft_image_tokens=images,
+        unknown_images=unknown,
+    )
 
 
 @pytest.fixture
@@ -57,19 +64,26 @@ def test_names_and_empty_state(meter: TokenMeter) -> None:
 
 
 def test_figures_from_a_real_estimate(meter: TokenMeter) -> None:
-    estimate = estimate_next(Conversation(), "", [512, 512], context_window=WINDOW,
-                             reply_reserve=1024)
-    meter.set_figures(estimate, context_known=True, next_cost=forecast(estimate, PRICING),
-                      conversation_cost=0.0)
+    estimate = estimate_next(
+        Conversation(), "", [512, 512], context_window=WINDOW, reply_reserve=1024
+    )
+    meter.set_figures(
+        estimate, context_known=True, next_cost=forecast(estimate, PRICING), conversation_cost=0.0
+    )
     # 3 (request) + 4 (the draft message) + 1,024 (two images) + 1,024 (reply room)
     assert estimate.needed == 2055
     assert meter.accessibleDescription() == "2055 of 32768 tokens"
     assert meter.summary_text() == "≈ 2,055 / 32,768 tokens"
     assert meter.cost_text() == "next ≈ $0.00206 + up to $0.0102 reply · $0.00 so far"
     tooltip = meter.toolTip()
-    for line in ("History text: 3 tokens (estimated)", "History images: 0 tokens",
-                 "Draft text: 4 tokens", "Draft images: 1,024 tokens", "Reply room: 1,024",
-                 "Total: 2,055 of 32,768 tokens"):
+    for line in (
+        "History text: 3 tokens (estimated)",
+        "History images: 0 tokens",
+        "Draft text: 4 tokens",
+        "Draft images: 1,024 tokens",
+        "Reply room: 1,024",
+        "Total: 2,055 of 32,768 tokens",
+    ):
         assert line in tooltip
     assert "Unknown images" not in tooltip
     assert meter.level == "ok"
@@ -81,14 +95,14 @@ def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
     reply = conversation.begin_reply()
     reply.append_text("A cat.")
     reply.status = Status.COMPLETE
-    reply.usage = Usage(prompt_tokens=1800, completion_tokens=3, total_tokens=1803,
-                        image_tokens=1792)
+    reply.usage = Usage(
+        prompt_tokens=1800, completion_tokens=3, total_tokens=1803, image_tokens=1792
+    )
     estimate = estimate_next(conversation, "", [], context_window=WINDOW, reply_reserve=1024)
     assert estimate.history_exact
     spent = conversation_bill(conversation, "m", lambda _model: PRICING)
     assert spent is not None
-    meter.set_figures(estimate, context_known=True, next_cost=None,
-                      conversation_cost=spent.usd)
+    meter.set_figures(estimate, context_known=True, next_cost=None, conversation_cost=spent.usd)
     # Nothing estimated: no "≈", and the meter says the history is the server's count.
     assert meter.summary_text() == f"{estimate.needed:,} / 32,768 tokens (history exact)"
     assert meter.cost_text() == "$0.00363 so far"
@@ -97,20 +111,34 @@ def test_history_exact_and_costs_so_far(meter: TokenMeter) -> None:
 
 
 def test_unknown_window_and_unknown_images(meter: TokenMeter) -> None:
-    estimate = estimate_next(Conversation(), "hi", [None], context_window=WINDOW,
-                             reply_reserve=1024)
+    estimate = estimate_next(
+        Conversation(), "hi", [None], context_window=WINDOW, reply_reserve=1024
+    )
     meter.set_figures(estimate, context_known=False, next_cost=None, conversation_cost=None)
     assert "unknown window (assumed 32,768)" in meter.summary_text()
     assert "Unknown images: 1 (counted at the most, 1,792 tokens each)" in meter.toolTip()
     assert meter.cost_text() == ""
 
 
-@pytest.mark.parametrize(("share", "level"), [(0.5, "ok"), (0.74, "ok"), (0.75, "warn"),
-                                               (0.89, "warn"), (0.90, "high"), (1.0, "high"),
-                                               (1.01, "over")])
+@pytest.mark.parametrize(
+    ("share", "level"),
+    [
+        (0.5, "ok"),
+        (0.74, "ok"),
+        (0.75, "warn"),
+        (0.89, "warn"),
+        (0.90, "high"),
+        (1.0, "high"),
+        (1.01, "over"),
+    ],
+)
 def test_colour_levels_at_thresholds(meter: TokenMeter, share: float, level: str) -> None:
-    meter.set_figures(estimate_needing(math.ceil(WINDOW * share)), context_known=True,
-                      next_cost=None, conversation_cost=None)
+    meter.set_figures(
+        estimate_needing(math.ceil(WINDOW * share)),
+        context_known=True,
+        next_cost=None,
+        conversation_cost=None,
+    )
     assert meter.level == level
     highlight = meter.palette().color(QPalette.ColorRole.Highlight)
     assert (meter.bar_color() == highlight) == (level == "ok")
@@ -120,8 +148,12 @@ def test_colour_levels_at_thresholds(meter: TokenMeter, share: float, level: str
 def test_colours_differ_per_level_and_follow_the_palette(meter: TokenMeter) -> None:
     colours = {}
     for share in (0.5, 0.8, 0.95, 1.2):
-        meter.set_figures(estimate_needing(math.ceil(WINDOW * share)), context_known=True,
-                          next_cost=None, conversation_cost=None)
+        meter.set_figures(
+            estimate_needing(math.ceil(WINDOW * share)),
+            context_known=True,
+            next_cost=None,
+            conversation_cost=None,
+        )
         colours[meter.level] = meter.bar_color().name()
     assert len(set(colours.values())) == 4
 
@@ -136,27 +168,32 @@ def test_colours_differ_per_level_and_follow_the_palette(meter: TokenMeter) -> N
     assert dark_red.lightnessF() > light_red.lightnessF()
 
 
-def test_over_the_window_says_by_how_much_and_what_to_do(meter: TokenMeter,
-                                                         qtbot: QtBot) -> None:
-    meter.set_figures(estimate_needing(WINDOW + 1234), context_known=True, next_cost=None,
-                      conversation_cost=None)
+def test_over_the_window_says_by_how_much_and_what_to_do(meter: TokenMeter, qtbot: QtBot) -> None:
+    meter.set_figures(
+        estimate_needing(WINDOW + 1234), context_known=True, next_cost=None, conversation_cost=None
+    )
     assert meter.over_window
-    assert meter.warning_text() == ("Over by 1,234 tokens: remove an image or start a new "
-                                    "conversation")
+    assert meter.warning_text() == (
+        "Over by 1,234 tokens: remove an image or start a new conversation"
+    )
     warning = meter.findChild(QLabel, "tokenMeterWarning")
     assert warning is not None
     assert warning.isVisible()
     assert meter.accessibleDescription() == f"{WINDOW + 1234} of {WINDOW} tokens"
 
-    meter.set_figures(estimate_needing(1000), context_known=True, next_cost=None,
-                      conversation_cost=None)
+    meter.set_figures(
+        estimate_needing(1000), context_known=True, next_cost=None, conversation_cost=None
+    )
     assert not meter.over_window
     assert meter.warning_text() == ""
     assert not warning.isVisible()
 
 
 def test_large_costs_use_cents(meter: TokenMeter) -> None:
-    meter.set_figures(estimate_needing(2000), context_known=True,
-                      next_cost=TurnForecast(1.5, 0.01, 0, 0.0, long_context=False),
-                      conversation_cost=12.3456)
+    meter.set_figures(
+        estimate_needing(2000),
+        context_known=True,
+        next_cost=TurnForecast(1.5, 0.01, 0, 0.0, long_context=False),
+        conversation_cost=12.3456,
+    )
     assert meter.cost_text() == "next ≈ $1.50 + up to $0.0100 reply · $12.35 so far"

@@ -48,13 +48,23 @@ def pictures(folder: Path, count: int, size: tuple[int, int] = (1400, 1000)) -> 
     return paths
 
 
-def ask(qtbot: QtBot, session: AppSession, text: str, images: list[str] | None = None,
-        status: Status = Status.COMPLETE) -> None:
+def ask(
+    qtbot: QtBot,
+    session: AppSession,
+    text: str,
+    images: list[str] | None = None,
+    status: Status = Status.COMPLETE,
+) -> None:
     window = session.window
     if images:
         session.attachments.add_paths(images)
-        qtbot.waitUntil(lambda: len(session.attachments.token_costs()) == len(images)
-                        and session.attachments.blocking_reason() is None, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: (
+                len(session.attachments.token_costs()) == len(images)
+                and session.attachments.blocking_reason() is None
+            ),
+            timeout=20_000,
+        )
     window.composer.setFocus()
     window.composer.setPlainText(text)
     qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
@@ -65,43 +75,53 @@ def ask(qtbot: QtBot, session: AppSession, text: str, images: list[str] | None =
 
 
 def test_forty_images_with_a_current_model_are_never_blocked(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     session.choose_model("grok-4.3")
     images = pictures(tmp_path, 40)
     for turn in range(4):
-        ask(qtbot, session, f"Charts {turn + 1}?", images[turn * 10:(turn + 1) * 10])
+        ask(qtbot, session, f"Charts {turn + 1}?", images[turn * 10 : (turn + 1) * 10])
         assert session.window.send_reason.text() == "" or "Write a question" in (
-            session.window.send_reason.text())
+            session.window.send_reason.text()
+        )
     meter = session.window.meter
     assert "/ 1,000,000 tokens" in meter.summary_text()
     assert "unknown window" not in meter.summary_text()
     assert not meter.over_window
     sent = [r for r in server(session).chat_requests if r.status == 200]
-    assert sent[-1].image_count == 40            # every image still in the history
+    assert sent[-1].image_count == 40  # every image still in the history
     assert sent[-1].image_tokens == 40 * 1792
 
 
 def test_an_unknown_window_only_warns_and_the_servers_limit_is_learned(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     # The demo's small test model is in no table: its window is unknown to the app.
     session.choose_model("grok-vision-demo-8k")
     assert not session.budget.window_known()
     ask(qtbot, session, "First", pictures(tmp_path, 4))
-    ask(qtbot, session, "Second", pictures(tmp_path, 4),    # about 14k tokens: over 8k
-        status=Status.FAILED)
+    ask(
+        qtbot,
+        session,
+        "Second",
+        pictures(tmp_path, 4),  # about 14k tokens: over 8k
+        status=Status.FAILED,
+    )
     # The request went out (nothing was refused for a guessed window); the server said no.
     reply = session.chat.conversation.messages[-1]
     assert reply.status is Status.FAILED
     assert "maximum prompt length is 8192" in (reply.error or "")
-    qtbot.waitUntil(lambda: session.settings.learned_windows.get("grok-vision-demo-8k")
-                    == 8192, timeout=5000)
+    qtbot.waitUntil(
+        lambda: session.settings.learned_windows.get("grok-vision-demo-8k") == 8192, timeout=5000
+    )
     assert session.budget.window_known()
     assert "/ 8,192 tokens" in session.window.meter.summary_text()
     assert "8,192" in session.window.notice_banner.label.text()
 
 
 def test_one_cache_key_per_conversation_and_the_saving_shown(
-        qtbot: QtBot, session: AppSession, tmp_path: Path) -> None:
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
     session.choose_model("grok-4.7")
     demo = server(session)
     ask(qtbot, session, "What does this dashboard show?", pictures(tmp_path, 2))
@@ -126,7 +146,8 @@ def test_one_cache_key_per_conversation_and_the_saving_shown(
 
 
 def test_a_changed_system_prompt_says_it_breaks_the_cache(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     session.choose_model("grok-4.7")
     ask(qtbot, session, "Hello")
     ask(qtbot, session, "Again")
@@ -135,20 +156,27 @@ def test_a_changed_system_prompt_says_it_breaks_the_cache(
     edit.setFocus()
     qtbot.keyClicks(edit, "Answer in French.")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "system prompt changed" in session.window.meter.note_text(),
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: "system prompt changed" in session.window.meter.note_text(), timeout=3000
+    )
     assert "billed in full" in session.window.meter.note_text()
 
 
 def test_a_reasoning_turn_shows_thinking_then_its_reasoning_collapsed(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     demo = server(session)
-    demo.think_seconds = 2.5                 # high effort: 2.5 s of silence before the answer
+    demo.think_seconds = 2.5  # high effort: 2.5 s of silence before the answer
     session.choose_model("grok-4.7")
     effort = session.window.effort_picker
     assert effort.isVisibleTo(session.window)
     assert [effort.itemData(i) for i in range(effort.count())] == [
-        "", "low", "medium", "high", "xhigh"]
+        "",
+        "low",
+        "medium",
+        "high",
+        "xhigh",
+    ]
     view = session.window.view.browser
     session.window.composer.setPlainText("Think about it")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
@@ -162,11 +190,11 @@ def test_a_reasoning_turn_shows_thinking_then_its_reasoning_collapsed(
     assert reply.usage is not None
     assert reply.usage.reasoning_tokens == 1024
     assert "Thought for" in view.toPlainText()
-    assert "reasoning" in view.toPlainText()     # the footer names the reasoning tokens
+    assert "reasoning" in view.toPlainText()  # the footer names the reasoning tokens
 
     # A model that thinks aloud: its reasoning is kept apart, collapsed, and opens on click.
     session.choose_model("grok-demo-thinking-mini")
-    assert not effort.isVisibleTo(session.window)    # not in the catalogue: no effort offered
+    assert not effort.isVisibleTo(session.window)  # not in the catalogue: no effort offered
     ask(qtbot, session, "And this?")
     reply = session.chat.conversation.messages[-1]
     assert reply.reasoning
@@ -182,7 +210,8 @@ def test_a_reasoning_turn_shows_thinking_then_its_reasoning_collapsed(
 
 
 def test_the_chosen_effort_is_sent_and_none_to_a_model_that_refuses_it(
-        qtbot: QtBot, session: AppSession) -> None:
+    qtbot: QtBot, session: AppSession
+) -> None:
     demo = server(session)
     session.choose_model("grok-4.3")
     picker = session.window.effort_picker

@@ -46,12 +46,12 @@ class Case:
     id: str
     make: Callable[[Path], Path]
     outcome: Outcome
-    words: str = ""                            # in the reason (REFUSED) or the notes (FITTED)
-    sent_size: tuple[int, int] | None = None   # pixels the server receives (SENT, FITTED)
-    paste_bytes: bool = True     # worth pasting as image data (it has content, and the
-                                 # content, not the name, is what is wrong with it)
+    words: str = ""  # in the reason (REFUSED) or the notes (FITTED)
+    sent_size: tuple[int, int] | None = None  # pixels the server receives (SENT, FITTED)
+    paste_bytes: bool = True  # worth pasting as image data (it has content, and the
+    # content, not the name, is what is wrong with it)
     slow: bool = False
-    skip: str | None = None                    # why it cannot run here
+    skip: str | None = None  # why it cannot run here
 
     def param(self) -> object:
         marks: list[pytest.MarkDecorator] = []
@@ -72,6 +72,7 @@ def _write(name: str, data: bytes) -> Callable[[Path], Path]:
         path = folder / name
         path.write_bytes(data)
         return path
+
     return make
 
 
@@ -79,8 +80,9 @@ def _cut(name: str, fmt: str) -> Callable[[Path], Path]:
     def make(folder: Path) -> Path:
         whole = encoded(photo_like(400, 300), fmt)
         path = folder / name
-        path.write_bytes(whole[:len(whole) // 2])
+        path.write_bytes(whole[: len(whole) // 2])
         return path
+
     return make
 
 
@@ -89,7 +91,7 @@ def _image(name: str, fmt: str, size: tuple[int, int] = (320, 200)) -> Callable[
 
 
 def _bomb(folder: Path) -> Path:
-    return bomb_png(folder / "bomb.png")   # 30,000 × 30,000 px in a few hundred KB
+    return bomb_png(folder / "bomb.png")  # 30,000 × 30,000 px in a few hundred KB
 
 
 def screenshot_png(path: Path, width: int = 10_000, height: int = 6_000) -> Path:
@@ -104,8 +106,9 @@ def screenshot_png(path: Path, width: int = 10_000, height: int = 6_000) -> Path
         row = bar if y < 60 else (text if (y // 14) % 3 == 0 else white)
         parts.append(packer.compress(row))
     parts.append(packer.flush())
-    path.write_bytes(png_from_chunks(ihdr(width, height), (b"IDAT", b"".join(parts)),
-                                     (b"IEND", b"")))
+    path.write_bytes(
+        png_from_chunks(ihdr(width, height), (b"IDAT", b"".join(parts)), (b"IEND", b""))
+    )
     return path
 
 
@@ -130,11 +133,16 @@ def _rotated(folder: Path) -> Path:
     return rotated_jpeg(folder / "phone-photo.jpg", (300, 500), 6)
 
 
-SVG = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" '
-       b'height="80"><rect width="120" height="80" fill="red"/></svg>\n')
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" '
+    b'height="80"><rect width="120" height="80" fill="red"/></svg>\n'
+)
 # An ISO-BMFF header as a phone writes it (ftyp box, brand heic), then meaningless bytes.
-HEIC = (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
-        + b"\x00\x00\x00\x08free" + bytes(range(256)) * 8)
+HEIC = (
+    b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+    + b"\x00\x00\x00\x08free"
+    + bytes(range(256)) * 8
+)
 
 
 def _symlink_loop(folder: Path) -> Path:
@@ -150,46 +158,112 @@ def _unreadable(folder: Path) -> Path:
     return path
 
 
-ROOT_SKIP = ("file permissions do not bind root (euid 0): an unreadable file cannot be made"
-             if hasattr(os, "geteuid") and os.geteuid() == 0 else None)
+ROOT_SKIP = (
+    "file permissions do not bind root (euid 0): an unreadable file cannot be made"
+    if hasattr(os, "geteuid") and os.geteuid() == 0
+    else None
+)
 
 CASES: tuple[Case, ...] = (
     Case("zero_bytes", _write("empty.png", b""), Outcome.REFUSED, "empty file (0 bytes)"),
-    Case("truncated_png", _cut("cut-short.png", "PNG"), Outcome.REFUSED,
-         "looks like a PNG but is " + DAMAGED),
-    Case("truncated_jpeg", _cut("cut-short.jpg", "JPEG"), Outcome.REFUSED,
-         "looks like a JPEG but is " + DAMAGED),
-    Case("text_named_png", _write("notes.png", b"Meeting notes, not a picture.\n" * 20),
-         Outcome.REFUSED, "not an image"),
-    Case("png_named_jpg", _image("really-a-png.jpg", "PNG"), Outcome.SENT,
-         sent_size=(320, 200)),
-    Case("decompression_bomb", _bomb, Outcome.REFUSED,
-         "30000×30000 px is too large to open safely"),
-    Case("screenshot_60mp", _screenshot, Outcome.FITTED, "downscaled from 10000×6000",
-         sent_size=(8192, 4915), slow=True),
-    Case("animated_gif", _animation("moving.gif", "GIF"), Outcome.FITTED,
-         "animated GIF: only the first frame is sent", sent_size=(120, 80)),
-    Case("apng", _animation("moving.png", "PNG"), Outcome.FITTED,
-         "animated PNG (APNG): only the first frame is sent", sent_size=(120, 80)),
-    Case("cmyk_jpeg", _cmyk, Outcome.FITTED, "converted from CMYK to RGB",
-         sent_size=(200, 100)),
-    Case("png_16_bit", _sixteen_bit, Outcome.FITTED, "converted from 16-bit to 8-bit grey",
-         sent_size=(300, 200)),
+    Case(
+        "truncated_png",
+        _cut("cut-short.png", "PNG"),
+        Outcome.REFUSED,
+        "looks like a PNG but is " + DAMAGED,
+    ),
+    Case(
+        "truncated_jpeg",
+        _cut("cut-short.jpg", "JPEG"),
+        Outcome.REFUSED,
+        "looks like a JPEG but is " + DAMAGED,
+    ),
+    Case(
+        "text_named_png",
+        _write("notes.png", b"Meeting notes, not a picture.\n" * 20),
+        Outcome.REFUSED,
+        "not an image",
+    ),
+    Case("png_named_jpg", _image("really-a-png.jpg", "PNG"), Outcome.SENT, sent_size=(320, 200)),
+    Case(
+        "decompression_bomb", _bomb, Outcome.REFUSED, "30000×30000 px is too large to open safely"
+    ),
+    Case(
+        "screenshot_60mp",
+        _screenshot,
+        Outcome.FITTED,
+        "downscaled from 10000×6000",
+        sent_size=(8192, 4915),
+        slow=True,
+    ),
+    Case(
+        "animated_gif",
+        _animation("moving.gif", "GIF"),
+        Outcome.FITTED,
+        "animated GIF: only the first frame is sent",
+        sent_size=(120, 80),
+    ),
+    Case(
+        "apng",
+        _animation("moving.png", "PNG"),
+        Outcome.FITTED,
+        "animated PNG (APNG): only the first frame is sent",
+        sent_size=(120, 80),
+    ),
+    Case("cmyk_jpeg", _cmyk, Outcome.FITTED, "converted from CMYK to RGB", sent_size=(200, 100)),
+    Case(
+        "png_16_bit",
+        _sixteen_bit,
+        Outcome.FITTED,
+        "converted from 16-bit to 8-bit grey",
+        sent_size=(300, 200),
+    ),
     Case("exif_rotated", _rotated, Outcome.FITTED, "turned upright", sent_size=(300, 500)),
     Case("svg", _write("diagram.svg", SVG), Outcome.REFUSED, "SVG is a vector format"),
     Case("heic", _write("IMG_0001.HEIC", HEIC), Outcome.REFUSED, "HEIC is not supported"),
-    Case("symlink_loop", _symlink_loop, Outcome.REFUSED,
-         "cannot be read (Too many levels of symbolic links)", paste_bytes=False),
-    Case("unreadable", _unreadable, Outcome.REFUSED, "permission denied", paste_bytes=False,
-         skip=ROOT_SKIP),
-    Case("name_with_spaces", _image("Screen Shot 2026-01-05 at 10.42.07.png", "PNG"),
-         Outcome.SENT, sent_size=(320, 200), paste_bytes=False),
-    Case("name_with_newline", _image("first line\nsecond line.png", "PNG"), Outcome.SENT,
-         sent_size=(320, 200), paste_bytes=False),
-    Case("name_non_latin", _image("снимок экрана — 截图 ✓.jpg", "JPEG"), Outcome.SENT,
-         sent_size=(320, 200), paste_bytes=False),
-    Case("bad_file_non_latin_name", _write("ошибка\n写真 ✗.png", b"\x00garbage" * 50),
-         Outcome.REFUSED, "not an image", paste_bytes=False),
+    Case(
+        "symlink_loop",
+        _symlink_loop,
+        Outcome.REFUSED,
+        "cannot be read (Too many levels of symbolic links)",
+        paste_bytes=False,
+    ),
+    Case(
+        "unreadable",
+        _unreadable,
+        Outcome.REFUSED,
+        "permission denied",
+        paste_bytes=False,
+        skip=ROOT_SKIP,
+    ),
+    Case(
+        "name_with_spaces",
+        _image("Screen Shot 2026-01-05 at 10.42.07.png", "PNG"),
+        Outcome.SENT,
+        sent_size=(320, 200),
+        paste_bytes=False,
+    ),
+    Case(
+        "name_with_newline",
+        _image("first line\nsecond line.png", "PNG"),
+        Outcome.SENT,
+        sent_size=(320, 200),
+        paste_bytes=False,
+    ),
+    Case(
+        "name_non_latin",
+        _image("снимок экрана — 截图 ✓.jpg", "JPEG"),
+        Outcome.SENT,
+        sent_size=(320, 200),
+        paste_bytes=False,
+    ),
+    Case(
+        "bad_file_non_latin_name",
+        _write("ошибка\n写真 ✗.png", b"\x00garbage" * 50),
+        Outcome.REFUSED,
+        "not an image",
+        paste_bytes=False,
+    ),
 )
 
 BY_ID = {case.id: case for case in CASES}
@@ -197,8 +271,9 @@ BY_ID = {case.id: case for case in CASES}
 
 def params(*, as_bytes: bool = False, but: tuple[str, ...] = ()) -> list[object]:
     """The cases as pytest params (`as_bytes`: only those worth pasting as image data)."""
-    return [case.param() for case in CASES
-            if (case.paste_bytes or not as_bytes) and case.id not in but]
+    return [
+        case.param() for case in CASES if (case.paste_bytes or not as_bytes) and case.id not in but
+    ]
 
 
 def good_png(folder: Path, name: str = "good.png", size: tuple[int, int] = (448, 448)) -> Path:
@@ -209,5 +284,11 @@ def good_png(folder: Path, name: str = "good.png", size: tuple[int, int] = (448,
 def many_pngs(folder: Path, count: int) -> list[Path]:
     """`count` small, distinct PNG files."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [save(Image.new("RGB", (64, 48), (n % 256, (n * 7) % 256, 90)),
-                 folder / f"shot {n:03d}.png", "PNG") for n in range(count)]
+    return [
+        save(
+            Image.new("RGB", (64, 48), (n % 256, (n * 7) % 256, 90)),
+            folder / f"shot {n:03d}.png",
+            "PNG",
+        )
+        for n in range(count)
+    ]

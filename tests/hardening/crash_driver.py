@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-STREAM_PACE = 0.05      # seconds between streamed chunks for the third question
+STREAM_PACE = 0.05  # seconds between streamed chunks for the third question
 POLL_S = 0.05
 
 
@@ -51,8 +51,13 @@ async def user(mode: str, image: str, big: list[str]) -> None:
 
     session = AppSession(demo=True)
     run = asyncio.get_running_loop().create_task(session.run([]))
-    await until(lambda: session.endpoint.has_key and session.models
-                and session.history_flow.history.info is not None)
+    await until(
+        lambda: (
+            session.endpoint.has_key
+            and session.models
+            and session.history_flow.history.info is not None
+        )
+    )
     session.demo_server.pace = 0.0
     chat, window = session.chat, session.window
     finished: list[str] = []
@@ -69,14 +74,16 @@ async def user(mode: str, image: str, big: list[str]) -> None:
         await until(lambda: len(chat.conversation.messages) == before + 2)
         return chat.conversation.messages[-1]
 
-    for text, files in (("First question, about the screenshot", [image]),
-                        ("Second question", [])):
+    for text, files in (("First question, about the screenshot", [image]), ("Second question", [])):
         reply = await ask(text, files)
         await until(lambda reply=reply: reply.id in finished)
         assert reply.status is Status.COMPLETE, reply.error
     conv_id = chat.conversation.id
-    say("turns", conv_id, json.dumps([m.id for m in chat.conversation.messages],
-                                     separators=(",", ":")))
+    say(
+        "turns",
+        conv_id,
+        json.dumps([m.id for m in chat.conversation.messages], separators=(",", ":")),
+    )
 
     if mode == "stream":
         session.demo_server.pace = STREAM_PACE
@@ -100,9 +107,10 @@ async def user(mode: str, image: str, big: list[str]) -> None:
             say("saving")
             await original(reply)
             say("saved")
+
         chat.before_request = saving
         await ask("Fourth question, about big images", big)
-        await run   # until killed
+        await run  # until killed
 
 
 def main() -> int:

@@ -30,13 +30,19 @@ from app.ui.tray_tile import TrayTile
 
 # Retries as the app does them, with delays short enough for a test.
 FAST_RETRIES = RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.2)
-WAIT_MS = 20_000   # only so that a broken app cannot hang the run
+WAIT_MS = 20_000  # only so that a broken app cannot hang the run
 
 
 class Running:
-    def __init__(self, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, *,
-                 base_url: str | None = None, key: str | None = None,
-                 settings: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        qtbot: QtBot,
+        qloop: asyncio.AbstractEventLoop,
+        *,
+        base_url: str | None = None,
+        key: str | None = None,
+        settings: dict[str, object] | None = None,
+    ) -> None:
         self.qtbot = qtbot
         demo = base_url is None
         config = dict(settings or {})
@@ -54,10 +60,10 @@ class Running:
         self.session.chat.replyFinished.connect(lambda message: self.finished.append(message.id))
         qtbot.addWidget(self.session.window)
         self.task = qloop.create_task(self.session.run([]))
-        qtbot.waitUntil(lambda: self.session.send_block_reason("x") != "Connecting…",
-                        timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None,
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: self.session.send_block_reason("x") != "Connecting…", timeout=WAIT_MS
+        )
+        qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None, timeout=WAIT_MS)
         if demo:
             qtbot.waitUntil(lambda: bool(self.session.models), timeout=WAIT_MS)
             self.session.demo_server.pace = 0.0
@@ -113,8 +119,9 @@ class Running:
         clipboard = QGuiApplication.clipboard()
         clipboard.setMimeData(mime)
         try:
-            self.qtbot.keySequence(self.window.composer,
-                                   QKeySequence(QKeySequence.StandardKey.Paste))
+            self.qtbot.keySequence(
+                self.window.composer, QKeySequence(QKeySequence.StandardKey.Paste)
+            )
         finally:
             clipboard.clear()
 
@@ -132,8 +139,14 @@ class Running:
         """Send and wait for the reply to end (complete, failed or stopped)."""
         before = len(self.messages)
         self.click_send(text)
-        self.qtbot.waitUntil(lambda: len(self.messages) > before and self.last.role ==
-                             "assistant" and self.last.id in self.finished, timeout=WAIT_MS)
+        self.qtbot.waitUntil(
+            lambda: (
+                len(self.messages) > before
+                and self.last.role == "assistant"
+                and self.last.id in self.finished
+            ),
+            timeout=WAIT_MS,
+        )
         return self.last
 
     def retry(self) -> Message:
@@ -143,14 +156,23 @@ class Running:
         self.window.view.flush()
         link = action_url("retry", failed.id)
         assert f'href="{link}"' in self.window.view.browser.toHtml(), "no Retry link shown"
-        self.window.view.browser.anchorClicked.emit(QUrl(link))   # the link, clicked
-        self.qtbot.waitUntil(lambda: self.last.id != failed.id and self.last.role == "assistant"
-                             and self.last.id in self.finished, timeout=WAIT_MS)
+        self.window.view.browser.anchorClicked.emit(QUrl(link))  # the link, clicked
+        self.qtbot.waitUntil(
+            lambda: (
+                self.last.id != failed.id
+                and self.last.role == "assistant"
+                and self.last.id in self.finished
+            ),
+            timeout=WAIT_MS,
+        )
         return self.last
 
     def running_turns(self) -> list[asyncio.Task[object]]:
-        return [t for t in asyncio.all_tasks(self.task.get_loop())
-                if t.get_name() == "chat-turn" and not t.done()]
+        return [
+            t
+            for t in asyncio.all_tasks(self.task.get_loop())
+            if t.get_name() == "chat-turn" and not t.done()
+        ]
 
     def close(self) -> None:
         self.window.close()

@@ -33,12 +33,14 @@ from app.store.history import HistoryStore
 from app.store.lock import acquire_instance_lock
 from app.store.paths import data_directory
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("crash_driver.py")
-HANG_GUARD_S = 120.0   # only so that a broken driver cannot hang the run
+HANG_GUARD_S = 120.0  # only so that a broken driver cannot hang the run
 
 
 @dataclass
@@ -57,10 +59,19 @@ class Killed:
 
 def kill_when(args: list[str], stop: Callable[[Killed], bool]) -> Killed:
     """Run the driver; SIGKILL it as soon as `stop` says so (checked after each line)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    child = subprocess.Popen([sys.executable, str(DRIVER), *args], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    child = subprocess.Popen(
+        [sys.executable, str(DRIVER), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     said = Killed()
     buffer = b""
     try:
@@ -70,12 +81,11 @@ def kill_when(args: list[str], stop: Callable[[Killed], bool]) -> Killed:
             ready, _, _ = select.select([fd], [], [], HANG_GUARD_S)
             chunk = os.read(fd, 65536) if ready else b""
             if not chunk:
-                break   # the driver ended or hung: reported below
+                break  # the driver ended or hung: reported below
             buffer += chunk
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
-                said.lines.append(line.decode().split(" ", 1 if line.startswith(b"delta")
-                                                     else -1))
+                said.lines.append(line.decode().split(" ", 1 if line.startswith(b"delta") else -1))
                 if stop(said):
                     break
         child.send_signal(signal.SIGKILL)
@@ -94,7 +104,7 @@ def kill_when(args: list[str], stop: Callable[[Killed], bool]) -> Killed:
 
 
 def free_lock(data: Path) -> None:
-    lock = acquire_instance_lock(data)   # the dead process's lock is free
+    lock = acquire_instance_lock(data)  # the dead process's lock is free
     assert lock is not None
     lock.release()
 
@@ -114,12 +124,14 @@ def check_earlier_turns(conversation: Conversation, said: Killed) -> None:
     assert messages[2].text == "Second question"
 
 
-def test_killed_mid_stream_keeps_every_flushed_word(tmp_path: Path, qtbot: QtBot,
-                                                   qloop: asyncio.AbstractEventLoop) -> None:
+def test_killed_mid_stream_keeps_every_flushed_word(
+    tmp_path: Path, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
     image = corpus.good_png(tmp_path)
     # Killed once the reply has reached the disk twice, while it goes on streaming.
-    said = kill_when(["stream", str(image)],
-                     lambda s: len(s.all("stored")) >= 2 and s.lines[-1][0] == "delta")
+    said = kill_when(
+        ["stream", str(image)], lambda s: len(s.all("stored")) >= 2 and s.lines[-1][0] == "delta"
+    )
     conv_id = said.first("turns")[1]
     reply_id = said.first("reply")[1]
     received = "".join(json.loads(line[1]) for line in said.all("delta"))
@@ -127,16 +139,16 @@ def test_killed_mid_stream_keeps_every_flushed_word(tmp_path: Path, qtbot: QtBot
     data = data_directory()
     free_lock(data)
 
-    with HistoryStore(data, read_only=True) as store:   # as the kill left it
+    with HistoryStore(data, read_only=True) as store:  # as the kill left it
         assert store.integrity_check() == "ok"
         conversation = store.load_conversation(conv_id)
     check_earlier_turns(conversation, said)
     question, reply = conversation.messages[4:]
     assert question.text == "Third question, answered slowly"
     assert (reply.id, reply.status) == (reply_id, Status.STREAMING)
-    assert len(reply.text) >= on_disk > 0          # every flush seen on disk is still there
-    assert received.startswith(reply.text)         # and it is what had arrived, in order
-    assert len(received) > len(reply.text)         # the kill came mid-stream, after the flush
+    assert len(reply.text) >= on_disk > 0  # every flush seen on disk is still there
+    assert received.startswith(reply.text)  # and it is what had arrived, in order
+    assert len(received) > len(reply.text)  # the kill came mid-stream, after the flush
 
     # The next start: the app marks the reply interrupted, says so, and shows it as such.
     app = Running(qtbot, qloop)
@@ -146,10 +158,11 @@ def test_killed_mid_stream_keeps_every_flushed_word(tmp_path: Path, qtbot: QtBot
         app.session.history_flow.open_conversation(conv_id)
         qtbot.waitUntil(lambda: app.session.chat.conversation.id == conv_id, timeout=10_000)
         shown = app.view_text()
-        third = shown[shown.index("Third question, answered slowly"):]
+        third = shown[shown.index("Third question, answered slowly") :]
         assert "Simulated reply from the local demo endpoint" in third
         assert third.index("Simulated reply") < third.index(
-            "Interrupted — the app closed before the reply finished")
+            "Interrupted — the app closed before the reply finished"
+        )
         # …and it goes on: a follow-up question completes.
         follow = app.ask("Go on")
         assert follow.status is Status.COMPLETE, follow.error
@@ -178,8 +191,9 @@ def big_images(folder: Path, count: int = 3) -> list[Path]:
 def test_killed_while_saving_a_question_with_large_images(tmp_path: Path, moment: str) -> None:
     image = corpus.good_png(tmp_path)
     big = big_images(tmp_path / "big")
-    said = kill_when(["save", str(image), *map(str, big)],
-                     lambda s: bool(s.lines) and s.lines[-1][0] == moment)
+    said = kill_when(
+        ["save", str(image), *map(str, big)], lambda s: bool(s.lines) and s.lines[-1][0] == moment
+    )
     conv_id = said.first("turns")[1]
     data = data_directory()
     free_lock(data)
@@ -190,7 +204,7 @@ def test_killed_while_saving_a_question_with_large_images(tmp_path: Path, moment
         originals = store.image_originals(conv_id)
         check_earlier_turns(conversation, said)
         later = conversation.messages[4:]
-        if moment == "saved":   # the question's save had finished: all of it is there
+        if moment == "saved":  # the question's save had finished: all of it is there
             # (the reply's empty placeholder is queued after it and may not have landed yet)
             assert [m.role for m in later] in (["user"], ["user", "assistant"])
         # Whatever the moment: no question without all its images, no image half written.
@@ -215,5 +229,5 @@ def test_killed_while_saving_a_question_with_large_images(tmp_path: Path, moment
     for blob in (data / "blobs").rglob("*"):
         if blob.is_file() and not blob.name.startswith(".tmp-"):
             assert hashlib.sha256(blob.read_bytes()).hexdigest() == blob.parent.name + blob.name
-    with Image.open(big[0]) as first:   # the user's files are untouched
+    with Image.open(big[0]) as first:  # the user's files are untouched
         assert first.size == (1400, 1400)

@@ -47,8 +47,8 @@ from app.store.paths import data_directory
 from app.ui.conversation_render import action_url
 
 QUESTION = "Describe the screenshot, please."
-CURRENT_MODEL = "grok-4.3"                           # the default: current, takes images
-NOT_REASONING = "grok-4.20-0309-non-reasoning"       # current, takes images, never thinks
+CURRENT_MODEL = "grok-4.3"  # the default: current, takes images
+NOT_REASONING = "grok-4.20-0309-non-reasoning"  # current, takes images, never thinks
 SHORT = Timeouts(connect=1.0, read=1.0, write=10.0, pool=10.0)
 
 
@@ -86,17 +86,22 @@ class Context:
         return self.stack.enter_context(DemoServer(port=port))
 
     def short_timeouts(self) -> None:
-        self.monkeypatch.setattr("app.llm.client.make_client",
-                                 functools.partial(make_client, timeouts=SHORT))
+        self.monkeypatch.setattr(
+            "app.llm.client.make_client", functools.partial(make_client, timeouts=SHORT)
+        )
 
 
 def repoint(app: Running, base_url: str, key: str = DEMO_API_KEY) -> Callable[[], None]:
     """What Settings' OK does with a corrected address (and the key typed for it)."""
+
     def heal() -> None:
         settings = dataclasses.replace(app.session.settings, base_url=base_url)
         app.session.settings_changed(settings, key)
-        app.qtbot.waitUntil(lambda: app.session.endpoint.base_url == base_url
-                            and not app.session.tasks.running, timeout=10_000)
+        app.qtbot.waitUntil(
+            lambda: app.session.endpoint.base_url == base_url and not app.session.tasks.running,
+            timeout=10_000,
+        )
+
     return heal
 
 
@@ -108,11 +113,13 @@ def free_port() -> int:
 
 # -- the scenarios -----------------------------------------------------------------------------
 
+
 def demo_fault(fault: Fault, count: int = 1, **options: int) -> Maker:
     def make(ctx: Context) -> Setup:
         app = ctx.demo()
         app.session.demo_server.inject(fault, count, **options)
         return Setup(app)
+
     return make
 
 
@@ -120,10 +127,11 @@ def stall(fault: Fault, count: int) -> Maker:
     def make(ctx: Context) -> Setup:
         ctx.short_timeouts()
         app = ctx.demo()
-        app.session.choose_model(NOT_REASONING)      # the app's own silence limit applies
-        app.session.demo_server.stall_seconds = 60   # ended when the session stops it
+        app.session.choose_model(NOT_REASONING)  # the app's own silence limit applies
+        app.session.demo_server.stall_seconds = 60  # ended when the session stops it
         app.session.demo_server.inject(fault, count, after_chunks=3)
         return Setup(app)
+
     return make
 
 
@@ -135,10 +143,17 @@ def wrong_key(ctx: Context) -> Setup:
 
 def repoint_key(app: Running, base_url: str) -> Callable[[], None]:
     """The right key typed into Settings: stored in the keyring, then used."""
+
     def heal() -> None:
         app.session.settings_changed(app.session.settings, DEMO_API_KEY)
-        app.qtbot.waitUntil(lambda: keyring.get_password(SERVICE, key_account(base_url))
-                            == DEMO_API_KEY and not app.session.tasks.running, timeout=10_000)
+        app.qtbot.waitUntil(
+            lambda: (
+                keyring.get_password(SERVICE, key_account(base_url)) == DEMO_API_KEY
+                and not app.session.tasks.running
+            ),
+            timeout=10_000,
+        )
+
     return heal
 
 
@@ -152,8 +167,11 @@ def prompt_too_long(ctx: Context) -> Setup:
     # The app does not know this model's window (it budgets 32,768); the server's is 8,192.
     app = ctx.demo()
     app.session.choose_model("grok-vision-demo-8k")
-    return Setup(app, heal=lambda: app.session.choose_model(CURRENT_MODEL),
-                 question="Summarise:" + " lorem ipsum" * 3000)
+    return Setup(
+        app,
+        heal=lambda: app.session.choose_model(CURRENT_MODEL),
+        question="Summarise:" + " lorem ipsum" * 3000,
+    )
 
 
 def image_refused(ctx: Context) -> Setup:
@@ -163,23 +181,24 @@ def image_refused(ctx: Context) -> Setup:
     app.paste(mime)
     assert [item.name for item in app.items()] == ["chart.webp"]
 
-    def leave_it_out() -> None:   # the "leave out" link under the question's image
+    def leave_it_out() -> None:  # the "leave out" link under the question's image
         question = app.messages[-2]
         link = action_url("send", question.id, "0", "0")
         app.window.view.flush()
         assert f'href="{link}"' in app.window.view.browser.toHtml()
         app.window.view.browser.anchorClicked.emit(QUrl(link))
+
     return Setup(app, heal=leave_it_out)
 
 
 def refused(ctx: Context) -> Setup:
-    port = free_port()   # nothing listens there (yet)
+    port = free_port()  # nothing listens there (yet)
     app = ctx.pointed_at(f"http://127.0.0.1:{port}/v1")
     return Setup(app, heal=lambda: ctx.server(port) and None)
 
 
 def unresolvable(ctx: Context) -> Setup:
-    app = ctx.pointed_at("http://nonexistent.invalid/v1")   # .invalid never resolves
+    app = ctx.pointed_at("http://nonexistent.invalid/v1")  # .invalid never resolves
     server = ctx.server()
     return Setup(app, heal=repoint(app, server.base_url))
 
@@ -208,53 +227,115 @@ def connect_timeout(ctx: Context) -> Setup:
 class Scenario:
     id: str
     make: Maker
-    words: tuple[str, ...]           # in the error shown (the server's own message where any)
-    partial: bool = False            # text arrives before the failure
-    retried: int = 0                 # automatic retries the app announces before giving up
+    words: tuple[str, ...]  # in the error shown (the server's own message where any)
+    partial: bool = False  # text arrives before the failure
+    retried: int = 0  # automatic retries the app announces before giving up
     slow: bool = False
 
 
 SCENARIOS = (
-    Scenario("connection_refused", refused,
-             ("Could not reach the server: 127.0.0.1:",
-              "refused the connection (nothing is listening there)")),
-    Scenario("host_not_resolvable", unresolvable,
-             ("Could not reach the server: the host name of nonexistent.invalid was not found",)),
-    Scenario("tls_failure", tls_to_plain_http,
-             ("Could not reach the server: the secure connection (TLS) to 127.0.0.1:",
-              "WRONG_VERSION_NUMBER", "its address starts with http://")),
-    Scenario("connect_timeout", connect_timeout,
-             ("The server took too long to answer: no answer from 127.0.0.1:",),
-             retried=2, slow=True),
-    Scenario("read_timeout", stall(Fault.STALL_BEFORE_HEADERS, 3),
-             ("The server took too long to answer",), retried=2, slow=True),
-    Scenario("stall_mid_stream", stall(Fault.STALL_MID_STREAM, 1),
-             ("The reply was cut off", "the server stopped answering mid-reply"), partial=True),
-    Scenario("dropped_mid_stream", demo_fault(Fault.DROP_MID_STREAM, after_chunks=3),
-             ("The reply was cut off", "the connection was lost mid-reply"), partial=True),
-    Scenario("malformed_event", demo_fault(Fault.MALFORMED_EVENT, after_chunks=3),
-             ("The reply was cut off", "the server sent a malformed event"), partial=True),
-    Scenario("wrong_key", wrong_key,
-             ("The API key was not accepted (HTTP 400)", "Incorrect API key provided: xa***ef")),
-    Scenario("model_not_found", retired_model,
-             ("Model not found (HTTP 400)", "Model not found: grok-2-vision-1212")),
-    Scenario("prompt_too_long", prompt_too_long,
-             ("too long for the model (HTTP 400)", "maximum prompt length is 8192")),
-    Scenario("image_refused", image_refused,
-             ("The server refused an image (HTTP 412)",
-              "Downloaded response does not contain a valid JPG or PNG image.")),
-    Scenario("rate_limited_429", demo_fault(Fault.RATE_LIMIT, 3, retry_after=1),
-             ("(HTTP 429)", "The service is temporarily at capacity."), retried=2),
-    Scenario("server_error_500", demo_fault(Fault.SERVER_ERROR, 3),
-             ("The server had an error (HTTP 500)", "Internal server error."), retried=2),
-    Scenario("unavailable_503", demo_fault(Fault.UNAVAILABLE, 3),
-             ("(HTTP 503)", "The service is currently unavailable."), retried=2),
+    Scenario(
+        "connection_refused",
+        refused,
+        (
+            "Could not reach the server: 127.0.0.1:",
+            "refused the connection (nothing is listening there)",
+        ),
+    ),
+    Scenario(
+        "host_not_resolvable",
+        unresolvable,
+        ("Could not reach the server: the host name of nonexistent.invalid was not found",),
+    ),
+    Scenario(
+        "tls_failure",
+        tls_to_plain_http,
+        (
+            "Could not reach the server: the secure connection (TLS) to 127.0.0.1:",
+            "WRONG_VERSION_NUMBER",
+            "its address starts with http://",
+        ),
+    ),
+    Scenario(
+        "connect_timeout",
+        connect_timeout,
+        ("The server took too long to answer: no answer from 127.0.0.1:",),
+        retried=2,
+        slow=True,
+    ),
+    Scenario(
+        "read_timeout",
+        stall(Fault.STALL_BEFORE_HEADERS, 3),
+        ("The server took too long to answer",),
+        retried=2,
+        slow=True,
+    ),
+    Scenario(
+        "stall_mid_stream",
+        stall(Fault.STALL_MID_STREAM, 1),
+        ("The reply was cut off", "the server stopped answering mid-reply"),
+        partial=True,
+    ),
+    Scenario(
+        "dropped_mid_stream",
+        demo_fault(Fault.DROP_MID_STREAM, after_chunks=3),
+        ("The reply was cut off", "the connection was lost mid-reply"),
+        partial=True,
+    ),
+    Scenario(
+        "malformed_event",
+        demo_fault(Fault.MALFORMED_EVENT, after_chunks=3),
+        ("The reply was cut off", "the server sent a malformed event"),
+        partial=True,
+    ),
+    Scenario(
+        "wrong_key",
+        wrong_key,
+        ("The API key was not accepted (HTTP 400)", "Incorrect API key provided: xa***ef"),
+    ),
+    Scenario(
+        "model_not_found",
+        retired_model,
+        ("Model not found (HTTP 400)", "Model not found: grok-2-vision-1212"),
+    ),
+    Scenario(
+        "prompt_too_long",
+        prompt_too_long,
+        ("too long for the model (HTTP 400)", "maximum prompt length is 8192"),
+    ),
+    Scenario(
+        "image_refused",
+        image_refused,
+        (
+            "The server refused an image (HTTP 412)",
+            "Downloaded response does not contain a valid JPG or PNG image.",
+        ),
+    ),
+    Scenario(
+        "rate_limited_429",
+        demo_fault(Fault.RATE_LIMIT, 3, retry_after=1),
+        ("(HTTP 429)", "The service is temporarily at capacity."),
+        retried=2,
+    ),
+    Scenario(
+        "server_error_500",
+        demo_fault(Fault.SERVER_ERROR, 3),
+        ("The server had an error (HTTP 500)", "Internal server error."),
+        retried=2,
+    ),
+    Scenario(
+        "unavailable_503",
+        demo_fault(Fault.UNAVAILABLE, 3),
+        ("(HTTP 503)", "The service is currently unavailable."),
+        retried=2,
+    ),
 )
 
 
 @pytest.fixture
-def ctx(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> Iterator[Context]:
+def ctx(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Context]:
     with contextlib.ExitStack() as stack:
         yield Context(qtbot, qloop, monkeypatch, stack, tmp_path)
 
@@ -271,8 +352,10 @@ def notes_seen(app: Running) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.id, marks=[pytest.mark.slow]
-                                                   if s.slow else []) for s in SCENARIOS])
+@pytest.mark.parametrize(
+    "scenario",
+    [pytest.param(s, id=s.id, marks=[pytest.mark.slow] if s.slow else []) for s in SCENARIOS],
+)
 def test_fault_in_the_window(scenario: Scenario, ctx: Context) -> None:
     setup = scenario.make(ctx)
     app = setup.app
@@ -303,8 +386,9 @@ def test_fault_in_the_window(scenario: Scenario, ctx: Context) -> None:
     assert app.running_turns() == []
     assert not app.window.stop_button.isEnabled()
     conv_id = app.session.chat.conversation.id
-    app.qtbot.waitUntil(lambda: [m.status for m in stored(conv_id)] == [Status.COMPLETE,
-                                                                         Status.FAILED])
+    app.qtbot.waitUntil(
+        lambda: [m.status for m in stored(conv_id)] == [Status.COMPLETE, Status.FAILED]
+    )
     saved_question, saved_reply = stored(conv_id)
     assert saved_question.text == setup.question
     assert (saved_reply.text, saved_reply.error) == (reply.text, reply.error)
@@ -321,7 +405,7 @@ def test_fault_in_the_window(scenario: Scenario, ctx: Context) -> None:
 
 def test_a_retry_after_429_waits_then_succeeds(ctx: Context) -> None:
     app = ctx.demo()
-    app.session.chat.retry_policy = RetryPolicy()   # the app's own: retry-after is honoured
+    app.session.chat.retry_policy = RetryPolicy()  # the app's own: retry-after is honoured
     notes = notes_seen(app)
     app.session.demo_server.inject(Fault.RATE_LIMIT, 1, retry_after=1)
     reply = app.ask(QUESTION)
@@ -329,13 +413,12 @@ def test_a_retry_after_429_waits_then_succeeds(ctx: Context) -> None:
     retrying = [note for note in notes if "Retrying" in note]
     assert len(retrying) == 1
     assert "(HTTP 429): The service is temporarily at capacity." in retrying[0]
-    assert retrying[0].endswith("Retrying in 1 s (attempt 1 of 2)…")   # the retry-after
+    assert retrying[0].endswith("Retrying in 1 s (attempt 1 of 2)…")  # the retry-after
     assert [r.status for r in app.session.demo_server.chat_requests] == [429, 200]
 
 
 @pytest.mark.parametrize("fault", [Fault.SERVER_ERROR, Fault.UNAVAILABLE])
-def test_passing_server_errors_are_retried_unseen_but_announced(ctx: Context,
-                                                                fault: Fault) -> None:
+def test_passing_server_errors_are_retried_unseen_but_announced(ctx: Context, fault: Fault) -> None:
     app = ctx.demo()
     notes = notes_seen(app)
     app.session.demo_server.inject(fault, 2)

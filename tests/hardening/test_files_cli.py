@@ -25,7 +25,7 @@ from app.demo import DemoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PARALLEL = 4
-TIMEOUT_S = 300   # only so that a broken run cannot hang
+TIMEOUT_S = 300  # only so that a broken run cannot hang
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,22 @@ class Run:
 
 @dataclass
 class Results:
-    paths: dict[str, Path]            # case id (or "folder", "missing", "many") -> its path
+    paths: dict[str, Path]  # case id (or "folder", "missing", "many") -> its path
     tokens: dict[str, Run]
     ask: dict[str, Run]
     many: list[Path]
 
 
 def _run(args: tuple[str, ...], env: dict[str, str]) -> Run:
-    done = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
     return Run(args, done.returncode, done.stdout, done.stderr)
 
 
@@ -69,18 +76,33 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Results:
         jobs: dict[tuple[str, str], tuple[str, ...]] = {}
         for key, path in paths.items():
             jobs["tokens", key] = ("tokens", "--json", str(path))
-            jobs["ask", key] = ("ask", "--base-url", server.base_url, "--image", str(path),
-                                "What is this?")
+            jobs["ask", key] = (
+                "ask",
+                "--base-url",
+                server.base_url,
+                "--image",
+                str(path),
+                "What is this?",
+            )
         jobs["tokens", "many"] = ("tokens", "--json", *map(str, many))
-        jobs["ask", "many"] = ("ask", "--base-url", server.base_url,
-                               *(arg for p in many for arg in ("--image", str(p))), "All?")
+        jobs["ask", "many"] = (
+            "ask",
+            "--base-url",
+            server.base_url,
+            *(arg for p in many for arg in ("--image", str(p))),
+            "All?",
+        )
         # Everything at once: one bad file among the good ones loses none of them.
         jobs["tokens", "all"] = ("tokens", "--json", *map(str, paths.values()))
         with ThreadPoolExecutor(PARALLEL) as pool:
             futures = {job: pool.submit(_run, args, env) for job, args in jobs.items()}
             runs = {job: future.result() for job, future in futures.items()}
-    return Results(paths=paths, tokens={k: r for (c, k), r in runs.items() if c == "tokens"},
-                   ask={k: r for (c, k), r in runs.items() if c == "ask"}, many=many)
+    return Results(
+        paths=paths,
+        tokens={k: r for (c, k), r in runs.items() if c == "tokens"},
+        ask={k: r for (c, k), r in runs.items() if c == "ask"},
+        many=many,
+    )
 
 
 def no_traceback(run: Run) -> None:
@@ -154,9 +176,18 @@ def test_every_file_at_once_loses_none(results: Results) -> None:
     report = json.loads(run.stdout)
     priced = [image["path"] for image in report["images"]]
     refused = [error["path"] for error in report["errors"]]
-    expected_refused = [str(results.paths[c.id]) for c in corpus.CASES
-                        if not c.skip and c.outcome is Outcome.REFUSED]
-    assert refused == [*expected_refused, str(results.paths["folder"]),
-                       str(results.paths["missing"])]
-    assert priced == [str(results.paths[c.id]) for c in corpus.CASES
-                      if not c.skip and c.outcome is not Outcome.REFUSED]
+    expected_refused = [
+        str(results.paths[c.id])
+        for c in corpus.CASES
+        if not c.skip and c.outcome is Outcome.REFUSED
+    ]
+    assert refused == [
+        *expected_refused,
+        str(results.paths["folder"]),
+        str(results.paths["missing"]),
+    ]
+    assert priced == [
+        str(results.paths[c.id])
+        for c in corpus.CASES
+        if not c.skip and c.outcome is not Outcome.REFUSED
+    ]

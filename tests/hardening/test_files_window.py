@@ -90,7 +90,7 @@ def send_the_rest(app: Running, case: Case, name: str) -> None:
     assert reply.status is Status.COMPLETE, reply.error
     question = app.messages[-2]
     assert question.text == DRAFT
-    assert [part.name for part in question.images] == ["good.png", name][:len(expected)]
+    assert [part.name for part in question.images] == ["good.png", name][: len(expected)]
     assert app.session.demo_server.chat_requests[-1].image_sizes == expected
     assert not app.items()
 
@@ -114,7 +114,7 @@ def test_pasted_as_a_file(case: Case, app: Running, tmp_path: Path) -> None:
     folder.mkdir()
     path = case.make(folder)
     app.paste(file_mime(path))
-    check_tray(app, case, path.name)   # the composer got no text: the draft is as typed
+    check_tray(app, case, path.name)  # the composer got no text: the draft is as typed
     send_the_rest(app, case, path.name)
 
 
@@ -140,7 +140,8 @@ def test_pasted_as_image_data(case: Case, app: Running, tmp_path: Path) -> None:
 
 
 def test_a_picture_pasted_as_pixels_is_encoded_off_the_gui_thread(
-        app: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As screenshot tools put a picture on the clipboard: pixels only, no encoded bytes.
     Encoding a 60-MP one as PNG took seconds; the GUI thread must not be the one doing it."""
     from app.controllers import attachments
@@ -151,6 +152,7 @@ def test_a_picture_pasted_as_pixels_is_encoded_off_the_gui_thread(
     def recording(picture: QImage, name: str) -> bytes:
         encoded_on.append(threading.current_thread().name)
         return png_of(picture, name)
+
     monkeypatch.setattr(attachments, "png_of", recording)
     start_draft(app, tmp_path)
     picture = QImage(2400, 1500, QImage.Format.Format_RGB32)
@@ -179,8 +181,9 @@ def test_a_folder_dropped_then_pasted(app: Running, tmp_path: Path) -> None:
     (folder / "nested").mkdir()
     corpus.good_png(folder / "nested", "deeper.png")
     assert drag_and_drop(app.window.tray, file_mime(folder))
-    assert app.notice() == ("Added 2 images from the folder album. Skipped 1 file that is not "
-                            "an image.")
+    assert app.notice() == (
+        "Added 2 images from the folder album. Skipped 1 file that is not an image."
+    )
     app.wait_settled()
     assert [item.name for item in app.items()] == ["good.png", "broken.png", "inside.png"]
     broken = app.item_named("broken.png")
@@ -188,7 +191,7 @@ def test_a_folder_dropped_then_pasted(app: Running, tmp_path: Path) -> None:
     assert broken.error is not None
     assert "not an image" in broken.error
     assert "broken.png" in app.notice()
-    app.paste(file_mime(folder))   # the same folder again: nothing is added twice
+    app.paste(file_mime(folder))  # the same folder again: nothing is added twice
     assert app.notice().startswith("Added 0 images from the folder album.")
     assert "Skipped broken.png, inside.png: already in the tray." in app.notice()
     assert len(app.items()) == 3
@@ -199,8 +202,7 @@ def test_a_folder_dropped_then_pasted(app: Running, tmp_path: Path) -> None:
     assert app.session.demo_server.chat_requests[-1].image_sizes == [GOOD, (300, 200)]
 
 
-def test_a_file_deleted_between_drop_and_send(app: Running, tmp_path: Path,
-                                              qtbot: QtBot) -> None:
+def test_a_file_deleted_between_drop_and_send(app: Running, tmp_path: Path, qtbot: QtBot) -> None:
     start_draft(app, tmp_path)
     at_once = corpus.good_png(tmp_path, "deleted at once.png", (200, 100))
     later = corpus.good_png(tmp_path, "deleted before send.png", (300, 200))
@@ -228,8 +230,10 @@ def test_a_file_deleted_between_drop_and_send(app: Running, tmp_path: Path,
         with HistoryStore(data_directory(), read_only=True) as store:
             question = store.load_conversation(conv_id).messages[0]
         return [part.name for part in question.images if part.image is not None]
-    qtbot.waitUntil(lambda: stored_images() == ["good.png", "deleted before send.png"],
-                    timeout=10_000)
+
+    qtbot.waitUntil(
+        lambda: stored_images() == ["good.png", "deleted before send.png"], timeout=10_000
+    )
 
 
 @pytest.mark.slow
@@ -245,14 +249,17 @@ def test_two_hundred_files_at_once(app: Running, tmp_path: Path) -> None:
     assert app.window.composer.toPlainText() == DRAFT
     # Files picked one by one are all kept; Send says what to do.
     assert not app.window.send_button.isEnabled()
-    assert app.window.send_reason.text() == ("201 images attached, but a message takes at "
-                                             "most 10 — remove 191")
-    app.paste(file_mime(*paths))   # all of them again, pasted: each is already there
-    assert app.notice() == "Skipped shot 000.png, shot 001.png, shot 002.png and 197 more: " \
+    assert app.window.send_reason.text() == (
+        "201 images attached, but a message takes at most 10 — remove 191"
+    )
+    app.paste(file_mime(*paths))  # all of them again, pasted: each is already there
+    assert (
+        app.notice() == "Skipped shot 000.png, shot 001.png, shot 002.png and 197 more: "
         "already in the tray."
+    )
     assert len(app.items()) == 201
     for item in items[10:]:
-        app.window.tray.removeRequested.emit(item.id)   # what each tile's × does
+        app.window.tray.removeRequested.emit(item.id)  # what each tile's × does
     reply = app.ask()
     assert reply.status is Status.COMPLETE, reply.error
     assert app.session.demo_server.chat_requests[-1].image_sizes == [GOOD] + [(64, 48)] * 9

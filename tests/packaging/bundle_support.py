@@ -59,8 +59,11 @@ def fake_bundle(folder: Path, version: str = "0.1.0") -> Path:
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment for an install-script run with HOME moved into the test's tmp dir."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"PREFIX", "XDG_DATA_HOME", "XDG_CONFIG_HOME"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PREFIX", "XDG_DATA_HOME", "XDG_CONFIG_HOME"}
+    }
     env["HOME"] = str(home)
     env.update(extra)
     return env

@@ -26,15 +26,28 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
     pytest.importorskip(
         "PyInstaller",
         reason="PyInstaller is not installed, so the bundle cannot be built: "
-               "pip install -e '.[package]' (or set GROK_VISION_BUNDLE to a built bundle)")
+        "pip install -e '.[package]' (or set GROK_VISION_BUNDLE to a built bundle)",
+    )
     if sys.platform != "linux":
         pytest.skip("the bundle tests run on Linux (build.sh + install-linux.sh)")
     out = tmp_path_factory.mktemp("bundle")
     started = time.perf_counter()
     result = subprocess.run(
-        ["bash", str(BUILD_SH), "--python", sys.executable,
-         "--dist", str(out / "dist"), "--work", str(out / "work")],
-        capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
+        [
+            "bash",
+            str(BUILD_SH),
+            "--python",
+            sys.executable,
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     log = result.stdout + result.stderr
     if result.returncode != 0:

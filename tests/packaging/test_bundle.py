@@ -36,12 +36,22 @@ PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 
 
-def run_bundle(bundle: Bundle, *args: str, stdin: str | None = None,
-               env: dict[str, str] | None = None, timeout: float = 60
-               ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(bundle.program), *args], input=stdin, text=True,
-                          capture_output=True, env={**os.environ, **(env or {})},
-                          timeout=timeout, check=False)
+def run_bundle(
+    bundle: Bundle,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(bundle.program), *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
 
 
 # --- what is in it --------------------------------------------------------------------------
@@ -64,14 +74,17 @@ def test_tokens_json_prices_a_generated_png(bundle: Bundle, tmp_path: Path) -> N
     # ceil(1000/448) × ceil(700/448) = 3 × 2 tiles → 256 × (6 + 1) tokens
     assert report == {
         "images": [{"path": str(png), "width": 1000, "height": 700, "tiles": 6, "tokens": 1792}],
-        "total_tokens": 1792, "errors": []}
+        "total_tokens": 1792,
+        "errors": [],
+    }
 
 
 def test_size_is_within_the_budget(bundle: Bundle) -> None:
     size = bundle_size(bundle.folder)
     budget = size_budget_mib()
     assert size <= budget * MIB, (
-        f"the bundle is {size / MIB:.1f} MiB, over its budget of {budget} MiB")
+        f"the bundle is {size / MIB:.1f} MiB, over its budget of {budget} MiB"
+    )
 
 
 def test_it_carries_the_resources_and_the_keyring_metadata(bundle: Bundle) -> None:
@@ -93,14 +106,23 @@ def test_it_leaves_out_what_the_app_does_not_use(bundle: Bundle) -> None:
     modules = {path.name.split(".")[0] for path in (internal / "PySide6").glob("Qt*.so")}
     assert modules == {"QtCore", "QtGui", "QtWidgets", "QtDBus"}
     names = {path.name for path in internal.rglob("*") if path.is_file() or path.is_symlink()}
-    for unwanted in ("libQt6Network", "libQt6Qml", "libQt6Quick", "libQt6Pdf", "libgtk-3",
-                     "libqvnc", "libqgtk3", "libqpdf"):
+    for unwanted in (
+        "libQt6Network",
+        "libQt6Qml",
+        "libQt6Quick",
+        "libQt6Pdf",
+        "libgtk-3",
+        "libqvnc",
+        "libqgtk3",
+        "libqpdf",
+    ):
         assert not [n for n in names if n.startswith(unwanted)], f"{unwanted} is bundled"
 
 
 def test_no_link_dangles(bundle: Bundle) -> None:
-    dangling = [path for path in bundle.folder.rglob("*")
-                if path.is_symlink() and not path.exists()]
+    dangling = [
+        path for path in bundle.folder.rglob("*") if path.is_symlink() and not path.exists()
+    ]
     assert not dangling
 
 
@@ -109,14 +131,21 @@ def test_every_shared_object_finds_its_libraries(bundle: Bundle) -> None:
     ldd = shutil.which("ldd")
     if ldd is None:
         pytest.skip("ldd is not installed")
-    objects = [bundle.program, *(path for path in bundle.internal.rglob("*.so*")
-                                 if path.is_file() and not path.is_symlink())]
+    objects = [
+        bundle.program,
+        *(
+            path
+            for path in bundle.internal.rglob("*.so*")
+            if path.is_file() and not path.is_symlink()
+        ),
+    ]
     # The bundle's program puts _internal first on the library path, as done here.
     env = {**os.environ, "LD_LIBRARY_PATH": str(bundle.internal)}
     missing = {}
     for path in objects:
-        result = subprocess.run([ldd, str(path)], capture_output=True, text=True, env=env,
-                                check=False, timeout=30)
+        result = subprocess.run(
+            [ldd, str(path)], capture_output=True, text=True, env=env, check=False, timeout=30
+        )
         lost = [line.strip() for line in result.stdout.splitlines() if "not found" in line]
         if lost:
             missing[str(path.relative_to(bundle.folder))] = lost
@@ -190,14 +219,17 @@ def is_loopback(host: str) -> bool:
 def window_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     from app.gui import REPORT_SHOWN_ENV
 
-    env = {key: value for key, value in os.environ.items()
-           if key not in (*PROXY_VARS, *NO_PROXY_VARS)}
-    env.update({
-        "QT_QPA_PLATFORM": "offscreen",
-        REPORT_SHOWN_ENV: "1",
-        "GROK_VISION_LOG_DIR": str(tmp_path / "logs"),
-        "XDG_RUNTIME_DIR": str(tmp_path),
-    })
+    env = {
+        key: value for key, value in os.environ.items() if key not in (*PROXY_VARS, *NO_PROXY_VARS)
+    }
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            REPORT_SHOWN_ENV: "1",
+            "GROK_VISION_LOG_DIR": str(tmp_path / "logs"),
+            "XDG_RUNTIME_DIR": str(tmp_path),
+        }
+    )
     env.update(extra)
     return env
 
@@ -207,8 +239,14 @@ def run_window(command: list[str], env: dict[str, str]) -> tuple[int, str]:
     with SIGTERM (which closes it as the close button does). Returns (exit status, stderr)."""
     from app.gui import SHOWN_LINE
 
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None
     lines: list[str] = []
     shown = threading.Event()
@@ -225,8 +263,10 @@ def run_window(command: list[str], env: dict[str, str]) -> tuple[int, str]:
     try:
         shown.wait(START_TIMEOUT_S)
         if not shown.is_set():
-            pytest.fail(f"no window within {START_TIMEOUT_S:.0f} s "
-                        f"(exit {process.poll()}):\n{''.join(lines)[-3000:]}")
+            pytest.fail(
+                f"no window within {START_TIMEOUT_S:.0f} s "
+                f"(exit {process.poll()}):\n{''.join(lines)[-3000:]}"
+            )
         time.sleep(STAY_UP_S)
         assert process.poll() is None, f"the window went away:\n{''.join(lines)[-3000:]}"
         process.send_signal(signal.SIGTERM)
@@ -248,8 +288,9 @@ def assert_clean_run(status: int, stderr: str, log_dir: Path) -> None:
     assert status == 0, stderr
 
 
-def test_the_window_starts_and_requests_nothing_but_loopback(bundle: Bundle,
-                                                             tmp_path: Path) -> None:
+def test_the_window_starts_and_requests_nothing_but_loopback(
+    bundle: Bundle, tmp_path: Path
+) -> None:
     """Every HTTP client that honours the proxy variables (httpx does) is sent to a recorder;
     with no NO_PROXY, even the demo endpoint's loopback requests go there. Only loopback
     targets may appear."""
@@ -257,8 +298,11 @@ def test_the_window_starts_and_requests_nothing_but_loopback(bundle: Bundle,
         env = window_env(tmp_path, **dict.fromkeys(PROXY_VARS, proxy.url))
         status, stderr = run_window([str(bundle.program), "--demo"], env)
     assert_clean_run(status, stderr, tmp_path / "logs")
-    outside = [request for request, host in zip(proxy.requests, proxy.targets(), strict=True)
-               if not is_loopback(host)]
+    outside = [
+        request
+        for request, host in zip(proxy.requests, proxy.targets(), strict=True)
+        if not is_loopback(host)
+    ]
     assert not outside, f"requests beyond this machine at start: {outside}"
 
 
@@ -269,8 +313,9 @@ def test_the_bundle_honours_the_proxy_variables(bundle: Bundle) -> None:
     with ProxyRecorder() as proxy:
         env = {key: value for key, value in os.environ.items() if key not in NO_PROXY_VARS}
         env.update(dict.fromkeys(PROXY_VARS, proxy.url))
-        result = run_bundle(bundle, "models", "--base-url",
-                            f"http://127.0.0.1:{dead_port}/v1", env=env)
+        result = run_bundle(
+            bundle, "models", "--base-url", f"http://127.0.0.1:{dead_port}/v1", env=env
+        )
     assert result.returncode != 0
     assert proxy.requests, "the bundle ignored HTTP_PROXY/HTTPS_PROXY/ALL_PROXY"
     assert all(host == "127.0.0.1" for host in proxy.targets()), proxy.requests
@@ -291,8 +336,10 @@ def _no_network_prefix() -> list[str] | None:
 def test_the_window_starts_with_no_network_at_all(bundle: Bundle, tmp_path: Path) -> None:
     prefix = _no_network_prefix()
     if prefix is None:
-        pytest.skip("cannot make a network namespace here (unshare --net and ip are needed, "
-                    "as root or with user namespaces)")
+        pytest.skip(
+            "cannot make a network namespace here (unshare --net and ip are needed, "
+            "as root or with user namespaces)"
+        )
     status, stderr = run_window([*prefix, str(bundle.program), "--demo"], window_env(tmp_path))
     assert_clean_run(status, stderr, tmp_path / "logs")
 
@@ -314,8 +361,7 @@ def test_the_bundle_keeps_a_key_in_the_secret_service(bundle: Bundle) -> None:
         pytest.skip(reason)
     key = f"xai-{uuid.uuid4().hex}{uuid.uuid4().hex}"
     try:
-        stored = run_bundle(bundle, "key", "set", "--account", account, stdin=key + "\n",
-                            env=env)
+        stored = run_bundle(bundle, "key", "set", "--account", account, stdin=key + "\n", env=env)
         assert stored.returncode == 0, stored.stderr
         assert stored.stdout.startswith("Key stored in Secret Service"), stored.stdout
         found = run_bundle(bundle, "key", "status", "--account", account, env=env)

@@ -21,8 +21,14 @@ IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp"
 
 
 def install(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(INSTALL_SH), *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        ["bash", str(INSTALL_SH), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def desktop_entry(path: Path) -> dict[str, str]:
@@ -101,8 +107,9 @@ def check_installed(layout: Layout) -> None:
     assert (layout.opt / "install-linux.sh").is_file(), "the installer stays for --uninstall"
     assert layout.launcher.is_symlink()
     assert Path(os.readlink(layout.launcher)) == layout.opt / NAME
-    version = subprocess.run([str(layout.launcher), "--version"], capture_output=True,
-                             text=True, check=True, timeout=60)
+    version = subprocess.run(
+        [str(layout.launcher), "--version"], capture_output=True, text=True, check=True, timeout=60
+    )
     assert version.stdout == f"grok-vision {app.__version__}\n"
     entry = desktop_entry(layout.desktop)
     assert exec_argv(entry["Exec"]) == [str(layout.launcher), "%F"]
@@ -153,8 +160,14 @@ def test_the_installed_copy_uninstalls_itself(tmp_path: Path) -> None:
     layout = Layout(home)
     env = clean_env(home)
     assert install("--bundle", str(fake_bundle(tmp_path / "b")), env=env).returncode == 0
-    result = subprocess.run(["bash", str(layout.opt / "install-linux.sh"), "--uninstall"],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    result = subprocess.run(
+        ["bash", str(layout.opt / "install-linux.sh"), "--uninstall"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     check_removed(layout)
 
@@ -180,8 +193,9 @@ def test_the_desktop_entry_validates(tmp_path: Path) -> None:
         layout = Layout(home)
         result = install("--bundle", str(fake_bundle(home / "bundle")), env=clean_env(home))
         assert result.returncode == 0, result.stderr
-        checked = subprocess.run([validate, str(layout.desktop)], capture_output=True,
-                                 text=True, check=False, timeout=30)
+        checked = subprocess.run(
+            [validate, str(layout.desktop)], capture_output=True, text=True, check=False, timeout=30
+        )
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert checked.stdout + checked.stderr == ""  # not even a hint
 
@@ -212,6 +226,6 @@ def test_the_real_bundle_installs_and_runs(bundle: Bundle, tmp_path: Path) -> No
     env = clean_env(home)
     result = install("--bundle", str(bundle.folder), env=env)
     assert result.returncode == 0, result.stderr
-    check_installed(layout)   # runs the installed launcher through its symbolic link
+    check_installed(layout)  # runs the installed launcher through its symbolic link
     assert install("--uninstall", env=env).returncode == 0
     check_removed(layout)

@@ -49,8 +49,13 @@ def test_the_desktop_entry_validates() -> None:
     validate = shutil.which("desktop-file-validate")
     if validate is None:
         pytest.skip("desktop-file-validate is not installed (Debian: desktop-file-utils)")
-    result = subprocess.run([validate, str(RESOURCES / f"{NAME}.desktop")], capture_output=True,
-                            text=True, check=False, timeout=30)
+    result = subprocess.run(
+        [validate, str(RESOURCES / f"{NAME}.desktop")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout + result.stderr == ""
 
@@ -65,7 +70,7 @@ def test_the_icon_files() -> None:
         assert png.mode == "RGBA"
         corner = png.getpixel((0, 0))
         assert isinstance(corner, tuple)
-        assert corner[3] == 0   # a transparent margin around the rounded square
+        assert corner[3] == 0  # a transparent margin around the rounded square
 
 
 def test_the_png_is_the_svg_rendered(qapp: object, tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ SPEC = PACKAGING / "grok-vision.spec"
 def spec_list(name: str) -> list[str]:
     for node in ast.parse(SPEC.read_text()).body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == name for target in node.targets):
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
             value = ast.literal_eval(node.value)
             assert isinstance(value, list)
             return [str(item) for item in value]
@@ -43,18 +44,18 @@ def excluded(module: str, exclusions: list[str]) -> bool:
 
 def test_the_app_imports_no_qt_module_the_spec_leaves_out() -> None:
     exclusions = [f"PySide6.{module}" for module in spec_list("UNUSED_QT_MODULES")]
-    clashes = {name: files for name, files in app_imports().items()
-               if excluded(name, exclusions)}
+    clashes = {name: files for name, files in app_imports().items() if excluded(name, exclusions)}
     assert not clashes, (
-        f"the app imports Qt modules that {SPEC.name} excludes (UNUSED_QT_MODULES): {clashes}")
+        f"the app imports Qt modules that {SPEC.name} excludes (UNUSED_QT_MODULES): {clashes}"
+    )
 
 
 def test_the_app_imports_no_package_the_spec_leaves_out() -> None:
     exclusions = spec_list("UNUSED_PACKAGES")
-    clashes = {name: files for name, files in app_imports().items()
-               if excluded(name, exclusions)}
+    clashes = {name: files for name, files in app_imports().items() if excluded(name, exclusions)}
     assert not clashes, (
-        f"the app imports packages that {SPEC.name} excludes (UNUSED_PACKAGES): {clashes}")
+        f"the app imports packages that {SPEC.name} excludes (UNUSED_PACKAGES): {clashes}"
+    )
 
 
 def test_the_qt_modules_the_app_uses() -> None:

@@ -30,6 +30,7 @@ Colour = tuple[int, int, int]
 
 # -- images in memory --------------------------------------------------------------------------
 
+
 def png_bytes(width: int, height: int, color: Colour = (255, 0, 0)) -> bytes:
     """A solid-colour PNG of this size."""
     buffer = io.BytesIO()
@@ -50,8 +51,9 @@ def image_bytes(width: int, height: int, fmt: str, color: Colour = (0, 128, 0)) 
     return buffer.getvalue()
 
 
-def split_png(width: int, height: int, left: Colour, right: Colour,
-              left_fraction: float = 0.75) -> bytes:
+def split_png(
+    width: int, height: int, left: Colour, right: Colour, left_fraction: float = 0.75
+) -> bytes:
     """A PNG whose left part (by width) is one colour and the rest another."""
     image = Image.new("RGB", (width, height), right)
     image.paste(left, (0, 0, round(width * left_fraction), height))
@@ -79,6 +81,7 @@ def user_message(text: str, *images: bytes | str) -> Any:
 
 # -- fixtures ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def demo_server() -> Iterator[DemoServer]:
     """A started demo endpoint (no pacing), stopped and joined after the test."""
@@ -91,8 +94,9 @@ def demo_server() -> Iterator[DemoServer]:
 @pytest.fixture
 def demo_client(demo_server: DemoServer) -> Iterator[openai.OpenAI]:
     """The real `openai` client on the demo endpoint, no retries, short timeout, closed after."""
-    with openai.OpenAI(base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0,
-                       timeout=10.0) as client:
+    with openai.OpenAI(
+        base_url=demo_server.base_url, api_key=DEMO_API_KEY, max_retries=0, timeout=10.0
+    ) as client:
         yield client
 
 
@@ -120,9 +124,12 @@ class ImageHost:
                 return
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name="image-host")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="image-host",
+        )
         self._thread.start()
 
     def url(self, name: str, data: bytes, mime: str = "image/png") -> str:
@@ -162,8 +169,14 @@ class RawResponse:
         return json.loads(self.body)
 
 
-def raw_request(url: str, *, method: str = "GET", body: bytes | None = None,
-                headers: dict[str, str] | None = None, timeout: float = 10.0) -> RawResponse:
+def raw_request(
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> RawResponse:
     """Any request; error statuses are returned, not raised."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
@@ -174,22 +187,26 @@ def raw_request(url: str, *, method: str = "GET", body: bytes | None = None,
             return RawResponse(err.code, err.headers, err.read())
 
 
-def post_json(url: str, payload: Any, *, key: str | None = DEMO_API_KEY,
-              timeout: float = 10.0) -> RawResponse:
+def post_json(
+    url: str, payload: Any, *, key: str | None = DEMO_API_KEY, timeout: float = 10.0
+) -> RawResponse:
     """POST a JSON body, with the bearer key unless `key` is None."""
     headers = {"Content-Type": "application/json"}
     if key is not None:
         headers["Authorization"] = f"Bearer {key}"
-    return raw_request(url, method="POST", body=json.dumps(payload).encode(), headers=headers,
-                       timeout=timeout)
+    return raw_request(
+        url, method="POST", body=json.dumps(payload).encode(), headers=headers, timeout=timeout
+    )
 
 
-def open_stream(url: str, payload: Any, *, key: str = DEMO_API_KEY,
-                timeout: float = 10.0) -> Any:
+def open_stream(url: str, payload: Any, *, key: str = DEMO_API_KEY, timeout: float = 10.0) -> Any:
     """An open streaming response (use it in `with`), to read line by line."""
-    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                 headers={"Content-Type": "application/json",
-                                          "Authorization": f"Bearer {key}"})
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+    )
     return _OPENER.open(req, timeout=timeout)
 
 
@@ -207,12 +224,13 @@ def sse_payloads(body: bytes) -> list[Any]:
         if block.startswith(":"):
             continue
         assert block.startswith("data: "), block
-        data = block[len("data: "):]
+        data = block[len("data: ") :]
         payloads.append(data if data == "[DONE]" else json.loads(data))
     return payloads
 
 
 # -- what the endpoint waited for ------------------------------------------------------------
+
 
 @dataclass
 class Pause:

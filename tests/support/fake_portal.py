@@ -47,7 +47,10 @@ def private_bus(directory: Path) -> Iterator[str]:
     config.write_text(_CONFIG.format(directory=directory))
     process = subprocess.Popen(
         [daemon, f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         address = process.stdout.readline().strip()
@@ -65,7 +68,8 @@ def fake_portal(address: str, uri: str, code: int = 0) -> Iterator[subprocess.Po
     """The fake portal process on the bus at `address`, ready to answer."""
     env = {"DBUS_SESSION_BUS_ADDRESS": address, "PATH": "/usr/bin:/bin"}
     process = subprocess.Popen(
-        [sys.executable, __file__, uri, str(code)], stdout=subprocess.PIPE, text=True, env=env)
+        [sys.executable, __file__, uri, str(code)], stdout=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "ready"

@@ -11,7 +11,7 @@ from PIL import Image
 
 RED = (220, 30, 30)
 WHITE = (255, 255, 255)
-MARK = 40   # side of the coloured square that marks the top-left corner of an upright image
+MARK = 40  # side of the coloured square that marks the top-left corner of an upright image
 
 
 def noise_rgb(width: int, height: int, sigma: float = 60.0) -> Image.Image:
@@ -73,8 +73,12 @@ def rotated_jpeg(path: Path, upright_size: tuple[int, int], orientation: int) ->
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_from_chunks(*chunks: tuple[bytes, bytes]) -> bytes:
@@ -90,13 +94,14 @@ def bomb_png(path: Path, width: int = 30_000, height: int = 30_000) -> Path:
 
     The compressed stream is built row by row, never as a whole picture in memory.
     """
-    row = b"\x00" + bytes((width + 7) // 8)   # filter byte + packed bits
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte + packed bits
     packer = zlib.compressobj(9)
     parts = [packer.compress(row * 1000) for _ in range(height // 1000)]
     parts.append(packer.compress(row * (height % 1000)))
     parts.append(packer.flush())
-    data = png_from_chunks(ihdr(width, height, bit_depth=1, colour_type=0),
-                           (b"IDAT", b"".join(parts)), (b"IEND", b""))
+    data = png_from_chunks(
+        ihdr(width, height, bit_depth=1, colour_type=0), (b"IDAT", b"".join(parts)), (b"IEND", b"")
+    )
     path.write_bytes(data)
     return path
 
@@ -105,7 +110,7 @@ def header_only_png(path: Path, width: int = 640, height: int = 480) -> Path:
     """A PNG cut right after its header and the start of its pixel data."""
     full = encoded(noise_rgb(width, height), "PNG")
     idat = full.index(b"IDAT")
-    path.write_bytes(full[:idat + 4 + 100])
+    path.write_bytes(full[: idat + 4 + 100])
     return path
 
 
@@ -127,8 +132,12 @@ def sixteen_bit_png(path: Path, width: int = 300, height: int = 200) -> Path:
     return save(im, path, "PNG")
 
 
-def animated(path: Path, fmt: str, colours: tuple[tuple[int, int, int], ...],
-             size: tuple[int, int] = (120, 80)) -> Path:
+def animated(
+    path: Path,
+    fmt: str,
+    colours: tuple[tuple[int, int, int], ...],
+    size: tuple[int, int] = (120, 80),
+) -> Path:
     """An animation (GIF, APNG as fmt="PNG", WebP) whose frames are flat colours."""
     frames = [Image.new("RGB", size, colour) for colour in colours]
     frames[0].save(path, fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)

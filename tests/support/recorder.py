@@ -40,14 +40,23 @@ class Reply:
 
     @classmethod
     def json(cls, status: int, value: Any, **headers: str) -> Reply:
-        return cls(status, json.dumps(value).encode(), "application/json",
-                   tuple((name.replace("_", "-"), v) for name, v in headers.items()))
+        return cls(
+            status,
+            json.dumps(value).encode(),
+            "application/json",
+            tuple((name.replace("_", "-"), v) for name, v in headers.items()),
+        )
 
     @classmethod
-    def text(cls, status: int, text: str, content_type: str = "text/plain; charset=utf-8",
-             **headers: str) -> Reply:
-        return cls(status, text.encode(), content_type,
-                   tuple((name.replace("_", "-"), v) for name, v in headers.items()))
+    def text(
+        cls, status: int, text: str, content_type: str = "text/plain; charset=utf-8", **headers: str
+    ) -> Reply:
+        return cls(
+            status,
+            text.encode(),
+            content_type,
+            tuple((name.replace("_", "-"), v) for name, v in headers.items()),
+        )
 
 
 Answer = Callable[[Seen], Reply]
@@ -64,8 +73,12 @@ class RecordingServer:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                seen = Seen(self.command, self.path, self.headers.get("Authorization"),
-                            self.rfile.read(length) if length else b"")
+                seen = Seen(
+                    self.command,
+                    self.path,
+                    self.headers.get("Authorization"),
+                    self.rfile.read(length) if length else b"",
+                )
                 with server._lock:
                     server.requests.append(seen)
                 reply = answer(seen)
@@ -89,8 +102,11 @@ class RecordingServer:
                 socketserver.TCPServer.server_bind(self)
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name="recording-server")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="recording-server",
+        )
 
     @property
     def base_url(self) -> str:
@@ -105,8 +121,12 @@ class RecordingServer:
         self._thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
@@ -118,17 +138,30 @@ MODEL = "llava-test"
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def chat_stream(text: str) -> bytes:
     """A whole streamed chat completion: role, the text, the finish, usage, [DONE]."""
-    events = [_chunk({"role": "assistant", "content": ""}), _chunk({"content": text}),
-              _chunk({}, "stop"),
-              {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0,
-               "model": MODEL, "choices": [],
-               "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}}]
+    events = [
+        _chunk({"role": "assistant", "content": ""}),
+        _chunk({"content": text}),
+        _chunk({}, "stop"),
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": MODEL,
+            "choices": [],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+        },
+    ]
     lines = [f"data: {json.dumps(event)}\n\n" for event in events] + ["data: [DONE]\n\n"]
     return "".join(lines).encode()
 
@@ -136,9 +169,22 @@ def chat_stream(text: str) -> bytes:
 def openai_compatible(request: Seen) -> Reply:
     """`/v1/models` and a streamed `/v1/chat/completions`; a 404 in OpenAI's shape otherwise."""
     if request.method == "GET" and request.path == "/v1/models":
-        return Reply.json(200, {"object": "list", "data": [
-            {"id": MODEL, "object": "model", "created": 0, "owned_by": "local"}]})
+        return Reply.json(
+            200,
+            {
+                "object": "list",
+                "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "local"}],
+            },
+        )
     if request.method == "POST" and request.path == "/v1/chat/completions":
         return Reply(200, chat_stream("A red square."), "text/event-stream")
-    return Reply.json(404, {"error": {"message": f"Unknown path {request.path}",
-                                      "type": "invalid_request_error", "code": None}})
+    return Reply.json(
+        404,
+        {
+            "error": {
+                "message": f"Unknown path {request.path}",
+                "type": "invalid_request_error",
+                "code": None,
+            }
+        },
+    )

@@ -64,14 +64,16 @@ class ReplayServer:
 
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name="replay")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="replay"
+        )
         self._thread.start()
 
     def _keep(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self._lock:
-            self.received.append(Received(handler.path, {k.lower(): v for k, v in
-                                                         handler.headers.items()}, body))
+            self.received.append(
+                Received(handler.path, {k.lower(): v for k, v in handler.headers.items()}, body)
+            )
 
     @property
     def base_url(self) -> str:

@@ -13,8 +13,9 @@ from app.llm.stream import RetryPolicy
 
 
 @contextmanager
-def demo_session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
-                 retry: RetryPolicy | None = None) -> Iterator[AppSession]:
+def demo_session(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, retry: RetryPolicy | None = None
+) -> Iterator[AppSession]:
     """A demo-mode session whose endpoint and model list are ready; on exit its window is
     closed and the session must end with 0."""
     session = AppSession(demo=True)

@@ -16,8 +16,13 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 _ORIENTATION_WORDS = {
-    2: "mirrored", 3: "rotated 180°", 4: "flipped", 5: "rotated and mirrored",
-    6: "rotated 90° clockwise", 7: "rotated and mirrored", 8: "rotated 90° counter-clockwise",
+    2: "mirrored",
+    3: "rotated 180°",
+    4: "flipped",
+    5: "rotated and mirrored",
+    6: "rotated 90° clockwise",
+    7: "rotated and mirrored",
+    8: "rotated 90° counter-clockwise",
 }
 
 # Modes sent as stored by each format when nothing else needs changing.
@@ -118,6 +123,7 @@ def icc_for(source_mode: str, output_mode: str, icc: object) -> bytes | None:
     """The source's ICC profile when it still describes the output's colour space."""
     if not isinstance(icc, bytes) or not icc:
         return None
-    same_family = ((source_mode in _RGB_FAMILY and output_mode in _RGB_FAMILY)
-                   or (source_mode in _GREY_FAMILY and output_mode in _GREY_FAMILY))
+    same_family = (source_mode in _RGB_FAMILY and output_mode in _RGB_FAMILY) or (
+        source_mode in _GREY_FAMILY and output_mode in _GREY_FAMILY
+    )
     return icc if same_family else None

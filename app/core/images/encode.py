@@ -20,9 +20,9 @@ from .formats import human_bytes
 
 JPEG_QUALITIES = (95, 85, 75)
 DOWNSCALE_STEP = 0.85
-_OPTIMIZE_PNG_WITHIN = 1.5   # zlib's best effort rarely saves more than a third
+_OPTIMIZE_PNG_WITHIN = 1.5  # zlib's best effort rarely saves more than a third
 _MIN_LONG_EDGE = 64
-_SAMPLE_FROM_PIXELS = 1_000_000   # below this, compressing is quick whatever the content
+_SAMPLE_FROM_PIXELS = 1_000_000  # below this, compressing is quick whatever the content
 _NOISE_RATIO = 0.3
 
 
@@ -30,12 +30,12 @@ _NOISE_RATIO = 0.3
 class Encoding:
     """How to write pixels: PNG (optionally optimized) or JPEG."""
 
-    format: str                       # "PNG" or "JPEG"
-    quality: int = 95                 # JPEG, ignored when qtables are given
-    subsampling: int = 2              # JPEG chroma: 0 = 4:4:4 (crisp coloured text), 2 = 4:2:0
-    qtables: Any = None               # JPEG: a source's quantization tables, to keep its quality
-    optimize: bool = False            # PNG: zlib's best compression
-    compress_level: int = 6           # PNG, when not optimizing
+    format: str  # "PNG" or "JPEG"
+    quality: int = 95  # JPEG, ignored when qtables are given
+    subsampling: int = 2  # JPEG chroma: 0 = 4:4:4 (crisp coloured text), 2 = 4:2:0
+    qtables: Any = None  # JPEG: a source's quantization tables, to keep its quality
+    optimize: bool = False  # PNG: zlib's best compression
+    compress_level: int = 6  # PNG, when not optimizing
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,9 @@ def encode(im: Image.Image, encoding: Encoding, profile: ColourProfile) -> bytes
             options["subsampling"] = encoding.subsampling
     else:
         pixels = im
-        options = ({"optimize": True} if encoding.optimize
-                   else {"compress_level": encoding.compress_level})
+        options = (
+            {"optimize": True} if encoding.optimize else {"compress_level": encoding.compress_level}
+        )
     icc = icc_for(profile.source_mode, pixels.mode, profile.icc)
     if icc is not None:
         options["icc_profile"] = icc
@@ -93,9 +94,17 @@ def looks_like_noise(im: Image.Image) -> bool:
     return len(packed.getvalue()) > _NOISE_RATIO * len(band.tobytes())
 
 
-def fit_bytes(im: Image.Image, first: Encoding, *, name: str, max_bytes: int,
-              profile: ColourProfile, jpeg_allowed: bool, png_allowed: bool,
-              chroma_full: bool) -> Fitted:
+def fit_bytes(
+    im: Image.Image,
+    first: Encoding,
+    *,
+    name: str,
+    max_bytes: int,
+    profile: ColourProfile,
+    jpeg_allowed: bool,
+    png_allowed: bool,
+    chroma_full: bool,
+) -> Fitted:
     """Encode `im` with `first`, then climb down the ladder until the bytes fit `max_bytes`."""
     noisy = first.format == "PNG" and looks_like_noise(im)
     if noisy:
@@ -106,8 +115,7 @@ def fit_bytes(im: Image.Image, first: Encoding, *, name: str, max_bytes: int,
     limit = human_bytes(max_bytes)
     current, current_bytes = first, len(data)
 
-    if (first.format == "PNG" and not noisy
-            and current_bytes <= _OPTIMIZE_PNG_WITHIN * max_bytes):
+    if first.format == "PNG" and not noisy and current_bytes <= _OPTIMIZE_PNG_WITHIN * max_bytes:
         current = replace(first, optimize=True)
         data = encode(im, current, profile)
         if len(data) <= max_bytes:
@@ -118,7 +126,7 @@ def fit_bytes(im: Image.Image, first: Encoding, *, name: str, max_bytes: int,
         below_first = first.format != "JPEG" or first.qtables is not None
         for quality in JPEG_QUALITIES:
             if not below_first and quality >= first.quality:
-                continue   # already tried at this quality or better
+                continue  # already tried at this quality or better
             current = Encoding("JPEG", quality=quality, subsampling=0 if chroma_full else 2)
             data = encode(im, current, profile)
             if len(data) <= max_bytes:
@@ -126,22 +134,30 @@ def fit_bytes(im: Image.Image, first: Encoding, *, name: str, max_bytes: int,
                 return Fitted(data, im.size, current, (note,))
             current_bytes = len(data)
 
-    return _downscale_to_fit(im, current, current_bytes, name=name, max_bytes=max_bytes,
-                             profile=profile)
+    return _downscale_to_fit(
+        im, current, current_bytes, name=name, max_bytes=max_bytes, profile=profile
+    )
 
 
-def _downscale_to_fit(im: Image.Image, encoding: Encoding, full_size_bytes: int, *, name: str,
-                      max_bytes: int, profile: ColourProfile) -> Fitted:
+def _downscale_to_fit(
+    im: Image.Image,
+    encoding: Encoding,
+    full_size_bytes: int,
+    *,
+    name: str,
+    max_bytes: int,
+    profile: ColourProfile,
+) -> Fitted:
     """Smaller pixels, 0.85× per step, starting at the step the byte count predicts."""
     limit = human_bytes(max_bytes)
-    im, _ = to_working_mode(im, keep_palette=False)   # palettes only resample by nearest pixel
+    im, _ = to_working_mode(im, keep_palette=False)  # palettes only resample by nearest pixel
     width, height = im.size
     # Bytes shrink about with the area (a little faster: resampling smooths), so skip the
     # steps that cannot be enough, stopping one short of the estimate to keep the most pixels.
     estimate = math.log(max_bytes / full_size_bytes) / (2 * math.log(DOWNSCALE_STEP))
     step = max(1, math.floor(estimate) - 1)
     while True:
-        factor = DOWNSCALE_STEP ** step
+        factor = DOWNSCALE_STEP**step
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         if max(size) < _MIN_LONG_EDGE:
             raise ImageError(name, f"cannot be made smaller than {limit} and stay legible")

@@ -11,14 +11,30 @@ SNIFF_BYTES = 4096
 
 # Pillow format names as people know them.
 _LABELS = {
-    "JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP", "BMP": "BMP",
-    "DIB": "BMP", "TIFF": "TIFF", "AVIF": "AVIF", "JPEG2000": "JPEG 2000", "ICO": "ICO",
-    "PPM": "PPM", "TGA": "TGA", "PCX": "PCX", "PSD": "Photoshop (PSD)", "EPS": "EPS",
-    "DDS": "DDS", "QOI": "QOI", "ICNS": "ICNS",
+    "JPEG": "JPEG",
+    "MPO": "JPEG",
+    "PNG": "PNG",
+    "GIF": "GIF",
+    "WEBP": "WebP",
+    "BMP": "BMP",
+    "DIB": "BMP",
+    "TIFF": "TIFF",
+    "AVIF": "AVIF",
+    "JPEG2000": "JPEG 2000",
+    "ICO": "ICO",
+    "PPM": "PPM",
+    "TGA": "TGA",
+    "PCX": "PCX",
+    "PSD": "Photoshop (PSD)",
+    "EPS": "EPS",
+    "DDS": "DDS",
+    "QOI": "QOI",
+    "ICNS": "ICNS",
 }
 
-_HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
-                          b"mif1", b"msf1"})
+_HEIC_BRANDS = frozenset(
+    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 _BMP_HEADER_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
 
@@ -27,7 +43,7 @@ EMPTY_FILE = "empty file (0 bytes)"
 
 
 def format_label(pillow_format: str) -> str:
-    """"WEBP" → "WebP": the name of a format as shown to people."""
+    """ "WEBP" → "WebP": the name of a format as shown to people."""
     return _LABELS.get(pillow_format, pillow_format)
 
 
@@ -49,8 +65,10 @@ def damaged_reason(label: str) -> str:
 
 
 def too_large_reason(width: int, height: int, max_pixels: int) -> str:
-    return (f"{width}×{height} px is too large to open safely "
-            f"(over {max_pixels / 1_000_000:g} megapixels)")
+    return (
+        f"{width}×{height} px is too large to open safely "
+        f"(over {max_pixels / 1_000_000:g} megapixels)"
+    )
 
 
 def magic_label(head: bytes) -> str | None:
@@ -68,8 +86,11 @@ def magic_label(head: bytes) -> str | None:
 
 
 def _looks_like_bmp(head: bytes) -> bool:
-    return (head.startswith(b"BM") and len(head) >= 18
-            and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES)
+    return (
+        head.startswith(b"BM")
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES
+    )
 
 
 def _ftyp_brands(head: bytes) -> tuple[bytes, frozenset[bytes]]:
@@ -77,7 +98,7 @@ def _ftyp_brands(head: bytes) -> tuple[bytes, frozenset[bytes]]:
     if head[4:8] != b"ftyp" or len(head) < 12:
         return b"", frozenset()
     box_size = min(int.from_bytes(head[:4], "big"), len(head))
-    compatible = {head[i:i + 4] for i in range(16, box_size - 3, 4)}
+    compatible = {head[i : i + 4] for i in range(16, box_size - 3, 4)}
     return head[8:12], frozenset(compatible | {head[8:12]})
 
 

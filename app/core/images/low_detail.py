@@ -25,8 +25,10 @@ def low_detail_size(width: int, height: int) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         raise ValueError(f"image size must be positive, got {width}×{height}")
     scale = min(1.0, TILE_SIZE / width, TILE_SIZE / height)
-    return (max(1, min(TILE_SIZE, math.floor(width * scale + 0.5))),
-            max(1, min(TILE_SIZE, math.floor(height * scale + 0.5))))
+    return (
+        max(1, min(TILE_SIZE, math.floor(width * scale + 0.5))),
+        max(1, min(TILE_SIZE, math.floor(height * scale + 0.5))),
+    )
 
 
 def standin(image: PreparedImage) -> PreparedImage:
@@ -43,8 +45,9 @@ def make_low_detail(image: PreparedImage) -> PreparedImage:
     try:
         with Image.open(io.BytesIO(image.data)) as source:
             source.load()
-            pixels = source if source.mode in {"RGB", "RGBA", "L", "LA"} else (
-                source.convert("RGBA"))
+            pixels = (
+                source if source.mode in {"RGB", "RGBA", "L", "LA"} else (source.convert("RGBA"))
+            )
             small = pixels.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     except DECODE_ERRORS as exc:
         raise ImageError(image.name, f"could not be made smaller ({exc})") from None
@@ -59,5 +62,12 @@ def make_low_detail(image: PreparedImage) -> PreparedImage:
         mime = "image/jpeg"
     data = buffer.getvalue()
     note = f"low detail: downscaled to {target[0]}×{target[1]} (one tile)"
-    return replace(image, data=data, mime=mime, width=target[0], height=target[1],
-                   sha256=hashlib.sha256(data).hexdigest(), notes=(*image.notes, note))
+    return replace(
+        image,
+        data=data,
+        mime=mime,
+        width=target[0],
+        height=target[1],
+        sha256=hashlib.sha256(data).hexdigest(),
+        notes=(*image.notes, note),
+    )

@@ -23,18 +23,27 @@ from .formats import format_label
 # chunks, a decoder that gives up). Disk errors are OSError too: when they happen while
 # decoding, "damaged" is the honest message.
 DECODE_ERRORS: tuple[type[Exception], ...] = (
-    OSError, SyntaxError, EOFError, ValueError, IndexError, struct.error, zlib.error)
+    OSError,
+    SyntaxError,
+    EOFError,
+    ValueError,
+    IndexError,
+    struct.error,
+    zlib.error,
+)
 # Pillow's own decompression-bomb signals. Some plugins check again while reading frames or
 # tiles (GIF frame extents, TIFF tiles); the warning becomes an exception under `-W error`.
 BOMB_ERRORS: tuple[type[Exception], ...] = (
-    Image.DecompressionBombError, Image.DecompressionBombWarning)
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
 # A plugin that accepted the first bytes but failed on the rest of the header.
 _HEADER_ERRORS: tuple[type[Exception], ...] = (*DECODE_ERRORS, TypeError)
 
 
 @functools.cache
 def _load_plugins() -> None:
-    Image.preinit()   # the common formats first, in the order Image.open tries them
+    Image.preinit()  # the common formats first, in the order Image.open tries them
     Image.init()
 
 
@@ -69,8 +78,7 @@ def undecodable_reason(pillow_format: str) -> str | None:
         return f"{label} is not a format this app can read: export it as PNG or JPEG"
     factory = entry[0]
     if isinstance(factory, type) and issubclass(factory, ImageFile.StubImageFile):
-        return (f"{label} files can be recognised but not read by this app: "
-                "export it as PNG or JPEG")
+        return f"{label} files can be recognised but not read by this app: export it as PNG or JPEG"
     if pillow_format == "EPS" and not EpsImagePlugin.has_ghostscript():
         return "EPS needs Ghostscript, which is not installed: export it as PNG first"
     return None

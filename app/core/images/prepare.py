@@ -26,7 +26,7 @@ from .opener import BOMB_ERRORS, DECODE_ERRORS, open_header
 from .probe import checked_file_size, display_name, probe_stream
 from .validate import planned_size, validate
 
-_CONVERTED_JPEG_QUALITY = 85   # a lossy source re-encoded once more: no visible loss
+_CONVERTED_JPEG_QUALITY = 85  # a lossy source re-encoded once more: no visible loss
 
 
 def prepare_file(path: str | os.PathLike[str], limits: ImageLimits) -> PreparedImage:
@@ -81,8 +81,9 @@ def _prepare(data: bytes, name: str, path: str, limits: ImageLimits) -> Prepared
 
 
 @contextmanager
-def _decoded(stream: io.BytesIO, info: ImageProbe,
-             limits: ImageLimits) -> Iterator[ImageFile.ImageFile]:
+def _decoded(
+    stream: io.BytesIO, info: ImageProbe, limits: ImageLimits
+) -> Iterator[ImageFile.ImageFile]:
     """The image with its (first frame's) pixels decoded, or the ImageError saying why not."""
     name = info.name
     damaged = damaged_reason(format_label(info.format))
@@ -91,30 +92,36 @@ def _decoded(stream: io.BytesIO, info: ImageProbe,
     except UnidentifiedImageError:
         raise ImageError(name, damaged) from None
     except BOMB_ERRORS:
-        raise ImageError(name, too_large_reason(info.width, info.height,
-                                                limits.max_pixels)) from None
+        raise ImageError(
+            name, too_large_reason(info.width, info.height, limits.max_pixels)
+        ) from None
     with im:
         try:
-            im.load()   # the first frame of an animation
+            im.load()  # the first frame of an animation
         except BOMB_ERRORS:
-            raise ImageError(name, too_large_reason(info.width, info.height,
-                                                    limits.max_pixels)) from None
+            raise ImageError(
+                name, too_large_reason(info.width, info.height, limits.max_pixels)
+            ) from None
         except DECODE_ERRORS:
             raise ImageError(name, damaged) from None
         yield im
 
 
-def _sendable_as_is(im: Image.Image, info: ImageProbe, data: bytes,
-                    limits: ImageLimits) -> bool:
-    return (info.format in limits.accepted_formats and info.format in MIME_BY_FORMAT
-            and im.mode in PLAIN_MODES.get(info.format, frozenset())
-            and not info.animated and info.orientation == 1
-            and planned_size(info, limits) == info.oriented_size
-            and len(data) <= limits.max_bytes)
+def _sendable_as_is(im: Image.Image, info: ImageProbe, data: bytes, limits: ImageLimits) -> bool:
+    return (
+        info.format in limits.accepted_formats
+        and info.format in MIME_BY_FORMAT
+        and im.mode in PLAIN_MODES.get(info.format, frozenset())
+        and not info.animated
+        and info.orientation == 1
+        and planned_size(info, limits) == info.oriented_size
+        and len(data) <= limits.max_bytes
+    )
 
 
-def _fit(im: ImageFile.ImageFile, info: ImageProbe, data: bytes,
-         limits: ImageLimits) -> PreparedImage:
+def _fit(
+    im: ImageFile.ImageFile, info: ImageProbe, data: bytes, limits: ImageLimits
+) -> PreparedImage:
     if _sendable_as_is(im, info, data, limits):
         return _prepared(info, data, info.format, info.oriented_size, ())
     notes: list[str] = []
@@ -131,22 +138,37 @@ def _fit(im: ImageFile.ImageFile, info: ImageProbe, data: bytes,
         notes.append("downscaled from {}×{}".format(*info.oriented_size))
 
     first, chroma_full = _first_encoding(im, info, data, work, limits)
-    fitted = fit_bytes(work, first, name=info.name, max_bytes=limits.max_bytes,
-                       profile=ColourProfile(im.mode, im.info.get("icc_profile")),
-                       jpeg_allowed="JPEG" in limits.accepted_formats,
-                       png_allowed="PNG" in limits.accepted_formats, chroma_full=chroma_full)
-    if first.format != info.format:   # a conversion the endpoint demands, not the byte limit
+    fitted = fit_bytes(
+        work,
+        first,
+        name=info.name,
+        max_bytes=limits.max_bytes,
+        profile=ColourProfile(im.mode, im.info.get("icc_profile")),
+        jpeg_allowed="JPEG" in limits.accepted_formats,
+        png_allowed="PNG" in limits.accepted_formats,
+        chroma_full=chroma_full,
+    )
+    if first.format != info.format:  # a conversion the endpoint demands, not the byte limit
         notes.append(f"converted from {format_label(info.format)} to {fitted.encoding.format}")
     notes += fitted.notes
     return _prepared(info, fitted.data, fitted.encoding.format, fitted.size, tuple(notes))
 
 
-def _prepared(info: ImageProbe, data: bytes, fmt: str, size: tuple[int, int],
-              notes: tuple[str, ...]) -> PreparedImage:
+def _prepared(
+    info: ImageProbe, data: bytes, fmt: str, size: tuple[int, int], notes: tuple[str, ...]
+) -> PreparedImage:
     return PreparedImage(
-        name=info.name, data=data, mime=MIME_BY_FORMAT[fmt], width=size[0], height=size[1],
-        sha256=hashlib.sha256(data).hexdigest(), original_size=info.oriented_size,
-        original_format=info.format, original_bytes=info.file_size, notes=notes)
+        name=info.name,
+        data=data,
+        mime=MIME_BY_FORMAT[fmt],
+        width=size[0],
+        height=size[1],
+        sha256=hashlib.sha256(data).hexdigest(),
+        original_size=info.oriented_size,
+        original_format=info.format,
+        original_bytes=info.file_size,
+        notes=notes,
+    )
 
 
 def _first_frame_note(fmt: str) -> str:
@@ -156,8 +178,13 @@ def _first_frame_note(fmt: str) -> str:
     return f"animated {kind}: only the first frame is sent"
 
 
-def _first_encoding(source: ImageFile.ImageFile, info: ImageProbe, data: bytes,
-                    work: Image.Image, limits: ImageLimits) -> tuple[Encoding, bool]:
+def _first_encoding(
+    source: ImageFile.ImageFile,
+    info: ImageProbe,
+    data: bytes,
+    work: Image.Image,
+    limits: ImageLimits,
+) -> tuple[Encoding, bool]:
     """The encoding to try first, and whether JPEG fallbacks should keep full chroma (text)."""
     jpeg_ok = "JPEG" in limits.accepted_formats
     png_ok = "PNG" in limits.accepted_formats
@@ -165,8 +192,9 @@ def _first_encoding(source: ImageFile.ImageFile, info: ImageProbe, data: bytes,
         # Re-use the source's quantization: same quality, about the same bytes per pixel.
         qtables = getattr(source, "quantization", None) if source.mode in {"L", "RGB"} else None
         if qtables:
-            return Encoding("JPEG", qtables=qtables,
-                            subsampling=JpegImagePlugin.get_sampling(source)), False
+            return Encoding(
+                "JPEG", qtables=qtables, subsampling=JpegImagePlugin.get_sampling(source)
+            ), False
         return Encoding("JPEG", quality=95), False
     if info.format == "PNG" and png_ok:
         return Encoding("PNG"), True
@@ -193,11 +221,11 @@ def _webp_is_lossy(data: bytes) -> bool:
     """True when the first image data chunk of a WebP file is VP8 (lossy), not VP8L."""
     offset, end = 12, len(data)
     while offset + 8 <= end:
-        kind = data[offset:offset + 4]
-        size = int.from_bytes(data[offset + 4:offset + 8], "little")
+        kind = data[offset : offset + 4]
+        size = int.from_bytes(data[offset + 4 : offset + 8], "little")
         if kind in {b"VP8 ", b"VP8L"}:
             return kind == b"VP8 "
-        if kind == b"ANMF":       # an animation frame: 16 bytes of frame header, then chunks
+        if kind == b"ANMF":  # an animation frame: 16 bytes of frame header, then chunks
             offset += 8 + 16
             continue
         offset += 8 + size + (size & 1)

@@ -21,10 +21,11 @@ from .formats import EMPTY_FILE, SNIFF_BYTES, unreadable_reason
 from .opener import BOMB_ERRORS, DECODE_ERRORS, open_header, undecodable_reason
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+)
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_MAX_PNG_CHUNKS = 200_000   # a walk longer than this is not a real PNG: stop looking
+_MAX_PNG_CHUNKS = 200_000  # a walk longer than this is not a real PNG: stop looking
 
 
 def display_name(path: str | os.PathLike[str]) -> str:
@@ -95,8 +96,16 @@ def probe_stream(fp: IO[bytes], *, name: str, path: str, file_size: int) -> Imag
         orientation = _orientation(im, fp, fmt)
     if width <= 0 or height <= 0:
         raise ImageError(name, undecodable_reason(fmt) or f"has no pixels ({width}×{height})")
-    return ImageProbe(name=name, path=path, format=fmt, width=width, height=height,
-                      orientation=orientation, file_size=file_size, animated=animated)
+    return ImageProbe(
+        name=name,
+        path=path,
+        format=fmt,
+        width=width,
+        height=height,
+        orientation=orientation,
+        file_size=file_size,
+        animated=animated,
+    )
 
 
 def _is_animated(im: ImageFile.ImageFile) -> bool:
@@ -104,7 +113,7 @@ def _is_animated(im: ImageFile.ImageFile) -> bool:
     try:
         return bool(getattr(im, "is_animated", False))
     except DECODE_ERRORS:
-        return False   # frames past the first are damaged: prepare will decode the first
+        return False  # frames past the first are damaged: prepare will decode the first
 
 
 def _orientation(im: ImageFile.ImageFile, fp: IO[bytes], fmt: str) -> int:
@@ -120,7 +129,7 @@ def _orientation(im: ImageFile.ImageFile, fp: IO[bytes], fmt: str) -> int:
                 exif.load(trailing)
                 value = exif.get(ExifTags.Base.Orientation)
     except DECODE_ERRORS:
-        return 1   # unreadable metadata: show the pixels as stored
+        return 1  # unreadable metadata: show the pixels as stored
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
@@ -139,5 +148,5 @@ def _png_trailing_exif(fp: IO[bytes]) -> bytes | None:
             return data if len(data) == length else None
         if kind == b"IEND":
             return None
-        fp.seek(length + 4, os.SEEK_CUR)   # chunk data and CRC
+        fp.seek(length + 4, os.SEEK_CUR)  # chunk data and CRC
     return None

@@ -11,7 +11,7 @@ from ..imagetypes import ImageError, PreparedImage
 from .formats import damaged_reason, format_label
 from .opener import BOMB_ERRORS, DECODE_ERRORS, open_header
 
-JPEG_QUALITY = 90   # high enough that text in a screenshot's thumbnail stays clean
+JPEG_QUALITY = 90  # high enough that text in a screenshot's thumbnail stays clean
 
 
 def thumbnail_bytes(image: PreparedImage, max_side: int = 160) -> bytes:
