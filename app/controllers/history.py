@@ -86,6 +86,8 @@ class HistoryController(QObject):
         self._dirty: set[str] = set()  # … not yet flushed
         self._latest_query = ""
         self._closed = False
+        # The conversation whose reply was cut off when the app last ended, found on opening.
+        self.interrupted_conversation: str | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(flush_interval_ms)
@@ -128,6 +130,7 @@ class HistoryController(QObject):
             lock.release()
             raise
         self._store, self._lock = store, lock
+        self.interrupted_conversation = store.streaming_conversation()
         interrupted = store.mark_interrupted()
         store.purge_deleted()
         store.gc_blobs()

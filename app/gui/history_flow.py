@@ -1,8 +1,10 @@
 """Conversations that last: the session's turns saved as they happen, the sidebar, search,
 regenerate, export and import.
 
-The question is saved before its request leaves; streamed text reaches the disk at least every
-second; a conversation chosen in the sidebar replaces the one on screen.
+The question is saved before its request leaves (and the sidebar lists its conversation at
+once); streamed text reaches the disk at least every second; a conversation chosen in the
+sidebar replaces the one on screen, and the sidebar marks whichever conversation is open. After
+a crash, the conversation whose reply was cut off opens again, marked interrupted.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class HistoryFlow(QObject):
         self._jump_to: str | None = None  # a search hit's message, once its conversation opens
         self._page_was_all = False  # the page shown first held the whole conversation
         self._dialog: QFileDialog | None = None
+        self._reopen_on_undo: str | None = None  # the open conversation, deleted
+        self._crash_notice: tuple[str, str] | None = None  # (conversation id, notice)
         self._build()
         self._wire()
         session.chat.before_request = self._before_request
@@ -96,8 +100,12 @@ class HistoryFlow(QObject):
         bar.renameRequested.connect(h.rename)
         bar.pinRequested.connect(h.pin)
         bar.deleteRequested.connect(self._delete)
-        bar.undoDeleteRequested.connect(h.undo_delete)
+        bar.undoDeleteRequested.connect(self._undo_delete)
         bar.newRequested.connect(s.new_conversation)
+        # After the session has started the new conversation (connected before these):
+        bar.newRequested.connect(self._show_open)
+        s.window.newConversationRequested.connect(self._show_open)
+        s.chat.messageAdded.connect(self._show_open)
         s.chat.replyDelta.connect(h.reply_delta)
         s.chat.replyFinished.connect(self._reply_finished)
         s.chat.messagesRemoved.connect(self._removed)
@@ -114,6 +122,11 @@ class HistoryFlow(QObject):
     def _opened(self, info: HistoryInfo) -> None:
         if info.notice:
             self._session.window.show_notice(info.notice)
+        cut_off = self.history.interrupted_conversation
+        session = self._session
+        if cut_off is not None and not session.chat.conversation.messages and not session.chat.busy:
+            self._crash_notice = (cut_off, info.notice)
+            self.open_conversation(cut_off)  # where the user was when the app went down
 
     async def aclose(self) -> None:
         await self.history.aclose()
@@ -132,6 +145,7 @@ class HistoryFlow(QObject):
             with contextlib.suppress(*_FAILED):
                 await self.history.save_message(conversation, question, originals, thumbs)
             self._saved.add(question.id)
+            self.history.refresh()  # a new conversation is listed from its first question
         if reply.id not in self._saved:
             self.history.save_message(conversation, reply)
             self._saved.add(reply.id)
@@ -152,6 +166,10 @@ class HistoryFlow(QObject):
             self._forget(message.id)
 
     # -- the sidebar ---------------------------------------------------------------------------
+    def _show_open(self, *_: object) -> None:
+        """Mark the conversation open in the window (listed now or once saved)."""
+        self.sidebar.set_open(self._session.chat.conversation.id)
+
     def open_conversation(self, conv_id: str) -> None:
         session = self._session
         if conv_id == session.chat.conversation.id:
@@ -176,10 +194,13 @@ class HistoryFlow(QObject):
         if conversation.model and conversation.model != session.settings.model:
             session.choose_model(conversation.model)
         session.show_efforts()
-        self.sidebar.select(conversation.id)
+        self.sidebar.set_open(conversation.id)
         if self._jump_to is not None:
             session.window.view.scroll_to_message(self._jump_to)
             self._jump_to = None
+        crash, self._crash_notice = self._crash_notice, None
+        if crash is not None and crash[0] == conversation.id and crash[1]:
+            session.window.show_notice(crash[1])  # again, over any notice opening it caused
         session.update_meter()
 
     def _hit_chosen(self, conv_id: str, message_id: str) -> None:
@@ -191,8 +212,19 @@ class HistoryFlow(QObject):
 
     def _delete(self, conv_id: str) -> None:
         self.history.delete(conv_id)
+        self._reopen_on_undo = None
         if conv_id == self._session.chat.conversation.id:
+            self._reopen_on_undo = conv_id
             self._session.new_conversation()
+            self._show_open()
+
+    def _undo_delete(self, conv_id: str) -> None:
+        """Undo (the bar, Ctrl+Z): the conversation is listed again, and open again if it was
+        open when deleted and nothing has been started since."""
+        self.history.undo_delete(conv_id)
+        reopen, self._reopen_on_undo = self._reopen_on_undo, None
+        if reopen == conv_id and not self._session.chat.conversation.messages:
+            self.open_conversation(conv_id)
 
     # -- export and import ---------------------------------------------------------------------
     def _export(self, fmt: str) -> None:

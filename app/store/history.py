@@ -478,6 +478,17 @@ class HistoryStore:
             raise ConversationNotFoundError(f"There is no saved message {message_id}.")
         return int(row[0])
 
+    def streaming_conversation(self) -> str | None:
+        """The conversation of the latest reply still marked streaming (the app ended while it
+        streamed), if any: call before :meth:`mark_interrupted`."""
+        row = self._conn.execute(
+            "SELECT m.conversation_id FROM messages AS m JOIN conversations AS c "
+            "ON c.id = m.conversation_id WHERE m.status = ? AND c.deleted_at IS NULL "
+            "ORDER BY m.created DESC, m.seq DESC LIMIT 1",
+            (Status.STREAMING.value,),
+        ).fetchone()
+        return str(row[0]) if row is not None else None
+
     def mark_interrupted(self) -> int:
         """At start-up: every reply still marked streaming (the app ended mid-reply) becomes
         interrupted, keeping the text of its last flush. Returns how many. Only the instance

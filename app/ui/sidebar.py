@@ -4,9 +4,12 @@ It shows rows and forwards intent; it never touches the store. Edits show at onc
 title, a pinned row moving up, a deleted row leaving with a "Deleted — Undo" bar) and are sent
 as signals for the history controller to save; the controller's next ``set_rows`` confirms them.
 
-Keys in the list: Enter opens, F2 renames (in place), Delete deletes; the context menu has
-Rename, Pin/Unpin and Delete. Typing in the search box searches after a short pause; Escape
-clears it.
+Keys in the list: Enter opens, F2 renames (in place), Delete deletes and Ctrl+Z (anywhere in
+the sidebar but the search box) undoes the last delete; the context menu has Rename, Pin/Unpin
+and Delete. The Undo bar keeps its place and size whatever the title, and stays until it is
+dismissed or another conversation is deleted. The conversation open in the window is marked
+(``set_open``), focused or not. Typing in the search box searches after a short pause, one row
+per matching conversation with its matched words stressed; Escape clears it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,7 +45,7 @@ from app.ui.sidebar_models import (
 )
 
 SEARCH_DEBOUNCE_MS = 300
-UNDO_TIMEOUT_MS = 10_000
+UNDO_TIMEOUT_MS = 0  # 0: the Undo bar stays until dismissed or replaced
 
 
 def _list_view(name: str, accessible: str, parent: QWidget) -> QListView:
@@ -92,6 +96,7 @@ class ConversationSidebar(QWidget):
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(undo_timeout_ms)
         self._undo_timer.timeout.connect(self._forget_undo)
+        self._undo_text = ""
         self._connect()
 
     def _build(self) -> None:
@@ -131,6 +136,10 @@ class ConversationSidebar(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.undo_bar)
+        # Wide enough for the Undo bar from the start: showing it never widens the sidebar.
+        margins = layout.contentsMargins()
+        bar_width = self.undo_bar.minimumSizeHint().width() + margins.left() + margins.right()
+        self.setMinimumWidth(max(layout.minimumSize().width(), bar_width))
 
     def _build_undo_bar(self) -> None:
         self.undo_bar = QFrame(self)
@@ -138,14 +147,29 @@ class ConversationSidebar(QWidget):
         self.undo_bar.setFrameShape(QFrame.Shape.StyledPanel)
         self.undo_label = QLabel(self.undo_bar)
         self.undo_label.setObjectName("undoLabel")
+        # A long title is elided here: it never widens the sidebar (nor moves the bar).
+        self.undo_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.undo_button = QPushButton("Undo", self.undo_bar)
         self.undo_button.setObjectName("undoDeleteButton")
         self.undo_button.setAccessibleName("Undo delete")
+        self.undo_button.setToolTip("Bring the conversation back (Ctrl+Z)")
+        self.undo_close = QPushButton("×", self.undo_bar)
+        self.undo_close.setObjectName("undoDismissButton")
+        self.undo_close.setAccessibleName("Dismiss")
+        self.undo_close.setFlat(True)
+        self.undo_close.setFixedWidth(self.undo_close.fontMetrics().height() * 2)
         bar = QHBoxLayout(self.undo_bar)
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(self.undo_label, 1)
         bar.addWidget(self.undo_button)
+        bar.addWidget(self.undo_close)
         self.undo_bar.hide()
+        self.undo_action = QAction("Undo delete", self)
+        self.undo_action.setObjectName("undoDeleteAction")
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setEnabled(False)
+        self.addAction(self.undo_action)
 
     def _connect(self) -> None:
         self.new_button.clicked.connect(self.newRequested)
@@ -156,7 +180,9 @@ class ConversationSidebar(QWidget):
         self.model.renamed.connect(self.renameRequested)
         self.list_view.itemDelegate().closeEditor.connect(self._editor_closed)
         self.undo_button.clicked.connect(self.undo_delete)
-        for watched in (self.list_view, self.results_view, self.search_edit):
+        self.undo_close.clicked.connect(self._forget_undo)
+        self.undo_action.triggered.connect(self.undo_delete)
+        for watched in (self.list_view, self.results_view, self.search_edit, self.undo_label):
             watched.installEventFilter(self)
 
     # -- what the controller sets ----------------------------------------------------------
@@ -168,10 +194,17 @@ class ConversationSidebar(QWidget):
             self._pending_rows = list(rows)  # a reset now would close the title editor
             return
         self._pending_rows = None
-        current = self.current_id()
+        current = self.model.open_id() or self.current_id()
         self.model.set_rows([r for r in rows if r.id not in self._hidden])
         if current is not None:
             self.select(current)
+
+    def set_open(self, conv_id: str | None) -> None:
+        """The conversation open in the window (None: a new one, not saved yet): marked and
+        made the current row whenever it is listed."""
+        self.model.set_open(conv_id)
+        if conv_id is None or not self.select(conv_id):
+            self.list_view.setCurrentIndex(QModelIndex())
 
     def set_search_results(self, hits: Sequence[SearchHit]) -> None:
         """Show the hits of the search in the box (ignored once the box is cleared)."""
@@ -181,11 +214,11 @@ class ConversationSidebar(QWidget):
         self.results_model.set_hits([h for h in hits if h.conversation_id not in self._hidden])
         count = self.results_model.rowCount()
         self._show_status(
-            f"No messages match “{query}”."
+            f"No conversation matches “{query}”."
             if count == 0
-            else "1 message matches."
+            else "1 conversation matches."
             if count == 1
-            else f"{count} messages match."
+            else f"{count} conversations match."
         )
         self.stack.setCurrentWidget(self.results_view)
 
@@ -225,15 +258,27 @@ class ConversationSidebar(QWidget):
             return
         self._hidden.add(conv_id)
         self._undo_row = row
-        self.undo_label.setText(f"Deleted “{row.title or UNTITLED}”")
-        self.undo_bar.setAccessibleDescription(self.undo_label.text())
+        self._undo_text = f"Deleted “{row.title or UNTITLED}”"
+        self._elide_undo()
+        self.undo_label.setToolTip(self._undo_text)
+        self.undo_bar.setAccessibleDescription(self._undo_text)
         self.undo_bar.show()
-        self._undo_timer.start()
+        self.undo_action.setEnabled(True)
+        if self._undo_timer.interval() > 0:
+            self._undo_timer.start()
         self.deleteRequested.emit(conv_id)
 
+    def _elide_undo(self) -> None:
+        width = max(self.undo_label.width(), 40)
+        metrics = self.undo_label.fontMetrics()
+        text = metrics.elidedText(self._undo_text, Qt.TextElideMode.ElideMiddle, width)
+        self.undo_label.setText(text)
+
     def undo_delete(self) -> None:
+        """Bring back the conversation deleted last (the Undo button, Ctrl+Z)."""
         row, self._undo_row = self._undo_row, None
         self.undo_bar.hide()
+        self.undo_action.setEnabled(False)
         self._undo_timer.stop()
         if row is None:
             return
@@ -263,6 +308,7 @@ class ConversationSidebar(QWidget):
     def _forget_undo(self) -> None:
         self._undo_row = None
         self.undo_bar.hide()
+        self.undo_action.setEnabled(False)
 
     def _chosen(self, index: QModelIndex) -> None:
         if index.isValid() and not self._selecting:
@@ -318,6 +364,10 @@ class ConversationSidebar(QWidget):
     # -- keys ------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.undo_label:
+            if event.type() == QEvent.Type.Resize:
+                self._elide_undo()
+            return False
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return super().eventFilter(watched, event)
         key = event.key()

@@ -27,6 +27,10 @@ from app.core.history_rows import ConversationRow, SearchHit, describe_updated
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 MESSAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
+OPEN_ROLE = Qt.ItemDataRole.UserRole + 4  # True on the conversation open in the window
+HIGHLIGHTS_ROLE = Qt.ItemDataRole.UserRole + 5  # (start, end) spans of SUBTITLE_ROLE to stress
+MATCHES_ROLE = Qt.ItemDataRole.UserRole + 6  # how many messages of the conversation match
+SNIPPET_LEAD = 24  # characters kept before a search match, so the match itself shows
 UNTITLED = "Untitled conversation"
 PADDING = 6
 
@@ -51,6 +55,7 @@ class ConversationListModel(QAbstractListModel):
         self._rows: list[ConversationRow] = []
         self._where: dict[str, int] = {}
         self._subtitles: dict[ConversationRow, str] = {}  # painted often, built once
+        self._open_id: str | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -70,13 +75,28 @@ class ConversationListModel(QAbstractListModel):
             return self._subtitle(row)
         if role == ID_ROLE:
             return row.id
+        if role == OPEN_ROLE:
+            return row.id == self._open_id
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if row.pinned else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{title}\n{self._subtitle(row)}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{title}, {self._subtitle(row)}"
+            shown = ", open" if row.id == self._open_id else ""
+            return f"{title}{shown}, {self._subtitle(row)}"
         return None
+
+    def set_open(self, conv_id: str | None) -> None:
+        """Mark the conversation open in the window (painted as such, focused or not)."""
+        before, self._open_id = self._open_id, conv_id
+        for changed in {before, conv_id} - {None}:
+            number = self.row_of(str(changed))
+            if number >= 0:
+                index = self.index(number, 0)
+                self.dataChanged.emit(index, index)
+
+    def open_id(self) -> str | None:
+        return self._open_id
 
     def _subtitle(self, row: ConversationRow) -> str:
         text = self._subtitles.get(row)
@@ -157,11 +177,13 @@ class ConversationListModel(QAbstractListModel):
 
 
 class SearchResultModel(QAbstractListModel):
-    """Messages that match a search: conversation title, and the words around the match."""
+    """Conversations that match a search, one row each: the title, and the words around its
+    best match with the matched words stressed (the first match always in view)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        self._counts: dict[str, int] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._hits)
@@ -171,26 +193,49 @@ class SearchResultModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         title = hit.conversation_title or UNTITLED
-        who = "You" if hit.role == "user" else "Reply"
+        count = self._counts.get(hit.conversation_id, 1)
         if role == Qt.ItemDataRole.DisplayRole:
-            return title
-        if role == SUBTITLE_ROLE:
-            return f"{who}: {hit.plain_snippet}"
+            return title if count == 1 else f"{title} · {count} matching messages"
+        if role in (SUBTITLE_ROLE, HIGHLIGHTS_ROLE):
+            text, spans = match_line(hit)
+            return text if role == SUBTITLE_ROLE else spans
         if role == ID_ROLE:
             return hit.conversation_id
         if role == MESSAGE_ID_ROLE:
             return hit.message_id
+        if role == MATCHES_ROLE:
+            return count
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{title} — {who}: {hit.plain_snippet}"
+            return f"{title} — {match_line(hit)[0]}"
         return None
 
     def set_hits(self, hits: Sequence[SearchHit]) -> None:
+        """Show these hits (best first), one row per conversation: its best hit."""
         self.beginResetModel()
-        self._hits = list(hits)
+        self._hits, self._counts = [], {}
+        for hit in hits:
+            seen = self._counts.get(hit.conversation_id, 0)
+            if not seen:
+                self._hits.append(hit)
+            self._counts[hit.conversation_id] = seen + 1
         self.endResetModel()
 
     def hits(self) -> list[SearchHit]:
         return list(self._hits)
+
+
+def match_line(hit: SearchHit) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """ "You: …words around the match…" and where the matched words are in it: the text
+    starts shortly before the first match, so eliding its end never hides the match."""
+    text, spans = hit.plain_snippet, hit.highlights
+    cut = max(0, spans[0][0] - SNIPPET_LEAD) if spans else 0
+    if cut:
+        space = text.find(" ", cut, spans[0][0])
+        cut = space + 1 if space >= 0 else cut
+    prefix = ("You: " if hit.role == "user" else "Reply: ") + ("…" if cut else "")
+    shift = len(prefix) - cut
+    moved = tuple((start + shift, end + shift) for start, end in spans)
+    return prefix + text[cut:], moved
 
 
 class TwoLineDelegate(QStyledItemDelegate):
@@ -211,6 +256,14 @@ class TwoLineDelegate(QStyledItemDelegate):
         rect = opt.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = opt.palette
+        if index.data(OPEN_ROLE):  # the open conversation stands out, the list focused or not
+            active = QPalette.ColorGroup.Active
+            painter.fillRect(opt.rect, palette.color(active, QPalette.ColorRole.Highlight))
+            palette = QPalette(palette)
+            palette.setColor(
+                QPalette.ColorRole.Text, palette.color(active, QPalette.ColorRole.HighlightedText)
+            )
+            selected = False
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.save()
         font: QFont = opt.font
@@ -227,18 +280,40 @@ class TwoLineDelegate(QStyledItemDelegate):
         subtitle = str(index.data(SUBTITLE_ROLE) or "")
         small = QFont(font)
         small.setBold(False)
-        painter.setFont(small)
-        if not selected:
+        if not selected and not index.data(OPEN_ROLE):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         second = first.translated(0, line + 2)
-        painter.drawText(
-            second,
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight, rect.width()),
-        )
+        _draw_runs(painter, second, subtitle, index.data(HIGHLIGHTS_ROLE) or (), small)
         painter.restore()
 
     def updateEditorGeometry(self, editor: Any, option: QStyleOptionViewItem, index: Index) -> None:
         rect = option.rect
         line = option.fontMetrics.height() + PADDING
         editor.setGeometry(rect.x() + 2, rect.y() + 2, rect.width() - 4, line + 2)
+
+
+def _draw_runs(
+    painter: QPainter, rect: Any, text: str, spans: Sequence[tuple[int, int]], font: QFont
+) -> None:
+    """One line of text, the spans in bold (a search's matched words), elided at the end."""
+    bold = QFont(font)
+    bold.setBold(True)
+    runs: list[tuple[str, QFont]] = []
+    at = 0
+    for start, end in spans:
+        runs += [(text[at:start], font), (text[start:end], bold)]
+        at = end
+    runs.append((text[at:], font))
+    x, right = rect.x(), rect.x() + rect.width()
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for piece, face in runs:
+        if not piece:
+            continue
+        painter.setFont(face)
+        metrics = painter.fontMetrics()
+        room = right - x
+        shown = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, room)
+        painter.drawText(x, rect.y(), room, rect.height(), flags, shown)
+        if shown != piece:
+            return
+        x += metrics.horizontalAdvance(piece)

@@ -140,7 +140,9 @@ def test_delete_offers_undo_which_puts_it_back(sidebar: ConversationSidebar, qtb
     assert deleted == ["new"]
     assert ids(sidebar) == ["pin", "mid", "old"]
     assert sidebar.undo_bar.isVisible()
-    assert sidebar.undo_label.text() == "Deleted “Newest question”"
+    # Elided to the bar's width; the whole of it in the tooltip and for a screen reader.
+    assert sidebar.undo_label.toolTip() == "Deleted “Newest question”"
+    assert sidebar.undo_bar.accessibleDescription() == "Deleted “Newest question”"
     sidebar.set_rows(rows())  # a refresh from before the delete must not bring it back
     assert "new" not in ids(sidebar)
     qtbot.mouseClick(sidebar.findChild(QPushButton, "undoDeleteButton"), Qt.MouseButton.LeftButton)
@@ -209,7 +211,7 @@ def test_search_is_debounced_and_jumps_to_the_message(
     ]
     sidebar.set_search_results(hits)
     assert sidebar.stack.currentWidget() is sidebar.results_view
-    assert sidebar.status_label.text() == "2 messages match."
+    assert sidebar.status_label.text() == "2 conversations match."
     assert sidebar.results_model.index(0, 0).data(SUBTITLE_ROLE) == "You: a screenshot of a dialog"
     click_row(qtbot, sidebar.results_view, 1)
     assert jumps == [("old", "m7")]
@@ -218,7 +220,7 @@ def test_search_is_debounced_and_jumps_to_the_message(
     qtbot.keyClick(sidebar.results_view, Qt.Key.Key_Return)
     assert jumps == [("old", "m7"), ("new", "m1")]
     sidebar.set_search_results([])
-    assert sidebar.status_label.text() == "No messages match “screen”."
+    assert sidebar.status_label.text() == "No conversation matches “screen”."
     sidebar.search_edit.setFocus()
     qtbot.keyClick(sidebar.search_edit, Qt.Key.Key_Escape)
     assert sidebar.search_edit.text() == ""
