@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QBoxLayout, QInputDialog
 from app.core import billing as money
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
+from app.core.conversation_state import ConversationState
 from app.core.fitting import (
     FitPlan,
     ImageKey,
@@ -54,7 +55,6 @@ class BudgetFlow(QObject):
     def __init__(self, session: AppSession) -> None:
         super().__init__(session)
         self._session = session
-        self.plan = FitPlan()
         self.low_images: dict[str, PreparedImage] = {}  # low-detail versions of past images
         self._making: set[str] = set()
         self.sent: dict[str, RequestEstimate] = {}  # by reply id
@@ -66,6 +66,21 @@ class BudgetFlow(QObject):
         self._panel_dismissed = False
         self._was_over = False
         self._window_dialog: QInputDialog | None = None
+
+    @property
+    def plan(self) -> FitPlan:
+        """The open conversation's fitting plan (it lives in the conversation's state)."""
+        return self._session.scope.state.fit_plan
+
+    @plan.setter
+    def plan(self, plan: FitPlan) -> None:
+        self._session.scope.state.fit_plan = plan
+
+    def _swapped(self, state: ConversationState) -> None:
+        """Another conversation is open: its own plan, and the panel as it left it."""
+        self._panel_dismissed = False
+        self._was_over = False
+        self.panel.setVisible(state.fit_panel_open)
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -96,6 +111,7 @@ class BudgetFlow(QObject):
         s.chat.replyFinished.connect(self._reply_finished)
         self.costs.changed.connect(s.update_meter)
         w.closing.connect(self._closing)
+        s.scope.observe(self._swapped)
 
     def _closing(self) -> None:
         """The window is going away: nothing here may update it any more."""
@@ -309,11 +325,13 @@ class BudgetFlow(QObject):
 
     def show_panel(self) -> None:
         self._panel_dismissed = False
+        self._session.scope.state.fit_panel_open = True
         self.panel.show()
         self._fill_panel(self.estimate(self._session.window.composer.toPlainText()))
 
     def _hide_panel(self) -> None:
         self._panel_dismissed = True
+        self._session.scope.state.fit_panel_open = False
         self.panel.hide()
 
     def _fill_panel(self, estimate: BudgetEstimate) -> None:
