@@ -21,8 +21,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QBoxLayout, QInputDialog
 
 from app.core import billing as money
+from app.core.attachment import SourceKind
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
+from app.core.conversation_state import ConversationState
 from app.core.fitting import (
     FitPlan,
     ImageKey,
@@ -38,7 +40,7 @@ from app.core.learning import ImageRule
 from app.core.prompt_cache import CacheOutlook, SentRequest, outlook, request_keys
 from app.gui.budget_costs import CostBook
 from app.ui.conversation_render import ImageMark
-from app.ui.fit_panel import FitImageRow, FitPanel
+from app.ui.fit_panel import FitImageRow, FitPanel, FitTrayRow
 
 if TYPE_CHECKING:
     from app.gui.session import AppSession
@@ -54,7 +56,6 @@ class BudgetFlow(QObject):
     def __init__(self, session: AppSession) -> None:
         super().__init__(session)
         self._session = session
-        self.plan = FitPlan()
         self.low_images: dict[str, PreparedImage] = {}  # low-detail versions of past images
         self._making: set[str] = set()
         self.sent: dict[str, RequestEstimate] = {}  # by reply id
@@ -66,6 +67,21 @@ class BudgetFlow(QObject):
         self._panel_dismissed = False
         self._was_over = False
         self._window_dialog: QInputDialog | None = None
+
+    @property
+    def plan(self) -> FitPlan:
+        """The open conversation's fitting plan (it lives in the conversation's state)."""
+        return self._session.scope.state.fit_plan
+
+    @plan.setter
+    def plan(self, plan: FitPlan) -> None:
+        self._session.scope.state.fit_plan = plan
+
+    def _swapped(self, state: ConversationState) -> None:
+        """Another conversation is open: its own plan, and the panel as it left it."""
+        self._panel_dismissed = False
+        self._was_over = False
+        self.panel.setVisible(state.fit_panel_open)
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -81,6 +97,8 @@ class BudgetFlow(QObject):
         w.meter.contextWindowRequested.connect(self.ask_context_window)
         self.panel.planEdited.connect(self.set_plan)
         self.panel.hideRequested.connect(self._hide_panel)
+        self.panel.trayDetailRequested.connect(s.attachments.set_low_detail)
+        self.panel.trayRemoveRequested.connect(s.attachments.remove)
         w.view.image_marks = self.image_marks
         w.view.turn_note = self.turn_note
         w.view.imageDetailRequested.connect(
@@ -96,6 +114,7 @@ class BudgetFlow(QObject):
         s.chat.replyFinished.connect(self._reply_finished)
         self.costs.changed.connect(s.update_meter)
         w.closing.connect(self._closing)
+        s.scope.observe(self._swapped)
 
     def _closing(self) -> None:
         """The window is going away: nothing here may update it any more."""
@@ -217,12 +236,10 @@ class BudgetFlow(QObject):
         return None
 
     def over_reason(self, estimate: BudgetEstimate) -> str:
-        room = estimate.context_window - estimate.reply_reserve
         return (
-            f"Over the context window by {estimate.over_by:,} tokens (the request may use "
-            f"{room:,}: the window less the reply room). Choose what to leave out in the "
-            "panel above the meter, lower the reply room in Settings, or start a new "
-            "conversation."
+            f"Over the context window: {_figure(estimate)}. Choose what to leave out in the "
+            "panel above the meter, "
+            "lower the reply room in Settings, or start a new conversation."
         )
 
     def conversation_cost(self, conversation: Conversation) -> float | None:
@@ -309,11 +326,13 @@ class BudgetFlow(QObject):
 
     def show_panel(self) -> None:
         self._panel_dismissed = False
+        self._session.scope.state.fit_panel_open = True
         self.panel.show()
         self._fill_panel(self.estimate(self._session.window.composer.toPlainText()))
 
     def _hide_panel(self) -> None:
         self._panel_dismissed = True
+        self._session.scope.state.fit_panel_open = False
         self.panel.hide()
 
     def _fill_panel(self, estimate: BudgetEstimate) -> None:
@@ -333,21 +352,40 @@ class BudgetFlow(QObject):
                         part.image is not None and part.detail != "low",
                     )
                 )
-        self.panel.set_content(rows, self.plan, droppable_turns(conversation))
-        room = estimate.context_window - estimate.reply_reserve
+        tray = [
+            FitTrayRow(
+                item.id,
+                f"Tray · Image {number}: {item.name}",
+                item.tokens,
+                item.low_detail,
+                item.kind is not SourceKind.URL,
+            )
+            for number, item in enumerate(self._session.attachments.items(), 1)
+            if not item.failed
+        ]
+        self.panel.set_content(rows, self.plan, droppable_turns(conversation), tray)
         if estimate.fits:
             text = (
-                f"Fits: the request needs {estimate.prompt_tokens:,} of the {room:,} tokens "
-                f"it may use ({estimate.context_window:,} in the window, "
-                f"{estimate.reply_reserve:,} kept for the reply)."
+                f"Fits: {estimate.needed:,} / {estimate.context_window:,} tokens "
+                f"(the request {estimate.prompt_tokens:,} + {estimate.reply_reserve:,} kept "
+                "for the reply)."
             )
         else:
+            helps: list[str] = []
+            if rows:
+                helps.append("leave out past images or send them at low detail (512 tokens each)")
+            if droppable_turns(conversation):
+                helps.append("drop the oldest turns")
+            if estimate.draft_image_tokens:
+                helps.append(
+                    f"send the images in the tray ({estimate.draft_image_tokens:,} tokens) at "
+                    "low detail or remove some"
+                )
+            if not helps:
+                helps.append("shorten the question or lower the reply room in Settings")
             text = (
-                f"Does not fit: the request needs {estimate.prompt_tokens:,} tokens but may "
-                f"use {room:,} ({estimate.context_window:,} in the window, "
-                f"{estimate.reply_reserve:,} kept for the reply) — {estimate.over_by:,} too "
-                "many. Leave out past images, send them at low detail (512 tokens each), "
-                "or drop the oldest turns; the meter shows the result of each choice."
+                f"Does not fit: {_figure(estimate)}. To fit: {'; '.join(helps)}. The meter "
+                "shows the result of each choice."
             )
         self.panel.set_status(text, fits=estimate.fits)
 
@@ -447,6 +485,16 @@ class BudgetFlow(QObject):
         s.settings.context_overrides[model] = max(MIN_CONTEXT_WINDOW, window)
         s._save_settings()
         s.update_meter()
+
+
+def _figure(estimate: BudgetEstimate) -> str:
+    """The one figure the meter, its warning, the fit panel and Send all state: what the
+    request needs of the window (the reply room included) against the window, and the excess."""
+    return (
+        f"{estimate.needed:,} / {estimate.context_window:,} tokens, over by "
+        f"{estimate.over_by:,} (the request {estimate.prompt_tokens:,} + "
+        f"{estimate.reply_reserve:,} kept for the reply)"
+    )
 
 
 def _formula(tokens: int) -> int:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from app.core.conversation import Message, Status
+from app.core.conversation_state import ConversationState, StructuredReply
 from app.core.json_reply import looks_like_json
 from app.core.presets import Preset, builtin, find, merged
 from app.ui.json_view import JsonView
@@ -43,14 +44,35 @@ class PresetsFlow(QObject):
         super().__init__(session)
         self._session = session
         self.presets: list[Preset] = merged(session.settings.presets)
-        self.current: Preset | None = None
-        self.json_mode = False
         self.editor: PresetEditor | None = None
         self.json_view = JsonView()
         self.dock = QDockWidget("Structured reply", session.window)
         self.dock.setObjectName("structuredReplyDock")
         self.dock.setWidget(self.json_view)
         self.dock.hide()
+
+    # -- the open conversation's state ---------------------------------------------------------
+    @property
+    def _state(self) -> ConversationState:
+        return self._session.scope.state
+
+    @property
+    def current(self) -> Preset | None:
+        """The open conversation's preset (None for none)."""
+        name = self._state.preset
+        return find(self.presets, name) if name else None
+
+    @property
+    def json_mode(self) -> bool:
+        return self._state.json_mode
+
+    def _swapped(self, state: ConversationState) -> None:
+        """Another conversation is open: show its preset, JSON mode and structured reply."""
+        picker = self._session.window.preset_picker
+        picker.select(state.preset)
+        picker.set_json_mode(state.json_mode)
+        self._apply_format()
+        self._show_state_reply(state.structured)
 
     # -- wiring --------------------------------------------------------------------------------
     def wire(self) -> None:
@@ -65,7 +87,7 @@ class PresetsFlow(QObject):
         # Send passes through the preset (template, default question, images needed).
         w.sendRequested.disconnect(s.send)
         w.sendRequested.connect(self.send)
-        w.newConversationRequested.connect(self._new_conversation)
+        s.scope.observe(self._swapped)
         s.chat.replyFinished.connect(self.show_structured)
         self.json_view.saveRequested.connect(self._save_file)
 
@@ -74,7 +96,7 @@ class PresetsFlow(QObject):
         """Use the preset called ``name`` for the next turns ("" for none)."""
         s = self._session
         preset = find(self.presets, name) if name else None
-        self.current = preset
+        self._state.preset = preset.name if preset else ""
         s.window.preset_picker.select(preset.name if preset else "")
         prompt = preset.system_prompt if preset else s.settings.system_prompt
         s.window.system_prompt_edit.setText(prompt)
@@ -84,7 +106,7 @@ class PresetsFlow(QObject):
         s.update_meter()
 
     def set_json_mode(self, on: bool) -> None:
-        self.json_mode = on
+        self._state.json_mode = on
         self._apply_format()
 
     def _apply_format(self) -> None:
@@ -98,12 +120,6 @@ class PresetsFlow(QObject):
         self._session.window.preset_picker.set_json_forced(
             json_preset, "This preset answers in JSON" if json_preset else ""
         )
-
-    def _new_conversation(self) -> None:
-        """A new conversation keeps the chosen preset (the session reset the prompt field)."""
-        self.dock.hide()
-        if self.current is not None:
-            self.choose(self.current.name)
 
     # -- sending -------------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -137,8 +153,16 @@ class PresetsFlow(QObject):
             title, text = "JSON reply", message.text
         else:
             return
-        self.json_view.set_reply(title, text, message.error)
-        self.dock.show()
+        self._state.structured = StructuredReply(title, text, message.error)
+        self._show_state_reply(self._state.structured)
+
+    def _show_state_reply(self, reply: StructuredReply | None) -> None:
+        if reply is None:
+            self.json_view.set_reply("", "")
+            self.dock.hide()
+        else:
+            self.json_view.set_reply(reply.title, reply.text, reply.note)
+            self.dock.show()
 
     def _save_file(self, path: str, content: str, what: str) -> None:
         self._session.tasks.start(self._write(Path(path), content, what), "export")

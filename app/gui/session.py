@@ -22,6 +22,7 @@ from app.controllers.tasks import TaskGroup
 from app.core.budget import BudgetEstimate
 from app.core.catalog import ModelInfo, pick_default, reasoning_of, retired_note
 from app.core.conversation import Message, Part, TextPart
+from app.core.conversation_state import ConversationScope
 from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.imagetypes import PreparedImage
 from app.gui import budget_flow, capture_flow, history_flow, presets_flow, preview_flow
@@ -55,6 +56,9 @@ class AppSession(QObject):
         self.chat = ChatController(self.endpoint.client, self)
         self.attachments = AttachmentController(self.settings.limits(), self)
         self.settings_flow = SettingsFlow(self)
+        # The open conversation's preset, answer shape, structured reply and fit plan: swapped
+        # whole by `new_conversation`, the one path every new or opened conversation takes.
+        self.scope = ConversationScope()
         self._closed: asyncio.Future[None] | None = None
         self._meter_timer = QTimer(self)
         self._meter_timer.setSingleShot(True)
@@ -73,6 +77,8 @@ class AppSession(QObject):
         self._closed = asyncio.get_running_loop().create_future()
         self.window.restore_geometry_b64(self.settings.window_geometry)
         self._apply_settings()
+        if not self.chat.conversation.messages:
+            self._set_system_prompt(self.settings.system_prompt)
         self.window.show()
         if files:
             self.attachments.add_paths(list(files))
@@ -185,9 +191,6 @@ class AppSession(QObject):
         self.chat.model = s.model
         self.chat.max_tokens = s.max_tokens
         self.chat.temperature = s.temperature
-        if not self.chat.conversation.messages:
-            self.chat.conversation.system_prompt = s.system_prompt
-            self.window.system_prompt_edit.setText(s.system_prompt)
         self.attachments.set_limits(s.limits())
         self.window.composer.set_enter_sends(s.enter_sends)
         if not self.models:
@@ -200,9 +203,20 @@ class AppSession(QObject):
         """The settings dialog's OK: persist, store a new key, reconnect."""
         if self.demo:
             settings.base_url = self.settings.base_url
+        old_prompt = self.settings.system_prompt
         self.settings = settings
         self._save_settings()
         self._apply_settings()
+        # A new default system prompt reaches a conversation not begun yet, unless the prompt
+        # there is a preset's or the user's own: OK never wipes what the field shows.
+        if (
+            settings.system_prompt != old_prompt
+            and not self.chat.conversation.messages
+            and not self.scope.state.preset
+            and self.window.system_prompt_edit.text() == old_prompt
+        ):
+            self._set_system_prompt(settings.system_prompt)
+            self.update_meter()
         if not self.demo:
             self.tasks.start(self._store_key_and_reconnect(key), "store-key")
 
@@ -405,15 +419,27 @@ class AppSession(QObject):
         self.chat.retry()
 
     def new_conversation(self, *, clear_view: bool = True) -> None:
-        """Start afresh; `clear_view=False` when the view already shows what comes next."""
+        """Start afresh; `clear_view=False` when the view already shows what comes next.
+
+        Every path to another conversation comes here (New, Ctrl+N, the sidebar's New, opening
+        one from the history, deleting the open one): the conversation-scoped state is swapped
+        whole (preset, JSON mode, structured reply, fit plan and panel) and the tray emptied,
+        so nothing of the previous conversation goes out with the next."""
         self._cancel_edit()
         self.window.edit_banner.hide()
         self.chat.new_conversation(self.settings.system_prompt)
-        self.window.system_prompt_edit.setText(self.settings.system_prompt)
+        self.attachments.clear()
+        self.scope.swap()
+        self._set_system_prompt(self.settings.system_prompt)
         self.show_efforts()
         if clear_view:
             self.window.view.clear()
         self.update_meter()
+
+    def _set_system_prompt(self, text: str) -> None:
+        self.chat.conversation.system_prompt = text
+        self.window.system_prompt_edit.setText(text)
+        self.window.system_prompt_edit.setCursorPosition(0)
 
     def _system_prompt_edited(self, text: str) -> None:
         self.chat.conversation.system_prompt = text

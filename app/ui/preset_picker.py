@@ -93,6 +93,12 @@ class PresetPicker(QWidget):
     def json_mode(self) -> bool:
         return self._user_json
 
+    def set_json_mode(self, on: bool) -> None:
+        """Show the user's JSON choice as ``on`` (another conversation opened), without
+        emitting jsonModeToggled."""
+        self._user_json = on
+        self.set_json_forced(False)
+
     def _activated(self, index: int) -> None:
         data = self.combo.itemData(index)
         self.presetChosen.emit(str(data) if data else "")

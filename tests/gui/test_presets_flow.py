@@ -147,9 +147,12 @@ def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
     assert session.demo_server.chat_requests[-1].roles == ["system", "user"]
     assert not flow_of(session).dock.isVisible()  # a text reply is not structured
 
-    # A new conversation keeps the preset and its system prompt.
+    # A new conversation starts without the preset (issue 13: it leaked into the next one).
     new = next(a for a in window.actions() if a.text() == "New")
     new.trigger()
+    assert window.preset_picker.current_name() == ""
+    assert window.system_prompt_edit.text() == session.settings.system_prompt
+    choose(qtbot, session, "ui-critique")
     assert window.system_prompt_edit.text() == critique.system_prompt
     choose(qtbot, session, "")
     assert window.system_prompt_edit.text() == session.settings.system_prompt
