@@ -18,13 +18,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QBoxLayout, QInputDialog
+from PySide6.QtWidgets import QBoxLayout
 
 from app.core import billing as money
 from app.core.attachment import SourceKind
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
 from app.core.conversation_state import ConversationState
+from app.core.fit_advice import fit_status, over_figure
 from app.core.fitting import (
     FitPlan,
     ImageKey,
@@ -39,6 +40,7 @@ from app.core.imagetypes import ImageError, PreparedImage
 from app.core.learning import ImageRule
 from app.core.prompt_cache import CacheOutlook, SentRequest, outlook, request_keys
 from app.gui.budget_costs import CostBook
+from app.gui.context_window import ContextWindowQuestion
 from app.ui.conversation_render import ImageMark
 from app.ui.fit_panel import FitImageRow, FitPanel, FitTrayRow
 
@@ -46,8 +48,6 @@ if TYPE_CHECKING:
     from app.gui.session import AppSession
 
 log = logging.getLogger(__name__)
-
-MIN_CONTEXT_WINDOW = 1024
 
 
 class BudgetFlow(QObject):
@@ -66,7 +66,7 @@ class BudgetFlow(QObject):
         self.panel.hide()
         self._panel_dismissed = False
         self._was_over = False
-        self._window_dialog: QInputDialog | None = None
+        self._window_question = ContextWindowQuestion(session.window, self.set_context_window)
 
     @property
     def plan(self) -> FitPlan:
@@ -94,7 +94,9 @@ class BudgetFlow(QObject):
             column.insertWidget(column.indexOf(w.meter), self.panel)
         w.meter.set_fit_offered(True)
         w.meter.fitRequested.connect(self.show_panel)
-        w.meter.contextWindowRequested.connect(self.ask_context_window)
+        w.meter.contextWindowRequested.connect(
+            lambda: self._window_question.ask(s.settings.model, s.settings.context_window()[0])
+        )
         self.panel.planEdited.connect(self.set_plan)
         self.panel.hideRequested.connect(self._hide_panel)
         self.panel.trayDetailRequested.connect(s.attachments.set_low_detail)
@@ -237,7 +239,7 @@ class BudgetFlow(QObject):
 
     def over_reason(self, estimate: BudgetEstimate) -> str:
         return (
-            f"Over the context window: {_figure(estimate)}. Choose what to leave out in the "
+            f"Over the context window: {over_figure(estimate)}. Choose what to leave out in the "
             "panel above the meter, "
             "lower the reply room in Settings, or start a new conversation."
         )
@@ -364,29 +366,7 @@ class BudgetFlow(QObject):
             if not item.failed
         ]
         self.panel.set_content(rows, self.plan, droppable_turns(conversation), tray)
-        if estimate.fits:
-            text = (
-                f"Fits: {estimate.needed:,} / {estimate.context_window:,} tokens "
-                f"(the request {estimate.prompt_tokens:,} + {estimate.reply_reserve:,} kept "
-                "for the reply)."
-            )
-        else:
-            helps: list[str] = []
-            if rows:
-                helps.append("leave out past images or send them at low detail (512 tokens each)")
-            if droppable_turns(conversation):
-                helps.append("drop the oldest turns")
-            if estimate.draft_image_tokens:
-                helps.append(
-                    f"send the images in the tray ({estimate.draft_image_tokens:,} tokens) at "
-                    "low detail or remove some"
-                )
-            if not helps:
-                helps.append("shorten the question or lower the reply room in Settings")
-            text = (
-                f"Does not fit: {_figure(estimate)}. To fit: {'; '.join(helps)}. The meter "
-                "shows the result of each choice."
-            )
+        text = fit_status(estimate, bool(rows), droppable_turns(conversation))
         self.panel.set_status(text, fits=estimate.fits)
 
     # -- the conversation view -----------------------------------------------------------------
@@ -448,53 +428,12 @@ class BudgetFlow(QObject):
             )
         self._session.update_meter()
 
-    # -- the context window --------------------------------------------------------------------
-
-    def ask_context_window(self) -> None:
-        """Ask for the current model's context window (it is not in the built-in table)."""
-        if self._window_dialog is not None:
-            self._window_dialog.raise_()
-            return
-        s = self._session
-        model = s.settings.model
-        window, _ = s.settings.context_window()
-        dialog = QInputDialog(s.window)
-        dialog.setObjectName("contextWindowDialog")
-        dialog.setWindowTitle("Context window")
-        dialog.setInputMode(QInputDialog.InputMode.IntInput)
-        dialog.setIntRange(MIN_CONTEXT_WINDOW, 100_000_000)
-        dialog.setIntStep(1024)
-        dialog.setIntValue(window)
-        dialog.setLabelText(
-            f"The context window of “{model}” is not known; the meter assumes "
-            f"{window:,} tokens.\nIts window in tokens (see the provider's "
-            "model page; it can be changed later in Settings):"
-        )
-        dialog.intValueSelected.connect(lambda value: self.set_context_window(model, value))
-        dialog.finished.connect(self._window_dialog_closed)
-        self._window_dialog = dialog
-        dialog.open()
-
-    def _window_dialog_closed(self) -> None:
-        if self._window_dialog is not None:
-            self._window_dialog.deleteLater()
-            self._window_dialog = None
-
     def set_context_window(self, model: str, window: int) -> None:
+        """The user's answer for a model's window (kept in the settings)."""
         s = self._session
-        s.settings.context_overrides[model] = max(MIN_CONTEXT_WINDOW, window)
+        s.settings.context_overrides[model] = window
         s._save_settings()
         s.update_meter()
-
-
-def _figure(estimate: BudgetEstimate) -> str:
-    """The one figure the meter, its warning, the fit panel and Send all state: what the
-    request needs of the window (the reply room included) against the window, and the excess."""
-    return (
-        f"{estimate.needed:,} / {estimate.context_window:,} tokens, over by "
-        f"{estimate.over_by:,} (the request {estimate.prompt_tokens:,} + "
-        f"{estimate.reply_reserve:,} kept for the reply)"
-    )
 
 
 def _formula(tokens: int) -> int:
