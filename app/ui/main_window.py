@@ -155,7 +155,11 @@ class MainWindow(QMainWindow):
             self._action("Shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
         )
         self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
-        self._action("Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy)
+        # Enabled only while a reply streams: otherwise Esc belongs to the focused widget (the
+        # history search clears itself with it).
+        self._stop_action = self._action(
+            "Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy
+        )
 
     def _build_bottom(self) -> QWidget:
         bottom = QWidget()
@@ -175,6 +179,9 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         self.send_button.setObjectName("sendButton")
         self.send_button.setAccessibleName("Send")
+        # A click does not take the focus from the composer; Tab still reaches the buttons.
+        self.send_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.stop_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.send_button.clicked.connect(self._send_clicked)
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setAccessibleName("Stop")
@@ -199,8 +206,16 @@ class MainWindow(QMainWindow):
     # -- state shown ------------------------------------------------------------------------
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.stop_button.setEnabled(busy)
+        self._stop_action.setEnabled(busy)
+        self._set_button_enabled(self.stop_button, busy)
         self._update_send_button()
+
+    def _set_button_enabled(self, button: QPushButton, enabled: bool) -> None:
+        """Disabling the focused button would pass the focus on down the chain (to the
+        sidebar's search box): it goes back to the composer instead."""
+        if not enabled and button.hasFocus():
+            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+        button.setEnabled(enabled)
 
     def set_send_blocked(self, reason: str | None, *, offer_settings: bool = False) -> None:
         """Why Send is refused right now (no key, a failed image, over the window…), or None;
@@ -212,7 +227,7 @@ class MainWindow(QMainWindow):
         self._update_send_button()
 
     def _update_send_button(self) -> None:
-        self.send_button.setEnabled(not self._busy and self._send_block is None)
+        self._set_button_enabled(self.send_button, not self._busy and self._send_block is None)
         self.send_button.setToolTip(self._send_block or "Send (Enter or Ctrl+Enter)")
 
     def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
@@ -292,6 +307,7 @@ class MainWindow(QMainWindow):
         """Enter, Ctrl+Enter or Send: the session checks at once whether the turn can go (the
         button's state may lag a keystroke behind the meter) and says why not if it cannot."""
         if not self._busy:
+            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)  # the next words go there
             self.sendRequested.emit(self.composer.toPlainText().strip())
 
     def _stop_if_busy(self) -> None:
