@@ -130,6 +130,9 @@ class TokenMeter(QWidget):
         self._warning.hide()
         for label in (self._summary, self._cost, self._warning):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The figures wrap rather than widen the window past a small (or scaled) screen.
+        self._summary.setWordWrap(True)
+        self._cost.setWordWrap(True)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
