@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.ui.tray_palette import banner_colors
 
 
 class Banner(QFrame):
@@ -16,14 +18,9 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        palette = self.palette()
-        role = QPalette.ColorRole.ToolTipBase if kind == "info" else QPalette.ColorRole.Highlight
-        palette.setColor(QPalette.ColorRole.Window, palette.color(role))
-        if kind != "info":
-            palette.setColor(
-                QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
-            )
-        self.setPalette(palette)
+        self._kind = kind
+        self._applying = False
+        self._apply_colors()
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(8, 4, 8, 4)
         self.label = QLabel()
@@ -42,6 +39,42 @@ class Banner(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.hide()
+
+    # -- colours -------------------------------------------------------------------------------
+
+    def _apply_colors(self) -> None:
+        """Background and text from the palette this banner sits in (light or dark), the text
+        at 4.5:1 or more on the background; again whenever that palette changes."""
+        if self._applying:
+            return
+        parent = self.parentWidget()
+        base = parent.palette() if parent is not None else QApplication.palette(self)
+        background, text = banner_colors(base, self._kind)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, background)
+        palette.setColor(QPalette.ColorRole.WindowText, text)
+        palette.setColor(QPalette.ColorRole.ButtonText, text)  # the flat × button
+        self._applying = True
+        try:
+            self.setPalette(palette)
+        finally:
+            self._applying = False
+
+    def background_color(self) -> QColor:
+        return self.palette().color(self.backgroundRole())
+
+    def text_color(self) -> QColor:
+        return self.label.palette().color(self.label.foregroundRole())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_colors()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._apply_colors()
+        return super().event(event)
 
     def _clear_buttons(self) -> None:
         for button in self._buttons:

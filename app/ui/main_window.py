@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QScreen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,7 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +35,15 @@ from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
 from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
+from app.ui.window_fit import (
+    MINIMUM_SIZE,
+    MainToolBar,
+    clamped_geometry,
+    default_geometry,
+    minimum_size,
+)
+
+__all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
 
 SHORTCUTS = (
     ("Enter", "Send (or a new line, as set in Settings)"),
@@ -124,21 +140,23 @@ class MainWindow(QMainWindow):
         self.composer.sendRequested.connect(self._send_clicked)
         self.composer.escapePressed.connect(self._stop_if_busy)
         self.composer.setFocus()
-        self.resize(1000, 780)
+        self.fit_to_screen()
 
     def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main")
+        toolbar = MainToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         new = self._action("New", QKeySequence.StandardKey.New, self.newConversationRequested.emit)
         new.setToolTip("New conversation (Ctrl+N)")
         toolbar.addAction(new)
-        toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Model: "))
+        commands_end = toolbar.addSeparator()
+        # Compact, so that what the flows add (Capture region, Conversation) fits beside them
+        # at the default width: no "Model:" label (the picker says what it is), short combos.
         self.model_picker.setObjectName("modelPicker")
         self.model_picker.setAccessibleName("Model")
-        self.model_picker.setMinimumContentsLength(16)
+        self.model_picker.setToolTip("Model")
+        self.model_picker.setMinimumContentsLength(12)
         self.model_picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -146,16 +164,26 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.model_picker)
         self._effort_action = toolbar.addWidget(self.effort_picker)
         self.preset_picker = PresetPicker()
+        self.preset_picker.combo.setMinimumContentsLength(12)
         toolbar.addWidget(self.preset_picker)
         toolbar.addSeparator()
         toolbar.addAction(
             self._action("Settings", QKeySequence("Ctrl+,"), self.settingsRequested.emit)
         )
-        toolbar.addAction(
-            self._action("Shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
-        )
+        shortcuts = self._action("?", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
+        shortcuts.setObjectName("shortcutsAction")
+        shortcuts.setToolTip("Keyboard shortcuts (F1)")
+        toolbar.addAction(shortcuts)
+        button = toolbar.widgetForAction(shortcuts)
+        if isinstance(button, QToolButton):
+            button.setAccessibleName("Keyboard shortcuts")
         self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
-        self._action("Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy)
+        toolbar.commands_end = commands_end
+        # Enabled only while a reply streams: otherwise Esc belongs to the focused widget (the
+        # history search clears itself with it).
+        self._stop_action = self._action(
+            "Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy
+        )
 
     def _build_bottom(self) -> QWidget:
         bottom = QWidget()
@@ -175,6 +203,9 @@ class MainWindow(QMainWindow):
         buttons = QVBoxLayout()
         self.send_button.setObjectName("sendButton")
         self.send_button.setAccessibleName("Send")
+        # A click does not take the focus from the composer; Tab still reaches the buttons.
+        self.send_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.stop_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.send_button.clicked.connect(self._send_clicked)
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setAccessibleName("Stop")
@@ -199,8 +230,16 @@ class MainWindow(QMainWindow):
     # -- state shown ------------------------------------------------------------------------
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.stop_button.setEnabled(busy)
+        self._stop_action.setEnabled(busy)
+        self._set_button_enabled(self.stop_button, busy)
         self._update_send_button()
+
+    def _set_button_enabled(self, button: QPushButton, enabled: bool) -> None:
+        """Disabling the focused button would pass the focus on down the chain (to the
+        sidebar's search box): it goes back to the composer instead."""
+        if not enabled and button.hasFocus():
+            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+        button.setEnabled(enabled)
 
     def set_send_blocked(self, reason: str | None, *, offer_settings: bool = False) -> None:
         """Why Send is refused right now (no key, a failed image, over the window…), or None;
@@ -212,7 +251,7 @@ class MainWindow(QMainWindow):
         self._update_send_button()
 
     def _update_send_button(self) -> None:
-        self.send_button.setEnabled(not self._busy and self._send_block is None)
+        self._set_button_enabled(self.send_button, not self._busy and self._send_block is None)
         self.send_button.setToolTip(self._send_block or "Send (Enter or Ctrl+Enter)")
 
     def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
@@ -233,6 +272,8 @@ class MainWindow(QMainWindow):
         """The reasoning efforts the current model takes (none: the picker is hidden)."""
         self.effort_picker.set_choices(efforts, default, current)
         self._effort_action.setVisible(bool(efforts))
+        if not efforts:  # also when the toolbar overflows (its layout may have shown it)
+            self.effort_picker.hide()
 
     def current_model(self) -> str:
         data = self.model_picker.currentData()
@@ -280,9 +321,47 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _available(self, screen: QScreen | None = None) -> QRect:
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 700)
+
+    def fit_to_screen(self, screen: QScreen | None = None) -> None:
+        """The default size and place on the screen the window opens on, and a minimum size
+        that leaves Send and the meter on it at any scale."""
+        available = self._available(screen)
+        self.setMinimumSize(minimum_size(available))
+        self.setGeometry(default_geometry(available))
+
     def restore_geometry_b64(self, value: str) -> None:
-        if value:
-            self.restoreGeometry(QByteArray.fromBase64(value.encode("ascii")))
+        """The geometry saved at the last close, kept inside the current screen (which may be
+        smaller, or scaled, since)."""
+        if value and self.restoreGeometry(QByteArray.fromBase64(value.encode("ascii"))):
+            self.setMinimumSize(minimum_size(self._available()))
+            self._keep_on_screen()
+
+    def _keep_on_screen(self) -> None:
+        """Shrink and move the window so that its frame (title bar included) lies inside the
+        available geometry of its screen."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        available = self._available()
+        frame, inner = self.frameGeometry(), self.geometry()
+        clamped = clamped_geometry(frame, available)
+        if clamped == frame:
+            return
+        dw, dh = frame.width() - inner.width(), frame.height() - inner.height()
+        self.setGeometry(
+            QRect(
+                clamped.x() + (inner.x() - frame.x()),
+                clamped.y() + (inner.y() - frame.y()),
+                max(1, clamped.width() - dw),
+                max(1, clamped.height() - dh),
+            )
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_on_screen()  # the frame's size is known once the window is shown
 
     def geometry_b64(self) -> str:
         return bytes(self.saveGeometry().toBase64().data()).decode("ascii")
@@ -292,6 +371,7 @@ class MainWindow(QMainWindow):
         """Enter, Ctrl+Enter or Send: the session checks at once whether the turn can go (the
         button's state may lag a keystroke behind the meter) and says why not if it cannot."""
         if not self._busy:
+            self.composer.setFocus(Qt.FocusReason.OtherFocusReason)  # the next words go there
             self.sendRequested.emit(self.composer.toPlainText().strip())
 
     def _stop_if_busy(self) -> None:

@@ -7,7 +7,7 @@ computes them with `app.core.meter` whenever the conversation, the draft or the 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.billing import TurnForecast, format_usd
 from app.core.budget import MAX_IMAGE_TOKENS, BudgetEstimate
-from app.ui.tray_palette import Level, error_color, level_color
+from app.ui.tray_palette import Level, error_color, level_color, track_color
 
 WARN_AT = 0.75
 HIGH_AT = 0.90
@@ -68,13 +68,15 @@ class _MeterBar(QWidget):
     def color(self) -> QColor:
         return level_color(self.palette(), self._level)
 
+    def track(self) -> QColor:
+        return track_color(self.palette())
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         radius = rect.height() / 2
-        trough = self.palette().color(QPalette.ColorRole.Mid)
-        trough.setAlphaF(0.35)
+        trough = track_color(self.palette())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(trough)
         painter.drawRoundedRect(rect, radius, radius)
@@ -128,6 +130,9 @@ class TokenMeter(QWidget):
         self._warning.hide()
         for label in (self._summary, self._cost, self._warning):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The figures wrap rather than widen the window past a small (or scaled) screen.
+        self._summary.setWordWrap(True)
+        self._cost.setWordWrap(True)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -259,6 +264,13 @@ class TokenMeter(QWidget):
 
     def bar_color(self) -> QColor:
         return self._bar.color()
+
+    def track_color(self) -> QColor:
+        return self._bar.track()
+
+    def text_color(self) -> QColor:
+        """The colour the summary is drawn in (the error colour past the window)."""
+        return self._summary.palette().color(self._summary.foregroundRole())
 
     def summary_text(self) -> str:
         return self._summary.text()

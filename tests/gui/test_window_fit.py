@@ -1,0 +1,116 @@
+"""The window fits the screen it opens on, at any scale: default size and minimum size from the
+available geometry (logical pixels: 1600×1000 at 2× is 800×500), a restored geometry kept on
+screen, Send and the meter inside it, and the Conversation menu not behind »»."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtWidgets import QPushButton, QToolBar, QToolButton, QWidget
+from pytestqt.qtbot import QtBot
+from support.sessions import demo_session
+
+from app.gui.session import AppSession
+from app.ui.main_window import (
+    MINIMUM_SIZE,
+    MainWindow,
+    clamped_geometry,
+    default_geometry,
+    minimum_size,
+)
+
+SCREENS = {
+    "1024x700": QRect(0, 0, 1024, 700 - 28),  # a panel takes the bottom
+    "1600x1000@2x": QRect(0, 0, 800, 500 - 14),  # logical pixels at scale 2
+    "1920x1080": QRect(0, 0, 1920, 1080 - 32),
+    "side-screen": QRect(1920, 100, 1280, 1024),
+}
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_default_geometry_lies_inside_the_available_area(name: str) -> None:
+    available = SCREENS[name]
+    rect = default_geometry(available)
+    assert available.contains(rect)
+    assert rect.width() >= min(MINIMUM_SIZE.width(), available.width())
+    minimum = minimum_size(available)
+    assert minimum.width() <= available.width()
+    assert minimum.height() <= available.height()
+    assert rect.width() >= minimum.width()
+    assert rect.height() >= minimum.height()
+
+
+def test_restored_geometry_is_clamped_to_the_screen() -> None:
+    small = SCREENS["1600x1000@2x"]
+    saved = QRect(300, 200, 1000, 780)  # from a larger screen, or before the scale changed
+    rect = clamped_geometry(saved, small)
+    assert small.contains(rect)
+    assert rect.size() == QSize(800, 486)
+    # Already inside: unchanged.
+    inside = QRect(10, 10, 400, 300)
+    assert clamped_geometry(inside, small) == inside
+    # Off to the right of a side screen: moved back in.
+    side = SCREENS["side-screen"]
+    moved = clamped_geometry(QRect(3000, 900, 600, 400), side)
+    assert side.contains(moved)
+    assert moved.size() == QSize(600, 400)
+
+
+def _inside(session: AppSession, widget: QWidget) -> bool:
+    window = session.window
+    available = window.screen().availableGeometry()
+    top_left = widget.mapToGlobal(QPoint(0, 0))
+    return available.contains(QRect(top_left, widget.size())) and window.rect().contains(
+        QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    )
+
+
+def test_the_window_opens_inside_its_screen(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    with demo_session(qtbot, qloop) as session:
+        window = session.window
+        available = window.screen().availableGeometry()
+        assert available.contains(window.geometry())
+        assert window.minimumSize().width() <= available.width()
+        assert window.minimumSize().height() <= available.height()
+        send = window.findChild(QPushButton, "sendButton")
+        meter = window.findChild(QWidget, "tokenMeter")
+        assert send is not None
+        assert meter is not None
+        qtbot.waitUntil(lambda: send.isVisible() and meter.isVisible(), timeout=5000)
+        assert _inside(session, send)
+        assert _inside(session, meter)
+        # The Conversation menu is on the toolbar itself, not behind its »» extension.
+        toolbar = window.findChild(QToolBar, "mainToolbar")
+        button = window.findChild(QToolButton, "conversationMenuButton")
+        assert toolbar is not None
+        assert button is not None
+        assert button.isVisible()
+        assert toolbar.rect().contains(QRect(button.mapTo(toolbar, QPoint(0, 0)), button.size()))
+
+
+def test_a_saved_geometry_too_large_for_the_screen_is_clamped(qtbot: QtBot) -> None:
+    big = MainWindow()
+    qtbot.addWidget(big)
+    available = big.screen().availableGeometry()
+    big.setMinimumSize(QSize(0, 0))
+    big.setGeometry(
+        QRect(
+            available.x() + 200,
+            available.y() + 150,
+            available.width() + 600,
+            available.height() + 400,
+        )
+    )
+    saved = big.geometry_b64()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.restore_geometry_b64(saved)
+    window.show()
+    qtbot.waitExposed(window)
+    assert available.contains(window.frameGeometry())
+    send = window.findChild(QPushButton, "sendButton")
+    assert send is not None
+    top_left = send.mapToGlobal(QPoint(0, 0))
+    assert available.contains(QRect(top_left, send.size()))
