@@ -67,7 +67,11 @@ class HistoryFlow(QObject):
         self._add(menu, "Export as JSON…", "", lambda: self._export("json"))
         self._add(menu, "Import from JSON…", "", self._import)
         menu.addSeparator()
-        menu.addAction(dock.toggleViewAction())
+        toggle = dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence("Ctrl+B"))
+        window.addAction(toggle)
+        menu.addAction(toggle)
+        self._add(menu, "Search conversations", "Ctrl+K", lambda: self._focus_search(dock))
         button = QToolButton()
         button.setObjectName("conversationMenuButton")
         button.setText("Conversation")
@@ -77,6 +81,11 @@ class HistoryFlow(QObject):
         if toolbar is not None:
             toolbar.addWidget(button)  # type: ignore[attr-defined]
         self.menu = menu
+
+    def _focus_search(self, dock: QDockWidget) -> None:
+        dock.show()
+        self.sidebar.search_edit.setFocus()
+        self.sidebar.search_edit.selectAll()
 
     def _add(self, menu: QMenu, text: str, shortcut: str, slot: object) -> QAction:
         action = menu.addAction(text)

@@ -212,6 +212,17 @@ class ConversationView(QWidget):
                 self._rebuild()
         self._last = None
 
+    def copy_last_reply(self) -> bool:
+        """Put the last reply's text on the clipboard; False when there is none."""
+        for message in reversed(list(self._messages.values())):
+            if message.role == "assistant":
+                live = self._live.get(message.id)
+                text = self._texts.get(message.id) or (live.text if live else "") or message.text
+                if text.strip():
+                    QGuiApplication.clipboard().setText(text)
+                    return True
+        return False
+
     def scroll_to_message(self, message_id: str) -> None:
         """Bring a message into view (a search hit); the view stops following the end."""
         self.flush()

@@ -56,6 +56,12 @@ SHORTCUTS = (
     ("Ctrl+Shift+S", "Capture a region of the screen into the tray"),
     ("Ctrl+O", "Add images from a file"),
     ("Ctrl+N", "New conversation"),
+    ("Ctrl+L", "Go to the message box"),
+    ("Ctrl+K", "Search conversations"),
+    ("Ctrl+B", "Show or hide the conversations"),
+    ("Ctrl+Shift+C", "Copy the last reply"),
+    ("Ctrl+R", "Regenerate the last reply"),
+    ("Ctrl+Z (in the conversations)", "Undo the last delete"),
     ("Ctrl+,", "Settings"),
     ("F1", "Keyboard shortcuts"),
 )
@@ -178,6 +184,8 @@ class MainWindow(QMainWindow):
         if isinstance(button, QToolButton):
             button.setAccessibleName("Keyboard shortcuts")
         self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
+        self._action("Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus)
+        self._action("Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply)
         toolbar.commands_end = commands_end
         # Enabled only while a reply streams: otherwise Esc belongs to the focused widget (the
         # history search clears itself with it).
@@ -300,6 +308,12 @@ class MainWindow(QMainWindow):
     def show_notice(self, text: str) -> None:
         """A passing, non-blocking notice (what was skipped in a folder, a saved setting…)."""
         self.notice_banner.show_message(text, timeout_ms=8000)
+
+    def copy_last_reply(self) -> None:
+        if self.view.copy_last_reply():
+            self.notice_banner.show_message("Copied the last reply.", timeout_ms=2500)
+        else:
+            self.notice_banner.show_message("There is no reply to copy yet.", timeout_ms=2500)
 
     def take_draft(self) -> str:
         text = self.composer.toPlainText().strip()
