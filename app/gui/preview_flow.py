@@ -4,7 +4,8 @@ The tray asks (`previewRequested`: double-click, Enter or Space on a tile); this
 `ImagePreview` with `open()`, decodes the prepared bytes in the session's worker thread (the
 GUI thread only paints), and hands a crop to the attachment controller, which replaces the
 image in place. The dialog follows its item: a crop being made, the cropped image once ready
-(shown and priced in turn), the item leaving the tray (the dialog closes).
+(shown and priced in turn), the item leaving the tray (the dialog closes). Closing it gives the
+keyboard focus back to the item's tile.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ class PreviewFlow(QObject):
     def _closed(self, dialog: ImagePreview) -> None:
         if self._dialog is dialog:
             self._dialog = None
+            window = self._session.window
+            if window.tray.tile(dialog.item_id) is not None:
+                # Back to the tile it was opened from, for the next key.
+                window.activateWindow()
+                window.tray.select(dialog.item_id)
 
     def _decode_if_needed(self) -> None:
         dialog = self._dialog

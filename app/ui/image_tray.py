@@ -5,6 +5,10 @@ The tray does no work on images. It turns what the user drops or pastes into sig
 `moveRequested`, `previewRequested`) and renders the attachment views it is given
 (`set_items`, `update_item`). The number on each tile is the image's place in the message
 ("Image 1", "Image 2"), which the user can refer to in the text.
+
+From the keyboard the tray is one Tab stop (the current tile; the others take focus only by
+click) plus its Add images… button. On a tile: Left/Right, Home/End walk the tiles; Enter or
+Space preview it; D toggles low detail; Delete or Backspace remove it; Ctrl+Left/Right move it.
 """
 
 from __future__ import annotations
@@ -22,10 +26,7 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
     QPalette,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -42,32 +43,9 @@ from PySide6.QtWidgets import (
 from app.core.attachment import Attachment
 from app.core.images import IMAGE_SUFFIXES
 from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
+from app.ui.tray_names import differ_points
+from app.ui.tray_strip import TileStrip
 from app.ui.tray_tile import THUMB_SIZE, TrayTile
-
-
-class _TileStrip(QWidget):
-    """The row of tiles; paints where a dragged tile would land."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(4, 4, 4, 4)
-        self.row.setSpacing(8)
-        self.row.addStretch(1)
-        self._indicator: int | None = None
-
-    def set_indicator(self, x: int | None) -> None:
-        if x != self._indicator:
-            self._indicator = x
-            self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self._indicator is None:
-            return
-        painter = QPainter(self)
-        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 3))
-        painter.drawLine(self._indicator, 4, self._indicator, self.height() - 4)
-        painter.end()
 
 
 class ImageTray(QFrame):
@@ -87,7 +65,8 @@ class ImageTray(QFrame):
         self.setObjectName("imageTray")
         self.setAccessibleName("Image tray")
         self.setAcceptDrops(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Not a Tab stop itself (it would be an invisible one): its current tile is.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._tiles: dict[str, TrayTile] = {}
@@ -109,9 +88,12 @@ class ImageTray(QFrame):
         self._hint.setWordWrap(True)
         self._hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
-        self._strip = _TileStrip()
+        self._strip = TileStrip()
+        self._strip.setObjectName("imageTrayStrip")
         self._scroll = QScrollArea(self)
         self._scroll.setObjectName("imageTrayTiles")
+        self._scroll.setAccessibleName("Images in the draft")
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setWidget(self._strip)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -120,6 +102,7 @@ class ImageTray(QFrame):
 
         self._add = QPushButton("Add images…", self)
         self._add.setObjectName("addImagesButton")
+        self._add.setAccessibleName("Add images")
         self._add.setToolTip(f"Choose image files (or drop them here, or paste with {paste})")
         self._add.clicked.connect(self.open_file_dialog)
 
@@ -166,10 +149,24 @@ class ImageTray(QFrame):
             self._order = ids
         if self._selected not in self._tiles:
             self._selected = None
-            if ids and old_index >= 0:
-                self.select(ids[min(old_index, len(ids) - 1)], focus=had_focus)
+            if ids:
+                index = min(old_index, len(ids) - 1) if old_index >= 0 else 0
+                self.select(ids[index], focus=had_focus and old_index >= 0, mark=old_index >= 0)
+        else:
+            self._make_current(self._selected)
         self._hint.setVisible(not ids)
         self._scroll.setVisible(bool(ids))
+        self._disambiguate()
+        if had_focus and not ids:
+            self._add.setFocus(Qt.FocusReason.OtherFocusReason)  # the last image was removed
+
+    def _disambiguate(self) -> None:
+        """Make names that would read the same show where they differ."""
+        tiles = self.tiles()
+        if tiles:
+            points = differ_points([t.item.name for t in tiles], tiles[0].shown_name)
+            for tile, point in zip(tiles, points, strict=True):
+                tile.set_name_focus(point)
 
     def update_item(self, item: Attachment) -> None:
         tile = self._tiles.get(item.id)
@@ -181,6 +178,7 @@ class ImageTray(QFrame):
         tile.removeRequested.connect(self.removeRequested)
         tile.activated.connect(lambda tile_id: self.select(tile_id, focus=False))
         tile.stepRequested.connect(self._step_selection)
+        tile.edgeRequested.connect(self._select_edge)
         tile.moveStepRequested.connect(self._move_step)
         tile.dragStarted.connect(self._start_drag)
         tile.detailToggled.connect(self.detailToggled)
@@ -208,15 +206,36 @@ class ImageTray(QFrame):
 
     # -- selection and keys --------------------------------------------------------------------
 
-    def select(self, item_id: str | None, *, focus: bool = True) -> None:
+    def select(self, item_id: str | None, *, focus: bool = True, mark: bool = True) -> None:
+        """Make a tile the current one (the tray's Tab stop); `mark`: show it as selected."""
         self._selected = item_id if item_id in self._tiles else None
         for tile_id, tile in self._tiles.items():
-            tile.set_selected(tile_id == self._selected)
+            tile.set_selected(mark and tile_id == self._selected)
         if self._selected is not None:
-            tile = self._tiles[self._selected]
+            tile = self._make_current(self._selected)
             self._scroll.ensureWidgetVisible(tile)
             if focus and not tile.hasFocus():
                 tile.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _make_current(self, item_id: str) -> TrayTile:
+        """Only the current tile is in the Tab chain, right before the Add images… button."""
+        current = self._tiles[item_id]
+        for tile in self._tiles.values():
+            tile.setFocusPolicy(
+                Qt.FocusPolicy.StrongFocus if tile is current else Qt.FocusPolicy.ClickFocus
+            )
+        # New tiles join the end of the window's focus chain; move the current one to the
+        # tray's place. setTabOrder ignores a NoFocus widget, so the scroll area (never a stop
+        # itself) accepts clicks for focus just while it anchors the tile.
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        QWidget.setTabOrder(self._scroll, current)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        QWidget.setTabOrder(current, self._add)
+        return current
+
+    def _select_edge(self, end: bool) -> None:
+        if self._order:
+            self.select(self._order[-1 if end else 0])
 
     def _step_selection(self, item_id: str, step: int) -> None:
         if item_id in self._order:

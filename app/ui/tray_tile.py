@@ -1,18 +1,22 @@
-"""One tile of the image tray: number badge, thumbnail, state, token cost and a remove button."""
+"""One tile of the image tray: number badge, thumbnail, state, token cost and a remove button.
+
+Keys on a focused tile: Left/Right (Home/End) walk the tiles, Ctrl+Left/Right move the image,
+Enter or Space open its preview, D toggles low detail, Delete or Backspace removes it. The
+tile's name is shown on two lines, elided in the middle; the tray asks colliding names to show
+where they differ (`set_name_focus`), so two files never read the same.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
-    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,10 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.attachment import Attachment, AttachmentState, SourceKind
+from app.ui.tray_names import name_lines
 from app.ui.tray_palette import error_color
+from app.ui.tray_thumbnail import THUMB_SIZE, Thumbnail
+
+__all__ = ["FOCUS_RING_WIDTH", "THUMB_SIZE", "TILE_WIDTH", "TrayTile", "token_text"]
 
 TILE_WIDTH = 140
-THUMB_SIZE = QSize(124, 90)
+FOCUS_RING_WIDTH = 3
 
 
 def token_text(item: Attachment) -> str:
@@ -41,89 +49,13 @@ def token_text(item: Attachment) -> str:
     return f"{item.tokens:,} tok"
 
 
-class _Thumbnail(QWidget):
-    """The image, scaled for the screen's pixel ratio, or a placeholder until it is ready."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFixedSize(THUMB_SIZE)
-        self._source: bytes | None = None
-        self._image: QImage | None = None
-        self._scaled: QPixmap | None = None
-        self._placeholder = "…"
-        self._failed = False
-
-    def set_content(self, thumbnail: bytes | None, placeholder: str, failed: bool) -> None:
-        if thumbnail is not self._source:
-            self._source = thumbnail
-            self._image = None
-            self._scaled = None
-            if thumbnail:
-                image = QImage.fromData(thumbnail)
-                self._image = None if image.isNull() else image
-        self._placeholder = placeholder
-        self._failed = failed
-        self.update()
-
-    @property
-    def has_image(self) -> bool:
-        return self._image is not None
-
-    def _pixmap(self) -> QPixmap | None:
-        if self._image is None:
-            return None
-        ratio = self.devicePixelRatioF()
-        if self._scaled is None or self._scaled.devicePixelRatio() != ratio:
-            target = QSize(round(self.width() * ratio), round(self.height() * ratio))
-            scaled = self._image.scaled(
-                target,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            pixmap = QPixmap.fromImage(scaled)
-            pixmap.setDevicePixelRatio(ratio)
-            self._scaled = pixmap
-        return self._scaled
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.DevicePixelRatioChange:
-            self._scaled = None
-            self.update()
-        super().changeEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        palette = self.palette()
-        pixmap = self._pixmap()
-        if pixmap is not None:
-            size = pixmap.deviceIndependentSize()
-            x = (self.width() - size.width()) / 2
-            y = (self.height() - size.height()) / 2
-            painter.drawPixmap(
-                QRectF(x, y, size.width(), size.height()), pixmap, QRectF(pixmap.rect())
-            )
-        else:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
-            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
-            colour = (
-                error_color(palette)
-                if self._failed
-                else palette.color(QPalette.ColorRole.PlaceholderText)
-            )
-            painter.setPen(colour)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
-        painter.end()
-
-
 class TrayTile(QFrame):
     """Renders one `Attachment`; forwards the user's intent as signals carrying its id."""
 
     removeRequested = Signal(str)
     activated = Signal(str)  # got focus: the tray selects it
     stepRequested = Signal(str, int)  # arrow keys: select the neighbour
+    edgeRequested = Signal(bool)  # Home (False) or End (True): select the first or last
     moveStepRequested = Signal(str, int)  # Ctrl+arrow keys: move it one place
     dragStarted = Signal(str)
     previewRequested = Signal(str)  # double-click, Enter or Space: open the preview
@@ -149,6 +81,7 @@ class TrayTile(QFrame):
             " color: palette(highlighted-text);"
             " border-radius: 8px; padding: 0 5px; font-weight: bold;"
         )
+        self._name_focus: int | None = None
         self._name = QLabel(self)
         self._name.setObjectName("trayTileName")
         self._remove = QToolButton(self)
@@ -157,7 +90,7 @@ class TrayTile(QFrame):
         self._remove.setAutoRaise(True)
         self._remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._remove.clicked.connect(lambda: self.removeRequested.emit(self._item.id))
-        self._thumb = _Thumbnail(self)
+        self._thumb = Thumbnail(self)
         self._state = QLabel(self)
         self._state.setObjectName("trayTileState")
         self._state.setWordWrap(True)
@@ -179,17 +112,18 @@ class TrayTile(QFrame):
         self._detail = self._detail_button()
         column.addLayout(self._tokens_row())
         column.addStretch(1)
-        # One height for every tile: the state gets three lines (the tooltip and the accessible
-        # description carry all of a long failure message).
+        # One height for every tile: the name gets two lines, the state two more (the tooltip and
+        # the accessible description carry all of a long name or failure message).
         line = self.fontMetrics().lineSpacing()
-        self._state.setMaximumHeight(3 * line)
+        self._state.setMaximumHeight(2 * line)
+        self._name.setFixedHeight(2 * line)
         self.setFixedHeight(
             4
-            + max(line, 22)
+            + max(2 * line, 22)
             + 3
             + THUMB_SIZE.height()
             + 3
-            + 3 * line
+            + 2 * line
             + 3
             + max(line, self._detail.sizeHint().height())
             + 6
@@ -213,6 +147,16 @@ class TrayTile(QFrame):
         self._item = item
         self._number = number
         self._render()
+
+    def set_name_focus(self, differ_at: int | None) -> None:
+        """Show the name around index `differ_at`, where it differs from another tile's name."""
+        if differ_at != self._name_focus:
+            self._name_focus = differ_at
+            self._render_name()
+
+    def name_text(self) -> str:
+        """The name as shown (two lines, elided); the full name is in the tooltip."""
+        return self._name.text()
 
     def set_selected(self, selected: bool) -> None:
         if selected != self._selected:
@@ -246,10 +190,7 @@ class TrayTile(QFrame):
         item = self._item
         self._badge.setText(str(self._number))
         self._badge.setAccessibleName(f"Image {self._number}")
-        metrics = self._name.fontMetrics()
-        self._name.setText(
-            metrics.elidedText(item.name, Qt.TextElideMode.ElideMiddle, TILE_WIDTH - 60)
-        )
+        self._render_name()
         self._remove.setAccessibleName(f"Remove {item.name}")
         self._remove.setToolTip(f"Remove {item.name} (Delete)")
         self._state.setText(item.status_text)
@@ -268,6 +209,17 @@ class TrayTile(QFrame):
         self.setToolTip(self._tooltip())
         self.update()
 
+    def shown_name(self, name: str, differ_at: int | None = None) -> str:
+        """How this tile shows a name (two lines that fit beside the badge)."""
+        width = TILE_WIDTH - 12 - 4 - 4 - max(18, self._badge.sizeHint().width())
+        width -= self._remove.sizeHint().width()
+        return name_lines(name, self._name.fontMetrics(), width, differ_at)
+
+    def _render_name(self) -> None:
+        self._name.setText(self.shown_name(self._item.name, self._name_focus))
+        self._name.setToolTip(self._item.name)
+        self._name.setAccessibleName(self._item.name)
+
     def _tokens_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -281,7 +233,10 @@ class TrayTile(QFrame):
         button.setObjectName("trayTileDetail")
         button.setText("Low detail")
         button.setCheckable(True)
-        button.setAutoRaise(True)
+        # A raised, framed button that shows its checked state (sunken, with a tick), not a
+        # label; D toggles it from the keyboard.
+        button.setAutoRaise(False)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.toggled.connect(self._detail_toggled)
         return button
@@ -295,12 +250,14 @@ class TrayTile(QFrame):
         self._detail.blockSignals(True)
         self._detail.setChecked(item.low_detail)
         self._detail.blockSignals(False)
+        self._detail.setText("✓ Low detail" if item.low_detail else "Low detail")
         self._detail.setAccessibleName(f"Low detail for {item.name}")
         self._detail.setToolTip(
-            "Sent at low detail: downscaled to one 448×448 tile, 512 tokens. Click to send it "
-            "at full detail."
+            "Sent at low detail: downscaled to one 448×448 tile, 512 tokens. Click (or press D "
+            "on the tile) to send it at full detail."
             if item.low_detail
-            else "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens."
+            else "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens "
+            "(D on the tile)."
         )
 
     def _tooltip(self) -> str:
@@ -321,7 +278,8 @@ class TrayTile(QFrame):
         elif item.kind is SourceKind.URL:
             lines.append("Token cost unknown: the server downloads it (counted at the most)")
         lines.append(
-            "Double-click (or Enter) to preview and crop; drag to reorder; Delete removes it."
+            "Double-click (or Enter, Space) to preview and crop; D: low detail; drag (or "
+            "Ctrl+Left, Ctrl+Right) to reorder; Delete removes it."
         )
         return "\n".join(lines)
 
@@ -335,18 +293,29 @@ class TrayTile(QFrame):
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.activated.emit(self._item.id)
+        self.update()  # the focus ring
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        control = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        control = modifiers == Qt.KeyboardModifier.ControlModifier
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
             self.removeRequested.emit(self._item.id)
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and (plain or control):
             step = -1 if key == Qt.Key.Key_Left else 1
             signal = self.moveStepRequested if control else self.stepRequested
             signal.emit(self._item.id, step)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not control:
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_End) and plain:
+            self.edgeRequested.emit(key == Qt.Key.Key_End)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and plain:
             self.previewRequested.emit(self._item.id)
+        elif key == Qt.Key.Key_D and plain and self._detail.isVisibleTo(self):
+            self._detail.toggle()
         else:
             super().keyPressEvent(event)
             return
@@ -387,8 +356,11 @@ class TrayTile(QFrame):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        if self._selected:
-            pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
+        focused = self.hasFocus()
+        if focused:
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight), FOCUS_RING_WIDTH)
+        elif self._selected:
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight), 1)
         elif self._item.failed:
             pen = QPen(error_color(palette), 1)
         else:
@@ -398,4 +370,18 @@ class TrayTile(QFrame):
         painter.drawRoundedRect(
             QRectF(QRect(QPoint(0, 0), self.size())).adjusted(inset, inset, -inset, -inset), 6, 6
         )
+        if focused:
+            # A thin line of the base colour inside the ring keeps it distinct from the content.
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Base), 1))
+            inner = FOCUS_RING_WIDTH + 0.5
+            painter.drawRoundedRect(
+                QRectF(QRect(QPoint(0, 0), self.size())).adjusted(inner, inner, -inner, -inner),
+                4,
+                4,
+            )
         painter.end()
+
+    def has_focus_ring(self) -> bool:
+        """Whether the tile draws its focus ring (it has the keyboard focus)."""
+        return self.hasFocus()
