@@ -67,7 +67,9 @@ class ChatController(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._turn is not None and not self._turn.done()
+        """True from the start of a turn until its end has been handled (`_turn_done`, which
+        runs a moment after the task itself is done)."""
+        return self._turn is not None
 
     def new_conversation(self, system_prompt: str = "") -> None:
         self.stop()
@@ -236,6 +238,8 @@ class ChatController(QObject):
     def _turn_done(
         self, task: asyncio.Task[Any], reply: Message, chunks: list[str], calls: ToolCallAssembler
     ) -> None:
+        if self._turn is task:
+            self._turn = None
         if task.cancelled():
             reply.status = Status.STOPPED
         elif reply.status is Status.STREAMING:  # an unexpected exception (logged by the group)
