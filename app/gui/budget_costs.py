@@ -129,7 +129,7 @@ class CostBook(QObject):
         except OSError as exc:
             if not self._ledger_failed:
                 self._ledger_failed = True
-                self._session.window.show_notice(
+                self._session.notices.warning(
                     f"The usage ledger {self.ledger.path} could not be written "
                     f"({exc.strerror or exc}): today's total will not include this session."
                 )
@@ -144,7 +144,7 @@ class CostBook(QObject):
         changed = self.learner.observe(key, observation)
         if changed:
             rule = self.learner.rule(key)
-            self._session.window.show_notice(
+            self._session.notices.info(
                 f"Image cost learned from the server for {model}: {rule.describe()}; the meter "
                 "counts images that way now."
                 if rule is not None

@@ -300,7 +300,7 @@ class BudgetFlow(QObject):
         try:
             low = await self._session.in_thread(make_low_detail, image)
         except ImageError as exc:
-            self._session.window.show_notice(f"{exc.name} stays at full detail: {exc.reason}.")
+            self._session.notices.info(f"{exc.name} stays at full detail: {exc.reason}.")
             self.set_plan(
                 FitPlan(
                     self.plan.dropped_images,

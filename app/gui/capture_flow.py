@@ -165,12 +165,10 @@ class CaptureFlow(QObject):
                 dbus_available=screenshot_portal.session_bus_available(),
             )
         if method == "unavailable":
-            self._session.window.show_notice(NO_PORTAL)
+            self._session.notices.warning(NO_PORTAL)
             return
         if method == "headless":
-            self._session.window.show_notice(
-                HEADLESS.format(platform=QGuiApplication.platformName())
-            )
+            self._session.notices.warning(HEADLESS.format(platform=QGuiApplication.platformName()))
             return
         self._busy = True
         self._session.tasks.start(self._capture(method), "capture-region")
@@ -201,7 +199,7 @@ class CaptureFlow(QObject):
                 window.raise_()
                 window.activateWindow()
         if message:
-            window.show_notice(message)
+            self._session.notices.warning(message)
         if data is not None:
             self._session.attachments.add_image_data(data, capture_name())
 

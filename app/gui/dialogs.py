@@ -78,9 +78,9 @@ class SettingsFlow(QObject):
         try:
             deleted = await self._session.in_thread(keystore.delete_key, self._session.key_account)
         except keystore.KeystoreError as exc:
-            self._session.window.show_notice(f"The key was not deleted: {exc}")
+            self._session.notices.error(f"The key was not deleted: {exc}")
             return
-        self._session.window.show_notice("Key deleted." if deleted else "No key was stored.")
+        self._session.notices.info("Key deleted." if deleted else "No key was stored.")
         await self._show_backend()
         await self._session.reconnect()
 

@@ -98,7 +98,7 @@ class HistoryFlow(QObject):
     def _wire(self) -> None:
         s, h, bar = self._session, self.history, self.sidebar
         h.opened.connect(self._opened)
-        h.failed.connect(s.window.show_notice)
+        h.failed.connect(s.notices.error)
         h.conversationsChanged.connect(bar.set_rows)
         h.searchFinished.connect(lambda _query, hits: bar.set_search_results(hits))
         h.pageLoaded.connect(self._page_loaded)
@@ -130,7 +130,7 @@ class HistoryFlow(QObject):
 
     def _opened(self, info: HistoryInfo) -> None:
         if info.notice:
-            self._session.window.show_notice(info.notice)
+            self._session.notices.info(info.notice)
         cut_off = self.history.interrupted_conversation
         session = self._session
         if cut_off is not None and not session.chat.conversation.messages and not session.chat.busy:
@@ -209,7 +209,7 @@ class HistoryFlow(QObject):
             self._jump_to = None
         crash, self._crash_notice = self._crash_notice, None
         if crash is not None and crash[0] == conversation.id and crash[1]:
-            session.window.show_notice(crash[1])  # again, over any notice opening it caused
+            session.notices.info(crash[1])  # again, over any notice opening it caused
         session.update_meter()
 
     def _hit_chosen(self, conv_id: str, message_id: str) -> None:
@@ -239,7 +239,7 @@ class HistoryFlow(QObject):
     def _export(self, fmt: str) -> None:
         conversation = self._session.chat.conversation
         if not self._saved & {m.id for m in conversation.messages}:
-            self._session.window.show_notice(
+            self._session.notices.info(
                 "Nothing to export yet: this conversation has "
                 "not been saved (send a question first)."
             )
@@ -259,7 +259,7 @@ class HistoryFlow(QObject):
             path = await self.history.export(conv_id, folder, fmt)
         except _FAILED:
             return
-        self._session.window.show_notice(f"Exported to {path}.")
+        self._session.notices.info(f"Exported to {path}.")
 
     def _import(self) -> None:
         dialog = QFileDialog(self._session.window, "Import a conversation exported as JSON")
@@ -276,7 +276,7 @@ class HistoryFlow(QObject):
             conv_id = await self.history.import_file(path)
         except _FAILED:
             return
-        self._session.window.show_notice(f"Imported {path.name}.")
+        self._session.notices.info(f"Imported {path.name}.")
         self.open_conversation(conv_id)
 
     def _open_dialog(self, dialog: QFileDialog) -> None:

@@ -128,7 +128,7 @@ class PresetsFlow(QObject):
         if preset is not None:
             if images < preset.min_images:
                 more = preset.min_images - images
-                s.window.show_notice(
+                s.notices.info(
                     f"“{preset.title}” needs at least {preset.min_images} images: add {more} "
                     f"more to the tray (they are labelled Image 1, Image 2, … in the message)."
                 )
@@ -171,11 +171,11 @@ class PresetsFlow(QObject):
         try:
             await self._session.in_thread(_write_text, path, content)
         except OSError as exc:
-            self._session.window.show_notice(
+            self._session.notices.error(
                 f"Could not save {path}: {exc.strerror or exc}. Choose another folder or name."
             )
             return
-        self._session.window.show_notice(f"Saved {what} to {path}.")
+        self._session.notices.info(f"Saved {what} to {path}.")
 
     # -- editing -------------------------------------------------------------------------------
     def open_editor(self, name: str) -> None:

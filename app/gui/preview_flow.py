@@ -51,13 +51,13 @@ class PreviewFlow(QObject):
         if item is None:
             return
         if item.kind is SourceKind.URL:
-            session.window.show_notice(
+            session.notices.info(
                 f"{item.name} is a web address that the server downloads itself, so there is "
                 "nothing to preview here. Save the image and add the file to see and crop it."
             )
             return
         if item.failed:
-            session.window.show_notice(f"{item.name} cannot be previewed: {item.error}.")
+            session.notices.info(f"{item.name} cannot be previewed: {item.error}.")
             return
         if self._dialog is not None:
             if self._dialog.item_id == item_id:

@@ -25,6 +25,7 @@ from app.core.conversation import Message, Part, TextPart
 from app.core.conversation_state import ConversationScope
 from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.imagetypes import PreparedImage
+from app.core.notices import Notices
 from app.gui import budget_flow, capture_flow, history_flow, presets_flow, preview_flow
 from app.gui.dialogs import SettingsFlow, show_image
 from app.store.settings import Settings, SettingsError, SettingsStore
@@ -51,6 +52,7 @@ class AppSession(QObject):
         self.originals: dict[str, Path] = {}  # the files as dropped, by sent sha256
         self.editing: str | None = None  # the question being edited, if any
         self.log_path: Path | None = None
+        self.notices = Notices()  # the one way flows tell the user something
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
         self.chat = ChatController(self.endpoint.client, self)
@@ -87,7 +89,7 @@ class AppSession(QObject):
         await self.in_thread(importlib.import_module, "app.llm.structured")
         await self.reconnect()
         if self.store.notice:
-            self.window.show_notice(self.store.notice)
+            self.notices.warning(self.store.notice)
         # What exists by now (modules, widgets, the network stack) lives as long as the app.
         # Kept out of the collector's full passes, which otherwise stop the GUI thread for
         # ~50 ms every few turns of a long session, scanning it all again.
@@ -107,9 +109,9 @@ class AppSession(QObject):
         else:
             lookup = await self.in_thread(keystore.get_key, self.key_account)
             if lookup.key is None and not lookup.backend.secure:
-                self.window.show_notice(f"Keyring: {lookup.backend.detail}")
+                self.notices.warning(f"Keyring: {lookup.backend.detail}")
             elif lookup.key and is_unencrypted_remote(self.settings.base_url):
-                self.window.show_notice(f"{self.settings.base_url}: {UNENCRYPTED_WARNING}")
+                self.notices.warning(f"{self.settings.base_url}: {UNENCRYPTED_WARNING}")
             self.endpoint.configure(self.settings.base_url, lookup.key)
         self._key_ready = True
         self.endpoint.refresh_models()
@@ -142,13 +144,15 @@ class AppSession(QObject):
         """Log an unexpected error and tell the user, instead of a traceback or a silent stop."""
         log.error("Unexpected error", exc_info=error)
         where = f" Details are in {self.log_path}." if self.log_path else ""
-        self.window.show_notice(
+        self.notices.error(
             f"Something went wrong inside the app: {error!r}.{where} Your conversation is kept."
         )
 
     # -- wiring -----------------------------------------------------------------------------
     def _wire(self) -> None:
         w, chat, att = self.window, self.chat, self.attachments
+        # The window's one subscription: every level shows in its notice banner.
+        self.notices.subscribe(lambda notice: w.show_notice(notice.text))
         w.closing.connect(self.request_close)
         w.sendRequested.connect(self.send)
         w.stopRequested.connect(chat.stop)
@@ -169,7 +173,7 @@ class AppSession(QObject):
         w.tray.removeRequested.connect(att.remove)
         w.tray.moveRequested.connect(att.move)
         att.changed.connect(self._attachments_changed)
-        att.notice.connect(w.show_notice)
+        att.notice.connect(self.notices.info)
 
         chat.messageAdded.connect(self._message_added)
         chat.replyDelta.connect(w.view.append_delta)
@@ -224,9 +228,9 @@ class AppSession(QObject):
         if key:
             try:
                 backend = await self.in_thread(keystore.set_key, key, self.key_account)
-                self.window.show_notice(f"Key saved in {backend.name}.")
+                self.notices.info(f"Key saved in {backend.name}.")
             except keystore.KeystoreError as exc:
-                self.window.show_notice(f"The key was not saved: {exc}")
+                self.notices.error(f"The key was not saved: {exc}")
         await self.reconnect()
 
     @property
@@ -238,7 +242,7 @@ class AppSession(QObject):
         try:
             self.store.save(self.settings)
         except SettingsError as exc:
-            self.window.show_notice(str(exc))
+            self.notices.error(str(exc))
 
     def choose_model(self, model: str) -> None:
         self.settings.model = model
@@ -255,7 +259,7 @@ class AppSession(QObject):
         retired = retired_note(self.settings.model)
         if retired is not None and models:
             self.settings.model = self.chat.model = pick_default(models)
-            self.window.show_notice(f"{retired} Switched to {self.settings.model}.")
+            self.notices.info(f"{retired} Switched to {self.settings.model}.")
         self._save_settings()
         self.window.set_models(models, self.settings.model)
         self.settings_flow.models_changed(models)
@@ -272,7 +276,7 @@ class AppSession(QObject):
             return
         self.settings.learned_windows[model] = window
         self._save_settings()
-        self.window.show_notice(
+        self.notices.info(
             f"The server says {model} takes at most {window:,} prompt "
             "tokens: the meter uses that window now."
         )
@@ -385,7 +389,7 @@ class AppSession(QObject):
     def regenerate(self) -> None:
         """Ask again for the last reply; the new one replaces it."""
         if not self.chat.regenerate():
-            self.window.show_notice(
+            self.notices.info(
                 "Nothing to regenerate: wait for the reply to finish, or ask a question first."
             )
 
