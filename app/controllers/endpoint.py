@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class EndpointController(QObject):
     modelsLoaded = Signal(list)  # list[ModelInfo], image-capable first
     modelsFailed = Signal(str)  # what went wrong, for the status line
+    # A failure the user must hear of before the first send: a wrong address, a refused key,
+    # spent credits (an endpoint that is merely offline is not one).
+    endpointProblem = Signal(str)
     keyChecked = Signal(bool, str)  # ok, text for the user
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -56,13 +59,21 @@ class EndpointController(QObject):
         self._tasks.start(self._load_models(client), "discover-models")
 
     async def _load_models(self, client: openai.AsyncOpenAI) -> None:
-        from app.llm.errors import ChatError
+        from app.llm.errors import ChatError, ErrorKind
         from app.llm.models import discover_models
 
+        told_at_once = (
+            ErrorKind.ENDPOINT_NOT_FOUND,
+            ErrorKind.BAD_KEY,
+            ErrorKind.FORBIDDEN,
+            ErrorKind.CREDITS_EXHAUSTED,
+        )
         try:
             models: list[ModelInfo] = await discover_models(client)
         except ChatError as error:
             self.modelsFailed.emit(f"Could not list models: {error.describe()}")
+            if error.kind in told_at_once:
+                self.endpointProblem.emit(error.describe())
             return
         self.modelsLoaded.emit(models)
 

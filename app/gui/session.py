@@ -188,6 +188,7 @@ class AppSession(QObject):
 
         self.endpoint.modelsLoaded.connect(self._models_loaded)
         self.endpoint.modelsFailed.connect(lambda text: log.info("%s", text))
+        self.endpoint.endpointProblem.connect(self.notices.warning)
 
     # -- settings ---------------------------------------------------------------------------
     def _apply_settings(self) -> None:
