@@ -4,43 +4,22 @@ send; an endpoint that is merely offline stays quiet (the cached model list serv
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import keyring
 import pytest
 from pytestqt.qtbot import QtBot
+from support.sessions import start_saved, stop_session
 
 from app.demo import DEMO_API_KEY, DemoServer
 from app.gui.session import AppSession
 from app.keystore import SERVICE
 
 
-def write_settings(**values: object) -> None:
-    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
-    (config / "settings.json").write_text(json.dumps(values), encoding="utf-8")
-
-
 @pytest.fixture
 def server() -> Iterator[DemoServer]:
     with DemoServer() as demo:
         yield demo
-
-
-def start(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> tuple[AppSession, asyncio.Task[int]]:
-    session = AppSession()
-    qtbot.addWidget(session.window)
-    task = qloop.create_task(session.run([]))
-    qtbot.waitUntil(session.window.isVisible, timeout=5000)
-    return session, task
-
-
-def stop(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
-    session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
 
 
 def banner(session: AppSession) -> str:
@@ -50,33 +29,31 @@ def banner(session: AppSession) -> str:
 def test_a_base_url_without_v1_is_named_at_once(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: DemoServer
 ) -> None:
-    write_settings(base_url=server.base_url.removesuffix("/v1"))
     keyring.set_password(SERVICE, "custom:127.0.0.1", DEMO_API_KEY)
-    session, task = start(qtbot, qloop)
+    session, task = start_saved(qtbot, qloop, base_url=server.base_url.removesuffix("/v1"))
     try:
         qtbot.waitUntil(lambda: "no such endpoint" in banner(session), timeout=10_000)
         assert "/v1" in banner(session)
         assert not session.chat.conversation.messages  # nothing was sent to find out
     finally:
-        stop(qtbot, session, task)
+        stop_session(qtbot, session, task)
 
 
 def test_a_refused_key_is_named_at_once(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: DemoServer
 ) -> None:
-    write_settings(base_url=server.base_url)
     keyring.set_password(SERVICE, "custom:127.0.0.1", "xai-" + "w" * 40)
-    session, task = start(qtbot, qloop)
+    session, task = start_saved(qtbot, qloop, base_url=server.base_url)
     try:
         qtbot.waitUntil(lambda: "key was not accepted" in banner(session), timeout=10_000)
     finally:
-        stop(qtbot, session, task)
+        stop_session(qtbot, session, task)
 
 
 def test_an_offline_endpoint_stays_quiet(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
-    write_settings(base_url="http://127.0.0.1:9/v1")  # nothing listens on port 9
     keyring.set_password(SERVICE, "custom:127.0.0.1", DEMO_API_KEY)
-    session, task = start(qtbot, qloop)
+    # Nothing listens on port 9.
+    session, task = start_saved(qtbot, qloop, base_url="http://127.0.0.1:9/v1")
     failures: list[str] = []
     session.endpoint.modelsFailed.connect(failures.append)
     try:
@@ -84,4 +61,4 @@ def test_an_offline_endpoint_stays_quiet(qtbot: QtBot, qloop: asyncio.AbstractEv
         qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
         assert "Could not reach" not in banner(session)
     finally:
-        stop(qtbot, session, task)
+        stop_session(qtbot, session, task)

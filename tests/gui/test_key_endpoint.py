@@ -5,10 +5,7 @@ here (127.0.0.1) record the Authorization header of every request."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import keyring
 import pytest
@@ -16,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from support.recorder import RecordingServer, openai_compatible
+from support.sessions import start_saved, stop_session
 from support.turns import finished
 
 from app.core.conversation import Status
@@ -39,25 +37,6 @@ def xai_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 def server() -> Iterator[RecordingServer]:
     with RecordingServer(openai_compatible) as recording:
         yield recording
-
-
-def start(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, base_url: str
-) -> tuple[AppSession, asyncio.Task[int]]:
-    """The window with this base URL in its settings file, as a user's earlier choice."""
-    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
-    (config / "settings.json").write_text(json.dumps({"base_url": base_url}), encoding="utf-8")
-    session = AppSession(demo=False)
-    qtbot.addWidget(session.window)
-    task = qloop.create_task(session.run([]))
-    qtbot.waitUntil(session.window.isVisible, timeout=5000)
-    return session, task
-
-
-def stop(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
-    session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
 
 
 def open_settings(qtbot: QtBot, session: AppSession) -> SettingsDialog:
@@ -107,7 +86,7 @@ def assert_only(server: RecordingServer, key: str) -> None:
 def test_a_custom_endpoint_never_gets_xais_key(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: RecordingServer
 ) -> None:
-    session, task = start(qtbot, qloop, server.base_url)
+    session, task = start_saved(qtbot, qloop, base_url=server.base_url)
     window = session.window
     window.composer.setPlainText("What is in this picture?")
     # xAI's key (stored and in the environment) is not this endpoint's: the window has none.
@@ -128,7 +107,7 @@ def test_a_custom_endpoint_never_gets_xais_key(
     assert any(seen.path == "/v1/chat/completions" for seen in server.requests)
     assert_only(server, LOCAL_KEY)
     assert keyring.get_password(SERVICE, "xai") == XAI_KEY  # xAI's own key is untouched
-    stop(qtbot, session, task)
+    stop_session(qtbot, session, task)
     assert_only(server, LOCAL_KEY)
 
 
@@ -140,7 +119,7 @@ def test_switching_endpoints_in_settings_takes_no_key_along(
     with RecordingServer(openai_compatible) as other:
         # The same computer under another name: another endpoint, with a key of its own.
         other_url = other.base_url.replace("127.0.0.1", "localhost")
-        session, task = start(qtbot, qloop, server.base_url)
+        session, task = start_saved(qtbot, qloop, base_url=server.base_url)
         qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=5000)
         send(qtbot, session, "first")
 
@@ -156,7 +135,7 @@ def test_switching_endpoints_in_settings_takes_no_key_along(
         save_settings(qtbot, open_settings(qtbot, session), key=OTHER_KEY)
         qtbot.waitUntil(lambda: session.endpoint.has_key, timeout=5000)
         send(qtbot, session, "second")
-        stop(qtbot, session, task)
+        stop_session(qtbot, session, task)
     assert_only(server, LOCAL_KEY)
     assert_only(other, OTHER_KEY)
     assert keyring.get_password(SERVICE, "custom:localhost") == OTHER_KEY

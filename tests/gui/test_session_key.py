@@ -4,7 +4,6 @@ key saved through the dialog into the keyring, then real turns — and a wrong k
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
+from support.sessions import start_saved, stop_session
 from support.turns import finished
 
 from app.core.conversation import Status
 from app.demo import DEMO_API_KEY, DemoServer
-from app.gui.session import AppSession
 from app.keystore import SERVICE
 
 
@@ -28,28 +27,10 @@ def endpoint() -> Iterator[DemoServer]:
         yield server
 
 
-def start_session(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, base_url: str
-) -> tuple[AppSession, asyncio.Task[int]]:
-    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
-    (config / "settings.json").write_text(json.dumps({"base_url": base_url}), encoding="utf-8")
-    session = AppSession(demo=False)
-    qtbot.addWidget(session.window)
-    task = qloop.create_task(session.run([]))
-    qtbot.waitUntil(session.window.isVisible, timeout=5000)
-    return session, task
-
-
-def stop_session(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
-    session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
-
-
 def test_no_key_then_key_saved_through_settings(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, endpoint: DemoServer
 ) -> None:
-    session, task = start_session(qtbot, qloop, endpoint.base_url)
+    session, task = start_saved(qtbot, qloop, base_url=endpoint.base_url)
     window = session.window
     window.composer.setPlainText("What is in this chart?")
     qtbot.waitUntil(lambda: "No API key" in window.send_reason.text(), timeout=5000)
@@ -89,7 +70,7 @@ def test_a_wrong_key_is_explained_inline(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, endpoint: DemoServer
 ) -> None:
     keyring.set_password(SERVICE, "custom:127.0.0.1", "xai-wrong-key-123456")
-    session, task = start_session(qtbot, qloop, endpoint.base_url)
+    session, task = start_saved(qtbot, qloop, base_url=endpoint.base_url)
     session.window.composer.setPlainText("hello")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(session.window.send_button, Qt.MouseButton.LeftButton)

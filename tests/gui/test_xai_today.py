@@ -13,6 +13,7 @@ from PIL import Image
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
+from support.sessions import demo_session
 from support.turns import finished
 
 from app.core.conversation import Status
@@ -23,15 +24,8 @@ from app.llm.stream import RetryPolicy
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app = AppSession(demo=True)
-    app.chat.retry_policy = RetryPolicy(max_retries=0)
-    qtbot.addWidget(app.window)
-    task = qloop.create_task(app.run([]))
-    qtbot.waitUntil(lambda: app.endpoint.has_key and bool(app.models), timeout=10_000)
-    yield app
-    app.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    with demo_session(qtbot, qloop, RetryPolicy(max_retries=0)) as app:
+        yield app
 
 
 def server(session: AppSession) -> DemoServer:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +28,31 @@ def demo_session(
     task = qloop.create_task(session.run([]))
     qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=10_000)
     yield session
+    session.window.close()
+    qtbot.waitUntil(task.done, timeout=10_000)
+    assert task.result() == 0
+
+
+def write_settings(**values: object) -> None:
+    """The settings file a user's earlier choices left (read by the next session)."""
+    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
+    (config / "settings.json").write_text(json.dumps(values), encoding="utf-8")
+
+
+def start_saved(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, **settings: object
+) -> tuple[AppSession, asyncio.Task[int]]:
+    """A session (not the demo) on these saved settings, once its window shows."""
+    write_settings(**settings)
+    session = AppSession(demo=False)
+    qtbot.addWidget(session.window)
+    task = qloop.create_task(session.run([]))
+    qtbot.waitUntil(session.window.isVisible, timeout=5000)
+    return session, task
+
+
+def stop_session(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
+    """Close the window; the session must end with 0."""
     session.window.close()
     qtbot.waitUntil(task.done, timeout=10_000)
     assert task.result() == 0
