@@ -63,22 +63,15 @@ def usage_ticks(usage: Usage, prices: Prices) -> int:
 def bill(usage: Usage, pricing: Pricing | None) -> Bill | None:
     """The bill of one reply: the server's `cost_in_usd_ticks` when it sent one, else the
     formula on the model's prices; None when neither is known."""
+    prices = pricing.for_prompt(usage.prompt_tokens) if pricing is not None else None
     long_context = pricing is not None and pricing.is_long(usage.prompt_tokens)
-    saved = 0
-    if pricing is not None:
-        prices = pricing.for_prompt(usage.prompt_tokens)
-        saved = (usage.cached_tokens or 0) * (prices.prompt_text - prices.cached)
+    saved = prices.cache_saving(usage.cached_tokens or 0) if prices is not None else 0
     if usage.cost_ticks is not None:
-        return Bill(
-            usage.cost_ticks, exact=True, long_context=long_context, saved_ticks=max(0, saved)
-        )
-    if pricing is None:
+        return Bill(usage.cost_ticks, exact=True, long_context=long_context, saved_ticks=saved)
+    if prices is None:
         return None
     return Bill(
-        usage_ticks(usage, pricing.for_prompt(usage.prompt_tokens)),
-        exact=False,
-        long_context=long_context,
-        saved_ticks=max(0, saved),
+        usage_ticks(usage, prices), exact=False, long_context=long_context, saved_ticks=saved
     )
 
 
@@ -105,7 +98,7 @@ def forecast(estimate: BudgetEstimate, pricing: Pricing, cached_tokens: int = 0)
         input_usd=prices.usd(text_in=text, image_in=images, out=0, cached_in=cached),
         reply_usd=prices.usd(text_in=0, image_in=0, out=estimate.reply_reserve),
         cached_tokens=cached,
-        saved_usd=cached * (prices.prompt_text - prices.cached) / TICKS_PER_USD,
+        saved_usd=prices.cache_saving(cached) / TICKS_PER_USD,
         long_context=pricing.is_long(prompt),
     )
 

@@ -43,6 +43,10 @@ class Prices:
     def cached(self) -> int:
         return self.cached_prompt_text or self.prompt_text
 
+    def cache_saving(self, cached_tokens: int) -> int:
+        """Ticks that `cached_tokens` save against the full input price (never negative)."""
+        return max(0, cached_tokens * (self.prompt_text - self.cached))
+
     def scaled(self, factor: int) -> Prices:
         return Prices(
             self.prompt_text * factor,

@@ -195,14 +195,14 @@ def _reasoning_of(delta: Any) -> str | None:
     return text if isinstance(text, str) and text else None
 
 
-async def _paced(
-    stream: openai.AsyncStream[Any], silence: float | None, started: list[bool]
-) -> AsyncIterator[Any]:
-    """The stream's chunks; once `started[0]` is set, each must come within `silence` s."""
+async def _paced(stream: openai.AsyncStream[Any], silence: float | None) -> AsyncIterator[Any]:
+    """The stream's chunks; once one has carried words (text, reasoning or a tool call), each
+    next one must come within `silence` s."""
     chunks = stream.__aiter__()
+    started = False
     while True:
         try:
-            async with asyncio.timeout(silence if started[0] else None):
+            async with asyncio.timeout(silence if started else None):
                 chunk = await anext(chunks)
         except StopAsyncIteration:
             return
@@ -210,6 +210,11 @@ async def _paced(
             raise ChatError(
                 ErrorKind.STREAM_INTERRUPTED, "the server stopped answering mid-reply"
             ) from None
+        started = started or any(
+            c.delta is not None
+            and (c.delta.content or c.delta.tool_calls or _reasoning_of(c.delta))
+            for c in chunk.choices
+        )
         yield chunk
 
 
@@ -223,13 +228,7 @@ async def _events(
     saw_calls = False
     async with stream:
         try:
-            started = [False]
-            async for chunk in _paced(stream, silence, started):
-                started[0] = started[0] or any(
-                    c.delta is not None
-                    and (c.delta.content or c.delta.tool_calls or _reasoning_of(c.delta))
-                    for c in chunk.choices
-                )
+            async for chunk in _paced(stream, silence):
                 if chunk.usage is not None:  # one final chunk, or cumulative in every chunk
                     usage = chunk.usage.model_dump()
                 for choice in chunk.choices:
