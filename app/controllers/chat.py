@@ -31,7 +31,6 @@ class ChatController(QObject):
     messageAdded = Signal(object)  # Message: a user turn, or a reply that starts streaming
     replyDelta = Signal(str, str)  # reply id, text
     replyNote = Signal(str, str)  # reply id, transient note ("retrying in 2 s…"); "" clears
-    replyReasoning = Signal(str, str)  # reply id, a piece of the model's reasoning
     replyFinished = Signal(object)  # Message in its final state
     busyChanged = Signal(bool)
     modelNotFound = Signal(str)  # the model id the server does not know
@@ -211,7 +210,6 @@ class ChatController(QObject):
 
         if isinstance(event, ReasoningDelta):
             reply.reasoning += event.text
-            self.replyReasoning.emit(reply.id, event.text)
         elif isinstance(event, TextDelta):
             chunks.append(event.text)
             self.replyDelta.emit(reply.id, event.text)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 MIB = 1024 * 1024
 
 XAI_BASE_URL = "https://api.x.ai/v1"
-# The seeds named these; xAI retired all three in early 2026 ("Model not found").
-RETIRED_SEED_MODELS = frozenset({"grok-2-vision-1212", "grok-2-vision", "grok-2-vision-latest"})
 
 
 @dataclass(frozen=True)
