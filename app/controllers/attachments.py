@@ -357,6 +357,36 @@ class AttachmentController(LowDetailMixin, QObject):
         if had_items:
             self.changed.emit()
 
+    def detach(self) -> list[object]:
+        """Take every item out of the tray, to be given back with :meth:`restore` (the tray of
+        a conversation left for another). Work still running on them stops; it starts again
+        when they come back."""
+        entries = [self._entries[i] for i in self._order]
+        for entry in entries:
+            for task in (entry.task, entry.low_task):
+                if task is not None:
+                    task.cancel()
+            entry.task = entry.low_task = None
+        self._entries.clear()
+        self._order.clear()
+        if entries:
+            self.changed.emit()
+        return list(entries)
+
+    def restore(self, detached: Sequence[object]) -> None:
+        """Put back what :meth:`detach` took out (after anything in the tray now)."""
+        entries = [e for e in detached if isinstance(e, _Entry)]
+        for entry in entries:
+            item_id = entry.view.id
+            self._entries[item_id] = entry
+            self._order.append(item_id)
+            if entry.view.pending:
+                self._start(entry)
+            else:
+                self._follow_detail(entry)
+        if entries:
+            self.changed.emit()
+
     def replace_with_crop(self, item_id: str, box: Box, *, expected_sha256: str = "") -> bool:
         """Replace an image by a part of it: `box` is (left, top, right, bottom) in the pixels
         of its prepared image, as sent. It keeps its place; the cost changes at once (from the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -25,6 +25,27 @@ if TYPE_CHECKING:
 # The network stack (openai takes most of a second to import) is imported when a turn first
 # runs, not with this module, so that the window shows without waiting for it.
 ClientSource = Callable[[], "openai.AsyncOpenAI | None"]
+
+
+async def _persist_nothing(reply: Message) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class TurnStages:
+    """The turn's stages between the question and the request, named and passed in.
+
+    `persist` is awaited with the reply about to be requested before anything leaves (the
+    question is saved first); `shape` gives the conversation as it is sent for that reply (the
+    fitting plan applied)."""
+
+    persist: Callable[[Message], Awaitable[None]] = _persist_nothing
+    shape: Callable[[Conversation, Message], Conversation] = lambda conversation, _reply: (
+        conversation
+    )
+
+
+PLAIN = TurnStages()  # nothing saved, everything sent
 
 
 class ChatController(QObject):
@@ -59,10 +80,6 @@ class ChatController(QObject):
         self.response_format: dict[str, Any] | None = None
         self.tools: list[dict[str, Any]] | None = None
         self.tool_choice: str | dict[str, Any] | None = None
-        # The conversation actually sent for a reply (the session's fitting plan applied).
-        self.request_filter: Callable[[Conversation, Message], Conversation] | None = None
-        # Awaited with the reply about to be requested, before anything is sent.
-        self.before_request: Callable[[Message], Awaitable[None]] | None = None
 
     @property
     def busy(self) -> bool:
@@ -74,33 +91,35 @@ class ChatController(QObject):
         self.stop()
         self.conversation = Conversation(system_prompt=system_prompt, model=self.model)
 
-    def send(self, parts: list[Part]) -> Message:
+    def send(self, parts: list[Part], stages: TurnStages = PLAIN) -> Message:
         """Add the user's message and start streaming the reply."""
         if self.busy:
             raise RuntimeError("a reply is still streaming")
         message = self.conversation.add_user(parts)
         self.messageAdded.emit(message)
-        self._start_turn()
+        self._start_turn(stages)
         return message
 
-    def retry(self) -> None:
+    def retry(self, stages: TurnStages = PLAIN) -> None:
         """Ask again after a failed reply: the same user message is re-sent."""
         if self.busy:
             return
         self.conversation.discard_failed_reply()
         if self.conversation.messages and self.conversation.messages[-1].role == "user":
-            self._start_turn()
+            self._start_turn(stages)
 
-    def regenerate(self) -> bool:
+    def regenerate(self, stages: TurnStages = PLAIN) -> bool:
         """Ask again for the last reply, which is replaced: it leaves the conversation."""
         messages = self.conversation.messages
         if self.busy or not messages or messages[-1].role != "assistant":
             return False
         self.messagesRemoved.emit([messages.pop()])
-        self._start_turn()
+        self._start_turn(stages)
         return True
 
-    def replace_question(self, message_id: str, parts: list[Part]) -> Message:
+    def replace_question(
+        self, message_id: str, parts: list[Part], stages: TurnStages = PLAIN
+    ) -> Message:
         """Send an edited version of an earlier question: its images, then `parts`. That
         question and every later turn are replaced: they leave the conversation."""
         if self.busy:
@@ -111,28 +130,31 @@ class ChatController(QObject):
         removed = messages[index:]
         del messages[index:]
         self.messagesRemoved.emit(removed)
-        return self.send([*old.images, *parts])
+        return self.send([*old.images, *parts], stages)
 
     def stop(self) -> None:
         """Stop the reply now; the text received so far is kept and marked as stopped."""
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self) -> None:
+    def _start_turn(self, stages: TurnStages) -> None:
         reply = self.conversation.begin_reply(self.model)
         reply.expects_json = self.response_format is not None
+        reply.effort = self.conversation.reasoning_effort
         self.messageAdded.emit(reply)
         chunks: list[str] = []
         from app.llm.tool_calls import ToolCallAssembler
 
         calls = ToolCallAssembler()
-        self._turn = self._tasks.start(self._run_turn(reply, chunks, calls), "chat-turn")
+        self._turn = self._tasks.start(self._run_turn(reply, chunks, calls, stages), "chat-turn")
         # Finishing happens here, not in the coroutine: a turn stopped before it ever ran
         # must end the same way as one stopped mid-stream.
         self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks, calls))
         self.busyChanged.emit(True)
 
-    async def _run_turn(self, reply: Message, chunks: list[str], calls: ToolCallAssembler) -> None:
+    async def _run_turn(
+        self, reply: Message, chunks: list[str], calls: ToolCallAssembler, stages: TurnStages
+    ) -> None:
         from app.controllers.waiting import WaitingNote
         from app.llm.errors import ChatError, ErrorKind
         from app.llm.stream import ReplyRequest
@@ -141,14 +163,14 @@ class ChatController(QObject):
         try:
             client = self._require_client()
             self.replyNote.emit(reply.id, "Sending…")
-            if self.before_request is not None:  # e.g. the question is saved before it leaves
-                await self.before_request(reply)
-            snapshot = replace(
-                self.conversation,
-                messages=[m for m in self.conversation.messages if m is not reply],
+            await stages.persist(reply)
+            snapshot = stages.shape(
+                replace(
+                    self.conversation,
+                    messages=[m for m in self.conversation.messages if m is not reply],
+                ),
+                reply,
             )
-            if self.request_filter is not None:  # what a fitting plan leaves out
-                snapshot = self.request_filter(snapshot, reply)
             messages = await asyncio.get_running_loop().run_in_executor(
                 self._executor, snapshot.to_api_messages, self.encoder.data_uri
             )

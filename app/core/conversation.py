@@ -127,6 +127,7 @@ class Message:
     expects_json: bool = False  # the reply was asked for as JSON (a response_format)
     reasoning: str = ""  # the model's reasoning, shown apart; never sent back
     thought_for: float | None = None  # seconds from sending to the first word of a reasoning model
+    effort: str | None = None  # the reasoning effort this reply was asked for with
 
     @property
     def text(self) -> str:
@@ -216,6 +217,11 @@ class Conversation:
         message = Message(role="assistant", parts=[], status=Status.STREAMING, model=model)
         self.messages.append(message)
         return message
+
+    def last_effort(self) -> str | None:
+        """The reasoning effort the latest reply was asked for with (None: the default)."""
+        replies = (m for m in reversed(self.messages) if m.role == "assistant")
+        return next((m.effort for m in replies), None)
 
     def discard_failed_reply(self) -> None:
         """Drop a trailing failed reply so that Retry re-sends the same user message."""

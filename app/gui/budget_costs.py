@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,11 +20,10 @@ from app.core.catalog import Pricing, pricing_for
 from app.core.conversation import Message
 from app.core.forecast import RequestEstimate
 from app.core.learning import ImageCostLearner, ImageRule, learning_key, observation_of
+from app.core.notices import Notices
+from app.gui.services import Preferences, Work
 from app.store.learned_costs import LearnedCostStore
 from app.store.usage_ledger import LedgerEntry, UsageLedger
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +33,20 @@ DEMO_ENDPOINT = "demo"
 class CostBook(QObject):
     changed = Signal()  # today's total or a learned rule changed: show the meter again
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
+    def __init__(
+        self,
+        prefs: Preferences,
+        work: Work,
+        notices: Notices,
+        *,
+        demo: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._prefs = prefs
+        self._work = work
+        self._notices = notices
+        self._demo = demo
         self.ledger = UsageLedger()
         self.store = LearnedCostStore()
         self.learner = ImageCostLearner()
@@ -56,7 +65,7 @@ class CostBook(QObject):
         return self._today
 
     def endpoint_id(self) -> str:
-        return DEMO_ENDPOINT if self._session.demo else self._session.settings.base_url
+        return DEMO_ENDPOINT if self._demo else self._prefs.settings.base_url
 
     def key(self, model: str) -> str:
         return learning_key(self.endpoint_id(), model)
@@ -65,7 +74,7 @@ class CostBook(QObject):
         return self.learner.rule(self.key(model))
 
     def pricing_for(self, model: str) -> Pricing | None:
-        return pricing_for(model, self._session.models)
+        return pricing_for(model, self._prefs.models)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -78,10 +87,10 @@ class CostBook(QObject):
         except RuntimeError:
             return
         self._loading = True
-        self._session.tasks.start(self._load(), "usage-ledger")
+        self._work.start(self._load(), "usage-ledger")
 
     async def _load(self) -> None:
-        today, learner = await self._session.in_thread(self._read)
+        today, learner = await self._work.in_thread(self._read)
         self._day = dt.date.today()
         self._today = today + self._unread
         if not self.learner.observations and not self.learner.rules:
@@ -112,7 +121,7 @@ class CostBook(QObject):
         entry = LedgerEntry(
             time=time.time(),
             endpoint=self.endpoint_id(),
-            model=reply.model or self._session.settings.model,
+            model=reply.model or self._prefs.settings.model,
             prompt_tokens=usage.prompt_tokens,
             image_tokens=usage.image_tokens or 0,
             completion_tokens=usage.completion_tokens,
@@ -121,15 +130,15 @@ class CostBook(QObject):
             reasoning_tokens=usage.reasoning_tokens or 0,
             cost_exact=charged is not None and charged.exact,
         )
-        self._session.tasks.start(self._append(entry), "usage-ledger-append")
+        self._work.start(self._append(entry), "usage-ledger-append")
 
     async def _append(self, entry: LedgerEntry) -> None:
         try:
-            await self._session.in_thread(self.ledger.append, entry)
+            await self._work.in_thread(self.ledger.append, entry)
         except OSError as exc:
             if not self._ledger_failed:
                 self._ledger_failed = True
-                self._session.notices.warning(
+                self._notices.warning(
                     f"The usage ledger {self.ledger.path} could not be written "
                     f"({exc.strerror or exc}): today's total will not include this session."
                 )
@@ -144,20 +153,20 @@ class CostBook(QObject):
         changed = self.learner.observe(key, observation)
         if changed:
             rule = self.learner.rule(key)
-            self._session.notices.info(
+            self._notices.info(
                 f"Image cost learned from the server for {model}: {rule.describe()}; the meter "
                 "counts images that way now."
                 if rule is not None
                 else f"The server counts {model}'s images by the tile formula again; the meter "
                 "does too."
             )
-        self._session.tasks.start(self._save(), "learned-costs")
+        self._work.start(self._save(), "learned-costs")
         if changed:
             self.changed.emit()
 
     async def _save(self) -> None:
         try:
             snapshot = ImageCostLearner.from_dict(self.learner.to_dict())
-            await self._session.in_thread(self.store.save, snapshot)
+            await self._work.in_thread(self.store.save, snapshot)
         except OSError as exc:
             log.warning("learned image costs not saved to %s: %s", self.store.path, exc)

@@ -1,6 +1,6 @@
 """Budget control for one session: the fitting plan, learned image costs, and what turns cost.
 
-`install(session)` wires it in. From then on:
+The session builds it with what it uses and subscribes it to the meter model. From then on:
 
 - the meter's figure is the request as it will be sent: the fitting plan applied (past images
   left out or at low detail, oldest turns dropped) and image costs as learned from the server;
@@ -15,16 +15,17 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QBoxLayout
 
+from app.controllers.attachments import AttachmentController
+from app.controllers.chat import ChatController
 from app.core import billing as money
 from app.core.attachment import SourceKind
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
-from app.core.conversation_state import ConversationState
+from app.core.conversation_state import ConversationScope, ConversationState
 from app.core.fit_advice import fit_status, over_figure
 from app.core.fitting import (
     FitPlan,
@@ -38,14 +39,14 @@ from app.core.forecast import ImageCost, RequestEstimate, estimate_next, request
 from app.core.images.low_detail import make_low_detail, standin
 from app.core.imagetypes import ImageError, PreparedImage
 from app.core.learning import ImageRule
+from app.core.notices import Notices
 from app.core.prompt_cache import CacheOutlook, SentRequest, outlook, request_keys
 from app.gui.budget_costs import CostBook
 from app.gui.context_window import ContextWindowQuestion
+from app.gui.services import Preferences, Work
 from app.ui.conversation_render import ImageMark
 from app.ui.fit_panel import FitImageRow, FitPanel, FitTrayRow
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
+from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -53,29 +54,50 @@ log = logging.getLogger(__name__)
 class BudgetFlow(QObject):
     """See the module docstring."""
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
+    changed = Signal()  # the plan, a learned cost, a window or today's total: refresh the meter
+
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        chat: ChatController,
+        attachments: AttachmentController,
+        prefs: Preferences,
+        scope: ConversationScope,
+        work: Work,
+        notices: Notices,
+        demo: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._chat = chat
+        self._attachments = attachments
+        self._prefs = prefs
+        self._scope = scope
+        self._work = work
+        self._notices = notices
         self.low_images: dict[str, PreparedImage] = {}  # low-detail versions of past images
         self._making: set[str] = set()
         self.sent: dict[str, RequestEstimate] = {}  # by reply id
         self.sent_keys: dict[str, SentRequest] = {}  # by reply id: what reached the server
         self._sent_keys: dict[str, str] = {}  # reply id -> learning key
-        self.costs = CostBook(session)
+        self.costs = CostBook(prefs, work, notices, demo=demo, parent=self)
         self.panel = FitPanel()
         self.panel.hide()
         self._panel_dismissed = False
         self._was_over = False
-        self._window_question = ContextWindowQuestion(session.window, self.set_context_window)
+        self._window_question = ContextWindowQuestion(window, self.set_context_window)
+        self._wire()
 
     @property
     def plan(self) -> FitPlan:
         """The open conversation's fitting plan (it lives in the conversation's state)."""
-        return self._session.scope.state.fit_plan
+        return self._scope.state.fit_plan
 
     @plan.setter
     def plan(self, plan: FitPlan) -> None:
-        self._session.scope.state.fit_plan = plan
+        self._scope.state.fit_plan = plan
 
     def _swapped(self, state: ConversationState) -> None:
         """Another conversation is open: its own plan, and the panel as it left it."""
@@ -85,8 +107,8 @@ class BudgetFlow(QObject):
 
     # -- wiring --------------------------------------------------------------------------------
 
-    def wire(self) -> None:
-        s, w = self._session, self._session.window
+    def _wire(self) -> None:
+        w, att = self._window, self._attachments
         # Above the meter, whose figures it previews (the window's central column).
         host = w.meter.parentWidget()
         column = host.layout() if host is not None else None
@@ -95,12 +117,14 @@ class BudgetFlow(QObject):
         w.meter.set_fit_offered(True)
         w.meter.fitRequested.connect(self.show_panel)
         w.meter.contextWindowRequested.connect(
-            lambda: self._window_question.ask(s.settings.model, s.settings.context_window()[0])
+            lambda: self._window_question.ask(
+                self._prefs.settings.model, self._prefs.settings.context_window()[0]
+            )
         )
         self.panel.planEdited.connect(self.set_plan)
         self.panel.hideRequested.connect(self._hide_panel)
-        self.panel.trayDetailRequested.connect(s.attachments.set_low_detail)
-        self.panel.trayRemoveRequested.connect(s.attachments.remove)
+        self.panel.trayDetailRequested.connect(att.set_low_detail)
+        self.panel.trayRemoveRequested.connect(att.remove)
         w.view.image_marks = self.image_marks
         w.view.turn_note = self.turn_note
         w.view.imageDetailRequested.connect(
@@ -111,22 +135,22 @@ class BudgetFlow(QObject):
                 self.plan.with_image((mid, index), dropped=not send)
             )
         )
-        w.tray.detailToggled.connect(s.attachments.set_low_detail)
-        s.chat.request_filter = self.prepare_request
-        s.chat.replyFinished.connect(self._reply_finished)
-        self.costs.changed.connect(s.update_meter)
+        w.tray.detailToggled.connect(att.set_low_detail)
+        self._chat.replyFinished.connect(self._reply_finished)
+        self.costs.changed.connect(self.changed)
         w.closing.connect(self._closing)
-        s.scope.observe(self._swapped)
+        self._scope.observe(self._swapped)
 
     def _closing(self) -> None:
         """The window is going away: nothing here may update it any more."""
         self.costs.blockSignals(True)
         self.panel.blockSignals(True)
+        self.blockSignals(True)
 
     # -- the estimate --------------------------------------------------------------------------
 
     def _rule(self) -> ImageRule | None:
-        return self.costs.rule(self._session.settings.model)
+        return self.costs.rule(self._prefs.settings.model)
 
     def _cost_fn(self) -> ImageCost:
         rule = self._rule()
@@ -143,25 +167,25 @@ class BudgetFlow(QObject):
         return apply_plan(conversation, self.plan, images)
 
     def estimate(self, draft: str) -> BudgetEstimate:
-        s = self._session
-        self.plan = self.plan.pruned(s.chat.conversation)
-        window, _ = s.settings.context_window()
+        settings, conversation = self._prefs.settings, self._chat.conversation
+        self.plan = self.plan.pruned(conversation)
+        window, _ = settings.context_window()
         return estimate_next(
-            self.applied(s.chat.conversation, for_estimate=True),
+            self.applied(conversation, for_estimate=True),
             draft,
-            s.attachments.token_costs(),
+            self._attachments.token_costs(),
             context_window=window,
-            reply_reserve=s.settings.max_tokens,
+            reply_reserve=settings.max_tokens,
             cost=self._cost_fn(),
             sent=self.sent,
         )
 
     def show(self, estimate: BudgetEstimate) -> None:
         """Put `estimate` and the costs on the meter (and on the fit panel while it shows)."""
-        s = self._session
+        model = self._prefs.settings.model
         self.costs.load_once()
         known = self.window_known()
-        pricing = self.costs.pricing_for(s.settings.model)
+        pricing = self.costs.pricing_for(model)
         notes: list[str] = []
         rule = self._rule()
         if rule is not None:
@@ -181,11 +205,11 @@ class BudgetFlow(QObject):
                 f"{cache.lost_tokens:,} tokens the server had cached are billed in "
                 f"full (≈ {money.format_usd(extra)} more)."
             )
-        s.window.meter.set_figures(
+        self._window.meter.set_figures(
             estimate,
             context_known=known,
             next_cost=forecast,
-            conversation_cost=self.conversation_cost(s.chat.conversation),
+            conversation_cost=self.conversation_cost(self._chat.conversation),
             today_cost=self.costs.today,
             notes=tuple(notes),
             plan_active=not self.plan.empty,
@@ -200,11 +224,11 @@ class BudgetFlow(QObject):
 
     def window_known(self) -> bool:
         """Whether the model's window is known (an unknown one is never a reason to refuse)."""
-        return self._session.settings.context_window()[1]
+        return self._prefs.settings.context_window()[1]
 
     def cache_outlook(self) -> CacheOutlook:
         """What the server's prompt cache will likely serve of the next request."""
-        conversation = self.applied(self._session.chat.conversation, for_estimate=True)
+        conversation = self.applied(self._chat.conversation, for_estimate=True)
         messages = list(conversation.sent_messages())
         caches = any(m.usage is not None and m.usage.cached_tokens for m in messages)
         previous = self._last_request(conversation.system_prompt, messages)
@@ -230,7 +254,7 @@ class BudgetFlow(QObject):
         return None
 
     def blocking_reason(self) -> str | None:
-        conversation = self._session.chat.conversation
+        conversation = self._chat.conversation
         if any(
             low_detail_key(i) not in self.low_images for i in self._planned_low_images(conversation)
         ):
@@ -245,7 +269,7 @@ class BudgetFlow(QObject):
         )
 
     def conversation_cost(self, conversation: Conversation) -> float | None:
-        model = self._session.settings.model
+        model = self._prefs.settings.model
         total = money.conversation_bill(conversation, model, self.costs.pricing_for)
         if total is None and self.costs.pricing_for(model) is None:
             return None
@@ -254,16 +278,16 @@ class BudgetFlow(QObject):
     # -- the plan ------------------------------------------------------------------------------
 
     def set_plan(self, plan: FitPlan) -> None:
-        plan = plan.pruned(self._session.chat.conversation)
+        plan = plan.pruned(self._chat.conversation)
         if plan == self.plan:
             return
         self.plan = plan
         self._make_low_versions()
-        self._session.window.view.refresh()
-        self._session.update_meter()
+        self._window.view.refresh()
+        self.changed.emit()
 
     def plan_summary(self) -> str:
-        plan, conversation = self.plan, self._session.chat.conversation
+        plan, conversation = self.plan, self._chat.conversation
         parts: list[str] = []
         if plan.dropped_images:
             parts.append(_count(len(plan.dropped_images), "past image") + " left out")
@@ -289,18 +313,18 @@ class BudgetFlow(QObject):
         return out
 
     def _make_low_versions(self) -> None:
-        for image in self._planned_low_images(self._session.chat.conversation):
+        for image in self._planned_low_images(self._chat.conversation):
             key = low_detail_key(image)
             if key not in self.low_images and key not in self._making:
                 self._making.add(key)
-                self._session.tasks.start(self._make_low(image), "low-detail")
+                self._work.start(self._make_low(image), "low-detail")
 
     async def _make_low(self, image: PreparedImage) -> None:
         key = low_detail_key(image)
         try:
-            low = await self._session.in_thread(make_low_detail, image)
+            low = await self._work.in_thread(make_low_detail, image)
         except ImageError as exc:
-            self._session.notices.info(f"{exc.name} stays at full detail: {exc.reason}.")
+            self._notices.info(f"{exc.name} stays at full detail: {exc.reason}.")
             self.set_plan(
                 FitPlan(
                     self.plan.dropped_images,
@@ -312,12 +336,10 @@ class BudgetFlow(QObject):
         finally:
             self._making.discard(key)
         self.low_images[key] = low
-        self._session.update_meter()
+        self.changed.emit()
 
     def _is_image(self, key: ImageKey, image: PreparedImage) -> bool:
-        message = next(
-            (m for m in self._session.chat.conversation.messages if m.id == key[0]), None
-        )
+        message = next((m for m in self._chat.conversation.messages if m.id == key[0]), None)
         return (
             message is not None
             and key[1] < len(message.images)
@@ -328,17 +350,17 @@ class BudgetFlow(QObject):
 
     def show_panel(self) -> None:
         self._panel_dismissed = False
-        self._session.scope.state.fit_panel_open = True
+        self._scope.state.fit_panel_open = True
         self.panel.show()
-        self._fill_panel(self.estimate(self._session.window.composer.toPlainText()))
+        self._fill_panel(self.estimate(self._window.composer.toPlainText()))
 
     def _hide_panel(self) -> None:
         self._panel_dismissed = True
-        self._session.scope.state.fit_panel_open = False
+        self._scope.state.fit_panel_open = False
         self.panel.hide()
 
     def _fill_panel(self, estimate: BudgetEstimate) -> None:
-        conversation = self._session.chat.conversation
+        conversation = self._chat.conversation
         rows: list[FitImageRow] = []
         turn = 0
         for message in conversation.messages:
@@ -362,7 +384,7 @@ class BudgetFlow(QObject):
                 item.low_detail,
                 item.kind is not SourceKind.URL,
             )
-            for number, item in enumerate(self._session.attachments.items(), 1)
+            for number, item in enumerate(self._attachments.items(), 1)
             if not item.failed
         ]
         self.panel.set_content(rows, self.plan, droppable_turns(conversation), tray)
@@ -374,7 +396,7 @@ class BudgetFlow(QObject):
     def image_marks(self, message: Message) -> list[ImageMark] | None:
         if message.role != "user" or not message.images:
             return None
-        conversation = self._session.chat.conversation
+        conversation = self._chat.conversation
         gone = message.id in dropped_message_ids(conversation, self.plan)
         return [
             ImageMark(
@@ -389,25 +411,25 @@ class BudgetFlow(QObject):
     def turn_note(self, message: Message) -> str:
         notes: list[str] = []
         if message.usage is not None:
-            model = message.model or self._session.settings.model
+            model = message.model or self._prefs.settings.model
             note = money.bill_note(
                 message.usage, money.reply_bill(message, model, self.costs.pricing_for)
             )
             if note:
                 notes.append(note)
-        if message.id in dropped_message_ids(self._session.chat.conversation, self.plan):
+        if message.id in dropped_message_ids(self._chat.conversation, self.plan):
             notes.append("not sent (oldest turns left out)")
         return " · ".join(notes)
 
     # -- sending and learning ------------------------------------------------------------------
 
     def prepare_request(self, conversation: Conversation, reply: Message) -> Conversation:
-        """The chat controller's hook: the conversation to send for `reply`, plan applied."""
+        """The turn's `shape` stage: the conversation to send for `reply`, plan applied."""
         applied = self.applied(conversation, for_estimate=False)
         self.sent[reply.id] = request_estimate(
             applied.system_prompt, list(applied.sent_messages()), self._cost_fn()
         )
-        self._sent_keys[reply.id] = self.costs.key(reply.model or self._session.settings.model)
+        self._sent_keys[reply.id] = self.costs.key(reply.model or self._prefs.settings.model)
         self.sent_keys[reply.id] = SentRequest(
             request_keys(applied.system_prompt, list(applied.sent_messages()))
         )
@@ -417,7 +439,7 @@ class BudgetFlow(QObject):
         usage, record = reply.usage, self.sent.get(reply.id)
         if usage is None:
             return
-        model = reply.model or self._session.settings.model
+        model = reply.model or self._prefs.settings.model
         self.costs.record_reply(reply, money.reply_bill(reply, model, self.costs.pricing_for))
         if record is not None:
             self.costs.learn(
@@ -426,14 +448,13 @@ class BudgetFlow(QObject):
                 record,
                 usage.image_tokens,
             )
-        self._session.update_meter()
+        self.changed.emit()
 
     def set_context_window(self, model: str, window: int) -> None:
         """The user's answer for a model's window (kept in the settings)."""
-        s = self._session
-        s.settings.context_overrides[model] = window
-        s._save_settings()
-        s.update_meter()
+        self._prefs.settings.context_overrides[model] = window
+        self._prefs.save()
+        self.changed.emit()
 
 
 def _formula(tokens: int) -> int:
@@ -442,10 +463,3 @@ def _formula(tokens: int) -> int:
 
 def _count(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def install(session: AppSession) -> BudgetFlow:
-    """Wire budget control into a session (call once, after the session's own wiring)."""
-    flow = BudgetFlow(session)
-    flow.wire()
-    return flow

@@ -19,18 +19,19 @@ import asyncio
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QImage, QKeySequence, QScreen
 from PySide6.QtWidgets import QToolBar
 
+from app.controllers.attachments import AttachmentController
+from app.core.notices import Notices
 from app.gui import screenshot_portal
+from app.gui.services import Work
+from app.ui.main_window import MainWindow
 from app.ui.region_selector import RegionSelector
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
 
 CaptureMethod = Literal["grab", "portal", "unavailable", "headless"]
 
@@ -125,20 +126,31 @@ def grab_screen(screen: QScreen) -> QImage:
 class CaptureFlow(QObject):
     """The "Capture region" action and what it does; see the module docstring."""
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        attachments: AttachmentController,
+        work: Work,
+        notices: Notices,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._attachments = attachments
+        self._work = work
+        self._notices = notices
         self.grab: Callable[[QScreen], QImage] = grab_screen  # the screen source
         self.portal_bus: Any = None  # a QDBusConnection for the portal; None: the session bus
         self._busy = False
         self._selector: RegionSelector | None = None
-        window = session.window
         action = QAction("Capture region", window)
         action.setObjectName("captureRegionAction")
         action.setShortcut(QKeySequence(SHORTCUT))
         action.setToolTip(f"Capture a region of the screen into the tray ({SHORTCUT})")
         action.triggered.connect(self._triggered)
         window.addAction(action)
+        window.menu("file").insertAction(window.file_end, action)
         toolbar = window.findChild(QToolBar, "mainToolbar")
         if toolbar is not None:
             toolbar.addAction(action)
@@ -165,16 +177,16 @@ class CaptureFlow(QObject):
                 dbus_available=screenshot_portal.session_bus_available(),
             )
         if method == "unavailable":
-            self._session.notices.warning(NO_PORTAL)
+            self._notices.warning(NO_PORTAL)
             return
         if method == "headless":
-            self._session.notices.warning(HEADLESS.format(platform=QGuiApplication.platformName()))
+            self._notices.warning(HEADLESS.format(platform=QGuiApplication.platformName()))
             return
         self._busy = True
-        self._session.tasks.start(self._capture(method), "capture-region")
+        self._work.start(self._capture(method), "capture-region")
 
     async def _capture(self, method: CaptureMethod) -> None:
-        window = self._session.window
+        window = self._window
         visible = window.isVisible()
         data: bytes | None = None
         message = ""
@@ -199,26 +211,26 @@ class CaptureFlow(QObject):
                 window.raise_()
                 window.activateWindow()
         if message:
-            self._session.notices.warning(message)
+            self._notices.warning(message)
         if data is not None:
-            self._session.attachments.add_image_data(data, capture_name())
+            self._attachments.add_image_data(data, capture_name())
 
     async def _from_grab(self) -> tuple[bytes | None, str]:
         screen = (
             QGuiApplication.screenAt(QCursor.pos())
-            or self._session.window.screen()
+            or self._window.screen()
             or QGuiApplication.primaryScreen()
         )
         platform = QGuiApplication.platformName()
         if screen is None:
             return None, EMPTY_GRAB.format(platform=platform)
         image = self.grab(screen)
-        if image.isNull() or await self._session.in_thread(is_blank, image):
+        if image.isNull() or await self._work.in_thread(is_blank, image):
             return None, EMPTY_GRAB.format(platform=platform)
         region = await self._select(screen, image)
         if region is None:
             return None, ""  # cancelled: nothing to say
-        return await self._session.in_thread(png_bytes, region), ""
+        return await self._work.in_thread(png_bytes, region), ""
 
     async def _select(self, screen: QScreen, image: QImage) -> QImage | None:
         chosen: asyncio.Future[QImage | None] = asyncio.get_running_loop().create_future()
@@ -258,7 +270,7 @@ class CaptureFlow(QObject):
             )
         path = unquote(parts.path)
         try:
-            return await self._session.in_thread(read_as_png, path), ""
+            return await self._work.in_thread(read_as_png, path), ""
         except OSError as exc:
             return None, (
                 f"Capture region could not read the screenshot {path}: "
@@ -266,9 +278,3 @@ class CaptureFlow(QObject):
             )
         except ValueError as exc:
             return None, f"Capture region did not work: {exc}. {_INSTEAD}"
-
-
-def install(session: AppSession) -> CaptureFlow:
-    """Add the Capture region action to the session's window (once; later calls return it)."""
-    existing = session.findChild(CaptureFlow)
-    return existing if isinstance(existing, CaptureFlow) else CaptureFlow(session)

@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app import keystore
+from app.controllers.endpoint import EndpointController
 from app.core.catalog import ModelInfo
+from app.core.notices import Notices
+from app.gui.services import Preferences, Work
 from app.store.settings import Settings
 from app.ui.settings_dialog import SettingsDialog
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
 
 
 class SettingsFlow(QObject):
     """Opens the settings dialog (with open(), never exec()) and carries out what it asks."""
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
+    def __init__(
+        self,
+        *,
+        window: QWidget,
+        prefs: Preferences,
+        endpoint: EndpointController,
+        work: Work,
+        notices: Notices,
+        apply: Callable[[Settings, str | None], None],
+        reconnect: Callable[[], Awaitable[None]],
+        key_account: Callable[[], str],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._prefs = prefs
+        self._endpoint = endpoint
+        self._work = work
+        self._notices = notices
+        self._apply = apply
+        self._reconnect = reconnect
+        self._key_account = key_account
         self._dialog: SettingsDialog | None = None
 
     @property
@@ -31,27 +50,26 @@ class SettingsFlow(QObject):
         return self._dialog
 
     def open(self) -> None:
-        session = self._session
         if self._dialog is not None:
             self._dialog.raise_()
             return
-        dialog = SettingsDialog(session.settings, session.models, session.window)
+        dialog = SettingsDialog(self._prefs.settings, self._prefs.models, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saveRequested.connect(self._save)
-        dialog.checkKeyRequested.connect(session.endpoint.check_key)
+        dialog.saveRequested.connect(self._apply)
+        dialog.checkKeyRequested.connect(self._endpoint.check_key)
         dialog.deleteKeyRequested.connect(self._delete_key)
-        session.endpoint.keyChecked.connect(dialog.set_check_result)
+        self._endpoint.keyChecked.connect(dialog.set_check_result)
         dialog.destroyed.connect(self._closed)
         self._dialog = dialog
         dialog.open()
-        self._session.tasks.start(self._show_backend(), "keyring-status")
+        self._work.start(self._show_backend(), "keyring-status")
 
     def _closed(self) -> None:
         self._dialog = None
 
     async def _show_backend(self) -> None:
         try:
-            lookup = await self._session.in_thread(keystore.get_key, self._session.key_account)
+            lookup = await self._work.in_thread(keystore.get_key, self._key_account())
         except keystore.KeystoreError as exc:
             if self._dialog is not None:
                 self._dialog.set_backend("unavailable", False, str(exc), False)
@@ -68,21 +86,28 @@ class SettingsFlow(QObject):
                 backend.name, backend.secure, detail, lookup.source == "keyring"
             )
 
-    def _save(self, settings: Settings, key: str | None) -> None:
-        self._session.settings_changed(settings, key)
+    async def store_key_and_reconnect(self, key: str | None) -> None:
+        """Store the key given in the dialog (if any), then connect with the settings saved."""
+        if key:
+            try:
+                backend = await self._work.in_thread(keystore.set_key, key, self._key_account())
+                self._notices.info(f"Key saved in {backend.name}.")
+            except keystore.KeystoreError as exc:
+                self._notices.error(f"The key was not saved: {exc}")
+        await self._reconnect()
 
     def _delete_key(self) -> None:
-        self._session.tasks.start(self._delete(), "delete-key")
+        self._work.start(self._delete(), "delete-key")
 
     async def _delete(self) -> None:
         try:
-            deleted = await self._session.in_thread(keystore.delete_key, self._session.key_account)
+            deleted = await self._work.in_thread(keystore.delete_key, self._key_account())
         except keystore.KeystoreError as exc:
-            self._session.notices.error(f"The key was not deleted: {exc}")
+            self._notices.error(f"The key was not deleted: {exc}")
             return
-        self._session.notices.info("Key deleted." if deleted else "No key was stored.")
+        self._notices.info("Key deleted." if deleted else "No key was stored.")
         await self._show_backend()
-        await self._session.reconnect()
+        await self._reconnect()
 
     def models_changed(self, models: list[ModelInfo]) -> None:
         if self._dialog is not None:

@@ -1,13 +1,13 @@
 """Task presets, JSON mode and structured replies in one session.
 
-`install(session)` wires it in (once, after the session's own wiring). From then on:
+The session builds it with what it uses. From then on:
 
 - the toolbar's preset picker lists the built-in presets (each replaced by the user's edited
   version, if any) and the user's own; choosing one puts its system prompt in the conversation's
   system prompt field and sets the answer's shape for the next turns (JSON mode, a JSON schema,
   or a function to call); the JSON toggle asks for a JSON object without a preset;
-- Send goes through here: the preset's template and default question make the message's text,
-  and a preset that compares images refuses to go with fewer than it needs;
+- the turn's `compose` stage is here: the preset's template and default question make the
+  message's text, and a preset that compares images refuses to go with fewer than it needs;
 - a reply that is JSON or a function call is shown in the "Structured reply" panel: pretty JSON,
   its table, Copy, Export CSV and Export JSON (files are written off the GUI thread);
 - Edit… opens the preset editor (with open()); saved presets go into the settings.
@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget
 
+from app.controllers.attachments import AttachmentController
+from app.controllers.chat import ChatController
 from app.core.conversation import Message, Status
-from app.core.conversation_state import ConversationState, StructuredReply
+from app.core.conversation_state import ConversationScope, ConversationState, StructuredReply
 from app.core.json_reply import looks_like_json
+from app.core.notices import Notices
 from app.core.presets import Preset, builtin, find, merged
+from app.gui.services import Preferences, Work
 from app.ui.json_view import JsonView
+from app.ui.main_window import MainWindow
 from app.ui.preset_editor import PresetEditor
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +41,41 @@ JSON_HINT = "Answer with one JSON object."
 class PresetsFlow(QObject):
     """See the module docstring."""
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
-        self.presets: list[Preset] = merged(session.settings.presets)
+    changed = Signal()  # the answer's shape or the system prompt changed: refresh the meter
+
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        chat: ChatController,
+        attachments: AttachmentController,
+        prefs: Preferences,
+        scope: ConversationScope,
+        work: Work,
+        notices: Notices,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._chat = chat
+        self._attachments = attachments
+        self._prefs = prefs
+        self._scope = scope
+        self._work = work
+        self._notices = notices
+        self.presets: list[Preset] = merged(prefs.settings.presets)
         self.editor: PresetEditor | None = None
         self.json_view = JsonView()
-        self.dock = QDockWidget("Structured reply", session.window)
+        self.dock = QDockWidget("Structured reply", window)
         self.dock.setObjectName("structuredReplyDock")
         self.dock.setWidget(self.json_view)
         self.dock.hide()
+        self._wire()
 
     # -- the open conversation's state ---------------------------------------------------------
     @property
     def _state(self) -> ConversationState:
-        return self._session.scope.state
+        return self._scope.state
 
     @property
     def current(self) -> Preset | None:
@@ -68,77 +89,77 @@ class PresetsFlow(QObject):
 
     def _swapped(self, state: ConversationState) -> None:
         """Another conversation is open: show its preset, JSON mode and structured reply."""
-        picker = self._session.window.preset_picker
+        picker = self._window.preset_picker
         picker.select(state.preset)
         picker.set_json_mode(state.json_mode)
         self._apply_format()
         self._show_state_reply(state.structured)
 
     # -- wiring --------------------------------------------------------------------------------
-    def wire(self) -> None:
-        s, w = self._session, self._session.window
+    def _wire(self) -> None:
+        w = self._window
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        w.menu("view").addAction(self.dock.toggleViewAction())
         picker = w.preset_picker
         picker.set_presets(self.presets, "")
         picker.presetChosen.connect(self.choose)
         picker.jsonModeToggled.connect(self.set_json_mode)
         picker.editRequested.connect(self.open_editor)
-        # Send passes through the preset (template, default question, images needed).
-        w.sendRequested.disconnect(s.send)
-        w.sendRequested.connect(self.send)
-        s.scope.observe(self._swapped)
-        s.chat.replyFinished.connect(self.show_structured)
+        self._scope.observe(self._swapped)
+        self._chat.replyFinished.connect(self.show_structured)
         self.json_view.saveRequested.connect(self._save_file)
 
     # -- choosing ------------------------------------------------------------------------------
     def choose(self, name: str) -> None:
         """Use the preset called ``name`` for the next turns ("" for none)."""
-        s = self._session
+        w = self._window
         preset = find(self.presets, name) if name else None
         self._state.preset = preset.name if preset else ""
-        s.window.preset_picker.select(preset.name if preset else "")
-        prompt = preset.system_prompt if preset else s.settings.system_prompt
-        s.window.system_prompt_edit.setText(prompt)
-        s.window.system_prompt_edit.setCursorPosition(0)
-        s.chat.conversation.system_prompt = prompt
+        w.preset_picker.select(preset.name if preset else "")
+        prompt = preset.system_prompt if preset else self._prefs.settings.system_prompt
+        w.system_prompt_edit.setText(prompt)
+        w.system_prompt_edit.setCursorPosition(0)
+        self._chat.conversation.system_prompt = prompt
         self._apply_format()
-        s.update_meter()
+        self.changed.emit()
 
     def set_json_mode(self, on: bool) -> None:
         self._state.json_mode = on
         self._apply_format()
 
     def _apply_format(self) -> None:
-        chat, preset = self._session.chat, self.current
+        chat, preset = self._chat, self.current
         json_preset = preset is not None and preset.expects_json
         chat.response_format = preset.response_format() if preset else None
         if chat.response_format is None and self.json_mode and not (preset and preset.tools()):
             chat.response_format = {"type": "json_object"}
         chat.tools = preset.tools() if preset else None
         chat.tool_choice = preset.tool_choice() if preset else None
-        self._session.window.preset_picker.set_json_forced(
+        self._window.preset_picker.set_json_forced(
             json_preset, "This preset answers in JSON" if json_preset else ""
         )
 
     # -- sending -------------------------------------------------------------------------------
-    def send(self, text: str) -> None:
-        s, preset = self._session, self.current
-        images = len(s.attachments.items())
+    def compose(self, text: str) -> str | None:
+        """The turn's `compose` stage: the text to send for what the user wrote, or None (said
+        why) when the preset needs more images than the tray holds."""
+        preset = self.current
+        images = len(self._attachments.items())
         if preset is not None:
             if images < preset.min_images:
                 more = preset.min_images - images
-                s.notices.info(
+                self._notices.info(
                     f"“{preset.title}” needs at least {preset.min_images} images: add {more} "
                     f"more to the tray (they are labelled Image 1, Image 2, … in the message)."
                 )
-                return
+                return None
             text = preset.compose(text, has_images=images > 0)
-        format_type = (s.chat.response_format or {}).get("type")
-        system = s.window.system_prompt_edit.text()
+        format_type = (self._chat.response_format or {}).get("type")
+        system = self._window.system_prompt_edit.text()
         if format_type == "json_object" and text and "json" not in (system + text).lower():
             text = f"{text}\n\n{JSON_HINT}"  # JSON mode asks for the word in the messages
-        s.send(text)
+        return text
 
     # -- structured replies ------------------------------------------------------------------
     def show_structured(self, message: Message) -> None:
@@ -165,17 +186,17 @@ class PresetsFlow(QObject):
             self.dock.show()
 
     def _save_file(self, path: str, content: str, what: str) -> None:
-        self._session.tasks.start(self._write(Path(path), content, what), "export")
+        self._work.start(self._write(Path(path), content, what), "export")
 
     async def _write(self, path: Path, content: str, what: str) -> None:
         try:
-            await self._session.in_thread(_write_text, path, content)
+            await self._work.in_thread(_write_text, path, content)
         except OSError as exc:
-            self._session.notices.error(
+            self._notices.error(
                 f"Could not save {path}: {exc.strerror or exc}. Choose another folder or name."
             )
             return
-        self._session.notices.info(f"Saved {what} to {path}.")
+        self._notices.info(f"Saved {what} to {path}.")
 
     # -- editing -------------------------------------------------------------------------------
     def open_editor(self, name: str) -> None:
@@ -188,7 +209,7 @@ class PresetsFlow(QObject):
             preset,
             {p.name for p in self.presets},
             overrides_builtin=overrides,
-            parent=self._session.window,
+            parent=self._window,
         )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(self._saved)
@@ -202,36 +223,24 @@ class PresetsFlow(QObject):
         self.editor = None
 
     def _saved(self, preset: Preset) -> None:
-        user = [raw for raw in self._session.settings.presets if raw.get("name") != preset.name]
+        user = [raw for raw in self._prefs.settings.presets if raw.get("name") != preset.name]
         user.append(preset.to_dict())
         self._store(user, preset.name)
 
     def _forget(self, name: str) -> None:
         """Drop the user's version of a preset: a built-in comes back, a user preset goes."""
-        user = [raw for raw in self._session.settings.presets if raw.get("name") != name]
+        user = [raw for raw in self._prefs.settings.presets if raw.get("name") != name]
         still = any(p.name == name for p in merged(user))
         self._store(user, name if still else "")
 
     def _store(self, user: list[dict[str, object]], current: str) -> None:
-        s = self._session
-        s.settings.presets = user
-        s._save_settings()  # the session's own save, with its notice when it fails
+        self._prefs.settings.presets = user
+        self._prefs.save()
         self.presets = merged(user)
-        s.window.preset_picker.set_presets(self.presets, current)
+        self._window.preset_picker.set_presets(self.presets, current)
         self.choose(current)
 
 
 def _write_text(path: Path, content: str) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         stream.write(content)
-
-
-def install(session: AppSession) -> PresetsFlow:
-    """Wire presets into a session (once, after the session's own wiring); calling it again
-    returns the flow already installed."""
-    existing = session.findChild(PresetsFlow)
-    if isinstance(existing, PresetsFlow):
-        return existing
-    flow = PresetsFlow(session)
-    flow.wire()
-    return flow

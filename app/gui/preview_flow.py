@@ -10,17 +10,20 @@ keyboard focus back to the item's tile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRect, Qt
 from PySide6.QtGui import QImage
 
+from app.controllers.attachments import AttachmentController
 from app.core.attachment import Attachment, SourceKind
+from app.core.conversation import Conversation
 from app.core.imagetypes import PreparedImage
+from app.core.notices import Notices
+from app.gui.dialogs import show_image
+from app.gui.services import Work
 from app.ui.image_preview import ImagePreview
-
-if TYPE_CHECKING:
-    from app.gui.session import AppSession
+from app.ui.main_window import MainWindow
 
 
 def decode(data: bytes) -> QImage:
@@ -31,33 +34,61 @@ def decode(data: bytes) -> QImage:
 class PreviewFlow(QObject):
     """See the module docstring."""
 
-    def __init__(self, session: AppSession) -> None:
-        super().__init__(session)
-        self._session = session
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        attachments: AttachmentController,
+        work: Work,
+        notices: Notices,
+        conversation: Callable[[], Conversation],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._window = window
+        self._attachments = attachments
+        self._work = work
+        self._notices = notices
         self._dialog: ImagePreview | None = None
         self._decoding = ""  # the sha256 being decoded for the dialog
-        session.window.tray.previewRequested.connect(self.open)
-        session.attachments.itemChanged.connect(self._item_changed)
-        session.attachments.changed.connect(self._items_changed)
+        window.tray.previewRequested.connect(self.open)
+        window.view.imageActivated.connect(self._open_sent)
+        self._conversation = conversation
+        attachments.itemChanged.connect(self._item_changed)
+        attachments.changed.connect(self._items_changed)
 
     @property
     def dialog(self) -> ImagePreview | None:
         """The preview while it is open."""
         return self._dialog
 
+    def _open_sent(self, message_id: str, index: int) -> None:
+        """An image of a sent message, clicked in the conversation: shown at full size."""
+        messages = self._conversation().messages
+        message = next((m for m in messages if m.id == message_id), None)
+        if message is None or index >= len(message.images):
+            return
+        image = message.images[index].image
+        if image is not None:
+            self._work.start(self._show_sent(image), "open-image")
+
+    async def _show_sent(self, image: PreparedImage) -> None:
+        decoded = await self._work.in_thread(decode, image.data)
+        if not decoded.isNull():
+            show_image(self._window, image.name, decoded)
+
     def open(self, item_id: str) -> None:
-        session = self._session
-        item = session.attachments.item(item_id)
+        item = self._attachments.item(item_id)
         if item is None:
             return
         if item.kind is SourceKind.URL:
-            session.notices.info(
+            self._notices.info(
                 f"{item.name} is a web address that the server downloads itself, so there is "
                 "nothing to preview here. Save the image and add the file to see and crop it."
             )
             return
         if item.failed:
-            session.notices.info(f"{item.name} cannot be previewed: {item.error}.")
+            self._notices.info(f"{item.name} cannot be previewed: {item.error}.")
             return
         if self._dialog is not None:
             if self._dialog.item_id == item_id:
@@ -65,7 +96,7 @@ class PreviewFlow(QObject):
                 self._dialog.activateWindow()
                 return
             self._dialog.close()
-        dialog = ImagePreview(item, session.window)
+        dialog = ImagePreview(item, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.cropRequested.connect(self._crop)
         dialog.finished.connect(lambda _result: self._closed(dialog))
@@ -76,7 +107,7 @@ class PreviewFlow(QObject):
     def _closed(self, dialog: ImagePreview) -> None:
         if self._dialog is dialog:
             self._dialog = None
-            window = self._session.window
+            window = self._window
             if window.tray.tile(dialog.item_id) is not None:
                 # Back to the tile it was opened from, for the next key.
                 window.activateWindow()
@@ -91,11 +122,11 @@ class PreviewFlow(QObject):
         if prepared is None or not wanted or wanted == self._decoding:
             return
         self._decoding = wanted
-        self._session.tasks.start(self._decode(dialog.item, prepared), "preview-decode")
+        self._work.start(self._decode(dialog.item, prepared), "preview-decode")
 
     async def _decode(self, item: Attachment, prepared: PreparedImage) -> None:
         try:
-            image: QImage = await self._session.in_thread(decode, prepared.data)
+            image: QImage = await self._work.in_thread(decode, prepared.data)
         finally:
             if self._decoding == prepared.sha256:
                 self._decoding = ""
@@ -117,7 +148,7 @@ class PreviewFlow(QObject):
         dialog = self._dialog
         prepared = dialog.item.prepared if dialog is not None else None
         box = (region.x(), region.y(), region.x() + region.width(), region.y() + region.height())
-        self._session.attachments.replace_with_crop(
+        self._attachments.replace_with_crop(
             item_id, box, expected_sha256=prepared.sha256 if prepared is not None else ""
         )
 
@@ -125,18 +156,12 @@ class PreviewFlow(QObject):
         dialog = self._dialog
         if dialog is None or dialog.item_id != item_id:
             return
-        item = self._session.attachments.item(item_id)
+        item = self._attachments.item(item_id)
         if item is not None:
             dialog.set_item(item)
             self._decode_if_needed()
 
     def _items_changed(self) -> None:
         dialog = self._dialog
-        if dialog is not None and self._session.attachments.item(dialog.item_id) is None:
+        if dialog is not None and self._attachments.item(dialog.item_id) is None:
             dialog.close()  # removed from the tray, or sent
-
-
-def install(session: AppSession) -> PreviewFlow:
-    """Open the preview from the session's tray (once; later calls return the same flow)."""
-    existing = session.findChild(PreviewFlow)
-    return existing if isinstance(existing, PreviewFlow) else PreviewFlow(session)

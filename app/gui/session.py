@@ -7,71 +7,188 @@ import gc
 import importlib
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject
 
 from app import keystore
 from app.controllers.attachments import AttachmentController
-from app.controllers.chat import ChatController
+from app.controllers.chat import ChatController, TurnStages
 from app.controllers.endpoint import EndpointController
 from app.controllers.tasks import TaskGroup
-from app.core.budget import BudgetEstimate
-from app.core.catalog import ModelInfo, pick_default, reasoning_of, retired_note
-from app.core.conversation import Message, Part, TextPart
+from app.core.catalog import ModelInfo
+from app.core.conversation import Conversation, Message
 from app.core.conversation_state import ConversationScope
 from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
-from app.core.imagetypes import PreparedImage
 from app.core.notices import Notices
-from app.gui import budget_flow, capture_flow, history_flow, presets_flow, preview_flow
-from app.gui.dialogs import SettingsFlow, show_image
-from app.store.settings import Settings, SettingsError, SettingsStore
+from app.gui.budget_flow import BudgetFlow
+from app.gui.capture_flow import CaptureFlow
+from app.gui.conversation_switch import ConversationSwitch
+from app.gui.dialogs import SettingsFlow
+from app.gui.history_flow import HistoryFlow
+from app.gui.meter_model import MeterModel, MeterReading
+from app.gui.model_choice import ModelChoice
+from app.gui.presets_flow import PresetsFlow
+from app.gui.preview_flow import PreviewFlow
+from app.gui.send_stages import SendGates, take_parts
+from app.gui.services import Preferences, SentImages, Work
+from app.gui.turn_pipeline import TurnPipeline
+from app.store.settings import Settings, SettingsStore
 from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-METER_DEBOUNCE_MS = 150
-
 
 class AppSession(QObject):
+    """Owns the window, the controllers, the flows and the conversation's state, and builds each
+    flow with the pieces it uses (see docs/ARCHITECTURE.md)."""
+
     def __init__(self, *, demo: bool = False, demo_think_seconds: float = 0.0) -> None:
         super().__init__()
         self.demo = demo
         self._demo_think = demo_think_seconds  # how long the demo's reasoning models think
-        self.store = SettingsStore()
-        self.settings: Settings = self.store.load()
-        self.models: list[ModelInfo] = []
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-io")
-        self.tasks = TaskGroup()
+        self.notices = Notices()  # the one way flows tell the user something
+        self.work = Work()
+        self.prefs = Preferences(SettingsStore(), self.notices)
+        self.images = SentImages()
+        # The open conversation's draft, tray, preset, answer shape, structured reply, fit plan,
+        # edit and scroll position: swapped whole by `new_conversation` and `adopt_conversation`.
+        self.scope = ConversationScope()
         self.demo_server: Any = None
         self._key_ready = False
-        self.thumbnails: dict[str, bytes] = {}
-        self.originals: dict[str, Path] = {}  # the files as dropped, by sent sha256
-        self.editing: str | None = None  # the question being edited, if any
         self.log_path: Path | None = None
-        self.notices = Notices()  # the one way flows tell the user something
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
         self.chat = ChatController(self.endpoint.client, self)
         self.attachments = AttachmentController(self.settings.limits(), self)
-        self.settings_flow = SettingsFlow(self)
-        # The open conversation's preset, answer shape, structured reply and fit plan: swapped
-        # whole by `new_conversation`, the one path every new or opened conversation takes.
-        self.scope = ConversationScope()
         self._closed: asyncio.Future[None] | None = None
-        self._meter_timer = QTimer(self)
-        self._meter_timer.setSingleShot(True)
-        self._meter_timer.setInterval(METER_DEBOUNCE_MS)
-        self._meter_timer.timeout.connect(self.update_meter)
         self._wire()
-        self.budget = budget_flow.install(self)
-        self.presets = presets_flow.install(self)
-        self.preview_flow = preview_flow.install(self)
-        self.capture_flow = capture_flow.install(self)
-        self.history_flow = history_flow.install(self)
+        self._build_flows()
+        gates = SendGates(
+            connected=lambda: self._key_ready,
+            endpoint=self.endpoint,
+            attachments=self.attachments,
+            budget=self.budget,
+            prefs=self.prefs,
+        )
+        self.meter = MeterModel(
+            self.budget.estimate, gates.gates(), self.window.composer.toPlainText, self
+        )
+        self.pipeline = TurnPipeline(
+            compose=self.presets.compose,
+            check=self.meter.check,
+            take=lambda text: take_parts(
+                text,
+                attachments=self.attachments,
+                images=self.images,
+                window=self.window,
+                chat=self.chat,
+            ),
+            refuse=self._show_block,
+            stages=TurnStages(persist=self.history_flow.persist, shape=self.budget.prepare_request),
+            chat=self.chat,
+            scope=self.scope,
+        )
+        self._observe()
+
+    def _build_flows(self) -> None:
+        w, work, notices = self.window, self.work, self.notices
+        self.budget = BudgetFlow(
+            window=w,
+            chat=self.chat,
+            attachments=self.attachments,
+            prefs=self.prefs,
+            scope=self.scope,
+            work=work,
+            notices=notices,
+            demo=self.demo,
+            parent=self,
+        )
+        self.presets = PresetsFlow(
+            window=w,
+            chat=self.chat,
+            attachments=self.attachments,
+            prefs=self.prefs,
+            scope=self.scope,
+            work=work,
+            notices=notices,
+            parent=self,
+        )
+        self.preview_flow = PreviewFlow(
+            window=w,
+            attachments=self.attachments,
+            work=work,
+            notices=notices,
+            conversation=lambda: self.chat.conversation,
+            parent=self,
+        )
+        self.capture_flow = CaptureFlow(
+            window=w, attachments=self.attachments, work=work, notices=notices, parent=self
+        )
+        self.history_flow = HistoryFlow(
+            window=w,
+            chat=self.chat,
+            images=self.images,
+            work=work,
+            notices=notices,
+            adopt=self.adopt_conversation,
+            new_conversation=self.new_conversation,
+            regenerate=self.regenerate,
+            parent=self,
+        )
+        self.settings_flow = SettingsFlow(
+            window=w,
+            prefs=self.prefs,
+            endpoint=self.endpoint,
+            work=work,
+            notices=notices,
+            apply=self.settings_changed,
+            reconnect=self.reconnect,
+            key_account=lambda: self.key_account,
+            parent=self,
+        )
+        self.model_choice = ModelChoice(
+            window=w,
+            chat=self.chat,
+            endpoint=self.endpoint,
+            prefs=self.prefs,
+            notices=notices,
+            models_listed=self.settings_flow.models_changed,
+            parent=self,
+        )
+        self.switch = ConversationSwitch(
+            window=w,
+            chat=self.chat,
+            attachments=self.attachments,
+            scope=self.scope,
+            prefs=self.prefs,
+            thumbnails=self.images.thumbnails,
+            choose_model=self.choose_model,
+            show_efforts=self.show_efforts,
+            refresh=self.update_meter,
+        )
+
+    # -- what the flows and tests read -------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.prefs.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.prefs.settings = settings
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        return self.prefs.models
+
+    @property
+    def tasks(self) -> TaskGroup:
+        return self.work.tasks
+
+    @property
+    def thumbnails(self) -> dict[str, bytes]:
+        return self.images.thumbnails
 
     # -- life -------------------------------------------------------------------------------
     async def run(self, files: Sequence[str]) -> int:
@@ -80,16 +197,16 @@ class AppSession(QObject):
         self.window.restore_geometry_b64(self.settings.window_geometry)
         self._apply_settings()
         if not self.chat.conversation.messages:
-            self._set_system_prompt(self.settings.system_prompt)
+            self.switch.set_system_prompt(self.settings.system_prompt)
         self.window.show()
         if files:
             self.attachments.add_paths(list(files))
-        self.tasks.start(self.history_flow.open(), "open-history")
+        self.work.start(self.history_flow.open(), "open-history")
         # The network stack loads in a worker thread while the window is already on screen.
         await self.in_thread(importlib.import_module, "app.llm.structured")
         await self.reconnect()
-        if self.store.notice:
-            self.notices.warning(self.store.notice)
+        if self.prefs.store.notice:
+            self.notices.warning(self.prefs.store.notice)
         # What exists by now (modules, widgets, the network stack) lives as long as the app.
         # Kept out of the collector's full passes, which otherwise stop the GUI thread for
         # ~50 ms every few turns of a long session, scanning it all again.
@@ -125,20 +242,20 @@ class AppSession(QObject):
         self.settings.window_geometry = self.window.geometry_b64()
         self._save_settings()
         # From here on nothing may reach the window, which is going away.
-        self._meter_timer.stop()
+        self.meter.stop()
         for controller in (self.chat, self.attachments, self.endpoint):
             controller.blockSignals(True)
-        await self.tasks.cancel_all()
+        await self.work.aclose()
         await self.chat.aclose()
         await self.history_flow.aclose()
         await self.attachments.aclose()
         await self.endpoint.aclose()
         if self.demo_server is not None:
             await self.in_thread(self.demo_server.stop)
-        self._io.shutdown(wait=True)
+        self.work.shutdown()
 
     async def in_thread(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
+        return await self.work.in_thread(fn, *args)
 
     def report_unexpected(self, error: BaseException | None) -> None:
         """Log an unexpected error and tell the user, instead of a traceback or a silent stop."""
@@ -157,14 +274,8 @@ class AppSession(QObject):
         w.sendRequested.connect(self.send)
         w.stopRequested.connect(chat.stop)
         w.newConversationRequested.connect(self.new_conversation)
-        w.settingsRequested.connect(self.settings_flow.open)
-        w.modelChosen.connect(self.choose_model)
-        w.effort_picker.effortChosen.connect(self._effort_chosen)
-        w.systemPromptEdited.connect(self._system_prompt_edited)
-        w.composer.textEdited.connect(self._meter_timer.start)
         w.composer.mimePasted.connect(w.tray.take_mime)
         w.view.retryRequested.connect(self.retry)
-        w.view.imageActivated.connect(self._open_image)
 
         w.tray.pathsDropped.connect(att.add_paths)
         w.tray.imageDataPasted.connect(att.add_image_data)
@@ -182,13 +293,18 @@ class AppSession(QObject):
         chat.busyChanged.connect(self._busy_changed)
         chat.messagesRemoved.connect(self._messages_removed)
         w.view.editRequested.connect(self.edit_question)
-        w.edit_banner.dismissed.connect(self._cancel_edit)
-        chat.modelNotFound.connect(self._model_not_found)
-        chat.windowLearned.connect(self._window_learned)
 
-        self.endpoint.modelsLoaded.connect(self._models_loaded)
         self.endpoint.modelsFailed.connect(lambda text: log.info("%s", text))
         self.endpoint.endpointProblem.connect(self.notices.warning)
+
+    def _observe(self) -> None:
+        """The models the widgets follow: the meter's reading, the conversation's state."""
+        self.meter.changed.connect(self._reading_changed)
+        self.window.composer.textEdited.connect(self.meter.typing)
+        self.window.settingsRequested.connect(self.settings_flow.open)
+        self.budget.changed.connect(self.update_meter)
+        self.presets.changed.connect(self.update_meter)
+        self.model_choice.changed.connect(self.update_meter)
 
     # -- settings ---------------------------------------------------------------------------
     def _apply_settings(self) -> None:
@@ -199,7 +315,7 @@ class AppSession(QObject):
         self.attachments.set_limits(s.limits())
         self.window.composer.set_enter_sends(s.enter_sends)
         if not self.models:
-            self.models = s.known_model_infos()
+            self.prefs.models = s.known_model_infos()
         self.window.set_models(self.models, s.model)
         self.show_efforts()
         self.update_meter()
@@ -220,19 +336,10 @@ class AppSession(QObject):
             and not self.scope.state.preset
             and self.window.system_prompt_edit.text() == old_prompt
         ):
-            self._set_system_prompt(settings.system_prompt)
+            self.switch.set_system_prompt(settings.system_prompt)
             self.update_meter()
         if not self.demo:
-            self.tasks.start(self._store_key_and_reconnect(key), "store-key")
-
-    async def _store_key_and_reconnect(self, key: str | None) -> None:
-        if key:
-            try:
-                backend = await self.in_thread(keystore.set_key, key, self.key_account)
-                self.notices.info(f"Key saved in {backend.name}.")
-            except keystore.KeystoreError as exc:
-                self.notices.error(f"The key was not saved: {exc}")
-        await self.reconnect()
+            self.work.start(self.settings_flow.store_key_and_reconnect(key), "store-key")
 
     @property
     def key_account(self) -> str:
@@ -240,126 +347,34 @@ class AppSession(QObject):
         return key_account(self.settings.base_url)
 
     def _save_settings(self) -> None:
-        try:
-            self.store.save(self.settings)
-        except SettingsError as exc:
-            self.notices.error(str(exc))
+        self.prefs.save()
 
     def choose_model(self, model: str) -> None:
-        self.settings.model = model
-        self.chat.model = model
-        self._save_settings()
-        self.window.set_models(self.models, model)
-        self.window.model_banner.hide()
-        self.show_efforts()
-        self.update_meter()
-
-    def _models_loaded(self, models: list[ModelInfo]) -> None:
-        self.models = models
-        self.settings.set_known_models(models)
-        retired = retired_note(self.settings.model)
-        if retired is not None and models:
-            self.settings.model = self.chat.model = pick_default(models)
-            self.notices.info(f"{retired} Switched to {self.settings.model}.")
-        self._save_settings()
-        self.window.set_models(models, self.settings.model)
-        self.settings_flow.models_changed(models)
-        self.show_efforts()
-        self.update_meter()
-
-    def _model_not_found(self, model: str) -> None:
-        self.window.show_model_not_found(model, [m.id for m in self.models if m.takes_images])
-        self.endpoint.refresh_models()
-
-    def _window_learned(self, model: str, window: int) -> None:
-        """The server said how many tokens `model` takes: the meter budgets against that."""
-        if self.settings.learned_windows.get(model) == window:
-            return
-        self.settings.learned_windows[model] = window
-        self._save_settings()
-        self.notices.info(
-            f"The server says {model} takes at most {window:,} prompt "
-            "tokens: the meter uses that window now."
-        )
-        self.update_meter()
+        self.model_choice.choose(model)
 
     def show_efforts(self) -> None:
-        reasoning = reasoning_of(self.settings.model)
-        effort = self.chat.conversation.reasoning_effort
-        if effort is not None and not reasoning.accepts(effort):
-            effort = self.chat.conversation.reasoning_effort = None
-        self.window.set_efforts(reasoning.efforts, reasoning.default, effort)
-
-    def _effort_chosen(self, effort: str) -> None:
-        self.chat.conversation.reasoning_effort = effort or None
+        self.model_choice.show_efforts()
 
     def current_model_info(self) -> ModelInfo | None:
-        return next(
-            (
-                m
-                for m in self.models
-                if m.id == self.settings.model or self.settings.model in m.aliases
-            ),
-            None,
-        )
+        return self.prefs.model_info()
 
     # -- the turn ---------------------------------------------------------------------------
     def send(self, text: str) -> None:
-        reason = self.send_block_reason(text)
-        if reason is not None:
-            self._show_block(reason)
-            return
-        parts: list[Part] = list(self.attachments.take_parts())
-        for item in self.attachments.items():
-            if item.prepared is not None and item.thumbnail:
-                self.thumbnails[item.prepared.sha256] = item.thumbnail
-            if (
-                item.prepared is not None
-                and item.location
-                and not item.location.startswith("https://")
-            ):
-                self.originals[item.prepared.sha256] = Path(item.location)
-        self.thumbnails.update(self.attachments.low_detail_thumbnails())
-        if text:
-            parts.append(TextPart(text))
-        self.chat.conversation.system_prompt = self.window.system_prompt_edit.text()
-        self.window.take_draft()
-        self.attachments.clear()
-        if self.editing is not None:  # an earlier question, edited: it and later turns go
-            editing, self.editing = self.editing, None
-            self.window.edit_banner.hide()
-            self.chat.replace_question(editing, parts)
-        else:
-            self.chat.send(parts)
+        """The window's Send (button, Enter, Ctrl+Enter): the turn pipeline takes it."""
+        self.pipeline.send(text)
 
     def send_block_reason(self, text: str) -> str | None:
-        if not self._key_ready:
-            return "Connecting…"
-        if not self.endpoint.has_key:
-            return "No API key yet: add one in Settings (Ctrl+,), or try --demo."
-        reason = self.attachments.blocking_reason() or self.budget.blocking_reason()
-        if reason:
-            return reason
-        costs = self.attachments.token_costs()
-        if not text and not costs:
-            return "Write a question or add an image."
-        info = self.current_model_info()
-        if costs and info is not None and not info.takes_images:
-            return f"{info.id} takes no images: pick a model that does."
-        estimate = self._estimate(text)
-        if not estimate.fits and self.budget.window_known():  # an unknown window only warns
-            return self.budget.over_reason(estimate)
-        return None
-
-    def _estimate(self, text: str | None = None) -> BudgetEstimate:
-        """The next request as it will be sent (see app.gui.budget_flow)."""
-        draft = self.window.composer.toPlainText() if text is None else text
-        return self.budget.estimate(draft)
+        """Why `text` could not be sent now (None: it could), without publishing anything."""
+        return self.meter.read(text).blocked
 
     def update_meter(self) -> None:
-        self.budget.show(self._estimate())
+        """Something the next request depends on changed: one new reading for every observer."""
+        self.meter.refresh()
+
+    def _reading_changed(self, reading: MeterReading) -> None:
+        self.budget.show(reading.estimate)
         if not self.chat.busy:
-            self._show_block(self.send_block_reason(self.window.composer.toPlainText().strip()))
+            self._show_block(reading.blocked)
 
     def _show_block(self, reason: str | None) -> None:
         self.window.set_send_blocked(
@@ -371,7 +386,8 @@ class AppSession(QObject):
         self.update_meter()
 
     def _message_added(self, message: Message) -> None:
-        self.window.view.add_message(message, self.thumbnails)
+        self.window.view.add_message(message, self.images.thumbnails)
+        self.scope.rename(self.chat.conversation.id)
         self.update_meter()
 
     def _reply_finished(self, message: Message) -> None:
@@ -389,76 +405,28 @@ class AppSession(QObject):
 
     def regenerate(self) -> None:
         """Ask again for the last reply; the new one replaces it."""
-        if not self.chat.regenerate():
+        if not self.pipeline.regenerate():
             self.notices.info(
                 "Nothing to regenerate: wait for the reply to finish, or ask a question first."
             )
-
-    def edit_question(self, message_id: str) -> None:
-        """Put an earlier question back in the composer; sending replaces it and what follows."""
-        message = next((m for m in self.chat.conversation.messages if m.id == message_id), None)
-        if message is None or message.role != "user" or self.chat.busy:
-            return
-        self.editing = message_id
-        self.window.composer.setPlainText(message.text)
-        self.window.composer.setFocus()
-        later = (
-            len(self.chat.conversation.messages)
-            - self.chat.conversation.messages.index(message)
-            - 1
-        )
-        self.window.edit_banner.show_message(
-            f"Editing an earlier question (its {len(message.images)} image(s) are kept). "
-            f"Sending replaces it{f' and the {later} message(s) after it' if later else ''}: "
-            "they are removed from this conversation. Press × to cancel."
-        )
-
-    def _cancel_edit(self) -> None:
-        self.editing = None
 
     def retry(self, reply_id: str) -> None:
         """Retry after a failed reply: it leaves the view and the same question is sent again."""
         if self.chat.busy:
             return
         self.window.view.remove_message(reply_id)
-        self.chat.retry()
+        self.pipeline.retry()
 
     def new_conversation(self, *, clear_view: bool = True) -> None:
-        """Start afresh; `clear_view=False` when the view already shows what comes next.
+        self.switch.new_conversation(clear_view=clear_view)
 
-        Every path to another conversation comes here (New, Ctrl+N, the sidebar's New, opening
-        one from the history, deleting the open one): the conversation-scoped state is swapped
-        whole (preset, JSON mode, structured reply, fit plan and panel) and the tray emptied,
-        so nothing of the previous conversation goes out with the next."""
-        self._cancel_edit()
-        self.window.edit_banner.hide()
-        self.chat.new_conversation(self.settings.system_prompt)
-        self.attachments.clear()
-        self.scope.swap()
-        self._set_system_prompt(self.settings.system_prompt)
-        self.show_efforts()
-        if clear_view:
-            self.window.view.clear()
-        self.update_meter()
+    def adopt_conversation(self, conversation: Conversation, show_all: bool) -> None:
+        self.switch.adopt(conversation, show_all)
 
-    def _set_system_prompt(self, text: str) -> None:
-        self.chat.conversation.system_prompt = text
-        self.window.system_prompt_edit.setText(text)
-        self.window.system_prompt_edit.setCursorPosition(0)
+    def edit_question(self, message_id: str) -> None:
+        self.switch.edit_question(message_id)
 
-    def _system_prompt_edited(self, text: str) -> None:
-        self.chat.conversation.system_prompt = text
-        self.update_meter()
-
-    def _open_image(self, message_id: str, index: int) -> None:
-        message = next((m for m in self.chat.conversation.messages if m.id == message_id), None)
-        if message is None or index >= len(message.images):
-            return
-        part = message.images[index]
-        if part.image is not None:
-            self.tasks.start(self._show_full_image(part.image), "open-image")
-
-    async def _show_full_image(self, image: PreparedImage) -> None:
-        decoded = await self.in_thread(QImage.fromData, image.data)
-        if not decoded.isNull():
-            show_image(self.window, image.name, decoded)
+    @property
+    def editing(self) -> str | None:
+        """The earlier question being edited in the open conversation, if any."""
+        return self.scope.state.editing

@@ -91,6 +91,8 @@ def extras_json(message: Message) -> str | None:
         extras["reasoning"] = message.reasoning
     if message.thought_for is not None:
         extras["thought_for"] = round(message.thought_for, 1)
+    if message.effort:
+        extras["effort"] = message.effort
     return json.dumps(extras, sort_keys=True) if extras else None
 
 
@@ -123,6 +125,8 @@ def apply_extras(message: Message, text: str | None) -> Message:
     reasoning, thought_for = raw.get("reasoning"), raw.get("thought_for")
     message.reasoning = reasoning if isinstance(reasoning, str) else ""
     message.thought_for = float(thought_for) if isinstance(thought_for, int | float) else None
+    effort = raw.get("effort")
+    message.effort = effort if isinstance(effort, str) and effort else None
     return message
 
 

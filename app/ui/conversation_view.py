@@ -440,6 +440,17 @@ class ConversationView(QWidget):
         bar = self._browser.verticalScrollBar()
         bar.setValue(bar.maximum())
 
+    def scroll_position(self) -> int | None:
+        """How far above the end the view is scrolled, in pixels; None when it follows the end."""
+        bar = self._browser.verticalScrollBar()
+        return None if self._follow else bar.maximum() - bar.value()
+
+    def restore_scroll(self, above_end: int) -> None:
+        """Scroll to `above_end` pixels above the end (a position from scroll_position())."""
+        bar = self._browser.verticalScrollBar()
+        bar.setValue(max(0, bar.maximum() - above_end))
+        self._follow = bar.value() >= bar.maximum() - FOLLOW_SLACK
+
     def _apply_palette(self) -> bool:
         """Style the document from the palette; whether anything changed."""
         palette = self.palette()

@@ -20,7 +20,10 @@ from app.core.crop import cost_text
 from app.core.images.low_detail import low_detail_size
 from app.ui.tile_canvas import TileCanvas
 
-SELECT_HINT = "Drag over the image to select a region to crop it to."
+SELECT_HINT = (
+    "Drag over the image, or press an arrow key (Shift+arrows resize), to select a region; "
+    "Crop or Enter crops the image to it."
+)
 
 
 class ImagePreview(QDialog):
@@ -71,6 +74,7 @@ class ImagePreview(QDialog):
         layout.addWidget(self._cost)
         layout.addLayout(buttons)
         self.canvas.selectionChanged.connect(self._selection_changed)
+        self.canvas.cropKeyPressed.connect(self._crop_clicked)
         self.set_item(item)
         self.resize(900, 680)
 

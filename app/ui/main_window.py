@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
+    QMenu,
     QPushButton,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,29 +41,9 @@ from app.ui.window_fit import (
     default_geometry,
     minimum_size,
 )
+from app.ui.window_menus import WindowMenus, show_shortcuts
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
-
-SHORTCUTS = (
-    ("Enter", "Send (or a new line, as set in Settings)"),
-    ("Shift+Enter", "New line (or send, as set in Settings)"),
-    ("Ctrl+Enter", "Send"),
-    ("Esc", "Stop the reply"),
-    ("Ctrl+V", "Paste text, or images and files into the tray"),
-    ("Delete", "Remove the selected image from the tray"),
-    ("Enter / double-click", "Preview the selected tray image as sent, with its tiles; crop it"),
-    ("Ctrl+Shift+S", "Capture a region of the screen into the tray"),
-    ("Ctrl+O", "Add images from a file"),
-    ("Ctrl+N", "New conversation"),
-    ("Ctrl+L", "Go to the message box"),
-    ("Ctrl+K", "Search conversations"),
-    ("Ctrl+B", "Show or hide the conversations"),
-    ("Ctrl+Shift+C", "Copy the last reply"),
-    ("Ctrl+R", "Regenerate the last reply"),
-    ("Ctrl+Z (in the conversations)", "Undo the last delete"),
-    ("Ctrl+,", "Settings"),
-    ("F1", "Keyboard shortcuts"),
-)
 
 
 class MainWindow(QMainWindow):
@@ -106,11 +85,14 @@ class MainWindow(QMainWindow):
         text: str,
         shortcut: QKeySequence | QKeySequence.StandardKey,
         slot: Callable[[], object],
+        menu: str = "",
     ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.addAction(action)
+        if menu:
+            self.menus.menu(menu).addAction(action)
         return action
 
     def _build(self, demo: bool) -> None:
@@ -149,16 +131,29 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
 
     def _build_toolbar(self) -> None:
+        self.menus = WindowMenus(self)
         toolbar = MainToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        new = self._action("New", QKeySequence.StandardKey.New, self.newConversationRequested.emit)
+        new = self._action(
+            "New conversation",
+            QKeySequence.StandardKey.New,
+            self.newConversationRequested.emit,
+            "file",
+        )
+        new.setIconText("New")
         new.setToolTip("New conversation (Ctrl+N)")
         toolbar.addAction(new)
         commands_end = toolbar.addSeparator()
-        # Compact, so that what the flows add (Capture region, Conversation) fits beside them
-        # at the default width: no "Model:" label (the picker says what it is), short combos.
+        self._action(
+            "Add images…", QKeySequence.StandardKey.Open, self.tray.open_file_dialog, "file"
+        )
+        self.menus.menu("file").addSeparator()
+        self.file_end = self.menus.menu("file").addSeparator()  # the flows' commands go above
+        self._action("Quit", QKeySequence("Ctrl+Q"), self.close, "file")
+        # Compact, so that what the flows add (Capture region) fits beside them at the default
+        # width: no "Model:" label (the picker says what it is), short combos.
         self.model_picker.setObjectName("modelPicker")
         self.model_picker.setAccessibleName("Model")
         self.model_picker.setToolTip("Model")
@@ -172,25 +167,23 @@ class MainWindow(QMainWindow):
         self.preset_picker = PresetPicker()
         self.preset_picker.combo.setMinimumContentsLength(12)
         toolbar.addWidget(self.preset_picker)
-        toolbar.addSeparator()
-        toolbar.addAction(
-            self._action("Settings", QKeySequence("Ctrl+,"), self.settingsRequested.emit)
+        self._action(
+            "Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply, "edit"
         )
-        shortcuts = self._action("?", QKeySequence.StandardKey.HelpContents, self.show_shortcuts)
+        self._action(
+            "Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus, "edit"
+        )
+        self.menus.menu("edit").addSeparator()
+        self._action("Settings…", QKeySequence("Ctrl+,"), self.settingsRequested.emit, "edit")
+        shortcuts = self._action(
+            "Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts, "help"
+        )
         shortcuts.setObjectName("shortcutsAction")
-        shortcuts.setToolTip("Keyboard shortcuts (F1)")
-        toolbar.addAction(shortcuts)
-        button = toolbar.widgetForAction(shortcuts)
-        if isinstance(button, QToolButton):
-            button.setAccessibleName("Keyboard shortcuts")
-        self._action("Add images", QKeySequence.StandardKey.Open, self.tray.open_file_dialog)
-        self._action("Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus)
-        self._action("Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply)
         toolbar.commands_end = commands_end
         # Enabled only while a reply streams: otherwise Esc belongs to the focused widget (the
         # history search clears itself with it).
         self._stop_action = self._action(
-            "Stop", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy
+            "Stop the reply", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy, "conversation"
         )
 
     def _build_bottom(self) -> QWidget:
@@ -321,19 +314,11 @@ class MainWindow(QMainWindow):
         return text
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table>",
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("shortcutsDialog")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_shortcuts(self)
+
+    def menu(self, key: str) -> QMenu:
+        """The menu bar's menu `key` ("file", "edit", "view", "conversation", "help")."""
+        return self.menus.menu(key)
 
     def _available(self, screen: QScreen | None = None) -> QRect:
         screen = screen or self.screen() or QGuiApplication.primaryScreen()

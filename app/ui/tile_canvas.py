@@ -36,10 +36,19 @@ _UNCOUNTED_WASH = QColor(128, 128, 128, 90)  # tiles past the six that count: gr
 _UNCOUNTED_HATCH = QColor(40, 40, 40, 160)  # and hatched
 
 
+_ARROWS = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+}
+
+
 class TileCanvas(QWidget):
     """The image scaled to fit, its tile grid and the selection (all in sent pixels)."""
 
     selectionChanged = Signal()  # while dragging too
+    cropKeyPressed = Signal()  # Enter on a selection: crop to it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,13 +190,49 @@ class TileCanvas(QWidget):
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and (
-            self._selection is not None or self._anchor is not None
-        ):
+        key = Qt.Key(event.key())
+        if key == Qt.Key.Key_Escape and (self._selection is not None or self._anchor is not None):
             self.clear_selection()  # the first Esc drops the selection, the next one closes
             event.accept()
             return
+        if key in _ARROWS and self._image is not None and self._anchor is None:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self._nudge(key, resize=shift)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._selection is not None:
+            self.cropKeyPressed.emit()
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def _nudge(self, key: Qt.Key, *, resize: bool) -> None:
+        """The keyboard's selection: the first arrow selects the middle half of the image;
+        then arrows move it and Shift+arrows resize it, by a twentieth of the image."""
+        width, height = self._size.width(), self._size.height()
+        if width < 2 or height < 2:
+            return
+        if self._selection is None:
+            selection = QRect(width // 4, height // 4, max(1, width // 2), max(1, height // 2))
+        else:
+            dx, dy = _ARROWS[key]
+            step_x, step_y = max(1, width // 20), max(1, height // 20)
+            selection = QRect(self._selection)
+            if resize:
+                selection.setWidth(
+                    max(step_x, min(width - selection.x(), selection.width() + dx * step_x))
+                )
+                selection.setHeight(
+                    max(step_y, min(height - selection.y(), selection.height() + dy * step_y))
+                )
+            else:
+                x = min(max(0, selection.x() + dx * step_x), width - selection.width())
+                y = min(max(0, selection.y() + dy * step_y), height - selection.height())
+                selection.moveTo(x, y)
+        if selection != self._selection:
+            self._selection = selection
+            self.selectionChanged.emit()
+            self.update()
 
     # -- painting ------------------------------------------------------------------------------
 

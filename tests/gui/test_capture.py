@@ -187,9 +187,7 @@ def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSessi
 
 @pytest.fixture
 def flow(session: AppSession) -> capture_flow.CaptureFlow:
-    installed = capture_flow.install(session)
-    assert capture_flow.install(session) is installed
-    return installed
+    return session.capture_flow
 
 
 def notice(session: AppSession) -> str:
@@ -332,7 +330,7 @@ def test_closing_the_app_during_a_capture_closes_the_overlay(
     qtbot.addWidget(app_session.window)
     task = qloop.create_task(app_session.run([]))
     qtbot.waitUntil(lambda: app_session.endpoint.has_key, timeout=10_000)
-    flow = capture_flow.install(app_session)
+    flow = app_session.capture_flow
     flow.grab = screen_picture
     flow.start(method="grab")
     qtbot.waitUntil(lambda: flow.selector is not None and flow.selector.isVisible(), timeout=5000)

@@ -40,9 +40,7 @@ def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSessi
 
 @pytest.fixture
 def flow(session: AppSession) -> preview_flow.PreviewFlow:
-    installed = preview_flow.install(session)
-    assert preview_flow.install(session) is installed  # installing twice changes nothing
-    return installed
+    return session.preview_flow
 
 
 def screenshot(path: Path, size: tuple[int, int]) -> Path:
@@ -383,3 +381,42 @@ def test_a_low_detail_image_is_priced_as_sent(
     session.attachments.set_low_detail(item_id, False)
     qtbot.waitUntil(lambda: dialog.cost_text().endswith("1,792 tokens"))
     qtbot.waitUntil(lambda: not session.attachments.blocking_reason(), timeout=5000)
+
+
+def test_crop_with_the_keyboard_only(
+    qtbot: QtBot, session: AppSession, flow: preview_flow.PreviewFlow, tmp_path: Path
+) -> None:
+    """Enter on the tile opens the preview; an arrow selects the middle half, arrows move it,
+    Shift+arrows resize it, Enter crops (issue 13: crop needed a mouse)."""
+    (item_id,) = add(qtbot, session, screenshot(tmp_path / "report.png", (1920, 1080)))
+    tray_tile = tile(session, item_id)
+    tray_tile.setFocus()
+    qtbot.keyClick(tray_tile, Qt.Key.Key_Return)
+    dialog = opened(qtbot, flow, item_id)
+    canvas = dialog.canvas
+    qtbot.waitUntil(canvas.hasFocus, timeout=3000)  # the keys go to the picture at once
+
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)  # the first arrow selects the middle half
+    assert dialog.selection_text().startswith("Selection: 960×540 px")
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)  # then moves it by a twentieth
+    qtbot.keyClick(canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # narrower
+    selection = canvas.selection()
+    assert selection is not None
+    assert (selection.x(), selection.y(), selection.width(), selection.height()) == (
+        576,
+        270,
+        864,
+        540,
+    )
+    assert dialog.crop_button().isEnabled()
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+
+    def cropped() -> bool:
+        item = session.attachments.item(item_id)
+        return item is not None and item.prepared is not None and item.size == (864, 540)
+
+    qtbot.waitUntil(cropped, timeout=10_000)
+    item = session.attachments.item(item_id)
+    assert item is not None
+    assert item.notes == ("cropped to 864×540 from 1920×1080",)
+    assert flow.dialog is dialog  # still open, now on the crop

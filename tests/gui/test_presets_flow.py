@@ -24,7 +24,6 @@ from support.sessions import demo_session
 from app.core.conversation import Message, Status
 from app.core.json_reply import validate
 from app.core.presets import Preset, builtin
-from app.gui import presets_flow
 from app.gui.presets_flow import PresetsFlow
 from app.gui.session import AppSession
 from app.llm.stream import RetryPolicy
@@ -34,15 +33,12 @@ from app.store.settings import SettingsStore
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
     with demo_session(qtbot, qloop, RetryPolicy(max_retries=0)) as app_session:
-        presets_flow.install(app_session)
         app_session.demo_server.pace = 0.0
         yield app_session
 
 
 def flow_of(session: AppSession) -> PresetsFlow:
-    flow = presets_flow.install(session)  # the installed one: install is idempotent
-    assert isinstance(flow, PresetsFlow)
-    return flow
+    return session.presets
 
 
 def preset(name: str) -> Preset:
@@ -148,7 +144,7 @@ def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
     assert not flow_of(session).dock.isVisible()  # a text reply is not structured
 
     # A new conversation starts without the preset (issue 13: it leaked into the next one).
-    new = next(a for a in window.actions() if a.text() == "New")
+    new = next(a for a in window.actions() if a.text() == "New conversation")
     new.trigger()
     assert window.preset_picker.current_name() == ""
     assert window.system_prompt_edit.text() == session.settings.system_prompt

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
-from PySide6.QtWidgets import QPushButton, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support.sessions import demo_session
 
@@ -81,13 +81,17 @@ def test_the_window_opens_inside_its_screen(qtbot: QtBot, qloop: asyncio.Abstrac
         qtbot.waitUntil(lambda: send.isVisible() and meter.isVisible(), timeout=5000)
         assert _inside(session, send)
         assert _inside(session, meter)
-        # The Conversation menu is on the toolbar itself, not behind its »» extension.
-        toolbar = window.findChild(QToolBar, "mainToolbar")
-        button = window.findChild(QToolButton, "conversationMenuButton")
-        assert toolbar is not None
-        assert button is not None
-        assert button.isVisible()
-        assert toolbar.rect().contains(QRect(button.mapTo(toolbar, QPoint(0, 0)), button.size()))
+        # Every menu, Conversation included, is on the menu bar itself (none behind »»), and
+        # Settings and the shortcut list are in them.
+        bar = window.menuBar()
+        for key in ("file", "edit", "view", "conversation", "help"):
+            place = bar.actionGeometry(window.menu(key).menuAction())
+            assert not place.isEmpty(), key
+            assert bar.rect().contains(place), key
+        edit = [a.text() for a in window.menu("edit").actions()]
+        assert "Settings…" in edit
+        conversation = [a.text() for a in window.menu("conversation").actions()]
+        assert "Regenerate the last reply" in conversation
 
 
 def test_a_saved_geometry_too_large_for_the_screen_is_clamped(qtbot: QtBot) -> None:

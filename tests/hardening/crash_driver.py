@@ -19,6 +19,7 @@ Every line goes to standard output at once. It never ends on its own: the test k
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -100,15 +101,14 @@ async def user(mode: str, image: str, big: list[str]) -> None:
                     say("stored", stored)
                 await asyncio.sleep(POLL_S)
     else:
-        original = chat.before_request
-        assert original is not None
+        stages = session.pipeline.stages
 
         async def saving(reply: Message) -> None:
             say("saving")
-            await original(reply)
+            await stages.persist(reply)
             say("saved")
 
-        chat.before_request = saving
+        session.pipeline.stages = dataclasses.replace(stages, persist=saving)
         await ask("Fourth question, about big images", big)
         await run  # until killed
 
