@@ -21,7 +21,7 @@ from app.core.imagetypes import ImageError, PreparedImage
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
-    from app.controllers.attachments import _Entry
+    from app.controllers.attachment_entry import AttachmentEntry
 
 T = TypeVar("T")
 
@@ -29,14 +29,14 @@ T = TypeVar("T")
 class LowDetailMixin:
     """See the module docstring."""
 
-    _entries: dict[str, _Entry]
+    _entries: dict[str, AttachmentEntry]
     _closed: bool
     _tasks: set[asyncio.Task[None]]
     notice: SignalInstance
 
     if TYPE_CHECKING:  # provided by the controller
 
-        def _set(self, entry: _Entry, *, emit: bool = True, **changes: Any) -> None: ...
+        def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None: ...
 
         async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
 
@@ -63,7 +63,7 @@ class LowDetailMixin:
             if e.view.low_detail and e.low is not None and e.view.thumbnail
         }
 
-    def _low_missing(self, entry: _Entry) -> bool:
+    def _low_missing(self, entry: AttachmentEntry) -> bool:
         prepared = entry.view.prepared
         return (
             entry.view.low_detail
@@ -71,7 +71,7 @@ class LowDetailMixin:
             and (entry.low is None or entry.low_of != prepared.sha256)
         )
 
-    def _follow_detail(self, entry: _Entry) -> None:
+    def _follow_detail(self, entry: AttachmentEntry) -> None:
         """Keep a low-detail item's cost at one tile and its low-detail version made."""
         view = entry.view
         if not view.low_detail or view.failed:
@@ -93,7 +93,7 @@ class LowDetailMixin:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _make_low(self, entry: _Entry, prepared: PreparedImage) -> None:
+    async def _make_low(self, entry: AttachmentEntry, prepared: PreparedImage) -> None:
         try:
             low = await self._run(make_low_detail, prepared)
         except ImageError as exc:

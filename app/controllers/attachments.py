@@ -20,32 +20,27 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import logging
-import os
 import threading
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
 
+from app.controllers.attachment_adding import AddingMixin
+from app.controllers.attachment_crop import CropMixin
 from app.controllers.attachment_detail import LowDetailMixin
+from app.controllers.attachment_entry import AttachmentEntry, prepare_job, probe_job
 from app.controllers.picture_png import png_of
 from app.core import images
 from app.core.attachment import (
     Attachment,
     AttachmentState,
     SourceKind,
-    list_folder_images,
     name_list,
-    plural,
 )
 from app.core.budget import image_tokens
 from app.core.conversation import Detail, ImagePart
-from app.core.crop import Box, CropResult, crop_prepared, normalized_box
-from app.core.imagetypes import ImageError, ImageProbe, PreparedImage
+from app.core.imagetypes import ImageError
 from app.core.limits import XAI_LIMITS, ImageLimits
 
 log = logging.getLogger(__name__)
@@ -57,40 +52,7 @@ THUMBNAIL_SIDE = 256
 WORKERS = 2
 
 
-@dataclass
-class _Entry:
-    view: Attachment
-    data: bytes | None = None  # pasted bytes (kept to re-prepare when limits change)
-    picture: QImage | None = None  # a pasted picture until `data` is made from it
-    probe: ImageProbe | None = None
-    task: asyncio.Task[None] | None = None
-    lead_notes: tuple[str, ...] = ()  # what was done before preparing `data` ("cropped to …")
-    low: PreparedImage | None = None  # the low-detail version of view.prepared, once made
-    low_of: str = ""  # the sha256 of the prepared image `low` was made from
-    low_task: asyncio.Task[None] | None = None
-
-
-def _probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
-    if view.kind is SourceKind.FILE:
-        return images.probe(view.location)
-    return images.probe_bytes(data or b"", view.name)
-
-
-def _prepare_job(
-    view: Attachment, data: bytes | None, limits: ImageLimits, side: int
-) -> tuple[PreparedImage, bytes]:
-    if view.kind is SourceKind.FILE:
-        prepared = images.prepare_file(view.location, limits)
-    else:
-        prepared = images.prepare_bytes(data or b"", view.name, limits)
-    return prepared, images.thumbnail_bytes(prepared, max_side=side)
-
-
-def _path_key(path: str) -> str:
-    return os.path.normcase(os.path.abspath(path))
-
-
-class AttachmentController(LowDetailMixin, QObject):
+class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, QObject):
     """The ordered images of the message being composed, loaded off the GUI thread."""
 
     changed = Signal()  # the list or any item's state changed: recompute the meter
@@ -107,7 +69,7 @@ class AttachmentController(LowDetailMixin, QObject):
         super().__init__(parent)
         self._limits = limits
         self._thumbnail_side = thumbnail_side
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, AttachmentEntry] = {}
         self._order: list[str] = []
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=WORKERS, thread_name_prefix="attachments"
@@ -183,149 +145,6 @@ class AttachmentController(LowDetailMixin, QObject):
         return parts
 
     # -- adding --------------------------------------------------------------------------------
-
-    def add_paths(self, paths: Sequence[str]) -> list[str]:
-        """Add files, and the image files of folders (sorted, up to the per-message limit)."""
-        if self._closed:
-            return []
-        added: list[str] = []
-        duplicates: list[str] = []
-        messages: list[str] = []
-        keys = {
-            _path_key(e.view.location)
-            for e in self._entries.values()
-            if e.view.kind is SourceKind.FILE
-        }
-        for raw in paths:
-            path = os.fspath(raw)
-            if os.path.isdir(path):
-                messages.append(self._add_folder(path, keys, added, duplicates))
-                continue
-            key = _path_key(path)
-            if key in keys:
-                duplicates.append(os.path.basename(path) or path)
-                continue
-            keys.add(key)
-            added.append(self._add(SourceKind.FILE, os.path.basename(path) or path, path))
-        if duplicates:
-            messages.append(f"Skipped {name_list(duplicates)}: already in the tray.")
-        if added:
-            self.changed.emit()
-        if messages:
-            self.notice.emit(" ".join(messages))
-        return added
-
-    def _add_folder(
-        self, folder: str, keys: set[str], added: list[str], duplicates: list[str]
-    ) -> str:
-        label = os.path.basename(os.path.normpath(folder)) or folder
-        try:
-            listing = list_folder_images(folder, images.IMAGE_SUFFIXES)
-        except OSError as exc:
-            return f"Could not open the folder {label}: {exc.strerror or exc}."
-        others = listing.others
-        over: list[str] = []
-        count = 0
-        for name, path in listing.images:
-            key = _path_key(path)
-            if key in keys:
-                duplicates.append(name)
-                continue
-            if len(self._order) >= self._limits.max_images_per_message:
-                over.append(name)
-                continue
-            keys.add(key)
-            added.append(self._add(SourceKind.FILE, name, path))
-            count += 1
-        parts = [f"Added {plural(count, 'image')} from the folder {label}."]
-        if others:
-            parts.append(
-                "Skipped 1 file that is not an image."
-                if others == 1
-                else f"Skipped {others} files that are not images."
-            )
-        if over:
-            parts.append(
-                f"Left out {plural(len(over), 'image')} ({name_list(over)}): a message"
-                f" takes at most {self._limits.max_images_per_message}."
-            )
-        return " ".join(parts)
-
-    def add_image_data(self, data: bytes, name: str) -> str | None:
-        """Add image bytes (a paste from the clipboard, or image data dropped)."""
-        if self._closed:
-            return None
-        for entry in self._entries.values():
-            if entry.data is not None and entry.data == data:
-                self.notice.emit(
-                    f"Skipped {name}: the same image is already in the tray ({entry.view.name})."
-                )
-                return None
-        item_id = self._add(SourceKind.DATA, name, "", data=data)
-        self.changed.emit()
-        return item_id
-
-    def add_picture(self, picture: QImage, name: str) -> str | None:
-        """Add a pasted picture (pixels only); it is encoded as PNG on the worker thread."""
-        if self._closed:
-            return None
-        item_id = self._add(SourceKind.DATA, name, "", picture=picture)
-        self.changed.emit()
-        return item_id
-
-    def add_url(self, url: str) -> str | None:
-        """Add a public https image address; the server downloads it, its cost is unknown."""
-        if self._closed:
-            return None
-        url = url.strip()
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "https" or not parts.hostname:
-            self.notice.emit(
-                f"Not added: {url or 'the address'} is not an https:// address."
-                " Only public https image addresses can be sent; save the image"
-                " and add the file instead."
-            )
-            return None
-        if any(
-            e.view.kind is SourceKind.URL and e.view.location == url for e in self._entries.values()
-        ):
-            self.notice.emit(f"Skipped {url}: already in the tray.")
-            return None
-        name = unquote(parts.path.rstrip("/").rpartition("/")[2]) or parts.hostname
-        item_id = uuid.uuid4().hex
-        self._entries[item_id] = _Entry(
-            Attachment(
-                id=item_id,
-                name=name,
-                kind=SourceKind.URL,
-                location=url,
-                state=AttachmentState.READY,
-            )
-        )
-        self._order.append(item_id)
-        self.changed.emit()
-        return item_id
-
-    def _add(
-        self,
-        kind: SourceKind,
-        name: str,
-        location: str,
-        *,
-        data: bytes | None = None,
-        picture: QImage | None = None,
-    ) -> str:
-        item_id = uuid.uuid4().hex
-        entry = _Entry(
-            Attachment(id=item_id, name=name, kind=kind, location=location),
-            data=data,
-            picture=picture,
-        )
-        self._entries[item_id] = entry
-        self._order.append(item_id)
-        self._start(entry)
-        return item_id
-
     # -- editing -------------------------------------------------------------------------------
 
     def remove(self, item_id: str) -> None:
@@ -375,7 +194,7 @@ class AttachmentController(LowDetailMixin, QObject):
 
     def restore(self, detached: Sequence[object]) -> None:
         """Put back what :meth:`detach` took out (after anything in the tray now)."""
-        entries = [e for e in detached if isinstance(e, _Entry)]
+        entries = [e for e in detached if isinstance(e, AttachmentEntry)]
         for entry in entries:
             item_id = entry.view.id
             self._entries[item_id] = entry
@@ -386,78 +205,6 @@ class AttachmentController(LowDetailMixin, QObject):
                 self._follow_detail(entry)
         if entries:
             self.changed.emit()
-
-    def replace_with_crop(self, item_id: str, box: Box, *, expected_sha256: str = "") -> bool:
-        """Replace an image by a part of it: `box` is (left, top, right, bottom) in the pixels
-        of its prepared image, as sent. It keeps its place; the cost changes at once (from the
-        box) and the crop is made in the executor. `expected_sha256` (the prepared image the box
-        was drawn on) refuses a crop of an image that changed meanwhile. False when refused."""
-        entry = self._entries.get(item_id)
-        if self._closed or entry is None:
-            return False
-        prepared = entry.view.prepared
-        if prepared is None or (expected_sha256 and prepared.sha256 != expected_sha256):
-            self.notice.emit(
-                f"{entry.view.name} was not cropped: it changed meanwhile."
-                " Open it again to crop it."
-            )
-            return False
-        try:
-            box = normalized_box(box, (prepared.width, prepared.height))
-        except ValueError:
-            self.notice.emit(f"{entry.view.name} was not cropped: select a region of it first.")
-            return False
-        if entry.task is not None:
-            entry.task.cancel()
-        width, height = box[2] - box[0], box[3] - box[1]
-        previous = entry.view
-        self._set(
-            entry,
-            state=AttachmentState.READING,
-            error=None,
-            prepared=None,
-            size=(width, height),
-            tokens=image_tokens(width, height),
-        )
-        task = asyncio.get_running_loop().create_task(
-            self._crop(item_id, previous, box), name=f"crop {entry.view.name}"
-        )
-        entry.task = task
-        self._tasks.add(task)
-        task.add_done_callback(lambda t: self._task_done(item_id, t))
-        return True
-
-    async def _crop(self, item_id: str, previous: Attachment, box: Box) -> None:
-        entry = self._entries[item_id]
-        assert previous.prepared is not None
-        try:
-            result: CropResult = await self._run(
-                crop_prepared, previous.prepared, box, self._limits
-            )
-            thumbnail = await self._run(
-                images.thumbnail_bytes, result.prepared, self._thumbnail_side
-            )
-        except ImageError as exc:
-            entry.view = previous  # the image stays as it was
-            self.itemChanged.emit(item_id)
-            self.changed.emit()
-            self.notice.emit(f"{previous.name} was not cropped: {exc.reason}.")
-            return
-        # From now on the crop is the source: other limits prepare it again from these bytes.
-        entry.data, entry.probe, entry.lead_notes = result.source, None, (result.note,)
-        crop = result.prepared
-        self._set(
-            entry,
-            kind=SourceKind.DATA,
-            location="",
-            state=AttachmentState.FITTED,
-            prepared=crop,
-            thumbnail=thumbnail,
-            notes=crop.notes,
-            size=(crop.width, crop.height),
-            original_size=crop.original_size,
-            tokens=image_tokens(crop.width, crop.height),
-        )
 
     def set_limits(self, limits: ImageLimits) -> None:
         """Re-plan every image for another endpoint's limits (and prepare them again)."""
@@ -483,7 +230,7 @@ class AttachmentController(LowDetailMixin, QObject):
 
     # -- the work ------------------------------------------------------------------------------
 
-    def _start(self, entry: _Entry) -> None:
+    def _start(self, entry: AttachmentEntry) -> None:
         item_id = entry.view.id
         task = asyncio.get_running_loop().create_task(
             self._load(item_id), name=f"attachment {entry.view.name}"
@@ -500,12 +247,12 @@ class AttachmentController(LowDetailMixin, QObject):
                 entry.data = await self._run(png_of, entry.picture, view.name)
                 entry.picture = None
             if entry.probe is None:
-                entry.probe = await self._run(_probe_job, view, entry.data)
+                entry.probe = await self._run(probe_job, view, entry.data)
                 if not self._plan(entry, emit=True):
                     return
             limits = self._limits
             prepared, thumbnail = await self._run(
-                _prepare_job, view, entry.data, limits, self._thumbnail_side
+                prepare_job, view, entry.data, limits, self._thumbnail_side
             )
         except ImageError as exc:
             self._fail(entry, exc.reason)
@@ -526,7 +273,7 @@ class AttachmentController(LowDetailMixin, QObject):
             tokens=image_tokens(prepared.width, prepared.height),
         )
 
-    def _plan(self, entry: _Entry, *, emit: bool) -> bool:
+    def _plan(self, entry: AttachmentEntry, *, emit: bool) -> bool:
         """Token cost and pixel size from the header, under the current limits."""
         assert entry.probe is not None
         try:
@@ -567,14 +314,14 @@ class AttachmentController(LowDetailMixin, QObject):
             if entry is not None and not entry.view.failed:
                 self._fail(entry, f"could not be prepared ({type(exc).__name__}: {exc})")
 
-    def _fail(self, entry: _Entry, reason: str, *, emit: bool = True) -> None:
+    def _fail(self, entry: AttachmentEntry, reason: str, *, emit: bool = True) -> None:
         self._set(entry, state=AttachmentState.FAILED, error=reason, prepared=None, emit=emit)
         if emit:
             self.notice.emit(
                 f"{entry.view.name}: {reason.rstrip('.')}. Remove it to send the other images."
             )
 
-    def _set(self, entry: _Entry, *, emit: bool = True, **changes: Any) -> None:
+    def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None:
         entry.view = dataclasses.replace(entry.view, **changes)
         self._follow_detail(entry)
         if emit and entry.view.id in self._entries:
