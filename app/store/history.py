@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.core.conversation import Conversation, Message, Status
 from app.core.history_rows import ConversationPage, ConversationRow, SearchHit
-from app.store import db, records, search
+from app.store import conversation_reads, db, message_writes, records, search
 from app.store.blobs import BlobStore, GcReport
 from app.store.db import ConversationNotFoundError, HistoryError, ReadOnlyHistoryError
 from app.store.paths import blobs_path, data_directory, database_path
@@ -41,12 +41,6 @@ __all__ = [
 ]
 
 ORPHAN_GRACE_SECONDS = 600.0  # a blob file younger than this may belong to a write under way
-
-_ROW_SELECT = (
-    "SELECT c.id, c.title, c.updated, c.pinned, "
-    "(SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id), "
-    "c.model, c.created FROM conversations AS c"
-)
 
 
 class HistoryStore:
@@ -159,19 +153,10 @@ class HistoryStore:
                     f"A conversation with the id {conv.id} already exists."
                 ) from None
             for message, parts in prepared:
-                self._insert_message(conn, conv.id, message, parts, touch=updated is None)
+                message_writes.insert_message(conn, conv.id, message, parts, touch=updated is None)
 
     def conversation_meta(self, conv_id: str) -> ConversationMeta:
-        row = self._conn.execute(
-            "SELECT id, title, created, updated, pinned, model, system_prompt, deleted_at "
-            "FROM conversations WHERE id = ?",
-            (conv_id,),
-        ).fetchone()
-        if row is None:
-            raise ConversationNotFoundError(f"There is no saved conversation {conv_id}.")
-        return ConversationMeta(
-            row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], row[7]
-        )
+        return conversation_reads.conversation_meta(self._conn, conv_id)
 
     def load_conversation(self, conv_id: str) -> Conversation:
         """The conversation with every message, images rebuilt from their blobs.
@@ -193,85 +178,24 @@ class HistoryStore:
         """The last ``count`` messages (or the ``count`` before the message ``before``), with
         the thumbnails of their images: what to show at once when a long conversation opens,
         while the whole loads."""
-        meta = self.conversation_meta(conv_id)
-        conn = self._conn
-        limit = 1 << 62
-        if before is not None:
-            row = conn.execute(
-                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
-                (before, conv_id),
-            ).fetchone()
-            if row is None:
-                raise ConversationNotFoundError(
-                    f"The message {before} is not in the conversation {conv_id}."
-                )
-            limit = int(row[0])
-        positions = [
-            r[0]
-            for r in conn.execute(
-                "SELECT position FROM messages WHERE conversation_id = ? AND position < ? "
-                "ORDER BY position DESC LIMIT ?",
-                (conv_id, limit, max(0, count)),
-            )
-        ]
-        total = int(
-            conn.execute(
-                "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conv_id,)
-            ).fetchone()[0]
-        )
-        if not positions:
-            start = (
-                0
-                if before is None
-                else int(
-                    conn.execute(
-                        "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
-                        (conv_id, limit),
-                    ).fetchone()[0]
-                )
-            )
-            return ConversationPage(conv_id, meta.title, [], total, start)
-        low, high = positions[-1], positions[0]
-        start = int(
-            conn.execute(
-                "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
-                (conv_id, low),
-            ).fetchone()[0]
-        )
-        return ConversationPage(
-            conv_id,
-            meta.title,
-            self._messages(conv_id, low, high),
-            total,
-            start,
-            records.load_thumbnails(conn, self.blobs, conv_id, low, high),
-        )
+        return conversation_reads.load_page(self._conn, self.blobs, conv_id, count, before)
 
-    def _messages(self, conv_id: str, low: int = 0, high: int = 1 << 62) -> list[Message]:
-        return records.load_messages(self._conn, self.blobs, conv_id, low, high)
+    def _messages(self, conv_id: str) -> list[Message]:
+        return records.load_messages(self._conn, self.blobs, conv_id, 0, conversation_reads.ALL)
 
     def load_thumbnails(self, conv_id: str) -> dict[str, bytes]:
         """The stored thumbnails of a conversation's images, by PreparedImage.sha256."""
-        return records.load_thumbnails(self._conn, self.blobs, conv_id, 0, 1 << 62)
+        return records.load_thumbnails(self._conn, self.blobs, conv_id, 0, conversation_reads.ALL)
 
     def list_conversations(
         self, limit: int | None = None, offset: int = 0, *, deleted: bool = False
     ) -> list[ConversationRow]:
         """Pinned first, then most recently updated first. ``deleted=True`` lists instead the
         conversations deleted and not yet purged (what Undo can bring back)."""
-        where = "c.deleted_at IS NOT NULL" if deleted else "c.deleted_at IS NULL"
-        rows = self._conn.execute(
-            f"{_ROW_SELECT} WHERE {where} ORDER BY c.pinned DESC, c.updated DESC, c.id "
-            "LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        ).fetchall()
-        return [_conversation_row(row) for row in rows]
+        return conversation_reads.list_rows(self._conn, limit, offset, deleted=deleted)
 
     def conversation_row(self, conv_id: str) -> ConversationRow:
-        row = self._conn.execute(f"{_ROW_SELECT} WHERE c.id = ?", (conv_id,)).fetchone()
-        if row is None:
-            raise ConversationNotFoundError(f"There is no saved conversation {conv_id}.")
-        return _conversation_row(row)
+        return conversation_reads.conversation_row(self._conn, conv_id)
 
     def count_conversations(self) -> int:
         return int(
@@ -339,40 +263,7 @@ class HistoryStore:
                 raise ConversationNotFoundError(
                     f"There is no saved conversation {conv_id}: save it first."
                 )
-            self._insert_message(conn, conv_id, message, prepared, touch=True)
-
-    def _insert_message(
-        self,
-        conn: sqlite3.Connection,
-        conv_id: str,
-        message: Message,
-        prepared: records.PreparedParts,
-        *,
-        touch: bool,
-    ) -> None:
-        seq = conn.execute(
-            "INSERT INTO messages (id, conversation_id, position, role, status, error, model, "
-            "created, usage, extras) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 "
-            "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-            (
-                message.id,
-                conv_id,
-                conv_id,
-                message.role,
-                message.status.value,
-                message.error,
-                message.model,
-                message.created,
-                records.usage_json(message.usage),
-                records.extras_json(message),
-            ),
-        ).fetchone()[0]
-        records.insert_parts(conn, prepared)
-        records.index_text(conn, seq, message.text)
-        if touch:
-            conn.execute(
-                "UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), conv_id)
-            )
+            message_writes.insert_message(conn, conv_id, message, prepared, touch=True)
 
     def update_message_text(
         self, message_id: str, text: str, status: Status = Status.STREAMING
@@ -380,28 +271,7 @@ class HistoryStore:
         """Replace a message's text (a streaming reply's text so far) and its status. Its text
         parts become one, where the first one was (or after its images)."""
         with self._write() as conn:
-            seq = self._message_seq(conn, message_id)
-            positions = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT position, kind FROM parts WHERE message_id = ? ORDER BY position",
-                    (message_id,),
-                )
-                if r[1] == "text"
-            ] or [
-                conn.execute(
-                    "SELECT COALESCE(MAX(position), -1) + 1 FROM parts WHERE message_id = ?",
-                    (message_id,),
-                ).fetchone()[0]
-            ]
-            conn.execute("DELETE FROM parts WHERE message_id = ? AND kind = 'text'", (message_id,))
-            if text:
-                conn.execute(
-                    "INSERT INTO parts (message_id, position, kind, text) VALUES (?, ?, 'text', ?)",
-                    (message_id, positions[0], text),
-                )
-            conn.execute("UPDATE messages SET status = ? WHERE seq = ?", (status.value, seq))
-            records.index_text(conn, seq, text)
+            message_writes.update_text(conn, message_id, text, status)
 
     def finish_message(self, message: Message) -> None:
         """Save a message's final state (status, error, usage, model and parts); the originals
@@ -409,33 +279,14 @@ class HistoryStore:
         kept = records.kept_blobs(self._conn, message.id)
         prepared = records.store_part_blobs(message.id, message.parts, self.blobs, kept=kept)
         with self._write() as conn:
-            seq = self._message_seq(conn, message.id)
-            conn.execute(
-                "UPDATE messages SET status = ?, error = ?, model = ?, usage = ?, "
-                "extras = ? WHERE seq = ?",
-                (
-                    message.status.value,
-                    message.error,
-                    message.model,
-                    records.usage_json(message.usage),
-                    records.extras_json(message),
-                    seq,
-                ),
-            )
-            conn.execute("DELETE FROM parts WHERE message_id = ?", (message.id,))
-            records.insert_parts(conn, prepared)
-            records.index_text(conn, seq, message.text)
-            conn.execute(
-                "UPDATE conversations SET updated = ? WHERE id = (SELECT "
-                "conversation_id FROM messages WHERE seq = ?)",
-                (time.time(), seq),
-            )
+            message_writes.finish(conn, message, prepared)
 
     def delete_message(self, message_id: str) -> None:
         """Remove one message (a failed reply the user retries, for example)."""
         with self._write() as conn:
             conn.execute(
-                "DELETE FROM messages WHERE seq = ?", (self._message_seq(conn, message_id),)
+                "DELETE FROM messages WHERE seq = ?",
+                (message_writes.message_seq(conn, message_id),),
             )
 
     def truncate_after(self, conv_id: str, message_id: str) -> int:
@@ -455,28 +306,7 @@ class HistoryStore:
 
     def _truncate(self, conv_id: str, message_id: str, operator: str) -> int:
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
-                (message_id, conv_id),
-            ).fetchone()
-            if row is None:
-                raise ConversationNotFoundError(
-                    f"The message {message_id} is not in the conversation {conv_id}."
-                )
-            removed = conn.execute(
-                f"DELETE FROM messages WHERE conversation_id = ? AND position {operator} ?",  # noqa: S608
-                (conv_id, row[0]),
-            ).rowcount
-            conn.execute(
-                "UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), conv_id)
-            )
-        return int(removed)
-
-    def _message_seq(self, conn: sqlite3.Connection, message_id: str) -> int:
-        row = conn.execute("SELECT seq FROM messages WHERE id = ?", (message_id,)).fetchone()
-        if row is None:
-            raise ConversationNotFoundError(f"There is no saved message {message_id}.")
-        return int(row[0])
+            return message_writes.truncate(conn, conv_id, message_id, operator)
 
     def streaming_conversation(self) -> str | None:
         """The conversation of the latest reply still marked streaming (the app ended while it
@@ -539,15 +369,3 @@ class HistoryStore:
         orphans = self.blobs.remove_orphans(known, ORPHAN_GRACE_SECONDS)
         self.blobs.remove_stale_temporaries()
         return GcReport(len(unused), sum(r[1] for r in unused), orphans)
-
-
-def _conversation_row(row: sqlite3.Row) -> ConversationRow:
-    return ConversationRow(
-        id=row[0],
-        title=row[1],
-        updated=row[2],
-        pinned=bool(row[3]),
-        message_count=row[4],
-        model=row[5],
-        created=row[6],
-    )
