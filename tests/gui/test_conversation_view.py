@@ -19,8 +19,9 @@ from app.core.imagetypes import PreparedImage
 from app.core.markdown import render_markdown
 from app.ui import conversation_render
 from app.ui.conversation_browser import ConversationBrowser
+from app.ui.conversation_document import SHOWN_LIMIT
 from app.ui.conversation_stream import HARD_LIMIT, StreamSplitter
-from app.ui.conversation_view import SHOWN_LIMIT, ConversationView
+from app.ui.conversation_view import ConversationView
 
 REPLY = (
     "# Plan\n\nFirst, a paragraph with *emphasis* and a [link](https://example.com).\n\n"

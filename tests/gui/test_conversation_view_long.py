@@ -15,15 +15,11 @@ from pytestqt.qtbot import QtBot
 from app.core.conversation import ImagePart, Message, Status, TextPart
 from app.core.imagetypes import PreparedImage
 from app.core.markdown import MAX_TABLE_CELLS
-from app.ui import conversation_view
+from app.ui import conversation_document
 from app.ui.conversation_browser import DECODED_KEEP
+from app.ui.conversation_document import BACKGROUND_CHARS, SHOWN_LIMIT, TRIM_STEP
 from app.ui.conversation_live import BATCH_CHARS
-from app.ui.conversation_view import (
-    BACKGROUND_CHARS,
-    SHOWN_LIMIT,
-    TRIM_STEP,
-    ConversationView,
-)
+from app.ui.conversation_view import ConversationView
 
 ROWS = 3_000
 TABLE = "| n | square |\n|---|---|\n" + "".join(f"| {n} | {n * n} |\n" for n in range(ROWS))
@@ -75,13 +71,13 @@ def test_a_long_reply_is_rendered_off_the_gui_thread(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    render = conversation_view.message_html
+    render = conversation_document.message_html
 
     def recording(*args: object, **kwargs: object) -> str:
         threads.append(threading.current_thread().name)
         return render(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(conversation_view, "message_html", recording)
+    monkeypatch.setattr(conversation_document, "message_html", recording)
 
     reply = _streaming()
     view.add_message(reply)

@@ -19,7 +19,7 @@ from app.demo import Fault
 from app.gui.session import AppSession
 from app.store.history import HistoryStore
 from app.store.paths import data_directory
-from app.ui.conversation_view import SHOWN_LIMIT
+from app.ui.conversation_document import SHOWN_LIMIT
 
 
 class Running:
