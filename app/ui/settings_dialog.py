@@ -18,38 +18,27 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.catalog import ModelInfo, context_window_for
-from app.core.endpoints import PROFILES, base_url_problem, looks_like_key, profile_for
-from app.core.limits import LIMIT_PROFILES
+from app.core.catalog import ModelInfo
+from app.core.endpoints import EndpointProfile, base_url_problem, looks_like_key
+from app.ui.settings_endpoint import EndpointSection
 from app.ui.settings_fields import (
     KEY_IN_FIELD,
     MIN_CONTEXT_OVERRIDE,
-    TEXT_ONLY_SUFFIX,
     SettingsLike,
     is_unencrypted_remote,
-    model_label,
-    model_note,
-    model_tooltip,
-    order_models,
 )
 from app.ui.settings_key import KeySection
-from app.ui.tray_palette import error_color, level_color
+from app.ui.settings_reply import ReplySection
+from app.ui.tray_palette import error_color
 
 __all__ = ["SettingsDialog", "SettingsLike", "is_unencrypted_remote"]
 
@@ -69,14 +58,20 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self._settings = settings
-        self._overrides: dict[str, int] = dict(settings.context_overrides)
-        self._models: dict[str, ModelInfo] = {}
         self._errors: dict[QWidget, QLabel] = {}
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_key_group())
-        layout.addWidget(self._build_model_group())
-        layout.addWidget(self._build_reply_group())
+        self._endpoint = EndpointSection(self, self._add_error, self._set_error)
+        self._endpoint.profileChosen.connect(self._on_profile_chosen)
+        self._url_edit = self._endpoint.url_edit
+        self._model_combo = self._endpoint.model_combo
+        self._context_spin = self._endpoint.context_spin
+        layout.addWidget(self._endpoint)
+        self._reply = ReplySection(self, self._add_error)
+        self._temperature_spin = self._reply.temperature_spin
+        self._prompt_edit = self._reply.prompt_edit
+        layout.addWidget(self._reply)
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -105,152 +100,6 @@ class SettingsDialog(QDialog):
         section.deleteRequested.connect(self.deleteKeyRequested)
         return section
 
-    def _build_model_group(self) -> QGroupBox:
-        group = QGroupBox("Endpoint and model", self)
-        form = QFormLayout(group)
-
-        self._profile_combo = QComboBox(group)
-        self._profile_combo.setObjectName("endpointCombo")
-        self._profile_combo.setAccessibleName("Endpoint")
-        self._profile_combo.setToolTip("Each endpoint keeps its own key in the keyring.")
-        for profile in PROFILES.values():
-            self._profile_combo.addItem(profile.label, profile.name)
-        self._profile_combo.activated.connect(self._on_profile_chosen)
-        profile_label = QLabel("E&ndpoint:", group)
-        profile_label.setBuddy(self._profile_combo)
-        form.addRow(profile_label, self._profile_combo)
-
-        self._url_edit = QLineEdit(group)
-        self._url_edit.setObjectName("baseUrlEdit")
-        self._url_edit.setAccessibleName("API address (base URL)")
-        self._url_edit.setPlaceholderText("https://api.x.ai/v1")
-        self._url_edit.textChanged.connect(self._on_url_changed)
-        url_label = QLabel("API &address:", group)
-        url_label.setBuddy(self._url_edit)
-        form.addRow(url_label, self._url_edit)
-        self._url_warning = QLabel(
-            "Plain http:// to another computer: the key would travel unencrypted. "
-            "Use https:// unless this is a server you trust on your own network.",
-            group,
-        )
-        self._url_warning.setObjectName("baseUrlWarningLabel")
-        self._url_warning.setAccessibleName("API address warning")
-        self._url_warning.setWordWrap(True)
-        self._url_warning.setVisible(False)
-        self._url_warning.setStyleSheet(f"color: {level_color(self.palette(), 'warn').name()};")
-        form.addRow(self._url_warning)
-        self._add_error(form, self._url_edit, "baseUrlError")
-
-        self._model_combo = self._make_model_combo(group)
-        model_label_widget = QLabel("&Model:", group)
-        model_label_widget.setBuddy(self._model_combo)
-        form.addRow(model_label_widget, self._model_combo)
-        self._model_info = QLabel("", group)
-        self._model_info.setObjectName("modelInfoLabel")
-        self._model_info.setAccessibleName("About this model")
-        self._model_info.setWordWrap(True)
-        form.addRow(self._model_info)
-        self._add_error(form, self._model_combo, "modelError")
-
-        self._context_spin = QSpinBox(group)
-        self._context_spin.setObjectName("contextSpin")
-        self._context_spin.setAccessibleName("Context window override (0 uses the known value)")
-        self._context_spin.setRange(0, 100_000_000)
-        self._context_spin.setSingleStep(1024)
-        self._context_spin.setGroupSeparatorShown(True)
-        self._context_spin.setSuffix(" tokens")
-        self._context_spin.setToolTip(
-            "The model's context window in tokens, if you know it better than the built-in "
-            "table. 0 uses the known value."
-        )
-        self._context_spin.valueChanged.connect(self._on_context_changed)
-        context_label = QLabel("&Context window:", group)
-        context_label.setBuddy(self._context_spin)
-        form.addRow(context_label, self._context_spin)
-        self._add_error(form, self._context_spin, "contextError")
-        return group
-
-    def _make_model_combo(self, parent: QWidget) -> QComboBox:
-        combo = QComboBox(parent)
-        combo.setObjectName("modelCombo")
-        combo.setAccessibleName("Model")
-        combo.setEditable(True)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(24)
-        # A popup, not inline completion: inline completion would silently lengthen a typed id
-        # that is the prefix of a listed one ("grok-3" into "grok-3-mini").
-        completer = QCompleter(combo.model(), combo)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        combo.setCompleter(completer)
-        combo.currentTextChanged.connect(self._on_model_changed)
-        return combo
-
-    def _build_reply_group(self) -> QGroupBox:
-        group = QGroupBox("Replies and input", self)
-        form = QFormLayout(group)
-
-        self._temperature_spin = QDoubleSpinBox(group)
-        self._temperature_spin.setObjectName("temperatureSpin")
-        self._temperature_spin.setAccessibleName("Temperature")
-        self._temperature_spin.setDecimals(2)
-        self._temperature_spin.setRange(-0.1, 2.0)
-        self._temperature_spin.setSingleStep(0.1)
-        self._temperature_spin.setSpecialValueText("Server default")
-        self._temperature_spin.setToolTip(
-            "0 gives the most predictable replies, 2 the most varied. "
-            "The lowest step is the server's own default."
-        )
-        temperature_label = QLabel("&Temperature:", group)
-        temperature_label.setBuddy(self._temperature_spin)
-        form.addRow(temperature_label, self._temperature_spin)
-        self._add_error(form, self._temperature_spin, "temperatureError")
-
-        self._max_tokens_spin = QSpinBox(group)
-        self._max_tokens_spin.setObjectName("maxTokensSpin")
-        self._max_tokens_spin.setAccessibleName("Maximum reply tokens")
-        self._max_tokens_spin.setRange(1, 1_000_000)
-        self._max_tokens_spin.setSingleStep(256)
-        self._max_tokens_spin.setGroupSeparatorShown(True)
-        self._max_tokens_spin.setSuffix(" tokens")
-        self._max_tokens_spin.setToolTip(
-            "The longest reply the model may write. This room is kept free in the budget."
-        )
-        max_tokens_label = QLabel("Max &reply length:", group)
-        max_tokens_label.setBuddy(self._max_tokens_spin)
-        form.addRow(max_tokens_label, self._max_tokens_spin)
-
-        self._limits_combo = QComboBox(group)
-        self._limits_combo.setObjectName("limitsCombo")
-        self._limits_combo.setAccessibleName("Image limits")
-        for name, profile in LIMIT_PROFILES.items():
-            self._limits_combo.addItem(profile.label, name)
-        limits_label = QLabel("&Image limits:", group)
-        limits_label.setBuddy(self._limits_combo)
-        form.addRow(limits_label, self._limits_combo)
-
-        self._enter_sends = QCheckBox(
-            "&Enter sends the message (when off, Enter starts a new line; Ctrl+Enter always sends)",
-            group,
-        )
-        self._enter_sends.setObjectName("enterSendsCheck")
-        self._enter_sends.setAccessibleName("Enter sends the message")
-        form.addRow(self._enter_sends)
-
-        self._prompt_edit = QPlainTextEdit(group)
-        self._prompt_edit.setObjectName("systemPromptEdit")
-        self._prompt_edit.setAccessibleName("Default system prompt")
-        self._prompt_edit.setPlaceholderText("Instructions for new conversations (optional)")
-        self._prompt_edit.setTabChangesFocus(True)
-        self._prompt_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
-        prompt_label = QLabel("Default &system prompt:", group)
-        prompt_label.setBuddy(self._prompt_edit)
-        form.addRow(prompt_label, self._prompt_edit)
-        self._add_error(form, self._prompt_edit, "systemPromptError")
-        return group
-
     def _add_error(self, form: QFormLayout, field: QWidget, name: str) -> None:
         label = QLabel("", field.parentWidget())
         label.setObjectName(name)
@@ -262,24 +111,8 @@ class SettingsDialog(QDialog):
         self._errors[field] = label
 
     def _load(self, settings: SettingsLike) -> None:
-        self._overrides = dict(settings.context_overrides)
-        self._url_edit.setText(settings.base_url)
-        self._temperature_spin.setValue(
-            self._temperature_spin.minimum()
-            if settings.temperature is None
-            else settings.temperature
-        )
-        self._max_tokens_spin.setValue(settings.max_tokens)
-        index = self._limits_combo.findData(settings.limits_profile)
-        self._limits_combo.setCurrentIndex(max(index, 0))
-        self._enter_sends.setChecked(settings.enter_sends)
-        self._prompt_edit.setPlainText(settings.system_prompt)
-        index = self._model_combo.findData(settings.model)
-        if index >= 0:
-            self._model_combo.setCurrentIndex(index)
-        else:
-            self._model_combo.setEditText(settings.model)
-        self._on_model_changed()
+        self._endpoint.load(settings)
+        self._reply.load(settings)
         for widget in self._errors:
             self._set_error(widget, None)
 
@@ -295,105 +128,27 @@ class SettingsDialog(QDialog):
 
     def set_models(self, models: Sequence[ModelInfo]) -> None:
         """Fill the model list: image-capable first, text-only ones marked."""
-        current = self.model_id()
-        ordered = order_models(models)
-        self._models = {m.id: m for m in ordered}
-        combo = self._model_combo
-        combo.blockSignals(True)
-        try:
-            combo.clear()
-            for model in ordered:
-                combo.addItem(model_label(model), model.id)
-                combo.setItemData(
-                    combo.count() - 1, model_tooltip(model), Qt.ItemDataRole.ToolTipRole
-                )
-            index = combo.findData(current)
-            if index >= 0:
-                combo.setCurrentIndex(index)
-            else:
-                combo.setCurrentIndex(-1)
-                combo.setEditText(current)
-        finally:
-            combo.blockSignals(False)
-        self._on_model_changed()
+        self._endpoint.set_models(models)
 
     # --- reading the fields ---------------------------------------------------------------
 
     def model_id(self) -> str:
         """The model id chosen or typed (without the " (text only)" mark)."""
-        text = self._model_combo.currentText().strip()
-        index = self._model_combo.findText(
-            text, Qt.MatchFlag.MatchFixedString | Qt.MatchFlag.MatchCaseSensitive
-        )
-        if index >= 0:
-            data = self._model_combo.itemData(index)
-            if isinstance(data, str):
-                return data
-        if text.endswith(TEXT_ONLY_SUFFIX.strip()):
-            text = text.removesuffix(TEXT_ONLY_SUFFIX.strip()).strip()
-        return text
+        return self._endpoint.model_id()
 
     def _temperature(self) -> float | None:
-        spin = self._temperature_spin
-        if spin.value() <= spin.minimum() + 1e-9:
-            return None
-        return round(spin.value(), 2)
+        return self._reply.temperature()
 
     def _key(self) -> str:
         return self._key_section.key()
 
     # --- reactions ------------------------------------------------------------------------
 
-    def _on_url_changed(self, text: str) -> None:
-        self._url_warning.setVisible(is_unencrypted_remote(text))
-        self._set_error(self._url_edit, None)
-        profile = profile_for(text)
-        self._profile_combo.setCurrentIndex(max(0, self._profile_combo.findData(profile.name)))
-
-    def _on_profile_chosen(self, index: int) -> None:
-        """A profile picked: its address (a custom server's is typed) and image limits."""
-        profile = PROFILES.get(str(self._profile_combo.itemData(index)))
-        if profile is None:
-            return
-        if profile.base_url:
-            self._url_edit.setText(profile.base_url)
-        elif profile_for(self._url_edit.text()) is not profile:
-            self._url_edit.setText("http://localhost:8000/v1")
-            self._url_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-            self._url_edit.selectAll()
-        self._profile_combo.setCurrentIndex(index)
-        limits = self._limits_combo.findData(profile.limits_profile)
-        if limits >= 0:
-            self._limits_combo.setCurrentIndex(limits)
+    def _on_profile_chosen(self, profile: EndpointProfile) -> None:
+        """A profile picked (its address is set): its image limits and key hint follow."""
+        self._reply.select_limits(profile.limits_profile)
         if not self._key_edit.text():
             self._key_edit.setPlaceholderText(profile.key_hint)
-
-    def _on_model_changed(self, _text: str = "") -> None:
-        model_id = self.model_id()
-        info = self._models.get(model_id)
-        known = info.context_window if info is not None and info.context_window else None
-        window, is_known = context_window_for(model_id, known)
-        self._context_spin.setSpecialValueText(
-            f"Known: {window:,}" if is_known else f"unknown model: assumed {window:,}"
-        )
-        self._context_spin.blockSignals(True)
-        self._context_spin.setValue(self._overrides.get(model_id, 0))
-        self._context_spin.blockSignals(False)
-        self._model_info.setText(
-            model_note(model_id, info, window, is_known, listed=bool(self._models))
-        )
-        self._set_error(self._model_combo, None)
-        self._set_error(self._context_spin, None)
-
-    def _on_context_changed(self, value: int) -> None:
-        model_id = self.model_id()
-        if not model_id:
-            return
-        if value == 0:
-            self._overrides.pop(model_id, None)
-        elif value >= MIN_CONTEXT_OVERRIDE:
-            self._overrides[model_id] = value
-        self._set_error(self._context_spin, None)
 
     def _on_check_key(self) -> None:
         key_error = self._key_section.problem(storing=False)
@@ -413,22 +168,16 @@ class SettingsDialog(QDialog):
             first = next(w for w in self._errors if w in problems)
             first.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        model_id = self.model_id()
-        overrides = dict(self._overrides)
-        context = self._context_spin.value()
-        if context:
-            overrides[model_id] = context
-        else:
-            overrides.pop(model_id, None)
+        reply = self._reply
         settings = dataclasses.replace(
             self._settings,
             base_url=self._url_edit.text().strip(),
-            model=model_id,
-            context_overrides=overrides,
+            model=self.model_id(),
+            context_overrides=self._endpoint.edited_overrides(),
             temperature=self._temperature(),
-            max_tokens=self._max_tokens_spin.value(),
-            limits_profile=str(self._limits_combo.currentData() or "xai"),
-            enter_sends=self._enter_sends.isChecked(),
+            max_tokens=reply.max_tokens_spin.value(),
+            limits_profile=str(reply.limits_combo.currentData() or "xai"),
+            enter_sends=reply.enter_sends.isChecked(),
             system_prompt=self._prompt_edit.toPlainText(),
         )
         key = self._key() or None
