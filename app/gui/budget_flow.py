@@ -22,30 +22,30 @@ from PySide6.QtWidgets import QBoxLayout
 from app.controllers.attachments import AttachmentController
 from app.controllers.chat import ChatController
 from app.core import billing as money
-from app.core.attachment import SourceKind
 from app.core.budget import BudgetEstimate
 from app.core.conversation import Conversation, Message
 from app.core.conversation_state import ConversationScope, ConversationState
 from app.core.fit_advice import fit_status, over_figure
 from app.core.fitting import (
     FitPlan,
-    ImageKey,
     apply_plan,
     droppable_turns,
     dropped_message_ids,
     low_detail_key,
 )
 from app.core.forecast import ImageCost, RequestEstimate, estimate_next, request_estimate
-from app.core.images.low_detail import make_low_detail, standin
-from app.core.imagetypes import ImageError, PreparedImage
+from app.core.images.low_detail import standin
+from app.core.imagetypes import PreparedImage
 from app.core.learning import ImageRule
 from app.core.notices import Notices
 from app.core.prompt_cache import CacheOutlook, SentRequest, outlook, request_keys
+from app.gui import fit_display
 from app.gui.budget_costs import CostBook
 from app.gui.context_window import ContextWindowQuestion
+from app.gui.low_detail_versions import LowDetailVersions, without_low
 from app.gui.services import Preferences, Work
 from app.ui.conversation_render import ImageMark
-from app.ui.fit_panel import FitImageRow, FitPanel, FitTrayRow
+from app.ui.fit_panel import FitPanel
 from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,14 @@ class BudgetFlow(QObject):
         self._scope = scope
         self._work = work
         self._notices = notices
-        self.low_images: dict[str, PreparedImage] = {}  # low-detail versions of past images
-        self._making: set[str] = set()
+        self.low = LowDetailVersions(
+            work,
+            notices,
+            on_made=self.changed.emit,
+            on_failed=lambda image: self.set_plan(
+                without_low(self.plan, self._chat.conversation, image)
+            ),
+        )
         self.sent: dict[str, RequestEstimate] = {}  # by reply id
         self.sent_keys: dict[str, SentRequest] = {}  # by reply id: what reached the server
         self._sent_keys: dict[str, str] = {}  # reply id -> learning key
@@ -159,10 +165,10 @@ class BudgetFlow(QObject):
     def applied(self, conversation: Conversation, *, for_estimate: bool) -> Conversation:
         """The conversation as sent under the plan (stand-ins for low-detail versions not made
         yet when only estimating)."""
-        images: dict[str, PreparedImage] = self.low_images
+        images: dict[str, PreparedImage] = self.low.images
         if for_estimate and self.plan.low_detail:
-            images = dict(self.low_images)
-            for image in self._planned_low_images(conversation):
+            images = dict(self.low.images)
+            for image in self.low.planned(conversation, self.plan):
                 images.setdefault(low_detail_key(image), standin(image))
         return apply_plan(conversation, self.plan, images)
 
@@ -254,10 +260,7 @@ class BudgetFlow(QObject):
         return None
 
     def blocking_reason(self) -> str | None:
-        conversation = self._chat.conversation
-        if any(
-            low_detail_key(i) not in self.low_images for i in self._planned_low_images(conversation)
-        ):
+        if self.low.missing(self._chat.conversation, self.plan):
             return "Making the low-detail versions…"
         return None
 
@@ -282,69 +285,12 @@ class BudgetFlow(QObject):
         if plan == self.plan:
             return
         self.plan = plan
-        self._make_low_versions()
+        self.low.make(self._chat.conversation, self.plan)
         self._window.view.refresh()
         self.changed.emit()
 
     def plan_summary(self) -> str:
-        plan, conversation = self.plan, self._chat.conversation
-        parts: list[str] = []
-        if plan.dropped_images:
-            parts.append(_count(len(plan.dropped_images), "past image") + " left out")
-        if plan.low_detail:
-            parts.append(
-                _count(len(plan.low_detail - plan.dropped_images), "past image") + " at low detail"
-            )
-        turns = min(plan.dropped_turns, droppable_turns(conversation))
-        if turns:
-            parts.append(_count(turns, "oldest turn") + " dropped")
-        return ("Sending less: " + ", ".join(parts) + ".") if parts else ""
-
-    def _planned_low_images(self, conversation: Conversation) -> list[PreparedImage]:
-        out: list[PreparedImage] = []
-        for message in conversation.messages:
-            for index, part in enumerate(message.images):
-                if (
-                    (message.id, index) in self.plan.low_detail
-                    and part.image is not None
-                    and part.detail != "low"
-                ):
-                    out.append(part.image)
-        return out
-
-    def _make_low_versions(self) -> None:
-        for image in self._planned_low_images(self._chat.conversation):
-            key = low_detail_key(image)
-            if key not in self.low_images and key not in self._making:
-                self._making.add(key)
-                self._work.start(self._make_low(image), "low-detail")
-
-    async def _make_low(self, image: PreparedImage) -> None:
-        key = low_detail_key(image)
-        try:
-            low = await self._work.in_thread(make_low_detail, image)
-        except ImageError as exc:
-            self._notices.info(f"{exc.name} stays at full detail: {exc.reason}.")
-            self.set_plan(
-                FitPlan(
-                    self.plan.dropped_images,
-                    frozenset(k for k in self.plan.low_detail if not self._is_image(k, image)),
-                    self.plan.dropped_turns,
-                )
-            )
-            return
-        finally:
-            self._making.discard(key)
-        self.low_images[key] = low
-        self.changed.emit()
-
-    def _is_image(self, key: ImageKey, image: PreparedImage) -> bool:
-        message = next((m for m in self._chat.conversation.messages if m.id == key[0]), None)
-        return (
-            message is not None
-            and key[1] < len(message.images)
-            and (message.images[key[1]].image is image)
-        )
+        return fit_display.plan_summary(self.plan, self._chat.conversation)
 
     # -- the fit panel -------------------------------------------------------------------------
 
@@ -361,32 +307,7 @@ class BudgetFlow(QObject):
 
     def _fill_panel(self, estimate: BudgetEstimate) -> None:
         conversation = self._chat.conversation
-        rows: list[FitImageRow] = []
-        turn = 0
-        for message in conversation.messages:
-            if message.role != "user":
-                continue
-            turn += 1
-            for index, part in enumerate(message.images):
-                rows.append(
-                    FitImageRow(
-                        (message.id, index),
-                        f"Turn {turn} · Image {index + 1}: {part.name}",
-                        part.tokens,
-                        part.image is not None and part.detail != "low",
-                    )
-                )
-        tray = [
-            FitTrayRow(
-                item.id,
-                f"Tray · Image {number}: {item.name}",
-                item.tokens,
-                item.low_detail,
-                item.kind is not SourceKind.URL,
-            )
-            for number, item in enumerate(self._attachments.items(), 1)
-            if not item.failed
-        ]
+        rows, tray = fit_display.panel_rows(conversation, self._attachments.items())
         self.panel.set_content(rows, self.plan, droppable_turns(conversation), tray)
         text = fit_status(estimate, bool(rows), droppable_turns(conversation))
         self.panel.set_status(text, fits=estimate.fits)
@@ -394,19 +315,7 @@ class BudgetFlow(QObject):
     # -- the conversation view -----------------------------------------------------------------
 
     def image_marks(self, message: Message) -> list[ImageMark] | None:
-        if message.role != "user" or not message.images:
-            return None
-        conversation = self._chat.conversation
-        gone = message.id in dropped_message_ids(conversation, self.plan)
-        return [
-            ImageMark(
-                sent=not gone and (message.id, i) not in self.plan.dropped_images,
-                low=part.detail == "low" or (message.id, i) in self.plan.low_detail,
-                switchable=part.image is not None and part.detail != "low",
-                restorable=not gone,
-            )
-            for i, part in enumerate(message.images)
-        ]
+        return fit_display.image_marks(self._chat.conversation, self.plan, message)
 
     def turn_note(self, message: Message) -> str:
         notes: list[str] = []
@@ -459,7 +368,3 @@ class BudgetFlow(QObject):
 
 def _formula(tokens: int) -> int:
     return tokens
-
-
-def _count(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
