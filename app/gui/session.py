@@ -12,18 +12,18 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from app import keystore
 from app.controllers.attachments import AttachmentController
 from app.controllers.chat import ChatController, TurnStages
 from app.controllers.endpoint import EndpointController
 from app.controllers.tasks import TaskGroup
 from app.core.catalog import ModelInfo
-from app.core.conversation import Conversation, Message
+from app.core.conversation import Conversation
 from app.core.conversation_state import ConversationScope
-from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.notices import Notices
 from app.gui.budget_flow import BudgetFlow
 from app.gui.capture_flow import CaptureFlow
+from app.gui.connection import Connection
+from app.gui.controller_links import ControllerLinks
 from app.gui.conversation_switch import ConversationSwitch
 from app.gui.dialogs import SettingsFlow
 from app.gui.history_flow import HistoryFlow
@@ -47,7 +47,6 @@ class AppSession(QObject):
     def __init__(self, *, demo: bool = False, demo_think_seconds: float = 0.0) -> None:
         super().__init__()
         self.demo = demo
-        self._demo_think = demo_think_seconds  # how long the demo's reasoning models think
         self.notices = Notices()  # the one way flows tell the user something
         self.work = Work()
         self.prefs = Preferences(SettingsStore(), self.notices)
@@ -55,18 +54,25 @@ class AppSession(QObject):
         # The open conversation's draft, tray, preset, answer shape, structured reply, fit plan,
         # edit and scroll position: swapped whole by `new_conversation` and `adopt_conversation`.
         self.scope = ConversationScope()
-        self.demo_server: Any = None
-        self._key_ready = False
         self.log_path: Path | None = None
         self.window = MainWindow(demo=demo)
         self.endpoint = EndpointController(self)
+        self.connection = Connection(
+            endpoint=self.endpoint,
+            prefs=self.prefs,
+            work=self.work,
+            notices=self.notices,
+            demo=demo,
+            demo_think_seconds=demo_think_seconds,
+            refresh=self.update_meter,
+        )
         self.chat = ChatController(self.endpoint.client, self)
         self.attachments = AttachmentController(self.settings.limits(), self)
         self._closed: asyncio.Future[None] | None = None
         self._wire()
         self._build_flows()
         gates = SendGates(
-            connected=lambda: self._key_ready,
+            connected=lambda: self.connection.key_ready,
             endpoint=self.endpoint,
             attachments=self.attachments,
             budget=self.budget,
@@ -190,6 +196,20 @@ class AppSession(QObject):
     def thumbnails(self) -> dict[str, bytes]:
         return self.images.thumbnails
 
+    @property
+    def demo_server(self) -> Any:
+        """The demo endpoint this session started (or a test gave it), if any."""
+        return self.connection.demo_server
+
+    @demo_server.setter
+    def demo_server(self, server: Any) -> None:
+        self.connection.demo_server = server
+
+    @property
+    def key_account(self) -> str:
+        """The keyring account of the configured endpoint's key ("xai", "custom:<host>"…)."""
+        return self.connection.key_account
+
     # -- life -------------------------------------------------------------------------------
     async def run(self, files: Sequence[str]) -> int:
         """Show the window and serve it until it closes."""
@@ -217,22 +237,7 @@ class AppSession(QObject):
 
     async def reconnect(self) -> None:
         """(Re)connect to the configured endpoint with the current key."""
-        if self.demo:
-            from app.demo import DEMO_API_KEY, DemoServer
-
-            if self.demo_server is None:
-                self.demo_server = DemoServer(pace=0.02, think_seconds=self._demo_think).start()
-            self.endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
-        else:
-            lookup = await self.in_thread(keystore.get_key, self.key_account)
-            if lookup.key is None and not lookup.backend.secure:
-                self.notices.warning(f"Keyring: {lookup.backend.detail}")
-            elif lookup.key and is_unencrypted_remote(self.settings.base_url):
-                self.notices.warning(f"{self.settings.base_url}: {UNENCRYPTED_WARNING}")
-            self.endpoint.configure(self.settings.base_url, lookup.key)
-        self._key_ready = True
-        self.endpoint.refresh_models()
-        self.update_meter()
+        await self.connection.reconnect()
 
     def request_close(self) -> None:
         if self._closed is not None and not self._closed.done():
@@ -250,8 +255,7 @@ class AppSession(QObject):
         await self.history_flow.aclose()
         await self.attachments.aclose()
         await self.endpoint.aclose()
-        if self.demo_server is not None:
-            await self.in_thread(self.demo_server.stop)
+        await self.connection.aclose()
         self.work.shutdown()
 
     async def in_thread(self, fn: Any, *args: Any) -> Any:
@@ -267,31 +271,22 @@ class AppSession(QObject):
 
     # -- wiring -----------------------------------------------------------------------------
     def _wire(self) -> None:
-        w, chat, att = self.window, self.chat, self.attachments
+        w, chat = self.window, self.chat
         # The window's one subscription: every level shows in its notice banner.
         self.notices.subscribe(lambda notice: w.show_notice(notice.text))
         w.closing.connect(self.request_close)
         w.sendRequested.connect(self.send)
-        w.stopRequested.connect(chat.stop)
         w.newConversationRequested.connect(self.new_conversation)
-        w.composer.mimePasted.connect(w.tray.take_mime)
         w.view.retryRequested.connect(self.retry)
-
-        w.tray.pathsDropped.connect(att.add_paths)
-        w.tray.imageDataPasted.connect(att.add_image_data)
-        w.tray.picturePasted.connect(att.add_picture)
-        w.tray.urlPasted.connect(att.add_url)
-        w.tray.removeRequested.connect(att.remove)
-        w.tray.moveRequested.connect(att.move)
-        att.changed.connect(self._attachments_changed)
-        att.notice.connect(self.notices.info)
-
-        chat.messageAdded.connect(self._message_added)
-        chat.replyDelta.connect(w.view.append_delta)
-        chat.replyNote.connect(w.view.set_status_note)
-        chat.replyFinished.connect(self._reply_finished)
-        chat.busyChanged.connect(self._busy_changed)
-        chat.messagesRemoved.connect(self._messages_removed)
+        self.links = ControllerLinks(
+            window=w,
+            chat=chat,
+            attachments=self.attachments,
+            images=self.images,
+            scope=self.scope,
+            notices=self.notices,
+            refresh=self.update_meter,
+        )
         w.view.editRequested.connect(self.edit_question)
 
         self.endpoint.modelsFailed.connect(lambda text: log.info("%s", text))
@@ -341,11 +336,6 @@ class AppSession(QObject):
         if not self.demo:
             self.work.start(self.settings_flow.store_key_and_reconnect(key), "store-key")
 
-    @property
-    def key_account(self) -> str:
-        """The keyring account of the configured endpoint's key ("xai", "custom:<host>"…)."""
-        return key_account(self.settings.base_url)
-
     def _save_settings(self) -> None:
         self.prefs.save()
 
@@ -378,30 +368,8 @@ class AppSession(QObject):
 
     def _show_block(self, reason: str | None) -> None:
         self.window.set_send_blocked(
-            reason, offer_settings=not self.endpoint.has_key and self._key_ready
+            reason, offer_settings=not self.endpoint.has_key and self.connection.key_ready
         )
-
-    def _attachments_changed(self) -> None:
-        self.window.tray.set_items(self.attachments.items())
-        self.update_meter()
-
-    def _message_added(self, message: Message) -> None:
-        self.window.view.add_message(message, self.images.thumbnails)
-        self.scope.rename(self.chat.conversation.id)
-        self.update_meter()
-
-    def _reply_finished(self, message: Message) -> None:
-        self.window.view.finish_message(message)
-        self.update_meter()
-
-    def _busy_changed(self, busy: bool) -> None:
-        self.window.set_busy(busy)
-        if not busy:
-            self.update_meter()
-
-    def _messages_removed(self, messages: list[Message]) -> None:
-        for message in messages:
-            self.window.view.remove_message(message.id)
 
     def regenerate(self) -> None:
         """Ask again for the last reply; the new one replaces it."""
