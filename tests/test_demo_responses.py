@@ -348,3 +348,13 @@ def test_the_request_bodies_are_recorded(
     assert record.image_sizes == [(20, 20)]
     assert record.authorization == "Bearer xa***ey"
     assert demo_server.chat_requests == []
+
+
+def test_the_command_takes_no_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.demo import __main__ as command
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(command, "run_demo_server", lambda **kw: calls.append(kw) or 0)
+    assert command.main(["--port", "8123", "--no-responses"]) == 0
+    assert command.main([]) == 0
+    assert [(c["port"], c["responses"]) for c in calls] == [(8123, False), (8000, True)]

@@ -18,7 +18,7 @@ from .reply import (
     status_fault,
     take_fault,
 )
-from .simulated import SimulatedCall
+from .simulated import SimulatedCall, simulated_reply
 from .sse import StreamSpec, write_stream
 from .state import DemoState, RecordedRequest
 
@@ -55,7 +55,9 @@ def handle_chat(
     finally:
         record_request(record, info)
     model = request.model
-    answer = compose_answer(state, request, conv_id, says_reasoning=model.streams_reasoning)
+    answer = compose_answer(
+        state, request, conv_id, says_reasoning=model.streams_reasoning, reply=simulated_reply
+    )
     record_answer(record, request, answer)
     usage = usage_body(answer.counts, model.prices, model.long_prices)
     record.cost_in_usd_ticks = usage["cost_in_usd_ticks"]

@@ -4,14 +4,14 @@ with its token counts (prompt, cache, reasoning, reply)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from app.core.budget import estimate_text_tokens
 
 from .billing import UsageCounts
-from .chat_request import ChatRequest, PartialInfo
+from .chat_request import ChatRequest, ImageTokensFn, PartialInfo
 from .errors import (
     BAD_GATEWAY_PAGE,
     CAPACITY_MESSAGE,
@@ -105,11 +105,20 @@ class Answer:
     think_seconds: float  # silence before the first token when the thinking is not said
 
 
+ReplyFn = Callable[[ChatRequest, ImageTokensFn], str]
+
+
 def compose_answer(
-    state: DemoState, request: ChatRequest, conv_id: str | None, *, says_reasoning: bool
+    state: DemoState,
+    request: ChatRequest,
+    conv_id: str | None,
+    *,
+    says_reasoning: bool,
+    reply: ReplyFn = simulated_reply,
 ) -> Answer:
     """The answer, and the exchange with the prompt cache of `conv_id`. `says_reasoning`: the
-    thinking is streamed (grok-3-mini on Chat Completions; every reasoning model on Responses)."""
+    thinking is streamed (grok-3-mini on Chat Completions; every reasoning model on Responses).
+    `reply` writes the text (each dialect passes its own, so that tests can replace it)."""
     counts = UsageCounts(
         text_tokens=request.text_tokens,
         image_tokens=request.image_tokens,
@@ -129,9 +138,7 @@ def compose_answer(
     if call is not None:
         content, finish_reason = call.arguments, "tool_calls"
     else:
-        content, cut = cut_to_tokens(
-            simulated_reply(request, state.image_tokens_fn), request.max_tokens
-        )
+        content, cut = cut_to_tokens(reply(request, state.image_tokens_fn), request.max_tokens)
         finish_reason = "length" if cut else "stop"
     return Answer(
         counts=replace(counts, completion_tokens=estimate_text_tokens(content)),

@@ -23,6 +23,7 @@ from .reply import (
 )
 from .responses_events import ResponseSpec, final_response, write_response_stream
 from .responses_request import parse_responses_request
+from .simulated import simulated_reply
 from .state import DemoState, RecordedRequest
 
 _FAILURES = (Fault.FAILED_MID_STREAM, Fault.ERROR_EVENT)
@@ -44,7 +45,9 @@ def handle_responses(
         record_request(record, info)
     chat = request.chat
     record.conversation_id = request.prompt_cache_key
-    answer = compose_answer(state, chat, request.prompt_cache_key, says_reasoning=True)
+    answer = compose_answer(
+        state, chat, request.prompt_cache_key, says_reasoning=True, reply=simulated_reply
+    )
     record_answer(record, chat, answer)
     model = chat.model
     record.cost_in_usd_ticks = responses_usage_body(answer.counts, model.prices, model.long_prices)[
