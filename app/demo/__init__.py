@@ -3,7 +3,8 @@
 It answers as the real API does as of December 2026 (XAI_API.md): the same paths, models,
 bodies, stream shape, usage with its bill (`cost_in_usd_ticks`), prompt caching per
 `x-grok-conv-id`, reasoning that thinks before it answers, and error bodies, with the one key
-`DEMO_API_KEY`. Faults can be injected to test failure paths.
+`DEMO_API_KEY`; and xAI's Responses API (`POST /v1/responses`, responses.py) on the same
+checks, unless `DemoServer(responses=False)`. Faults can be injected to test failure paths.
 """
 
 from .errors import DEMO_API_KEY

@@ -94,3 +94,29 @@ def usage_body(counts: UsageCounts, prices: Prices, long_prices: Prices) -> dict
             reasoning_tokens=counts.reasoning_tokens,
         ),
     }
+
+
+def responses_usage_body(
+    counts: UsageCounts, prices: Prices, long_prices: Prices
+) -> dict[str, Any]:
+    """The `usage` object of a Responses API reply, as the recorded real ones have it.
+
+    Unlike Chat Completions (`completion_tokens` without the reasoning), Responses'
+    `output_tokens` *includes* `output_tokens_details.reasoning_tokens`, and `total_tokens` is
+    input + output: a grok-4.3 recording (vercel/ai, July 2026) has 197 input (192 cached),
+    123 output of which 122 reasoning, 320 total, and `cost_in_usd_ticks` 3,521,500 = 5 × 12,500
+    + 192 × 2,000 + 123 × 25,000: the reasoning is billed once, inside `output_tokens`.
+    """
+    chat = usage_body(counts, prices, long_prices)
+    output_tokens = counts.completion_tokens + counts.reasoning_tokens
+    return {
+        "input_tokens": counts.prompt_tokens,
+        "input_tokens_details": {"cached_tokens": counts.cached_tokens},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": counts.reasoning_tokens},
+        "total_tokens": counts.prompt_tokens + output_tokens,
+        "num_sources_used": 0,
+        "num_server_side_tools_used": 0,
+        "cost_in_usd_ticks": chat["cost_in_usd_ticks"],
+        "context_details": {"input_tokens": counts.prompt_tokens, "output_tokens": output_tokens},
+    }

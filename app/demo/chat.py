@@ -4,76 +4,32 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
-from app.core.budget import estimate_text_tokens
-
-from .billing import UsageCounts, usage_body
+from .billing import usage_body
 from .chat_request import ChatRequest, PartialInfo, parse_chat_request
-from .errors import (
-    BAD_GATEWAY_PAGE,
-    CAPACITY_MESSAGE,
-    DEMO_TEAM_ID,
-    DemoError,
-    credits_exhausted_message,
+from .reply import (
+    SERVER_ERROR_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    Responder,
+    compose_answer,
+    record_answer,
+    record_request,
+    status_fault,
+    take_fault,
 )
-from .faults import Fault, FaultPlan
-from .reasoning import reasoning_tokens, think_seconds, thinks
-from .simulated import SimulatedCall, simulated_reply, thinking_text, tool_call_reply
-from .sse import EventSink, Outcome, StreamSpec, write_stream
+from .simulated import SimulatedCall, simulated_reply
+from .sse import StreamSpec, write_stream
 from .state import DemoState, RecordedRequest
-from .tokens import cut_to_tokens
 
-# Unconfirmed wordings: the real 500 and 503 bodies were not recorded.
-SERVER_ERROR_MESSAGE = "Internal server error. Please retry your request."
-UNAVAILABLE_MESSAGE = "The service is currently unavailable. Please retry your request shortly."
-
-
-class Responder(Protocol):
-    """The HTTP side of one exchange, as the chat endpoint needs it."""
-
-    def send_json(
-        self, status: int, body: Any, headers: Mapping[str, str] | None = None
-    ) -> None: ...
-
-    def send_faulty_json(self, body: Any, plan: FaultPlan, stall_seconds: float) -> None:
-        """A 200 JSON answer spoilt by a mid-stream fault (non-streaming requests)."""
-
-    def start_events(self) -> EventSink:
-        """Send the headers of an event stream; events then go to the returned sink."""
-
-    def end_events(self, outcome: Outcome) -> None:
-        """End the body properly (COMPLETE) or cut the connection (DROPPED, ABORTED)."""
-
-    def abort(self) -> None:
-        """Close the connection without an answer."""
-
-
-def status_fault(plan: FaultPlan) -> DemoError | None:
-    if plan.fault is Fault.RATE_LIMIT:
-        return DemoError(429, CAPACITY_MESSAGE, headers={"retry-after": str(plan.retry_after)})
-    if plan.fault is Fault.SERVER_ERROR:
-        return DemoError(500, SERVER_ERROR_MESSAGE)
-    if plan.fault is Fault.UNAVAILABLE:
-        return DemoError(503, UNAVAILABLE_MESSAGE)
-    if plan.fault is Fault.CREDITS_EXHAUSTED:
-        return DemoError(429, credits_exhausted_message(DEMO_TEAM_ID))
-    if plan.fault is Fault.PROXY_HTML:
-        return DemoError(502, "Bad Gateway", page=BAD_GATEWAY_PAGE)
-    return None
-
-
-def _record_request(record: RecordedRequest, info: PartialInfo) -> None:
-    record.model = info.model
-    record.stream = info.stream
-    record.max_tokens = info.max_tokens
-    record.response_format = info.response_format
-    record.image_count = info.image_count
-    record.image_sizes = [(im.width, im.height) for im in info.images]
-    record.image_bytes = [im.nbytes for im in info.images]
-    record.roles = list(info.roles)
+__all__ = [
+    "SERVER_ERROR_MESSAGE",
+    "UNAVAILABLE_MESSAGE",
+    "Responder",
+    "completion_body",
+    "handle_chat",
+    "status_fault",
+]
 
 
 def handle_chat(
@@ -88,54 +44,24 @@ def handle_chat(
     `conv_id` is the request's `x-grok-conv-id` header: the prompt cache's conversation.
     """
     record.conversation_id = conv_id
-    plan = state.faults.take()
-    record.fault = plan.fault if plan is not None else None
-    if plan is not None and plan.fault is Fault.STALL_BEFORE_HEADERS:
-        if not state.pause(state.stall_seconds):
-            responder.abort()
-            return
-        plan = None
-    if plan is not None and (error := status_fault(plan)) is not None:
-        raise error
-
+    plan, proceed = take_fault(state, record, responder)
+    if not proceed:
+        return
     info = PartialInfo()
     try:
         request = parse_chat_request(
             body, state.image_tokens_fn, info, accepts_json_schema=state.accepts_json_schema
         )
     finally:
-        _record_request(record, info)
-    counts = UsageCounts(
-        text_tokens=request.text_tokens,
-        image_tokens=request.image_tokens,
-        completion_tokens=0,
-        cached_tokens=state.prompt_cache.exchange(
-            conv_id, request.message_keys, request.message_tokens
-        ),
-        reasoning_tokens=reasoning_tokens(request.effort),
-    )
+        record_request(record, info)
     model = request.model
-    reasoning = (
-        thinking_text(request, state.image_tokens_fn)
-        if model.streams_reasoning and thinks(request.effort)
-        else ""
+    answer = compose_answer(
+        state, request, conv_id, says_reasoning=model.streams_reasoning, reply=simulated_reply
     )
-    think = 0.0 if reasoning else think_seconds(state.think_seconds, request.effort)
-
-    call = tool_call_reply(request)
-    if call is not None:
-        content, finish_reason = call.arguments, "tool_calls"
-    else:
-        content, cut = cut_to_tokens(
-            simulated_reply(request, state.image_tokens_fn), request.max_tokens
-        )
-        finish_reason = "length" if cut else "stop"
-    usage = _record_reply(
-        record,
-        request,
-        finish_reason,
-        replace(counts, completion_tokens=estimate_text_tokens(content)),
-    )
+    record_answer(record, request, answer)
+    usage = usage_body(answer.counts, model.prices, model.long_prices)
+    record.cost_in_usd_ticks = usage["cost_in_usd_ticks"]
+    call = answer.call
     completion_id = f"{uuid.uuid4()}_us-east-1"
     if request.stream:
         spec = StreamSpec(
@@ -143,49 +69,37 @@ def handle_chat(
             created=int(time.time()),
             model=model.id,
             fingerprint=model.fingerprint,
-            content=content,
+            content=answer.content,
             chunk_chars=state.chunk_chars,
-            finish_reason=finish_reason,
-            counts=counts,
+            finish_reason=answer.finish_reason,
+            counts=answer.counts,
             prices=model.prices,
             long_prices=model.long_prices,
             include_usage=request.include_usage,
             usage_in_every_chunk=state.usage_in_every_chunk,
             tool_call=(call.id, call.name) if call is not None else None,
-            reasoning=reasoning,
-            think_seconds=think,
+            reasoning=answer.reasoning,
+            think_seconds=answer.think_seconds,
         )
         sink = responder.start_events()
         outcome = write_stream(sink, spec, plan, state.stall_seconds)
         responder.end_events(outcome)
         return
-    answer = completion_body(
-        request, completion_id, content, finish_reason, usage=usage, call=call, reasoning=reasoning
+    reply = completion_body(
+        request,
+        completion_id,
+        answer.content,
+        answer.finish_reason,
+        usage=usage,
+        call=call,
+        reasoning=answer.reasoning,
     )
-    if think > 0 and not state.pause(think):
+    if answer.think_seconds > 0 and not state.pause(answer.think_seconds):
         responder.abort()
     elif plan is not None:
-        responder.send_faulty_json(answer, plan, state.stall_seconds)
+        responder.send_faulty_json(reply, plan, state.stall_seconds)
     else:
-        responder.send_json(200, answer)
-
-
-def _record_reply(
-    record: RecordedRequest, request: ChatRequest, finish_reason: str, counts: UsageCounts
-) -> dict[str, Any]:
-    """Record what the reply reports; its whole usage object (with the bill) is returned."""
-    record.include_usage = request.include_usage
-    record.served_model = request.model.id
-    record.reasoning_effort = request.effort
-    record.prompt_tokens = counts.prompt_tokens
-    record.image_tokens = counts.image_tokens
-    record.cached_tokens = counts.cached_tokens
-    record.completion_tokens = counts.completion_tokens
-    record.reasoning_tokens = counts.reasoning_tokens
-    record.finish_reason = finish_reason
-    usage = usage_body(counts, request.model.prices, request.model.long_prices)
-    record.cost_in_usd_ticks = usage["cost_in_usd_ticks"]
-    return usage
+        responder.send_json(200, reply)
 
 
 def completion_body(

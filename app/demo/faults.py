@@ -20,6 +20,10 @@ class Fault(enum.Enum):
     STALL_BEFORE_HEADERS = "stall_before_headers"  # read the request, answer nothing for a while
     CREDITS_EXHAUSTED = "credits_exhausted"  # 429, credits spent: no retry-after
     PROXY_HTML = "proxy_html"  # 502 with an HTML page, from a proxy
+    # Responses streams only (a chat stream is cut instead): after N deltas, the stream ends
+    # with a `response.failed` event, or with an `error` event.
+    FAILED_MID_STREAM = "failed_mid_stream"
+    ERROR_EVENT = "error_event"
 
     @classmethod
     def parse(cls, name: str) -> Fault:

@@ -29,12 +29,14 @@ from .errors import (
     unknown_path,
 )
 from .faults import Fault, FaultPlan
+from .responses import handle_responses
 from .sse import EventSink, Outcome
 from .state import DemoState, RecordedRequest
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * MIB  # a request with a dozen 20 MiB images still fits
+RESPONSES_PATH = "/v1/responses"
 IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may stay silent
 
 
@@ -79,8 +81,13 @@ def _chat(h: DemoRequestHandler, body: Any, _tail: str) -> None:
     handle_chat(h.demo, body, h.record, h, h.headers.get(CONV_ID_HEADER))
 
 
+def _responses(h: DemoRequestHandler, body: Any, _tail: str) -> None:
+    handle_responses(h.demo, body, h.record, h)
+
+
 _EXACT: dict[str, Route] = {
     "/v1/chat/completions": Route("POST", _chat, json_body=True),
+    RESPONSES_PATH: Route("POST", _responses, json_body=True),
     "/v1/models": Route("GET", lambda h, _b, _t: h.send_json(200, catalog.models_body())),
     "/v1/language-models": Route(
         "GET", lambda h, _b, _t: h.send_json(200, catalog.language_models_body())
@@ -216,7 +223,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self, path: str, raw: bytes) -> None:
         found = find_route(path)
-        if found is None:
+        if found is None or (path == RESPONSES_PATH and not self.demo.responses):
             raise unknown_path()
         route, tail = found
         if self.command != route.method:
@@ -229,6 +236,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         if route.auth:
             self._check_key()
         body = self._json_body(raw) if route.json_body else None
+        self.record.body = body
         route.action(self, body, tail)
 
     # -- request parts -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from .errors import DEMO_API_KEY
 from .faults import Fault
-from .handler import DemoHTTPServer
+from .handler import RESPONSES_PATH, DemoHTTPServer
 from .state import DemoState, RecordedRequest
 
 _POLL_INTERVAL = 0.05  # seconds: how quickly serve_forever notices shutdown()
@@ -34,6 +34,7 @@ class DemoServer:
         stall_seconds: float = 30.0,
         image_tokens_fn: Callable[[int, int], int] | None = None,
         think_seconds: float = 0.0,
+        responses: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -45,6 +46,7 @@ class DemoServer:
             image_tokens_fn=image_tokens_fn,
             think_seconds=think_seconds,
         )
+        self._state.responses = responses
         self._httpd: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -102,6 +104,16 @@ class DemoServer:
         self._state.accepts_json_schema = value
 
     @property
+    def responses(self) -> bool:
+        """Whether `POST /v1/responses` (xAI's Responses API) is served; False answers it 404,
+        as a local OpenAI-compatible server without it does."""
+        return self._state.responses
+
+    @responses.setter
+    def responses(self, value: bool) -> None:
+        self._state.responses = value
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (the live list)."""
         return self._state.requests
@@ -116,6 +128,11 @@ class DemoServer:
         ]
 
     @property
+    def responses_requests(self) -> list[RecordedRequest]:
+        """Only the `POST /v1/responses` requests (each with its `body`)."""
+        return [r for r in self._state.requests if r.method == "POST" and r.path == RESPONSES_PATH]
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -124,7 +141,7 @@ class DemoServer:
     def inject(
         self, fault: Fault, count: int = 1, *, after_chunks: int = 3, retry_after: int = 1
     ) -> None:
-        """The next `count` chat requests get `fault`."""
+        """The next `count` chat or Responses requests get `fault`."""
         self._state.faults.inject(fault, count, after_chunks=after_chunks, retry_after=retry_after)
 
     def clear_faults(self) -> None:
@@ -176,10 +193,15 @@ class DemoServer:
 
 
 def run_demo_server(
-    port: int = 8000, pace: float = 0.02, think_seconds: float = DEMO_THINK_SECONDS
+    port: int = 8000,
+    pace: float = 0.02,
+    think_seconds: float = DEMO_THINK_SECONDS,
+    *,
+    responses: bool = True,
 ) -> int:
-    """`grok-vision demo-server`: serve until Ctrl+C. Prints the base URL and the key first."""
-    server = DemoServer(port=port, pace=pace, think_seconds=think_seconds)
+    """`grok-vision demo-server`: serve until Ctrl+C. Prints the base URL and the key first.
+    `responses=False` (`--no-responses`) answers `/v1/responses` with 404."""
+    server = DemoServer(port=port, pace=pace, think_seconds=think_seconds, responses=responses)
     try:
         server.start()
     except OSError as exc:

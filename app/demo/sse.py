@@ -69,13 +69,13 @@ class StreamSpec:
         if self.tool_call is not None:  # many small deltas, after one that names the call
             step = max(1, self.chunk_chars // TOOL_ARGUMENT_DIVISOR)
             return ["", *(self.content[i : i + step] for i in range(0, len(self.content), step))]
-        return _split(self.content, self.chunk_chars) or [""]
+        return split_text(self.content, self.chunk_chars) or [""]
 
     def reasoning_pieces(self) -> list[str]:
-        return _split(self.reasoning, self.chunk_chars)
+        return split_text(self.reasoning, self.chunk_chars)
 
 
-def _split(text: str, step: int) -> list[str]:
+def split_text(text: str, step: int) -> list[str]:
     return [text[i : i + step] for i in range(0, len(text), step)]
 
 
@@ -155,8 +155,8 @@ class _Chunks:
 
 def _apply_fault(sink: EventSink, plan: FaultPlan, stall_seconds: float) -> Outcome | None:
     """Act on a mid-stream fault; an outcome when the stream must end here."""
-    if plan.fault is Fault.DROP_MID_STREAM:
-        return Outcome.DROPPED
+    if plan.fault in (Fault.DROP_MID_STREAM, Fault.FAILED_MID_STREAM, Fault.ERROR_EVENT):
+        return Outcome.DROPPED  # Chat Completions has no failure event: the stream is cut
     if plan.fault is Fault.STALL_MID_STREAM:
         return None if sink.pause(stall_seconds) else Outcome.ABORTED
     if plan.fault is Fault.MALFORMED_EVENT:

@@ -44,7 +44,8 @@ class RecordedRequest:
     reasoning_tokens: int | None = None
     cost_in_usd_ticks: int | None = None
     finish_reason: str | None = None
-    conversation_id: str | None = None  # the x-grok-conv-id header, when sent
+    conversation_id: str | None = None  # x-grok-conv-id header, or Responses' prompt_cache_key
+    body: Any = None  # the decoded JSON body, as received (POST routes)
 
 
 class DemoState:
@@ -75,6 +76,7 @@ class DemoState:
         self.stall_seconds = stall_seconds
         self.image_tokens_fn: ImageTokensFn = image_tokens_fn or image_tokens
         self.accepts_json_schema = True  # False: answer json_schema formats with a 400
+        self.responses = True  # False: /v1/responses is unknown (404), as on local servers
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self.stopping = threading.Event()

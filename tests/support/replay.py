@@ -1,5 +1,6 @@
-"""A small server on 127.0.0.1 that answers chat requests with a recorded event stream, and
-keeps what each request carried (headers and body), for parser and wire tests."""
+"""A small server on 127.0.0.1 that answers chat requests with a recorded event stream (and
+Responses API requests with a recorded Responses stream or response object), and keeps what
+each request carried (headers and body), for parser and wire tests."""
 
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ class Received:
 
 @dataclass
 class ReplayServer:
-    """Answers every POST with `stream` (an SSE body) and every GET with `listing` (JSON)."""
+    """Answers every POST with `stream` (an SSE body) and every GET with `listing` (JSON).
+    A POST to `/v1/responses` gets `responses` instead when set: a recorded Responses stream,
+    or a whole response object (sent as JSON when it starts with `{`)."""
 
     stream: bytes = b""
+    responses: bytes | None = None
     listing: Any = field(default_factory=lambda: {"object": "list", "data": []})
     received: list[Received] = field(default_factory=list)
 
@@ -44,11 +48,16 @@ class ReplayServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 server._keep(self, json.loads(raw) if raw else None)
+                answer, kind = server.stream, "text/event-stream"
+                if self.path.rstrip("/").endswith("/v1/responses") and server.responses is not None:
+                    answer = server.responses
+                    if answer.lstrip().startswith(b"{"):
+                        kind = "application/json"
                 self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Content-Length", str(len(server.stream)))
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(server.stream)
+                self.wfile.write(answer)
 
             def do_GET(self) -> None:
                 server._keep(self, None)
