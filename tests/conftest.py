@@ -14,9 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Fixtures shared by many test files (pytest finds them here by name).
 from support.demo import demo_client, demo_server, image_host, pauses
 from support.keyrings import MemoryKeyring, installed_keyring, memory_keyring, no_env_key
+from support.logfail import _fail_on_logged_errors
 from support.replay import replay_server
 
 __all__ = [
+    "_fail_on_logged_errors",
     "demo_client",
     "demo_server",
     "image_host",

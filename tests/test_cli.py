@@ -84,7 +84,8 @@ def test_ask_streams_a_reply_about_real_images(tmp_path: Path) -> None:
     chart = make_png(tmp_path / "chart.png", 900, 500, (10, 200, 10))
     with DemoServer() as server:
         result = run_cli(
-            "ask", "--base-url", server.base_url, "--image", str(chart), "What colour dominates?"
+            *("ask", "--base-url", server.base_url, "--api", "chat", "--image", str(chart)),
+            "What colour dominates?",
         )
     assert result.returncode == 0, result.stderr
     assert "simulat" in result.stdout.lower()
@@ -92,6 +93,30 @@ def test_ask_streams_a_reply_about_real_images(tmp_path: Path) -> None:
     usage = next(line for line in result.stderr.splitlines() if line.startswith("usage:"))
     assert "(1792 image)" in usage  # 3 × 2 tiles → 256 × (6 + 1)
     assert "$" in usage
+
+
+@pytest.mark.parametrize("responses", [True, False])
+def test_ask_speaks_responses_and_falls_back_once(tmp_path: Path, responses: bool) -> None:
+    chart = make_png(tmp_path / "chart.png", 900, 500, (10, 200, 10))
+    with DemoServer(responses=responses) as server:
+        result = run_cli(
+            *("ask", "--base-url", server.base_url, "--model", "grok-4.7", "--image", str(chart)),
+            "What colour dominates?",
+        )
+        paths = [r.path for r in server.model_requests]
+        body = server.model_requests[-1].body
+    assert result.returncode == 0, result.stderr
+    assert "900×500" in result.stdout
+    if responses:
+        assert paths == ["/v1/responses"]
+        assert body["store"] is False
+        assert body["include"] == ["reasoning.encrypted_content"]
+        assert "reasoning: " in result.stderr  # grok-4.7's summary, beside the answer
+        assert "no Responses API" not in result.stderr
+    else:
+        assert paths == ["/v1/responses", "/v1/chat/completions"]
+        assert "store" not in body
+        assert "note: This endpoint has no Responses API (it answered HTTP 404" in result.stderr
 
 
 def test_ask_json_object(tmp_path: Path) -> None:

@@ -297,7 +297,7 @@ def test_ask_schema_file_prints_pretty_valid_json(tmp_path: Path) -> None:
         result = run_ask(
             "--base-url", server.base_url, "--schema", str(schema_file), "Describe it", cwd=tmp_path
         )
-        record = server.chat_requests[-1]
+        record = server.model_requests[-1]
     assert result.returncode == 0, result.stderr
     value = json.loads(result.stdout)
     assert validate(value, SCHEMA) == []

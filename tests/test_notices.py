@@ -38,6 +38,7 @@ def test_every_observer_hears_in_subscription_order_and_can_leave() -> None:
     assert order == ["first:one", "second:one", "first:two"]
 
 
+@pytest.mark.logs_errors
 def test_a_failing_observer_does_not_keep_the_notice_from_the_others(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

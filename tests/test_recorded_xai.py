@@ -153,7 +153,12 @@ def test_ask_prints_the_answer_alone_and_the_exact_bill(
 
     replay_server.stream = recorded("xai/grok-3-mini-text.sse")
     assert (
-        main(["ask", "--base-url", replay_server.base_url, "--model", "grok-3-mini", "Say hello"])
+        main(
+            [
+                *("ask", "--base-url", replay_server.base_url, "--api", "chat"),
+                *("--model", "grok-3-mini", "Say hello"),
+            ]
+        )
         == 0
     )
     out, err = capsys.readouterr()

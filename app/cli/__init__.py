@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.core.catalog import DEFAULT_MODEL
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL
+from app.llm.api_dialect import API_CHOICES
 
 SUBCOMMANDS = ("tokens", "ask", "models", "key", "export", "import", "demo-server")
 
@@ -64,6 +65,14 @@ def _command_parser() -> argparse.ArgumentParser:
         help="how hard a reasoning model thinks (grok-4.7: low, medium, high, "
         "xhigh; grok-4.3: none, low, medium, high); refused for a model that "
         "takes no effort",
+    )
+    ask.add_argument(
+        "--api",
+        choices=API_CHOICES,
+        default="auto",
+        help="the wire API: responses (xAI's recommended one), chat (Chat Completions, which "
+        "every OpenAI-compatible server speaks), or auto: responses, falling back to chat "
+        "once, said on standard error, when the endpoint has none",
     )
     ask.add_argument("--image", action="append", default=[], metavar="PATH")
     ask.add_argument("--system", default="", metavar="TEXT")
@@ -129,6 +138,12 @@ def _command_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-server", help="serve the local demo endpoint on 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--pace", type=float, default=0.02, help="seconds between streamed chunks")
+    demo.add_argument(
+        "--no-responses",
+        dest="responses",
+        action="store_false",
+        help="answer /v1/responses with 404, like a local server that has no Responses API",
+    )
     from app.cli.history import add_parsers
 
     add_parsers(sub)
@@ -175,7 +190,7 @@ def _run_command(ns: argparse.Namespace) -> int:
         return run_key(ns.action, endpoint=ns.endpoint, account=ns.account)
     from app.demo import run_demo_server
 
-    return run_demo_server(port=ns.port, pace=ns.pace)
+    return run_demo_server(port=ns.port, pace=ns.pace, responses=ns.responses)
 
 
 if __name__ == "__main__":

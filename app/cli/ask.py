@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from openai import AsyncOpenAI
@@ -38,12 +38,14 @@ from app.core.images import DataUriCache, prepare_file
 from app.core.imagetypes import ImageError
 from app.core.limits import LIMIT_PROFILES
 from app.core.presets import merged
+from app.core.responses_input import responses_input
+from app.llm.api_dialect import Api
 from app.llm.client import make_client
+from app.llm.dialect_fallback import ApiSettled, first_api, stream_turn
 from app.llm.errors import ChatError, ErrorKind
 from app.llm.events import Finished, ReasoningDelta, Retrying, UsageReport
 from app.llm.models import discover_models
 from app.llm.stream import ReplyRequest
-from app.llm.structured import stream_structured
 
 EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -118,10 +120,9 @@ def run_ask(ns: argparse.Namespace) -> int:
         return EXIT_USAGE
     conversation = Conversation(system_prompt=shape.system, model=ns.model or "")
     conversation.add_user([*parts, TextPart(shape.prompt)])
-    cache = DataUriCache()
     request = ReplyRequest(
         model=ns.model or "",
-        messages=conversation.to_api_messages(cache.data_uri),
+        messages=(),
         max_tokens=ns.max_tokens,
         temperature=ns.temperature,
         response_format=shape.response_format,
@@ -131,7 +132,7 @@ def run_ask(ns: argparse.Namespace) -> int:
         reasoning_effort=ns.reasoning_effort,
     )
     try:
-        return asyncio.run(_ask(ns.base_url, key, request, shape))
+        return asyncio.run(_ask(ns.base_url, key, _Turn(request, conversation, ns.api), shape))
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -152,7 +153,34 @@ def _effort_problem(model: str | None, effort: str | None) -> str | None:
     return f"{model} takes --reasoning-effort " + ", ".join(accepted) + "."
 
 
-async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) -> int:
+@dataclass
+class _Turn:
+    """The one question, to be written in whichever API the endpoint speaks."""
+
+    request: ReplyRequest  # everything but the messages
+    conversation: Conversation
+    api_choice: str  # "auto", "responses" or "chat"
+
+    def __post_init__(self) -> None:
+        self._cache = DataUriCache()
+
+    async def request_for(self, api: Api) -> ReplyRequest:
+        model = self.request.model
+        if api is Api.RESPONSES:
+            messages = responses_input(self.conversation, self._cache.data_uri, model)
+        else:
+            messages = self.conversation.to_api_messages(self._cache.data_uri)
+        reasoning = reasoning_of(model)
+        return replace(
+            self.request,
+            messages=messages,
+            api=api,
+            keep_reasoning=reasoning.thinks or bool(reasoning.efforts),
+        )
+
+
+async def _ask(base_url: str, key: str, turn: _Turn, shape: AskShape) -> int:
+    request = turn.request
     client = make_client(base_url, key)
     output = ReplyOutput(shape)  # text streams; JSON and function calls print at the end
     listed: list[ModelInfo] | None = None
@@ -162,11 +190,19 @@ async def _ask(base_url: str, key: str, request: ReplyRequest, shape: AskShape) 
     note = retired_note(request.model)
     if note:
         sys.stderr.write(f"note: {note}\n")
-    request = replace(request, thinks=thinks(request.model, request.reasoning_effort))
+    turn.request = replace(request, thinks=thinks(request.model, request.reasoning_effort))
     side = _SideChannel(client, request.model, listed)
     try:
-        async for event in stream_structured(client, request):
-            if isinstance(event, ReasoningDelta):  # beside the answer, never in it
+        async for event in stream_turn(
+            client,
+            turn.request_for,
+            first_api(turn.api_choice, None),
+            may_fall_back=turn.api_choice == "auto",
+        ):
+            if isinstance(event, ApiSettled):
+                if event.note:
+                    sys.stderr.write(f"note: {event.note}\n")
+            elif isinstance(event, ReasoningDelta):  # beside the answer, never in it
                 side.reasoning(event.text)
             elif output.take(event):
                 side.end_reasoning()

@@ -11,15 +11,23 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
-from app.core.catalog import effort_to_send, thinks, window_from_error
-from app.core.conversation import Conversation, Message, Part, Status, TextPart
+from app.core.catalog import effort_to_send, reasoning_of, thinks, window_from_error
+from app.core.conversation import (
+    Conversation,
+    Message,
+    Part,
+    SealedReasoning,
+    Status,
+    TextPart,
+)
 from app.core.images import DataUriCache
 from app.core.json_reply import structured_problem
 
 if TYPE_CHECKING:
     import openai
 
-    from app.llm.stream import RetryPolicy
+    from app.llm.api_dialect import Api
+    from app.llm.stream import ReplyRequest, RetryPolicy
     from app.llm.tool_calls import ToolCallAssembler
 
 # The network stack (openai takes most of a second to import) is imported when a turn first
@@ -46,6 +54,7 @@ class TurnStages:
 
 
 PLAIN = TurnStages()  # nothing saved, everything sent
+API_FORCED = ("responses", "chat")  # a profile that forces a dialect gets no fallback
 
 
 class ChatController(QObject):
@@ -57,6 +66,9 @@ class ChatController(QObject):
     modelNotFound = Signal(str)  # the model id the server does not know
     windowLearned = Signal(str, int)  # model id, its window as the server stated it
     messagesRemoved = Signal(list)  # list[Message] taken out (regenerate, edit a question)
+    # The dialect the endpoint answered in ("responses" or "chat"), and a note when it is not
+    # the one tried first (the endpoint has no Responses API).
+    apiSettled = Signal(str, str)
 
     def __init__(
         self,
@@ -80,6 +92,10 @@ class ChatController(QObject):
         self.response_format: dict[str, Any] | None = None
         self.tools: list[dict[str, Any]] | None = None
         self.tool_choice: str | dict[str, Any] | None = None
+        # Per endpoint: "auto", "responses" or "chat" (its profile's setting), and the dialect
+        # it answered in before (None: not yet known).
+        self.api_choice = "auto"
+        self.learned_api: str | None = None
 
     @property
     def busy(self) -> bool:
@@ -156,9 +172,8 @@ class ChatController(QObject):
         self, reply: Message, chunks: list[str], calls: ToolCallAssembler, stages: TurnStages
     ) -> None:
         from app.controllers.waiting import WaitingNote
+        from app.llm.dialect_fallback import first_api, stream_turn
         from app.llm.errors import ChatError, ErrorKind
-        from app.llm.stream import ReplyRequest
-        from app.llm.structured import stream_structured
 
         try:
             client = self._require_client()
@@ -171,29 +186,18 @@ class ChatController(QObject):
                 ),
                 reply,
             )
-            messages = await asyncio.get_running_loop().run_in_executor(
-                self._executor, snapshot.to_api_messages, self.encoder.data_uri
-            )
             effort = self.conversation.reasoning_effort
-            request = ReplyRequest(
-                model=self.model,
-                messages=messages,
-                max_tokens=self.max_tokens,
-                temperature=self.temperature,
-                response_format=self.response_format,
-                tools=self.tools,
-                tool_choice=self.tool_choice,
-                conversation_id=self.conversation.id,
-                reasoning_effort=effort_to_send(self.model, effort),
-                thinks=thinks(self.model, effort),
-            )
-            await asyncio.get_running_loop().run_in_executor(
-                self._executor, lambda: request.encoded
-            )  # megabytes of JSON: not on the GUI
-            waiting = WaitingNote(reply, thinking=request.thinks, emit=self.replyNote.emit)
+            thinking = thinks(self.model, effort)
+            waiting = WaitingNote(reply, thinking=thinking, emit=self.replyNote.emit)
             ticking = self._tasks.start(waiting.tick(), "waiting-note")
             try:
-                async for event in stream_structured(client, request, self.retry_policy):
+                async for event in stream_turn(
+                    client,
+                    lambda api: self._request_in(api, snapshot, effort),
+                    first_api(self.api_choice, self.learned_api),
+                    may_fall_back=self.api_choice not in API_FORCED,
+                    retry=self.retry_policy,
+                ):
                     waiting.saw(event)
                     self._on_event(event, reply, chunks, calls)
             finally:
@@ -203,8 +207,8 @@ class ChatController(QObject):
             problem = structured_problem(
                 "".join(chunks),
                 [(c.name, c.arguments) for c in calls.calls()],
-                request.response_format,
-                request.tools,
+                self.response_format,
+                self.tools,
             )
             reply.error = " ".join(filter(None, [reply.error, problem])) or None
             reply.status = Status.COMPLETE
@@ -217,12 +221,48 @@ class ChatController(QObject):
             if error.kind is ErrorKind.TOO_LONG and window is not None:
                 self.windowLearned.emit(self.model, window)
 
+    async def _request_in(
+        self, api: Api, snapshot: Conversation, effort: str | None
+    ) -> ReplyRequest:
+        """The turn's request in `api`'s dialect, built and encoded on the encoding thread: the
+        whole history with its images is megabytes of JSON by turn 100."""
+        from app.core.responses_input import responses_input
+        from app.llm.api_dialect import Api
+        from app.llm.stream import ReplyRequest
+
+        def build() -> ReplyRequest:
+            if api is Api.RESPONSES:
+                messages = responses_input(snapshot, self.encoder.data_uri, self.model)
+            else:
+                messages = snapshot.to_api_messages(self.encoder.data_uri)
+            reasoning = reasoning_of(self.model)
+            request = ReplyRequest(
+                model=self.model,
+                messages=messages,
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                response_format=self.response_format,
+                tools=self.tools,
+                tool_choice=self.tool_choice,
+                conversation_id=self.conversation.id,
+                reasoning_effort=effort_to_send(self.model, effort),
+                thinks=thinks(self.model, effort),
+                api=api,
+                keep_reasoning=reasoning.thinks or bool(reasoning.efforts),
+            )
+            _ = request.encoded
+            return request
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, build)
+
     def _on_event(
         self, event: object, reply: Message, chunks: list[str], calls: ToolCallAssembler
     ) -> None:
+        from app.llm.dialect_fallback import ApiSettled
         from app.llm.events import (
             Finished,
             ReasoningDelta,
+            ReasoningSealed,
             Retrying,
             TextDelta,
             ToolCallDelta,
@@ -232,6 +272,10 @@ class ChatController(QObject):
 
         if isinstance(event, ReasoningDelta):
             reply.reasoning += event.text
+        elif isinstance(event, ReasoningSealed):
+            reply.sealed_reasoning.append(SealedReasoning(event.id, event.encrypted))
+        elif isinstance(event, ApiSettled):
+            self.apiSettled.emit(event.api.value, event.note)
         elif isinstance(event, TextDelta):
             chunks.append(event.text)
             self.replyDelta.emit(reply.id, event.text)

@@ -71,6 +71,15 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class SealedReasoning:
+    """A reasoning model's thinking as the Responses API returns it, encrypted: kept with the
+    reply and sent back with it on later turns so the model keeps its context; never shown."""
+
+    id: str
+    encrypted: str
+
+
+@dataclass(frozen=True)
 class Usage:
     """What the server reported for one request."""
 
@@ -97,6 +106,31 @@ class Usage:
             text_tokens=_int_or_none(prompt_details.get("text_tokens")),
             cached_tokens=_int_or_none(prompt_details.get("cached_tokens")),
             reasoning_tokens=_int_or_none(completion_details.get("reasoning_tokens")),
+            cost_ticks=_int_or_none(raw.get("cost_in_usd_ticks")),
+        )
+
+    @classmethod
+    def from_responses(cls, raw: dict[str, Any]) -> Usage:
+        """From a Responses API `usage`. There `output_tokens` counts the reasoning too when
+        `total_tokens` is input + output (xAI's recorded streams); `completion_tokens` here never
+        does, as on Chat Completions."""
+        input_details = raw.get("input_tokens_details") or {}
+        output_details = raw.get("output_tokens_details") or {}
+        prompt = int(raw.get("input_tokens") or 0)
+        output = int(raw.get("output_tokens") or 0)
+        reasoning = _int_or_none(output_details.get("reasoning_tokens"))
+        total = int(raw.get("total_tokens") or prompt + output)
+        completion = output
+        if reasoning and total == prompt + output and output >= reasoning:
+            completion = output - reasoning
+        return cls(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=total,
+            image_tokens=_int_or_none(input_details.get("image_tokens")),
+            text_tokens=_int_or_none(input_details.get("text_tokens")),
+            cached_tokens=_int_or_none(input_details.get("cached_tokens")),
+            reasoning_tokens=reasoning,
             cost_ticks=_int_or_none(raw.get("cost_in_usd_ticks")),
         )
 
@@ -128,6 +162,7 @@ class Message:
     reasoning: str = ""  # the model's reasoning, shown apart; never sent back
     thought_for: float | None = None  # seconds from sending to the first word of a reasoning model
     effort: str | None = None  # the reasoning effort this reply was asked for with
+    sealed_reasoning: list[SealedReasoning] = field(default_factory=list)
 
     @property
     def text(self) -> str:

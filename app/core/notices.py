@@ -63,8 +63,9 @@ class Notices:
         """Hand one notice, its secrets hidden, to every observer. An observer that fails is
         logged and does not keep the notice from the others."""
         notice = Notice(level, redact_secrets(text))
+        log.info("notice (%s): %s", level.value, notice.text)  # kept in the log even when unseen
         for observer in list(self._observers):
             try:
                 observer(notice)
             except Exception:
-                log.exception("A notice observer failed")
+                log.exception("A notice observer failed on %r", notice.text)

@@ -162,6 +162,8 @@ def _text_format(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] |
         raise invalid_field(
             f"Invalid field 'text.format': 'type' must be one of {', '.join(sorted(FORMATS))}."
         )
+    if fmt["type"] == "text":  # no answer shape asked for, as on Chat Completions
+        return fmt, None
     if fmt["type"] != "json_schema":
         return fmt, {"type": fmt["type"]}
     if not (isinstance(fmt.get("name"), str) and isinstance(fmt.get("schema"), dict)):

@@ -128,6 +128,12 @@ class DemoServer:
         ]
 
     @property
+    def model_requests(self) -> list[RecordedRequest]:
+        """The requests for a reply, in either API (Chat Completions or Responses)."""
+        paths = ("/v1/chat/completions", RESPONSES_PATH)
+        return [r for r in self._state.requests if r.method == "POST" and r.path in paths]
+
+    @property
     def responses_requests(self) -> list[RecordedRequest]:
         """Only the `POST /v1/responses` requests (each with its `body`)."""
         return [r for r in self._state.requests if r.method == "POST" and r.path == RESPONSES_PATH]

@@ -20,6 +20,7 @@ from app.core.catalog import ModelInfo
 from app.core.conversation import Conversation
 from app.core.conversation_state import ConversationScope
 from app.core.notices import Notices
+from app.gui.api_memory import ApiMemory
 from app.gui.budget_flow import BudgetFlow
 from app.gui.capture_flow import CaptureFlow
 from app.gui.connection import Connection
@@ -163,6 +164,14 @@ class AppSession(QObject):
             models_listed=self.settings_flow.models_changed,
             parent=self,
         )
+        self.api_memory = ApiMemory(
+            chat=self.chat,
+            prefs=self.prefs,
+            notices=notices,
+            base_url=lambda: self.endpoint.base_url,
+            remembers=not self.demo,
+            parent=self,
+        )
         self.switch = ConversationSwitch(
             window=w,
             chat=self.chat,
@@ -238,6 +247,7 @@ class AppSession(QObject):
     async def reconnect(self) -> None:
         """(Re)connect to the configured endpoint with the current key."""
         await self.connection.reconnect()
+        self.api_memory.apply()
 
     def request_close(self) -> None:
         if self._closed is not None and not self._closed.done():
@@ -247,6 +257,7 @@ class AppSession(QObject):
         self.settings.window_geometry = self.window.geometry_b64()
         self._save_settings()
         # From here on nothing may reach the window, which is going away.
+        self._unsubscribe_window()
         self.meter.stop()
         for controller in (self.chat, self.attachments, self.endpoint):
             controller.blockSignals(True)
@@ -273,7 +284,9 @@ class AppSession(QObject):
     def _wire(self) -> None:
         w, chat = self.window, self.chat
         # The window's one subscription: every level shows in its notice banner.
-        self.notices.subscribe(lambda notice: w.show_notice(notice.text))
+        self._unsubscribe_window = self.notices.subscribe(
+            lambda notice: w.show_notice(notice.text, notice.level.value)
+        )
         w.closing.connect(self.request_close)
         w.sendRequested.connect(self.send)
         w.newConversationRequested.connect(self.new_conversation)

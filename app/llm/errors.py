@@ -240,3 +240,28 @@ def _connection_detail(exc: openai.APIConnectionError) -> str:
             return f"{where} refused the connection (nothing is listening there)"
     cause = causes[1] if len(causes) > 1 else exc
     return f"{type(cause).__name__}: {cause}"
+
+
+# Codes a failed stream event carries (`response.failed`, `error`), as the HTTP status that
+# would have said the same before the stream began.
+_CODE_STATUS = (
+    ("rate_limit", 429),
+    ("resource-exhausted", 429),
+    ("resource_exhausted", 429),
+    ("unauthenticated", 401),
+    ("permission-denied", 403),
+    ("permission_denied", 403),
+    ("not-found", 404),
+    ("not_found", 404),
+    ("invalid", 400),
+    ("context_length", 400),
+)
+
+
+def stream_failure(code: object, message: object) -> ChatError:
+    """The error a stream reported in one of its events, in the kinds a status maps to; an
+    unknown code is a server error (worth a retry), never silence."""
+    code_text = str(code or "").lower()
+    words = str(message or "").strip() or "the server reported a failure mid-reply"
+    status = next((s for key, s in _CODE_STATUS if key in code_text), 500)
+    return ChatError(_status_kind(status, f"{code_text} {words.lower()}"), words)

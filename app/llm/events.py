@@ -21,6 +21,15 @@ class ReasoningDelta:
 
 
 @dataclass(frozen=True)
+class ReasoningSealed:
+    """The reasoning in encrypted form (Responses API): kept with the reply, sent back next
+    turn so the model keeps its context, never shown."""
+
+    id: str
+    encrypted: str
+
+
+@dataclass(frozen=True)
 class ToolCallDelta:
     """A piece of a streamed tool call; `arguments` pieces concatenate by `index`."""
 
@@ -50,4 +59,6 @@ class Finished:
     reason: str  # "stop", "length", "tool_calls", "content_filter", ...
 
 
-ReplyEvent = TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | Retrying | Finished
+ReplyEvent = (
+    TextDelta | ReasoningDelta | ReasoningSealed | ToolCallDelta | UsageReport | Retrying | Finished
+)

@@ -1,4 +1,5 @@
-"""Streaming one reply as typed events, with visible retries and a connection always closed."""
+"""Streaming one reply as typed events, in either wire dialect, with visible retries and a
+connection always closed."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from app.core.conversation import Usage
-from app.llm.errors import ChatError, ErrorKind, map_error
-from app.llm.events import (
-    Finished,
-    ReasoningDelta,
-    ReplyEvent,
-    Retrying,
-    TextDelta,
-    ToolCallDelta,
-    UsageReport,
+from app.llm.api_dialect import (
+    Api,
+    path_of,
+    responses_tool,
+    responses_tool_choice,
+    text_format,
 )
+from app.llm.chat_events import chat_events
+from app.llm.errors import ChatError, map_error
+from app.llm.events import ReplyEvent, Retrying
+from app.llm.responses_events import responses_events
 
 if TYPE_CHECKING:
     from openai._types import RequestOptions
@@ -48,6 +49,10 @@ THINKING_READ_TIMEOUT = 900.0
 
 @dataclass(frozen=True)
 class ReplyRequest:
+    """One request. `messages` are in the dialect's own shape (Chat Completions messages, or
+    Responses `input` items); the answer's shape and tools in Chat Completions' shape, mapped
+    for Responses when the body is written."""
+
     model: str
     messages: Sequence[dict[str, Any]]
     max_tokens: int | None = None
@@ -60,9 +65,14 @@ class ReplyRequest:
     conversation_id: str | None = None
     reasoning_effort: str | None = None  # only for a model that takes it (catalog)
     thinks: bool = False  # the model may reason in silence for minutes before its first word
+    api: Api = Api.CHAT
+    # Responses: ask for the reasoning in encrypted form, to send back next turn.
+    keep_reasoning: bool = False
 
     def body(self) -> dict[str, Any]:
         """The request's JSON body."""
+        if self.api is Api.RESPONSES:
+            return self._responses_body()
         body: dict[str, Any] = {
             "model": self.model,
             "messages": list(self.messages),
@@ -83,6 +93,33 @@ class ReplyRequest:
                 body["tool_choice"] = self.tool_choice
         return body
 
+    def _responses_body(self) -> dict[str, Any]:
+        # Never stored: the whole history is sent (and billed) each turn anyway, and xAI warns
+        # that stored histories with images may fail. The cache key keeps the prefix cached.
+        body: dict[str, Any] = {
+            "model": self.model,
+            "input": list(self.messages),
+            "stream": True,
+            "store": False,
+        }
+        if self.conversation_id:
+            body["prompt_cache_key"] = self.conversation_id
+        if self.max_tokens is not None:
+            body["max_output_tokens"] = self.max_tokens
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        if self.reasoning_effort is not None:
+            body["reasoning"] = {"effort": self.reasoning_effort}
+        if self.keep_reasoning:
+            body["include"] = ["reasoning.encrypted_content"]
+        if self.response_format is not None:
+            body["text"] = {"format": text_format(self.response_format)}
+        if self.tools:
+            body["tools"] = [responses_tool(tool) for tool in self.tools]
+            if self.tool_choice is not None:
+                body["tool_choice"] = responses_tool_choice(self.tool_choice)
+        return body
+
     def headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         if self.conversation_id:
@@ -98,8 +135,9 @@ class ReplyRequest:
         The messages are plain JSON already (`Conversation.to_api_messages`): nothing in the
         client needs to walk them (its typed-parameter transform took 2 ms a message)."""
         rest = self.body()
-        messages = rest.pop("messages")
-        body = bytearray(b'{"messages":[')  # grown piece by piece: each is freed at once
+        field = "input" if self.api is Api.RESPONSES else "messages"
+        messages = rest.pop(field)
+        body = bytearray(b'{"' + field.encode() + b'":[')  # grown piece by piece
         for index, message in enumerate(messages):
             if index:
                 body += b","
@@ -148,14 +186,7 @@ async def stream_reply(
     attempt = 0
     while True:
         try:
-            stream = await client.post(
-                "/chat/completions",
-                cast_to=ChatCompletion,
-                content=request.encoded,
-                options=_options(client, request),
-                stream=True,
-                stream_cls=openai.AsyncStream[ChatCompletionChunk],
-            )
+            stream = await _post(client, request)
         except (openai.APIError, json.JSONDecodeError) as exc:
             error = map_error(exc)
             attempt += 1
@@ -171,9 +202,33 @@ async def stream_reply(
             if (request.thinks and isinstance(client.timeout, httpx2.Timeout))
             else None
         )
-        async for event in _events(stream, silence):
+        read = responses_events if request.api is Api.RESPONSES else chat_events
+        async for event in read(stream, silence):
             yield event
         return
+
+
+async def _post(client: openai.AsyncOpenAI, request: ReplyRequest) -> openai.AsyncStream[Any]:
+    options = _options(client, request)
+    if request.api is Api.RESPONSES:
+        # Responses events arrive as plain dicts: the reader takes what it knows, and a field
+        # a server adds or leaves out breaks nothing.
+        return await client.post(
+            path_of(request.api),
+            cast_to=object,
+            content=request.encoded,
+            options=options,
+            stream=True,
+            stream_cls=openai.AsyncStream[object],
+        )
+    return await client.post(
+        path_of(request.api),
+        cast_to=ChatCompletion,
+        content=request.encoded,
+        options=options,
+        stream=True,
+        stream_cls=openai.AsyncStream[ChatCompletionChunk],
+    )
 
 
 def _options(client: openai.AsyncOpenAI, request: ReplyRequest) -> RequestOptions:
@@ -186,88 +241,3 @@ def _options(client: openai.AsyncOpenAI, request: ReplyRequest) -> RequestOption
             pool=client.timeout.pool,
         )
     return options
-
-
-def _reasoning_of(delta: Any) -> str | None:
-    """`reasoning_content` of a delta (xAI's, outside the OpenAI schema), if any."""
-    extra = getattr(delta, "model_extra", None) or {}
-    text = extra.get("reasoning_content")
-    return text if isinstance(text, str) and text else None
-
-
-async def _paced(stream: openai.AsyncStream[Any], silence: float | None) -> AsyncIterator[Any]:
-    """The stream's chunks; once one has carried words (text, reasoning or a tool call), each
-    next one must come within `silence` s."""
-    chunks = stream.__aiter__()
-    started = False
-    while True:
-        try:
-            async with asyncio.timeout(silence if started else None):
-                chunk = await anext(chunks)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise ChatError(
-                ErrorKind.STREAM_INTERRUPTED, "the server stopped answering mid-reply"
-            ) from None
-        started = started or any(
-            c.delta is not None
-            and (c.delta.content or c.delta.tool_calls or _reasoning_of(c.delta))
-            for c in chunk.choices
-        )
-        yield chunk
-
-
-async def _events(
-    stream: openai.AsyncStream[Any], silence: float | None = None
-) -> AsyncIterator[ReplyEvent]:
-    """The reply's events. `silence`: the longest pause between chunks once the reply has
-    started (a thinking model's request allows a much longer one before that)."""
-    usage: dict[str, Any] | None = None
-    finish: str | None = None
-    saw_calls = False
-    async with stream:
-        try:
-            async for chunk in _paced(stream, silence):
-                if chunk.usage is not None:  # one final chunk, or cumulative in every chunk
-                    usage = chunk.usage.model_dump()
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    reasoning = _reasoning_of(delta) if delta is not None else None
-                    if reasoning:
-                        yield ReasoningDelta(reasoning)
-                    if delta is not None and delta.content:
-                        yield TextDelta(delta.content)
-                    if delta is not None and delta.tool_calls:
-                        saw_calls = True
-                        for call in delta.tool_calls:
-                            function = call.function
-                            yield ToolCallDelta(
-                                call.index,
-                                call.id,
-                                function.name if function else None,
-                                (function.arguments or "") if function else "",
-                            )
-                    if choice.finish_reason is not None:  # xAI sends "" after tool calls
-                        finish = choice.finish_reason or ("tool_calls" if saw_calls else "stop")
-        except (openai.APIError, httpx2.HTTPError, json.JSONDecodeError, OSError) as exc:
-            raise _interrupted(exc) from exc
-    if finish is None:
-        raise ChatError(
-            ErrorKind.STREAM_INTERRUPTED, "the connection ended before the reply was complete"
-        )
-    if usage is not None:
-        yield UsageReport(Usage.from_api(usage))
-    yield Finished(finish)
-
-
-def _interrupted(exc: BaseException) -> ChatError:
-    error = map_error(exc)
-    if error.kind in (ErrorKind.NETWORK_DOWN, ErrorKind.TIMEOUT):
-        detail = (
-            "the server stopped answering"
-            if error.kind is ErrorKind.TIMEOUT
-            else ("the connection was lost")
-        )
-        return ChatError(ErrorKind.STREAM_INTERRUPTED, f"{detail} mid-reply ({error.message})")
-    return error

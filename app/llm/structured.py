@@ -19,7 +19,13 @@ from app.llm.errors import ChatError
 from app.llm.events import ReplyEvent
 from app.llm.stream import ReplyRequest, RetryPolicy, stream_reply
 
-_REFUSAL_WORDS = ("response_format", "json_schema", "structured output", "response format")
+_REFUSAL_WORDS = (
+    "response_format",
+    "json_schema",
+    "structured output",
+    "response format",
+    "text.format",
+)
 
 
 @dataclass(frozen=True)

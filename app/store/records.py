@@ -24,6 +24,7 @@ from app.core.conversation import (
     ImagePart,
     Message,
     Part,
+    SealedReasoning,
     Status,
     TextPart,
     ToolCall,
@@ -93,6 +94,8 @@ def extras_json(message: Message) -> str | None:
         extras["thought_for"] = round(message.thought_for, 1)
     if message.effort:
         extras["effort"] = message.effort
+    if message.sealed_reasoning:
+        extras["sealed_reasoning"] = [dataclasses.asdict(r) for r in message.sealed_reasoning]
     return json.dumps(extras, sort_keys=True) if extras else None
 
 
@@ -127,6 +130,12 @@ def apply_extras(message: Message, text: str | None) -> Message:
     message.thought_for = float(thought_for) if isinstance(thought_for, int | float) else None
     effort = raw.get("effort")
     message.effort = effort if isinstance(effort, str) and effort else None
+    sealed = raw.get("sealed_reasoning")
+    message.sealed_reasoning = [
+        SealedReasoning(str(item["id"]), str(item["encrypted"]))
+        for item in (sealed if isinstance(sealed, list) else [])
+        if isinstance(item, dict) and {"id", "encrypted"} <= item.keys()
+    ]
     return message
 
 

@@ -68,6 +68,11 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(), opaque here
     known_models: list[dict[str, Any]] = field(default_factory=list)  # last discovered models
     presets: list[dict[str, Any]] = field(default_factory=list)  # user-edited task presets
+    # Per endpoint (its keyring account, "xai", "custom:<host>"…): "responses" or "chat" to
+    # force that API; absent: automatic.
+    api_choices: dict[str, str] = field(default_factory=dict)
+    # Per base URL: the API the endpoint answered in ("responses" or "chat").
+    learned_apis: dict[str, str] = field(default_factory=dict)
 
     def context_window(self) -> tuple[int, bool]:
         """The window to budget against for :attr:`model`, and whether it is known."""
@@ -232,6 +237,16 @@ def _read_prompt(value: object) -> str | None:
     return value if isinstance(value, str) and not looks_like_key(value) else None
 
 
+def _read_apis(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        key: api
+        for key, api in value.items()
+        if isinstance(key, str) and key.strip() and api in ("responses", "chat")
+    }
+
+
 def _read_known_models(value: object) -> list[dict[str, Any]] | None:
     if not isinstance(value, list):
         return None
@@ -254,6 +269,8 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "window_geometry": _read_str,
     "known_models": _read_known_models,
     "presets": read_user_presets,  # invalid entries are dropped, the valid ones kept
+    "api_choices": _read_apis,
+    "learned_apis": _read_apis,
 }
 
 

@@ -60,6 +60,17 @@ class Banner(QFrame):
         finally:
             self._applying = False
 
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def set_kind(self, kind: str) -> None:
+        """ "info", "warning" or "error": the tint it shows (and its accessible name)."""
+        if kind != self._kind:
+            self._kind = kind
+            self._apply_colors()
+        self.setAccessibleName({"error": "Error", "warning": "Warning"}.get(kind, "Notice"))
+
     def background_color(self) -> QColor:
         return self.palette().color(self.backgroundRole())
 
@@ -88,6 +99,8 @@ class Banner(QFrame):
         self.show()
         if timeout_ms:
             self._timer.start(timeout_ms)
+        else:  # an earlier message's timeout must not hide this one
+            self._timer.stop()
 
     def show_choices(
         self, text: str, choices: Sequence[str], chosen: Callable[[str], None]

@@ -46,6 +46,10 @@ from app.ui.window_menus import WindowMenus, show_shortcuts
 __all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
 
 
+# How long a notice stays: an error waits until it is dismissed (0: no timeout).
+NOTICE_TIMEOUTS_MS = {"info": 8000, "warning": 15000, "error": 0}
+
+
 class MainWindow(QMainWindow):
     sendRequested = Signal(str)  # the draft text; the images are in the tray
     stopRequested = Signal()
@@ -298,11 +302,14 @@ class MainWindow(QMainWindow):
         self.model_banner.hide()
         self.modelChosen.emit(model)
 
-    def show_notice(self, text: str) -> None:
-        """A passing, non-blocking notice (what was skipped in a folder, a saved setting…)."""
-        self.notice_banner.show_message(text, timeout_ms=8000)
+    def show_notice(self, text: str, level: str = "info") -> None:
+        """A non-blocking notice (what was skipped in a folder, a saved setting…): "info"
+        passes after 8 s, a "warning" after 15 s, an "error" stays until dismissed."""
+        self.notice_banner.set_kind(level)
+        self.notice_banner.show_message(text, timeout_ms=NOTICE_TIMEOUTS_MS.get(level, 8000))
 
     def copy_last_reply(self) -> None:
+        self.notice_banner.set_kind("info")
         if self.view.copy_last_reply():
             self.notice_banner.show_message("Copied the last reply.", timeout_ms=2500)
         else:

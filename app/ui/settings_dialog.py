@@ -174,6 +174,7 @@ class SettingsDialog(QDialog):
             base_url=self._url_edit.text().strip(),
             model=self.model_id(),
             context_overrides=self._endpoint.edited_overrides(),
+            api_choices=self._endpoint.edited_api_choices(),
             temperature=self._temperature(),
             max_tokens=reply.max_tokens_spin.value(),
             limits_profile=str(reply.limits_combo.currentData() or "xai"),

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.catalog import ModelInfo, context_window_for
-from app.core.endpoints import PROFILES, profile_for
+from app.core.endpoints import PROFILES, key_account, profile_for
 from app.ui.settings_fields import (
     MIN_CONTEXT_OVERRIDE,
     TEXT_ONLY_SUFFIX,
@@ -30,6 +30,11 @@ from app.ui.settings_fields import (
 )
 from app.ui.tray_palette import level_color
 
+API_LABELS = (
+    ("Automatic (Responses where the endpoint has it)", "auto"),
+    ("Responses", "responses"),
+    ("Chat Completions", "chat"),
+)
 AddError = Callable[[QFormLayout, QWidget, str], None]  # (form, field, label's object name)
 SetError = Callable[[QWidget, str | None], None]
 
@@ -44,6 +49,7 @@ class EndpointSection(QGroupBox):
         super().__init__("Endpoint and model", parent)
         self._set_error = set_error
         self.overrides: dict[str, int] = {}
+        self._api_choices: dict[str, str] = {}
         self._models: dict[str, ModelInfo] = {}
         form = QFormLayout(self)
 
@@ -69,6 +75,10 @@ class EndpointSection(QGroupBox):
         self._url_warning = self._make_url_warning()
         form.addRow(self._url_warning)
         add_error(form, self.url_edit, "baseUrlError")
+        self.api_combo = self._make_api_combo()
+        api_label = QLabel("A&PI:", self)
+        api_label.setBuddy(self.api_combo)
+        form.addRow(api_label, self.api_combo)
 
         self.model_combo = self._make_model_combo()
         model_label_widget = QLabel("&Model:", self)
@@ -81,18 +91,7 @@ class EndpointSection(QGroupBox):
         form.addRow(self._model_info)
         add_error(form, self.model_combo, "modelError")
 
-        self.context_spin = QSpinBox(self)
-        self.context_spin.setObjectName("contextSpin")
-        self.context_spin.setAccessibleName("Context window override (0 uses the known value)")
-        self.context_spin.setRange(0, 100_000_000)
-        self.context_spin.setSingleStep(1024)
-        self.context_spin.setGroupSeparatorShown(True)
-        self.context_spin.setSuffix(" tokens")
-        self.context_spin.setToolTip(
-            "The model's context window in tokens, if you know it better than the built-in "
-            "table. 0 uses the known value."
-        )
-        self.context_spin.valueChanged.connect(self._on_context_changed)
+        self.context_spin = self._make_context_spin()
         context_label = QLabel("&Context window:", self)
         context_label.setBuddy(self.context_spin)
         form.addRow(context_label, self.context_spin)
@@ -110,6 +109,34 @@ class EndpointSection(QGroupBox):
         label.setVisible(False)
         label.setStyleSheet(f"color: {level_color(self.palette(), 'warn').name()};")
         return label
+
+    def _make_context_spin(self) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setObjectName("contextSpin")
+        spin.setAccessibleName("Context window override (0 uses the known value)")
+        spin.setRange(0, 100_000_000)
+        spin.setSingleStep(1024)
+        spin.setGroupSeparatorShown(True)
+        spin.setSuffix(" tokens")
+        spin.setToolTip(
+            "The model's context window in tokens, if you know it better than the built-in "
+            "table. 0 uses the known value."
+        )
+        spin.valueChanged.connect(self._on_context_changed)
+        return spin
+
+    def _make_api_combo(self) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName("apiCombo")
+        combo.setAccessibleName("API")
+        combo.setToolTip(
+            "Responses is xAI's recommended API (reasoning summaries, sealed reasoning kept "
+            "across turns); Chat Completions is what every OpenAI-compatible server speaks. "
+            "Automatic tries Responses once and falls back, saying so."
+        )
+        for label, value in API_LABELS:
+            combo.addItem(label, value)
+        return combo
 
     def _make_model_combo(self) -> QComboBox:
         combo = QComboBox(self)
@@ -131,7 +158,10 @@ class EndpointSection(QGroupBox):
 
     def load(self, settings: SettingsLike) -> None:
         self.overrides = dict(settings.context_overrides)
+        self._api_choices = dict(settings.api_choices)
         self.url_edit.setText(settings.base_url)
+        chosen = self._api_choices.get(key_account(settings.base_url), "auto")
+        self.api_combo.setCurrentIndex(max(0, self.api_combo.findData(chosen)))
         index = self.model_combo.findData(settings.model)
         if index >= 0:
             self.model_combo.setCurrentIndex(index)
@@ -176,6 +206,17 @@ class EndpointSection(QGroupBox):
         if text.endswith(TEXT_ONLY_SUFFIX.strip()):
             text = text.removesuffix(TEXT_ONLY_SUFFIX.strip()).strip()
         return text
+
+    def edited_api_choices(self) -> dict[str, str]:
+        """Each endpoint's API choice with the one shown for the address typed."""
+        choices = dict(self._api_choices)
+        account = key_account(self.url_edit.text())
+        chosen = str(self.api_combo.currentData() or "auto")
+        if chosen == "auto":
+            choices.pop(account, None)
+        else:
+            choices[account] = chosen
+        return choices
 
     def edited_overrides(self) -> dict[str, int]:
         """The context window overrides with the one shown for the chosen model."""

@@ -32,6 +32,7 @@ class SettingsLike(Protocol):
     limits_profile: str
     enter_sends: bool
     system_prompt: str
+    api_choices: dict[str, str]
 
 
 def is_unencrypted_remote(url: str) -> bool:

@@ -84,10 +84,11 @@ def banner_colors(palette: QPalette, kind: str) -> tuple[QColor, QColor]:
     highlight = palette.color(QPalette.ColorRole.Highlight)
     if kind == "info":
         background = mix(window, highlight, 0.18)
-        text = palette.color(QPalette.ColorRole.WindowText)
-    else:
+    elif kind == "warning":
+        background = mix(window, level_color(palette, "warn"), 0.26)
+    else:  # "error" and the demo/model banners
         background = mix(window, level_color(palette, "over"), 0.22)
-        text = palette.color(QPalette.ColorRole.WindowText)
+    text = palette.color(QPalette.ColorRole.WindowText)
     return background, readable(text, background)
 
 

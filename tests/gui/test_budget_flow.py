@@ -128,7 +128,7 @@ def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choi
     assert panel.isVisible()
     assert "Does not fit" in panel.status_text()
     assert window.meter.fit_button().isVisible()
-    requests_before = len(server.chat_requests)
+    requests_before = len(server.model_requests)
 
     # Low detail for the first image: the meter drops by its cost less one tile at once.
     over = used(session)
@@ -142,18 +142,18 @@ def test_a_request_over_the_window_is_fitted_with_the_meter_previewing_each_choi
     assert "Fits" in panel.status_text()
     assert "1 past image at low detail" in window.meter.note_text()
     assert "Image 1: low detail" in window.view.browser.toPlainText()
-    assert len(server.chat_requests) == requests_before  # nothing was sent meanwhile
+    assert len(server.model_requests) == requests_before  # nothing was sent meanwhile
 
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: (
-            len(server.chat_requests) == requests_before + 1
-            and server.chat_requests[-1].status == 200
+            len(server.model_requests) == requests_before + 1
+            and server.model_requests[-1].status == 200
         ),
         timeout=10_000,
     )
     qtbot.waitUntil(lambda: not session.chat.busy, timeout=10_000)
-    sent = server.chat_requests[-1]
+    sent = server.model_requests[-1]
     assert sent.image_sizes[0] == (448, 320)  # one tile, downscaled client-side
     assert sent.image_sizes[1:] == [BIG, BIG]
     assert sent.image_tokens == MIN_IMAGE_TOKENS + 2 * BIG_TOKENS
@@ -196,7 +196,7 @@ def test_images_and_turns_left_out_from_the_history_and_the_panel(
     spin.setValue(1)
     assert "not sent (oldest turns left out)" in window.view.browser.toPlainText()
     ask(qtbot, session, "Only the last turn now")
-    sent = server.chat_requests[-1]
+    sent = server.model_requests[-1]
     assert sent.image_count == 0
     assert sent.roles == ["user", "assistant", "user"]
 
@@ -233,7 +233,7 @@ def test_the_tray_detail_switch_sends_one_tile(
     qtbot.waitUntil(
         lambda: session.chat.conversation.messages[-1].status is Status.COMPLETE, timeout=10_000
     )
-    request = session.demo_server.chat_requests[-1]
+    request = session.demo_server.model_requests[-1]
     assert request.image_sizes == [(448, 202)]
     assert request.image_tokens == MIN_IMAGE_TOKENS
     part = session.chat.conversation.messages[0].images[0]
@@ -290,6 +290,7 @@ def test_the_meter_learns_image_counts_from_the_server(
 ) -> None:
     server = DemoServer(pace=0.0, image_tokens_fn=lambda w, h: 2 * image_tokens(w, h))
     session = running(server=server)
+    session.chat.api_choice = "chat"  # image counts come in Chat Completions' usage only
     window = session.window
     for number in range(3):
         assert "learned" not in window.meter.note_text()

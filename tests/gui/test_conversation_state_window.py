@@ -85,7 +85,7 @@ def test_going_back_to_a_conversation_brings_back_its_draft_tray_and_preset(
     # What came back is what goes out: the image and the draft, under the chart preset.
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
     qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=15_000)
-    request = session.demo_server.chat_requests[-1]
+    request = session.demo_server.model_requests[-1]
     assert request.image_count == 1
     assert "and the second axis" in session.chat.conversation.messages[-2].text
 

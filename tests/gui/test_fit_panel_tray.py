@@ -112,10 +112,10 @@ def test_tray_images_over_the_window_can_go_at_low_detail_from_the_panel(
     qtbot.waitUntil(window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: bool(session.demo_server.chat_requests) and not session.chat.busy,
+        lambda: bool(session.demo_server.model_requests) and not session.chat.busy,
         timeout=15_000,
     )
-    request = session.demo_server.chat_requests[-1]
+    request = session.demo_server.model_requests[-1]
     assert request.status == 200
     assert request.image_count == 1
     assert max(request.image_sizes[0]) <= 448  # one low-detail tile

@@ -75,7 +75,7 @@ def test_the_question_is_saved_before_the_request_leaves(app: Running, qtbot: Qt
     qtbot.waitUntil(app.session.window.send_button.isEnabled, timeout=5000)
     qtbot.mouseClick(app.session.window.send_button, Qt.MouseButton.LeftButton)
     # The server has the request (and is stalling on it): the question is already on disk.
-    qtbot.waitUntil(lambda: bool(app.session.demo_server.chat_requests), timeout=5000)
+    qtbot.waitUntil(lambda: bool(app.session.demo_server.model_requests), timeout=5000)
     conv_id = app.session.chat.conversation.id
     messages = stored(conv_id)
     assert [m.text for m in messages if m.role == "user"] == ["Saved first?"]
@@ -118,8 +118,8 @@ def test_reopened_in_a_new_session_with_its_images(
     assert "What colour is the chart?" in second.session.window.view.browser.toPlainText()
     # A follow-up re-sends the stored image: the server counts it again.
     followup = second.ask("And the shape?")
-    assert followup.usage is not None
-    assert followup.usage.image_tokens == 1792
+    assert followup.status is Status.COMPLETE
+    assert second.session.demo_server.model_requests[-1].image_tokens == 1792
     second.close()
 
 

@@ -140,7 +140,7 @@ def test_a_text_preset_sets_the_prompt_and_asks_its_default_question(
     assert question.text == "Critique this interface."
     assert reply.status is Status.COMPLETE
     assert "Image 1: mockup.png" in reply.text  # the label the app sent before the image
-    assert session.demo_server.chat_requests[-1].roles == ["system", "user"]
+    assert session.demo_server.model_requests[-1].roles == ["system", "user"]
     assert not flow_of(session).dock.isVisible()  # a text reply is not structured
 
     # A new conversation starts without the preset (issue 13: it leaked into the next one).
@@ -172,7 +172,7 @@ def test_spot_the_differences_needs_two_labelled_images(
     assert "- Image 1: before.png," in reply.text
     assert "- Image 2: after.png," in reply.text
     assert "> Which buttons moved?" in reply.text
-    assert session.demo_server.chat_requests[-1].image_count == 2
+    assert session.demo_server.model_requests[-1].image_count == 2
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_schema_preset_shows_a_table_copies_and_exports_csv_and_json(
     assert reply.error is None  # valid, and it matches the schema
     value = json.loads(reply.text)
     assert validate(value, extraction.schema) == []
-    assert session.demo_server.chat_requests[-1].response_format == (extraction.response_format())
+    assert session.demo_server.model_requests[-1].response_format == (extraction.response_format())
     text = shown_text(session)
     assert "line_items" in text
     assert "unit_price" in text  # the table's header...
@@ -245,7 +245,7 @@ def test_a_refused_schema_falls_back_to_json_mode_and_says_so(
     assert reply.error is not None
     assert "refused a JSON schema" in reply.error
     assert "refused a JSON schema" in shown_text(session)
-    first, second = session.demo_server.chat_requests[-2:]
+    first, second = session.demo_server.model_requests[-2:]
     assert (first.status, second.status) == (400, 200)
     assert second.response_format == {"type": "json_object"}
     assert "refused a JSON schema" in flow_of(session).json_view.status.text()
@@ -257,7 +257,7 @@ def test_json_object_preset(qtbot: QtBot, session: AppSession, tmp_path: Path) -
     send(qtbot, session)
     reply = finished_reply(qtbot, session, 2)
     assert isinstance(json.loads(reply.text), dict)
-    assert session.demo_server.chat_requests[-1].response_format == {"type": "json_object"}
+    assert session.demo_server.model_requests[-1].response_format == {"type": "json_object"}
     view = flow_of(session).json_view
     assert view.status.text() == "Valid JSON."
     assert not view.csv_button.isEnabled() or view.current_table() is not None
@@ -312,8 +312,8 @@ def test_a_function_call_split_across_many_deltas_is_shown_and_the_next_turn_is_
     assert call.name == "record_line_items"
     arguments = json.loads(call.arguments)
     assert validate(arguments, function.schema) == []
-    assert session.demo_server.chat_requests[-1].finish_reason == "tool_calls"
-    assert session.demo_server.chat_requests[-1].completion_tokens
+    assert session.demo_server.model_requests[-1].finish_reason == "tool_calls"
+    assert session.demo_server.model_requests[-1].completion_tokens
     text = shown_text(session)
     assert "Function call: record_line_items" in text
     assert "simulated vendor 1" in text  # the arguments' fields...
@@ -331,7 +331,7 @@ def test_a_function_call_split_across_many_deltas_is_shown_and_the_next_turn_is_
     followup = finished_reply(qtbot, session, 4)
     assert followup.status is Status.COMPLETE, followup.error
     assert "Simulated reply" in followup.text
-    record = session.demo_server.chat_requests[-1]
+    record = session.demo_server.model_requests[-1]
     assert record.status == 200
     assert record.roles == ["user", "assistant", "tool", "user"]
 

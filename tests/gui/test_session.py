@@ -57,6 +57,7 @@ def last_reply(session: AppSession) -> Message:
 def test_drop_price_send_stream_and_reconcile(
     qtbot: QtBot, session: AppSession, tmp_path: Path
 ) -> None:
+    session.chat.api_choice = "chat"  # its usage counts the image tokens (Responses' has none)
     window = session.window
     assert window.objectName() == "mainWindow"
     assert window.findChild(object, "demoBanner").isVisible()

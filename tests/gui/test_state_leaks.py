@@ -90,7 +90,7 @@ def an_invoice_conversation(qtbot: QtBot, session: AppSession, tmp_path: Path) -
     choose_preset(qtbot, session, "invoice-json")
     add_images(qtbot, session, png(tmp_path / "receipt.png", (200, 400)))
     ask(qtbot, session, "")
-    assert session.demo_server.chat_requests[-1].response_format is not None
+    assert session.demo_server.model_requests[-1].response_format is not None
     assert dock(session).isVisible()
     assert "line_items" in session.presets.json_view.text.toPlainText()
     return session.chat.conversation.id
@@ -127,7 +127,7 @@ def test_ctrl_n_resets_preset_json_mode_structured_panel_and_tray(
 
     # A chart question now goes out as plain text, not in invoice-JSON mode.
     ask(qtbot, session, "What does this chart show?")
-    request = session.demo_server.chat_requests[-1]
+    request = session.demo_server.model_requests[-1]
     assert request.response_format is None
     assert request.image_count == 0
     assert not dock(session).isVisible()
@@ -165,7 +165,7 @@ def test_opening_another_conversation_from_the_sidebar_resets(
     assert_fresh(session)
 
     ask(qtbot, session, "And a chart question?")
-    assert session.demo_server.chat_requests[-1].response_format is None
+    assert session.demo_server.model_requests[-1].response_format is None
 
 
 def test_ok_in_settings_keeps_the_presets_system_prompt(qtbot: QtBot, session: AppSession) -> None:

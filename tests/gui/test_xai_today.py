@@ -82,7 +82,7 @@ def test_forty_images_with_a_current_model_are_never_blocked(
     assert "/ 1,000,000 tokens" in meter.summary_text()
     assert "unknown window" not in meter.summary_text()
     assert not meter.over_window
-    sent = [r for r in server(session).chat_requests if r.status == 200]
+    sent = [r for r in server(session).model_requests if r.status == 200]
     assert sent[-1].image_count == 40  # every image still in the history
     assert sent[-1].image_tokens == 40 * 1792
 
@@ -120,7 +120,7 @@ def test_one_cache_key_per_conversation_and_the_saving_shown(
     demo = server(session)
     ask(qtbot, session, "What does this dashboard show?", pictures(tmp_path, 2))
     ask(qtbot, session, "And the second panel?")
-    first, second = (r for r in demo.chat_requests if r.status == 200)
+    first, second = (r for r in demo.model_requests if r.status == 200)
     assert first.conversation_id == second.conversation_id == session.chat.conversation.id
     assert second.cached_tokens
     assert first.prompt_tokens is not None
@@ -134,7 +134,7 @@ def test_one_cache_key_per_conversation_and_the_saving_shown(
     QTest.keyClick(session.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not session.chat.conversation.messages, timeout=3000)
     ask(qtbot, session, "A new question")
-    third = [r for r in demo.chat_requests if r.status == 200][-1]
+    third = [r for r in demo.model_requests if r.status == 200][-1]
     assert third.conversation_id == session.chat.conversation.id != first.conversation_id
     assert not third.cached_tokens
 
@@ -199,7 +199,7 @@ def test_a_reasoning_turn_shows_thinking_then_its_reasoning_collapsed(
     assert reply.reasoning.strip()[:40] in view.toPlainText()
     # The reasoning is never sent back as part of the answer.
     ask(qtbot, session, "Next")
-    last = [r for r in demo.chat_requests if r.status == 200][-1]
+    last = [r for r in demo.model_requests if r.status == 200][-1]
     assert last.roles.count("assistant") == 2
 
 
@@ -212,10 +212,10 @@ def test_the_chosen_effort_is_sent_and_none_to_a_model_that_refuses_it(
     picker.setCurrentIndex(picker.findData("low"))
     picker.activated.emit(picker.currentIndex())
     ask(qtbot, session, "Quick one")
-    assert [r for r in demo.chat_requests if r.status == 200][-1].reasoning_effort == "low"
+    assert [r for r in demo.model_requests if r.status == 200][-1].reasoning_effort == "low"
     session.choose_model("grok-4.20-0309-non-reasoning")
     assert session.chat.conversation.reasoning_effort is None
     ask(qtbot, session, "Another")
-    last = [r for r in demo.chat_requests if r.status == 200][-1]
+    last = [r for r in demo.model_requests if r.status == 200][-1]
     assert last.status == 200
     assert last.reasoning_effort is None

@@ -414,7 +414,7 @@ def test_a_retry_after_429_waits_then_succeeds(ctx: Context) -> None:
     assert len(retrying) == 1
     assert "(HTTP 429): The service is temporarily at capacity." in retrying[0]
     assert retrying[0].endswith("Retrying in 1 s (attempt 1 of 2)…")  # the retry-after
-    assert [r.status for r in app.session.demo_server.chat_requests] == [429, 200]
+    assert [r.status for r in app.session.demo_server.model_requests] == [429, 200]
 
 
 @pytest.mark.parametrize("fault", [Fault.SERVER_ERROR, Fault.UNAVAILABLE])

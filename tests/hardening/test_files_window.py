@@ -91,7 +91,7 @@ def send_the_rest(app: Running, case: Case, name: str) -> None:
     question = app.messages[-2]
     assert question.text == DRAFT
     assert [part.name for part in question.images] == ["good.png", name][: len(expected)]
-    assert app.session.demo_server.chat_requests[-1].image_sizes == expected
+    assert app.session.demo_server.model_requests[-1].image_sizes == expected
     assert not app.items()
 
 
@@ -199,7 +199,7 @@ def test_a_folder_dropped_then_pasted(app: Running, tmp_path: Path) -> None:
     app.remove("broken.png")
     reply = app.ask()
     assert reply.status is Status.COMPLETE, reply.error
-    assert app.session.demo_server.chat_requests[-1].image_sizes == [GOOD, (300, 200)]
+    assert app.session.demo_server.model_requests[-1].image_sizes == [GOOD, (300, 200)]
 
 
 def test_a_file_deleted_between_drop_and_send(app: Running, tmp_path: Path, qtbot: QtBot) -> None:
@@ -221,7 +221,7 @@ def test_a_file_deleted_between_drop_and_send(app: Running, tmp_path: Path, qtbo
     app.remove("deleted at once.png")
     reply = app.ask()
     assert reply.status is Status.COMPLETE, reply.error
-    assert app.session.demo_server.chat_requests[-1].image_sizes == [GOOD, (300, 200)]
+    assert app.session.demo_server.model_requests[-1].image_sizes == [GOOD, (300, 200)]
     # The history keeps the question with both images as sent (the deleted original is
     # simply not kept).
     conv_id = app.session.chat.conversation.id
@@ -262,4 +262,4 @@ def test_two_hundred_files_at_once(app: Running, tmp_path: Path) -> None:
         app.window.tray.removeRequested.emit(item.id)  # what each tile's × does
     reply = app.ask()
     assert reply.status is Status.COMPLETE, reply.error
-    assert app.session.demo_server.chat_requests[-1].image_sizes == [GOOD] + [(64, 48)] * 9
+    assert app.session.demo_server.model_requests[-1].image_sizes == [GOOD] + [(64, 48)] * 9

@@ -40,6 +40,7 @@ from app.core.conversation import Message, Status
 from app.core.markdown import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from app.demo import DEMO_API_KEY, DemoServer
 from app.demo import chat as demo_chat
+from app.demo import responses as demo_responses
 
 ALLOWED_SCHEMES = ("http:", "https:", "mailto:", "action:")
 # 5,000 rows × 8 columns. Laid out whole, such a table froze the window for 4–16 s; the view now
@@ -238,6 +239,7 @@ def hostile_model(monkeypatch: pytest.MonkeyPatch, remote: CountingServer) -> di
         return replies[name] if name in replies else usual(request, tokens_fn)
 
     monkeypatch.setattr(demo_chat, "simulated_reply", model)
+    monkeypatch.setattr(demo_responses, "simulated_reply", model)
     return replies
 
 
