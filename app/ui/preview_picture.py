@@ -64,15 +64,21 @@ def decode_for_screen(data: bytes, bound: QSize) -> PreviewPicture:
     size = reader.size()
     if not size.isValid() or size.isEmpty():
         return PreviewPicture(QSize(), None, "its data is damaged or not an image")
+    needed = size.width() * size.height() * _BYTES_PER_PIXEL
+    too_large = needed > QImageReader.allocationLimit() * 1024 * 1024
+    # JPEG scales while it decodes, so only the copy's pixels are allocated; other formats
+    # decode whole first, which Qt refuses past its allocation limit.
+    if too_large and reader.format() != b"jpeg":
+        return PreviewPicture(size, None, _too_large(size))
     target = fit_within(size, bound)
     if target != size:
         reader.setScaledSize(target)
     picture = reader.read()
     if not picture.isNull():
         return PreviewPicture(size, picture)
-    needed = size.width() * size.height() * _BYTES_PER_PIXEL
-    if needed > QImageReader.allocationLimit() * 1024 * 1024:
-        error = f"at {size.width()}×{size.height()} px it is too large to show"
-    else:
-        error = "its data is damaged and cannot be decoded"
+    error = _too_large(size) if too_large else "its data is damaged and cannot be decoded"
     return PreviewPicture(size, None, error)
+
+
+def _too_large(size: QSize) -> str:
+    return f"at {size.width()}×{size.height()} px it is too large to show"
