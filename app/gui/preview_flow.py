@@ -1,22 +1,25 @@
 """Opening a tray image in the preview, and carrying out the crop asked for there.
 
 The tray asks (`previewRequested`: double-click, Enter or Space on a tile); this flow opens the
-`ImagePreview` with `open()`, decodes the prepared bytes in the session's worker thread (the
-GUI thread only paints), and hands a crop to the attachment controller, which replaces the
-image in place. The dialog follows its item: a crop being made, the cropped image once ready
-(shown and priced in turn), the item leaving the tray (the dialog closes). Closing it gives the
-keyboard focus back to the item's tile.
+`ImagePreview` with `open()`, has the prepared bytes decoded to a screen-sized copy in the
+session's I/O thread (the GUI thread never decodes or scales the full image), and hands a crop
+to the attachment controller, which replaces the image in place. The flow owns that one decode
+at a time: closing the preview or moving it to another image cancels it, and a result that
+arrives for a preview no longer showing that image is dropped. The dialog follows its item: a
+crop being made, the cropped image once ready (shown and priced in turn), the item leaving the
+tray (the dialog closes). Closing it gives the keyboard focus back to the item's tile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, QRect, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QRect, QSize, Qt
 
 from app.controllers.attachments import AttachmentController
-from app.core.attachment import Attachment, SourceKind
+from app.core.attachment import SourceKind
 from app.core.conversation import Conversation
 from app.core.imagetypes import PreparedImage
 from app.core.notices import Notices
@@ -24,11 +27,7 @@ from app.gui.dialogs import show_image
 from app.gui.services import Work
 from app.ui.image_preview import ImagePreview
 from app.ui.main_window import MainWindow
-
-
-def decode(data: bytes) -> QImage:
-    """The pixels of encoded image bytes (call from a worker thread)."""
-    return QImage.fromData(data)
+from app.ui.preview_picture import decode, decode_for_screen, screen_bound
 
 
 class PreviewFlow(QObject):
@@ -51,6 +50,7 @@ class PreviewFlow(QObject):
         self._notices = notices
         self._dialog: ImagePreview | None = None
         self._decoding = ""  # the sha256 being decoded for the dialog
+        self._decode_task: asyncio.Task[Any] | None = None
         window.tray.previewRequested.connect(self.open)
         window.view.imageActivated.connect(self._open_sent)
         self._conversation = conversation
@@ -61,6 +61,10 @@ class PreviewFlow(QObject):
     def dialog(self) -> ImagePreview | None:
         """The preview while it is open."""
         return self._dialog
+
+    def decoding(self) -> bool:
+        """Whether a picture for the preview is being made."""
+        return self._decode_task is not None and not self._decode_task.done()
 
     def _open_sent(self, message_id: str, index: int) -> None:
         """An image of a sent message, clicked in the conversation: shown at full size."""
@@ -107,11 +111,18 @@ class PreviewFlow(QObject):
     def _closed(self, dialog: ImagePreview) -> None:
         if self._dialog is dialog:
             self._dialog = None
+            self._cancel_decode()
             window = self._window
             if window.tray.tile(dialog.item_id) is not None:
                 # Back to the tile it was opened from, for the next key.
                 window.activateWindow()
                 window.tray.select(dialog.item_id)
+
+    def _cancel_decode(self) -> None:
+        if self._decode_task is not None:
+            self._decode_task.cancel()  # the thread finishes; its result goes nowhere
+        self._decode_task = None
+        self._decoding = ""
 
     def _decode_if_needed(self) -> None:
         dialog = self._dialog
@@ -121,27 +132,22 @@ class PreviewFlow(QObject):
         wanted = dialog.wanted_sha256()
         if prepared is None or not wanted or wanted == self._decoding:
             return
+        self._cancel_decode()
         self._decoding = wanted
-        self._work.start(self._decode(dialog.item, prepared), "preview-decode")
+        self._decode_task = self._work.start(
+            self._decode(dialog.item_id, prepared, screen_bound(dialog)), "preview-decode"
+        )
 
-    async def _decode(self, item: Attachment, prepared: PreparedImage) -> None:
+    async def _decode(self, item_id: str, prepared: PreparedImage, bound: QSize) -> None:
         try:
-            image: QImage = await self._work.in_thread(decode, prepared.data)
+            result = await self._work.in_thread(decode_for_screen, prepared.data, bound)
         finally:
-            if self._decoding == prepared.sha256:
+            if self._decode_task is asyncio.current_task():
                 self._decoding = ""
         dialog = self._dialog
-        if dialog is None or dialog.item_id != item.id:
+        if dialog is None or dialog.item_id != item_id:
             return
-        if image.isNull():
-            dialog.set_image(
-                prepared.sha256,
-                None,
-                f"{item.name} could not be decoded for the preview. It is still "
-                "sent as it is; remove it if the server refuses it.",
-            )
-        else:
-            dialog.set_image(prepared.sha256, image)
+        dialog.set_picture(prepared.sha256, result)
         self._decode_if_needed()  # it may have changed again meanwhile
 
     def _crop(self, item_id: str, region: QRect) -> None:

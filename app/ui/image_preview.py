@@ -1,11 +1,12 @@
 """The preview of a tray image exactly as it will be sent, its tile grid, its cost, and a crop.
 
-The dialog shows the prepared pixels (decoded elsewhere and handed over with `set_image`) in a
-`TileCanvas`, which draws the 448-px tiles of the tile formula over them in sent-pixel
-coordinates (tiles past the six that count are hatched), and states the cost. Dragging over the
+The dialog shows the prepared pixels (a screen-sized copy made elsewhere and handed over with
+`set_picture`; until then the tray's thumbnail, enlarged) in a `TileCanvas`, which draws the
+448-px tiles of the tile formula over them in sent-pixel coordinates (tiles past the six that
+count are hatched), and states the cost. Dragging over the
 image selects a region, snapped to whole sent pixels, whose own size, tiles and cost are shown
 while dragging; Crop asks (`cropRequested`) for the image to be replaced by that region. The
-dialog does no image work.
+dialog does no image work beyond decoding the small thumbnail.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from app.core.attachment import Attachment
 from app.core.budget import MAX_TILES, image_tiles
 from app.core.crop import cost_text
 from app.core.images.low_detail import low_detail_size
+from app.ui.preview_picture import PreviewPicture
 from app.ui.tile_canvas import TileCanvas
 
+LOADING = "Loading the picture…"
 SELECT_HINT = (
     "Drag over the image, or press an arrow key (Shift+arrows resize), to select a region; "
     "Crop or Enter crops the image to it."
@@ -132,16 +135,26 @@ class ImagePreview(QDialog):
             )
         elif prepared.sha256 != self._shown_sha:
             self._cropping = False
-            self.canvas.set_image(None, "Decoding…")
+            thumbnail = QImage.fromData(item.thumbnail) if item.thumbnail else None
+            self.canvas.set_placeholder(thumbnail, LOADING)
         self._update_controls()
 
-    def set_image(self, sha256: str, image: QImage | None, message: str = "") -> None:
-        """The decoded pixels of the prepared image `sha256` (ignored if no longer current)."""
+    def set_picture(self, sha256: str, result: PreviewPicture) -> None:
+        """The screen-sized copy of the prepared image `sha256`, or why there is none (ignored
+        if that image is no longer the current one)."""
         prepared = self._item.prepared
         if prepared is None or prepared.sha256 != sha256:
             return
-        self._shown_sha = sha256 if image is not None else ""
-        self.canvas.set_image(image, message)
+        if result.picture is None:
+            self._shown_sha = ""
+            self.canvas.set_image(
+                None,
+                f"{self._item.name} cannot be shown in the preview: {result.error}. It is still "
+                "in the tray and sent as it is; remove it if the server refuses it.",
+            )
+        else:
+            self._shown_sha = sha256
+            self.canvas.set_image(result.picture, full_size=result.full_size)
         self._update_controls()
 
     def cost_text(self) -> str:

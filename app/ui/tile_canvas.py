@@ -4,13 +4,18 @@ All positions the canvas reports are in *sent pixels* (the prepared image's own 
 tile formula prices), snapped to whole pixels; the picture is scaled to fit the widget. Tiles
 past the six that count are greyed and hatched. The selection draws its own tile grid (dashed,
 from its corner), which is the grid it will have once cropped.
+
+The canvas never holds the full-size pixels: it paints from a copy no larger than the screen
+(`app.ui.preview_picture`), while every position stays in sent pixels. While the widget is being
+resized it draws that copy unfiltered; a smooth copy of the widget's size follows once resizing
+pauses. Until the picture arrives, a placeholder (the small thumbnail, enlarged) and a message.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -23,6 +28,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -31,9 +37,13 @@ from app.core.crop import Tile, tile_grid
 
 MARGIN = 8  # around the image inside the canvas, in view pixels
 MAX_UPSCALE = 8.0  # small images are enlarged to fill the view, up to this factor
+SETTLE_MS = 120  # after the last resize step, the smooth picture replaces the quick one
 _SHADE = QColor(0, 0, 0, 120)
 _UNCOUNTED_WASH = QColor(128, 128, 128, 90)  # tiles past the six that count: greyed
 _UNCOUNTED_HATCH = QColor(40, 40, 40, 160)  # and hatched
+_GRID_DARK = QColor(0, 0, 0, 170)
+_GRID_LIGHT = QColor(255, 255, 255, 220)
+_LABEL_BACK = QColor(0, 0, 0, 150)
 
 
 _ARROWS = {
@@ -60,9 +70,14 @@ class TileCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._size = QSize()  # sent pixels
         self._tiles: list[Tile] = []
-        self._image: QImage | None = None
-        self._scaled: QPixmap | None = None
+        self._image: QImage | None = None  # the screen-sized copy, never the full image
+        self._scaled: QPixmap | None = None  # the copy at the widget's size, smooth
+        self._placeholder: QImage | None = None
         self._message = "Decoding…"
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.update)
         self._selection: QRect | None = None  # sent pixels
         self._anchor: QPoint | None = None  # where the drag started, sent pixels
 
@@ -82,23 +97,40 @@ class TileCanvas(QWidget):
     def tiles(self) -> list[Tile]:
         return list(self._tiles)
 
-    def set_image(self, image: QImage | None, message: str = "") -> None:
-        """Show these pixels (their size must be the sent size), or a message instead."""
-        if image is not None and image.size() != self._size:
+    def set_image(
+        self, image: QImage | None, message: str = "", full_size: QSize | None = None
+    ) -> None:
+        """Show this picture, a copy of an image of `full_size` pixels (by default the
+        picture's own size), which must be the sent size; or a message instead."""
+        full = QSize(full_size) if full_size is not None else image.size() if image else QSize()
+        if image is not None and full != self._size:
             message = (
-                f"The image data is {image.width()}×{image.height()} px, "
+                f"The image data is {full.width()}×{full.height()} px, "
                 f"not {self._size.width()}×{self._size.height()}."
             )
             image = None
         self._image = image
         self._scaled = None
+        self._placeholder = None
         self._message = message
         if image is None:
             self.clear_selection()
         self.update()
 
+    def set_placeholder(self, thumbnail: QImage | None, message: str) -> None:
+        """No picture yet: the thumbnail (if any) enlarged, under the message."""
+        self.set_image(None, message)
+        self._placeholder = thumbnail if thumbnail is not None and not thumbnail.isNull() else None
+
     def has_image(self) -> bool:
         return self._image is not None
+
+    def has_placeholder(self) -> bool:
+        return self._image is None and self._placeholder is not None
+
+    def picture_size(self) -> QSize:
+        """The size of the copy the canvas paints from (empty when it has none)."""
+        return self._image.size() if self._image is not None else QSize()
 
     def message(self) -> str:
         return "" if self._image is not None else self._message
@@ -241,32 +273,42 @@ class TileCanvas(QWidget):
             self._scaled = None
         super().changeEvent(event)
 
-    def _pixmap(self, target: QRectF) -> QPixmap | None:
-        if self._image is None:
-            return None
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._settle.start()  # the quick picture until resizing pauses
+        super().resizeEvent(event)
+
+    def _smooth(self, target: QRectF) -> QPixmap | None:
+        """The picture at the target's size, or None while resizing (draw it quickly then)."""
+        assert self._image is not None
         ratio = self.devicePixelRatioF()
         size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
-        if self._scaled is None or self._scaled.size() != size:
-            smooth = size.width() < self._image.width()  # enlarged pixels stay crisp squares
-            mode = (
-                Qt.TransformationMode.SmoothTransformation
-                if smooth
-                else Qt.TransformationMode.FastTransformation
-            )
-            pixmap = QPixmap.fromImage(
-                self._image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
-            )
-            pixmap.setDevicePixelRatio(ratio)
-            self._scaled = pixmap
-        return self._scaled
+        if self._scaled is not None and self._scaled.size() == size:
+            return self._scaled
+        if self._settle.isActive():
+            return None
+        smooth = size.width() < self._image.width()  # enlarged pixels stay crisp squares
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if smooth
+            else Qt.TransformationMode.FastTransformation
+        )
+        pixmap = QPixmap.fromImage(
+            self._image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
+        )
+        pixmap.setDevicePixelRatio(ratio)
+        self._scaled = pixmap
+        return pixmap
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Dark))
         target = self.image_rect()
-        pixmap = self._pixmap(target)
-        if pixmap is None:
+        if self._image is None:
+            if self._placeholder is not None:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(target, self._placeholder, QRectF(self._placeholder.rect()))
+                painter.fillRect(self.rect(), _SHADE)
             painter.setPen(palette.color(QPalette.ColorRole.BrightText))
             painter.drawText(
                 self.rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN),
@@ -275,33 +317,72 @@ class TileCanvas(QWidget):
             )
             painter.end()
             return
-        painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+        pixmap = self._smooth(target)
+        if pixmap is not None:
+            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+        else:
+            painter.drawImage(target, self._image, QRectF(self._image.rect()))
         self._paint_tiles(painter)
         if self._selection is not None:
             self._paint_selection(painter, target)
         painter.end()
 
     def _paint_tiles(self, painter: QPainter) -> None:
+        # A few fills and lines for the whole grid, not some per tile: a 60-MP photo has 247.
+        for rect in self._uncounted_rects():
+            painter.fillRect(rect, _UNCOUNTED_WASH)
+            painter.fillRect(rect, QBrush(_UNCOUNTED_HATCH, Qt.BrushStyle.BDiagPattern))
+        xs = sorted({t.left for t in self._tiles} | {t.left + t.width for t in self._tiles})
+        ys = sorted({t.top for t in self._tiles} | {t.top + t.height for t in self._tiles})
+        area = self.image_rect()
+        # A dark line under a light one: the grid shows on any picture. Filled rectangles, not
+        # pen strokes: wide pens are slow.
+        for colour, line in ((_GRID_DARK, 3.0), (_GRID_LIGHT, 1.0)):
+            for x in xs:
+                left = self.to_view(QPointF(x, 0)).x() - line / 2
+                painter.fillRect(QRectF(left, area.top() - 1, line, area.height() + 2), colour)
+            for y in ys:
+                top = self.to_view(QPointF(0, y)).y() - line / 2
+                painter.fillRect(QRectF(area.left() - 1, top, area.width() + 2, line), colour)
+        self._paint_labels(painter)
+
+    def _uncounted_rects(self) -> list[QRectF]:
+        """The tiles past the counted ones, as one rectangle per run of rows alike."""
+        spans: list[tuple[int, int, int, int]] = []  # left, top, right, bottom in sent pixels
+        for tile in self._tiles:
+            if tile.counted:
+                continue
+            right, bottom = tile.left + tile.width, tile.top + tile.height
+            if spans and spans[-1][1] == tile.top:  # the same row: extend it
+                left, top, _, _ = spans[-1]
+                spans[-1] = (left, top, right, bottom)
+            elif spans and spans[-1][0] == tile.left and spans[-1][3] == tile.top:
+                left, top, right, _ = spans[-1]  # a new row under one alike: merge, extend
+                spans[-1] = (left, top, right, bottom)
+            else:
+                spans.append((tile.left, tile.top, right, bottom))
+        return [self._view_rect(x, y, r - x, b - y) for x, y, r, b in spans]
+
+    def _paint_labels(self, painter: QPainter) -> None:
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
         metrics = painter.fontMetrics()
+        shown = TILE_SIZE * self.scale()  # a whole tile's side in view pixels
+        if metrics.height() + 8 > shown or metrics.horizontalAdvance("0") + 14 > shown:
+            return  # not even a number fits in a tile
+        # The widest "N: not counted" any tile has; when it cannot fit, none is measured.
+        uncounted_fits = metrics.horizontalAdvance(f"{len(self._tiles)}: not counted") + 14 <= shown
+        painter.setPen(QColor(255, 255, 255))
         for tile in self._tiles:
+            if not tile.counted and not uncounted_fits:
+                continue
             rect = self._view_rect(tile.left, tile.top, tile.width, tile.height)
-            if not tile.counted:
-                painter.fillRect(rect, _UNCOUNTED_WASH)
-                painter.fillRect(rect, QBrush(_UNCOUNTED_HATCH, Qt.BrushStyle.BDiagPattern))
-            # A dark line under a light one: the grid shows on any picture.
-            for colour, width in ((QColor(0, 0, 0, 170), 3.0), (QColor(255, 255, 255, 220), 1.0)):
-                painter.setPen(QPen(colour, width))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(rect)
             label = str(tile.index + 1) if tile.counted else f"{tile.index + 1}: not counted"
             box = metrics.boundingRect(label).adjusted(-4, -1, 4, 1)
             if box.width() + 6 <= rect.width() and box.height() + 6 <= rect.height():
                 box.moveTopLeft(QPoint(round(rect.left()) + 3, round(rect.top()) + 3))
-                painter.fillRect(box, QColor(0, 0, 0, 150))
-                painter.setPen(QColor("white"))
+                painter.fillRect(box, _LABEL_BACK)
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
 
     def _paint_selection(self, painter: QPainter, target: QRectF) -> None:
