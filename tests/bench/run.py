@@ -33,6 +33,7 @@ ORDER = [
     "bench_requests",
     "bench_images",
     "bench_history",
+    "bench_open",
     "bench_memory",
     "bench_soak",
     "bench_bundle",
