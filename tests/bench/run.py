@@ -34,6 +34,7 @@ ORDER = [
     "bench_images",
     "bench_history",
     "bench_open",
+    "bench_paint",
     "bench_memory",
     "bench_soak",
     "bench_bundle",
