@@ -35,6 +35,7 @@ ORDER = [
     "bench_history",
     "bench_open",
     "bench_paint",
+    "bench_sidebar_fill",
     "bench_memory",
     "bench_soak",
     "bench_bundle",
