@@ -37,6 +37,7 @@ ORDER = [
     "bench_paint",
     "bench_sidebar_fill",
     "bench_memory",
+    "bench_send",
     "bench_soak",
     "bench_bundle",
 ]
