@@ -1,5 +1,8 @@
 """Benchmarks of the saved history: opening a long conversation, listing many conversations.
 
+What the GUI thread goes through while a conversation opens is bench_open's (the longest pause
+until the view is complete); this module measures the store and the sidebar's own parts.
+
 Run: `python tests/bench/bench_history.py` (prints the table; offscreen Qt, about a minute).
 The history is a real SQLite file and blob folder in a temporary directory: one empty
 conversation, one of 1,000 messages (500 turns; 100 questions carry a ~300 KB image; replies
@@ -8,7 +11,6 @@ are ~1,500 characters of Markdown), and 5,000 short conversations for the list.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import hashlib
 import os
@@ -26,10 +28,8 @@ for entry in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(entry))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.controllers.history import HistoryController  # noqa: E402
 from app.core.conversation import Conversation, ImagePart, Message, TextPart, Usage  # noqa: E402
 from app.core.history_rows import ConversationRow  # noqa: E402
 from app.core.imagetypes import PreparedImage  # noqa: E402
@@ -204,49 +204,6 @@ def _bench_store(store: HistoryStore, empty: str, long: str) -> list[BenchResult
     ]
 
 
-def _bench_open_in_gui(app: QApplication, data: Path, empty: str, long: str) -> BenchResult:
-    """What the GUI thread waits for: open_conversation() until pageLoaded arrives."""
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    controller = HistoryController(data)
-    arrived: list[float] = []
-    controller.pageLoaded.connect(lambda _page: arrived.append(time.perf_counter()))
-
-    async def open_once(conv_id: str) -> float:
-        arrived.clear()
-        start = time.perf_counter()
-        await controller.open_conversation(conv_id, PAGE)  # pageLoaded comes first
-        return (arrived[0] - start) * 1000
-
-    async def measure() -> tuple[float, float]:
-        await controller.open()
-        await open_once(empty)
-        await open_once(long)
-        firsts, seconds = [], []
-        for _ in range(REPEAT):
-            firsts.append(await open_once(empty))
-            seconds.append(await open_once(long))
-        await controller.aclose()
-        return statistics.median(firsts), statistics.median(seconds)
-
-    try:
-        empty_ms, long_ms = loop.run_until_complete(measure())
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-    return _ratio_result(
-        f"open a conversation from the GUI: open_conversation() until its last "
-        f"{PAGE} messages arrive",
-        "empty conversation",
-        empty_ms,
-        "1,000 messages, 100 images",
-        long_ms,
-        OPEN_TARGET,
-        "thread hop and queued signal included; the whole conversation "
-        "follows in conversationLoaded",
-    )
-
-
 def _bench_sidebar(app: QApplication, store: HistoryStore) -> list[BenchResult]:
     rows = store.list_conversations()
     few = rows[:50]
@@ -305,7 +262,6 @@ def run() -> list[BenchResult]:
             empty, long = _fill(store)
             results = _bench_store(store, empty, long)
             results += _bench_sidebar(app, store)
-        results.insert(2, _bench_open_in_gui(app, data, empty, long))
     return results
 
 

@@ -61,6 +61,7 @@ STEADY_TARGET = 1.5  # of the images in every form the app keeps them (1.06–1.
 STALL_TARGET_MS = 100.0
 GROWTH_TARGET = 2.0
 TIMEOUT_S = 120.0  # per wait, only so that a broken run cannot hang
+STOP_TIMEOUT_S = 10.0
 MIB = 1024 * 1024
 
 
@@ -96,9 +97,9 @@ class _DemoProcess:
     """`grok-vision demo-server` in a process of its own, in place of the session's in-process
     demo server (the session only asks it for `base_url`, sets `pace` and calls `stop`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pace: float = PACE) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "app", "demo-server", "--port", "0", "--pace", str(PACE)],
+            [sys.executable, "-m", "app", "demo-server", "--port", "0", "--pace", str(pace)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
@@ -108,11 +109,17 @@ class _DemoProcess:
         if not self.base_url.startswith("http://127.0.0.1:"):
             self.stop()
             raise RuntimeError(f"the demo server did not start: {self.base_url!r}")
-        self.pace = PACE
+        self.pace = pace
 
     def stop(self) -> None:
-        self._process.send_signal(signal.SIGINT)
-        self._process.communicate(timeout=TIMEOUT_S)
+        """SIGTERM, which ends it whatever it inherited: SIGINT would be ignored when run.py
+        runs in the background (a shell passes SIGINT down as ignored); killed if it lingers."""
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.communicate(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
 
 
 async def _soak(paths: list[Path]) -> dict[str, float]:

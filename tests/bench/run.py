@@ -33,7 +33,11 @@ ORDER = [
     "bench_requests",
     "bench_images",
     "bench_history",
+    "bench_open",
+    "bench_paint",
+    "bench_sidebar_fill",
     "bench_memory",
+    "bench_send",
     "bench_soak",
     "bench_bundle",
 ]
