@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QSpinBox
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.sessions import start_session, stop_session, write_settings
 
 from app.core.billing import format_usd
 from app.core.budget import MIN_IMAGE_TOKENS, image_tokens
@@ -33,48 +34,19 @@ BIG = (1400, 1000)  # 12 tiles, counted as 6: 1,792 tokens
 BIG_TOKENS = image_tokens(*BIG)
 
 
-def write_settings(**values: object) -> None:
-    config = Path(os.environ["GROK_VISION_CONFIG_DIR"])
-    (config / "settings.json").write_text(json.dumps(values), encoding="utf-8")
-
-
-def start(
-    qtbot: QtBot,
-    qloop: asyncio.AbstractEventLoop,
-    *,
-    demo: bool = True,
-    server: DemoServer | None = None,
-) -> tuple[AppSession, asyncio.Task[int]]:
-    session = AppSession(demo=demo)
-    session.chat.retry_policy = RetryPolicy(max_retries=1, base_delay=0.01, max_delay=0.02)
-    if server is not None:
-        session.demo_server = server.start()
-    qtbot.addWidget(session.window)
-    task = qloop.create_task(session.run([]))
-    qtbot.waitUntil(session.window.isVisible, timeout=5000)
-    if demo:
-        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=10_000)
-    return session, task
-
-
-def stop(qtbot: QtBot, session: AppSession, task: asyncio.Task[int]) -> None:
-    session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
-
-
 @pytest.fixture
 def running(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Callable[..., AppSession]]:
     started: list[tuple[AppSession, asyncio.Task[int]]] = []
 
     def make(**kwargs: object) -> AppSession:
-        pair = start(qtbot, qloop, **kwargs)  # type: ignore[arg-type]
+        retry = RetryPolicy(max_retries=1, base_delay=0.01, max_delay=0.02)
+        pair = start_session(qtbot, qloop, retry=retry, **kwargs)  # type: ignore[arg-type]
         started.append(pair)
         return pair[0]
 
     yield make
     for session, task in started:
-        stop(qtbot, session, task)
+        stop_session(qtbot, session, task)
 
 
 def png(path: Path, size: tuple[int, int], colour: str = "teal") -> Path:

@@ -12,11 +12,11 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
+from support.sessions import start_session, stop_session
 from support.turns import finished
 
 from app.core.conversation import Conversation, Message, Status, TextPart
 from app.demo import Fault
-from app.gui.session import AppSession
 from app.store.history import HistoryStore
 from app.store.paths import data_directory
 from app.ui.conversation_document import SHOWN_LIMIT
@@ -27,12 +27,7 @@ class Running:
 
     def __init__(self, qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
         self.qtbot = qtbot
-        self.session = AppSession(demo=True)
-        qtbot.addWidget(self.session.window)
-        self.task = qloop.create_task(self.session.run([]))
-        qtbot.waitUntil(
-            lambda: self.session.endpoint.has_key and bool(self.session.models), timeout=10_000
-        )
+        self.session, self.task = start_session(qtbot, qloop)
         qtbot.waitUntil(lambda: self.session.history_flow.history.info is not None, timeout=5000)
 
     def ask(self, text: str) -> Message:
@@ -50,9 +45,7 @@ class Running:
         return self.session.chat.conversation.messages[-1]
 
     def close(self) -> None:
-        self.session.window.close()
-        self.qtbot.waitUntil(self.task.done, timeout=10_000)
-        assert self.task.result() == 0
+        stop_session(self.qtbot, self.session, self.task)
 
 
 @pytest.fixture

@@ -11,8 +11,32 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from app.demo import DemoServer
 from app.gui.session import AppSession
 from app.llm.stream import RetryPolicy
+
+
+def start_session(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    *,
+    demo: bool = True,
+    server: DemoServer | None = None,
+    retry: RetryPolicy | None = None,
+) -> tuple[AppSession, asyncio.Task[int]]:
+    """A session once its window shows; a demo one once its endpoint and model list are
+    ready (on `server`, started here, instead of its own demo endpoint when given)."""
+    session = AppSession(demo=demo)
+    if retry is not None:
+        session.chat.retry_policy = retry
+    if server is not None:
+        session.demo_server = server.start()
+    qtbot.addWidget(session.window)
+    task = qloop.create_task(session.run([]))
+    qtbot.waitUntil(session.window.isVisible, timeout=5000)
+    if demo:
+        qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=10_000)
+    return session, task
 
 
 @contextmanager
@@ -21,16 +45,9 @@ def demo_session(
 ) -> Iterator[AppSession]:
     """A demo-mode session whose endpoint and model list are ready; on exit its window is
     closed and the session must end with 0."""
-    session = AppSession(demo=True)
-    if retry is not None:
-        session.chat.retry_policy = retry
-    qtbot.addWidget(session.window)
-    task = qloop.create_task(session.run([]))
-    qtbot.waitUntil(lambda: session.endpoint.has_key and bool(session.models), timeout=10_000)
+    session, task = start_session(qtbot, qloop, retry=retry)
     yield session
-    session.window.close()
-    qtbot.waitUntil(task.done, timeout=10_000)
-    assert task.result() == 0
+    stop_session(qtbot, session, task)
 
 
 def write_settings(**values: object) -> None:
