@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 from support.sessions import start_session, stop_session
@@ -152,8 +153,14 @@ def test_search_finds_a_reply_and_export_writes_files(
     rect = results.visualRect(results.model().index(0, 0))
     qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: app.session.chat.conversation.id == conv_id, timeout=5000)
-    flow._export("md")
-    dialog = flow._dialog
+    window = app.session.window
+    export = next(
+        a
+        for a in window.menu("conversation").actions()
+        if a.text().startswith("Export as Markdown")
+    )
+    export.trigger()
+    dialog = window.findChild(QFileDialog, "exportDialog")
     assert dialog is not None
     dialog.fileSelected.emit(str(tmp_path))
     qtbot.waitUntil(lambda: any(tmp_path.glob("*.md")), timeout=5000)

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 from support.history_data import text_message
@@ -156,7 +156,7 @@ def test_delete_keeps_the_sidebar_width_and_ctrl_z_brings_the_conversation_back(
     qtbot.wait(50)
     assert dock.width() == width
     assert undo_bar.geometry().right() <= sidebar.width()
-    assert not sidebar._undo_timer.isActive()
+    assert not any(timer.isActive() for timer in sidebar.findChildren(QTimer))
     assert session.chat.conversation.id != doomed  # the open one was deleted: a new one
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
