@@ -113,6 +113,12 @@ def _ending(event: dict[str, Any]) -> dict[str, Any] | None:
         response = dict(event.get("response") or {})
         response["status"] = "incomplete" if kind == "response.incomplete" else "completed"
         return response
+    if kind == "response.done":  # an older name of the closing event: its status says which
+        response = dict(event.get("response") or {})
+        if response.get("status") == "failed":
+            failure = response.get("error") or {}
+            raise stream_failure(failure.get("code"), failure.get("message"))
+        return response
     if kind == "response.failed":
         failure = (event.get("response") or {}).get("error") or {}
         raise stream_failure(failure.get("code"), failure.get("message"))
