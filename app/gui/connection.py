@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
-from app import keystore
 from app.controllers.endpoint import EndpointController
 from app.core.endpoints import UNENCRYPTED_WARNING, is_unencrypted_remote, key_account
 from app.core.notices import Notices
@@ -52,6 +52,9 @@ class Connection:
             self._endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
         else:
             settings = self._prefs.settings
+            # keyring, secretstorage and cryptography take ~100 ms to import: on the I/O
+            # thread, after the window shows (the demo never needs them).
+            keystore = await self._work.in_thread(importlib.import_module, "app.keystore")
             lookup = await self._work.in_thread(keystore.get_key, self.key_account)
             if lookup.key is None and not lookup.backend.secure:
                 self._notices.warning(f"Keyring: {lookup.backend.detail}")

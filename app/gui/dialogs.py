@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
+from types import ModuleType
+from typing import cast
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app import keystore
 from app.controllers.endpoint import EndpointController
 from app.core.catalog import ModelInfo
 from app.core.notices import Notices
@@ -68,6 +70,7 @@ class SettingsFlow(QObject):
         self._dialog = None
 
     async def _show_backend(self) -> None:
+        keystore = await self._keystore()
         try:
             lookup = await self._work.in_thread(keystore.get_key, self._key_account())
         except keystore.KeystoreError as exc:
@@ -88,6 +91,7 @@ class SettingsFlow(QObject):
 
     async def store_key_and_reconnect(self, key: str | None) -> None:
         """Store the key given in the dialog (if any), then connect with the settings saved."""
+        keystore = await self._keystore()
         if key:
             try:
                 backend = await self._work.in_thread(keystore.set_key, key, self._key_account())
@@ -96,10 +100,15 @@ class SettingsFlow(QObject):
                 self._notices.error(f"The key was not saved: {exc}")
         await self._reconnect()
 
+    async def _keystore(self) -> ModuleType:
+        """`app.keystore`, imported on the I/O thread the first time (keyring is slow to load)."""
+        return cast(ModuleType, await self._work.in_thread(importlib.import_module, "app.keystore"))
+
     def _delete_key(self) -> None:
         self._work.start(self._delete(), "delete-key")
 
     async def _delete(self) -> None:
+        keystore = await self._keystore()
         try:
             deleted = await self._work.in_thread(keystore.delete_key, self._key_account())
         except keystore.KeystoreError as exc:
