@@ -37,6 +37,8 @@ from app.core.images import IMAGE_SUFFIXES
 from app.ui.tray_mime import acceptable, read_offer
 from app.ui.tray_palette import error_color, mix, readable
 
+ADDED = "Added to the tray, after the images already there"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -56,7 +58,9 @@ def judge(mime: QMimeData) -> Verdict | None:
     offer = read_offer(mime)
     if not offer.paths:
         if offer.urls or offer.image is not None or offer.picture is not None:
-            return Verdict(True, "Drop images to add them", "They go to the tray, in this order")
+            return Verdict(
+                True, "Drop images to add them", "Added to the tray, after the images already there"
+            )
         return None
     names = [PurePath(p).name or p for p in offer.paths]
     refused = [
@@ -69,7 +73,7 @@ def judge(mime: QMimeData) -> Verdict | None:
         return Verdict(False, "Only images can be added", f"{name_list(refused)} {verb}")
     taken = len(names) - len(refused)
     title = "Drop images to add them" if taken != 1 else "Drop the image to add it"
-    detail = "They go to the tray, in this order"
+    detail = ADDED
     if refused:
         detail = f"{name_list(refused)} will be skipped: not an image"
     return Verdict(True, title, detail)
@@ -145,6 +149,10 @@ class DropOverlay(QWidget):
                 self._show(verdict)  # before Qt looks for the widget under the cursor
         elif kind == QEvent.Type.DragLeave:
             self._finish()
+        elif kind == QEvent.Type.Drop and self._verdict is not None and not self._verdict.accepted:
+            self._finish()  # refused: nothing under the overlay takes it either
+            event.ignore()
+            return True
         return False
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
