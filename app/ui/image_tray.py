@@ -6,6 +6,10 @@ The tray does no work on images. It turns what the user drops or pastes into sig
 (`set_items`, `update_item`). The number on each tile is the image's place in the message
 ("Image 1", "Image 2"), which the user can refer to in the text.
 
+Empty, it is one slim line (the hint and Add images…); with images, one row of compact tiles
+that scrolls sideways when it is full. While something droppable is dragged over it, its frame
+is drawn in the highlight colour (`set_drop_highlight`, also used by the window's drop overlay).
+
 From the keyboard the tray is one Tab stop (the current tile; the others take focus only by
 click) plus its Add images… button. On a tile: Left/Right, Home/End walk the tiles; Enter or
 Space preview it; D toggles low detail; Delete or Backspace remove it; Ctrl+Left/Right move it.
@@ -15,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -27,6 +32,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,19 +42,21 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.core.attachment import Attachment
-from app.core.images import IMAGE_SUFFIXES
+from app.ui.tray_dialog import image_file_dialog
+from app.ui.tray_frame import TrayFrame, quiet_text_palette
 from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
 from app.ui.tray_names import differ_points
 from app.ui.tray_strip import TileStrip
-from app.ui.tray_tile import THUMB_SIZE, TrayTile
+from app.ui.tray_tile import TrayTile
+
+MARGIN = 4
 
 
-class ImageTray(QFrame):
+class ImageTray(TrayFrame):
     """The draft's images; see the module docstring."""
 
     pathsDropped = Signal(list)  # list[str]: files and folders
@@ -67,7 +75,6 @@ class ImageTray(QFrame):
         self.setAcceptDrops(True)
         # Not a Tab stop itself (it would be an invisible one): its current tile is.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._tiles: dict[str, TrayTile] = {}
         self._order: list[str] = []
@@ -84,9 +91,10 @@ class ImageTray(QFrame):
         )
         self._hint = QLabel(f"Drop screenshots here, paste with {paste}, or Add images…", self)
         self._hint.setObjectName("imageTrayHint")
-        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._hint.setWordWrap(True)
-        self._hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._hint.setMinimumWidth(0)
+        self._hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._hint.setPalette(quiet_text_palette(self.palette(), self._hint.palette()))
 
         self._strip = TileStrip()
         self._strip.setObjectName("imageTrayStrip")
@@ -106,18 +114,13 @@ class ImageTray(QFrame):
         self._add.setToolTip(f"Choose image files (or drop them here, or paste with {paste})")
         self._add.clicked.connect(self.open_file_dialog)
 
-        side = QVBoxLayout()
-        side.addStretch(1)
-        side.addWidget(self._add)
-        side.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(MARGIN + 4, MARGIN, MARGIN, MARGIN)
+        layout.setSpacing(6)
         layout.addWidget(self._hint, 1)
         layout.addWidget(self._scroll, 1)
-        layout.addLayout(side)
+        layout.addWidget(self._add, 0, Qt.AlignmentFlag.AlignVCenter)
         self._scroll.hide()
-        line = self.fontMetrics().lineSpacing()
-        self._scroll.setMinimumHeight(THUMB_SIZE.height() + 5 * line + 60)
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -156,9 +159,40 @@ class ImageTray(QFrame):
             self._make_current(self._selected)
         self._hint.setVisible(not ids)
         self._scroll.setVisible(bool(ids))
+        self._fit_height()
         self._disambiguate()
         if had_focus and not ids:
             self._add.setFocus(Qt.FocusReason.OtherFocusReason)  # the last image was removed
+
+    def _fit_height(self) -> None:
+        """One row of tiles, plus the scroll bar only while they do not all fit."""
+        tiles = self.tiles()
+        if not tiles:
+            return
+        margins = self._strip.row.contentsMargins()
+        row = tiles[0].height() + margins.top() + margins.bottom()
+        spacing = self._strip.row.spacing()
+        wanted = sum(t.width() + spacing for t in tiles) + margins.left() + margins.right()
+        bar = self._scroll.horizontalScrollBar()
+        overflow = wanted > self._scroll.width()
+        height = row + (bar.sizeHint().height() if overflow else 0)
+        if self._scroll.height() != height or self._scroll.minimumHeight() != height:
+            self._scroll.setFixedHeight(height)
+
+    def hint_color(self) -> QColor:
+        return self._hint.palette().color(QPalette.ColorRole.WindowText)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._hint.setPalette(quiet_text_palette(self.palette(), self._hint.palette()))
+
+    def is_empty(self) -> bool:
+        return not self._order
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
 
     def _disambiguate(self) -> None:
         """Make names that would read the same show where they differ."""
@@ -265,13 +299,7 @@ class ImageTray(QFrame):
         if self._dialog is not None:
             self._dialog.raise_()
             return
-        patterns = sorted(
-            {f"*{s}" for s in IMAGE_SUFFIXES} | {f"*{s.upper()}" for s in IMAGE_SUFFIXES}
-        )
-        dialog = QFileDialog(self, "Add images")
-        dialog.setObjectName("addImagesDialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilters([f"Images ({' '.join(patterns)})", "All files (*)"])
+        dialog = image_file_dialog(self)
         dialog.filesSelected.connect(self._files_chosen)
         dialog.finished.connect(self._dialog_finished)
         self._dialog = dialog
@@ -328,16 +356,19 @@ class ImageTray(QFrame):
             event.setDropAction(Qt.DropAction.MoveAction)
             event.accept()
         elif acceptable(mime):
+            self.set_drop_highlight(True)
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._strip.set_indicator(None)
+        self.set_drop_highlight(False)
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         self._strip.set_indicator(None)
+        self.set_drop_highlight(False)
         mime = event.mimeData()
         dragged = self._dragged_id(mime)
         if dragged is not None:
@@ -355,19 +386,12 @@ class ImageTray(QFrame):
         return [self._tiles[t] for t in self._order if t != dragged]
 
     def _insert_index(self, position: QPointF, dragged: str) -> int:
-        """Where the dragged tile lands among the others, from the drop position's x."""
         x = self._strip.mapFrom(self, position.toPoint()).x()
-        return sum(1 for tile in self._others(dragged) if tile.geometry().center().x() < x)
+        return self._strip.insert_index(x, self._others(dragged))
 
     def _indicator_x(self, position: QPointF, dragged: str) -> int:
         others = self._others(dragged)
-        index = self._insert_index(position, dragged)
-        gap = self._strip.row.spacing() // 2
-        if not others:
-            return 4
-        if index < len(others):
-            return others[index].geometry().left() - gap
-        return others[-1].geometry().right() + gap
+        return self._strip.indicator_x(self._insert_index(position, dragged), others)
 
     def drag_mime(self, item_id: str) -> QMimeData:
         """What dragging one of this tray's tiles carries (only this tray accepts it)."""

@@ -34,6 +34,7 @@ from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
 from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
+from app.ui.window_drop import DropOverlay
 from app.ui.window_fit import (
     MINIMUM_SIZE,
     MainToolBar,
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.send_reason = QLabel()
         self.settings_button = QPushButton("Open Settings…")
         self._build(demo)
+        self.drop_overlay = DropOverlay(self, self.tray.take_mime, lambda: self.tray)
         self._busy = False
         self._send_block: str | None = None
         self.set_busy(False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -12,7 +14,7 @@ class TileStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(4, 4, 4, 4)
+        self.row.setContentsMargins(2, 2, 2, 2)
         self.row.setSpacing(8)
         self.row.addStretch(1)
         self._indicator: int | None = None
@@ -21,6 +23,19 @@ class TileStrip(QWidget):
         if x != self._indicator:
             self._indicator = x
             self.update()
+
+    def insert_index(self, x: int, others: Sequence[QWidget]) -> int:
+        """Where a dragged tile lands among the `others`, from the drop's x in the strip."""
+        return sum(1 for tile in others if tile.geometry().center().x() < x)
+
+    def indicator_x(self, index: int, others: Sequence[QWidget]) -> int:
+        """Where to draw the line that shows a dragged tile landing at `index`."""
+        gap = self.row.spacing() // 2
+        if not others:
+            return 4
+        if index < len(others):
+            return others[index].geometry().left() - gap
+        return others[-1].geometry().right() + gap
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._indicator is None:

@@ -1,4 +1,5 @@
-"""A tray tile's thumbnail: the image scaled for the screen's pixel ratio, or a placeholder."""
+"""A tray tile's thumbnail: the image scaled for the screen's pixel ratio, or a placeholder,
+with the image's number ("Image 2" in the message) on its corner."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from app.ui.tray_badge import filled_colors, small_font
 from app.ui.tray_palette import error_color
 
-THUMB_SIZE = QSize(124, 90)
+THUMB_SIZE = QSize(72, 60)
 
 
 class Thumbnail(QWidget):
     """The image, scaled for the screen's pixel ratio, or a placeholder until it is ready."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, size: QSize = THUMB_SIZE) -> None:
         super().__init__(parent)
-        self.setFixedSize(THUMB_SIZE)
+        self.setFixedSize(size)
+        self._number = ""
         self._source: bytes | None = None
         self._image: QImage | None = None
         self._scaled: QPixmap | None = None
@@ -34,6 +37,14 @@ class Thumbnail(QWidget):
         self._placeholder = placeholder
         self._failed = failed
         self.update()
+
+    def set_number(self, number: str) -> None:
+        if number != self._number:
+            self._number = number
+            self.update()
+
+    def number(self) -> str:
+        return self._number
 
     @property
     def has_image(self) -> bool:
@@ -85,4 +96,23 @@ class Thumbnail(QWidget):
             )
             painter.setPen(colour)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+        self._paint_number(painter)
         painter.end()
+
+    def _paint_number(self, painter: QPainter) -> None:
+        if not self._number:
+            return
+        fill, text = filled_colors(self.palette())
+        font = small_font(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        height = metrics.height() + 2
+        width = max(height, metrics.horizontalAdvance(self._number) + 8)
+        badge = QRectF(0, 0, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(badge, height / 2, height / 2)
+        painter.setPen(text)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, self._number)

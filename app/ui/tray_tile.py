@@ -1,4 +1,5 @@
-"""One tile of the image tray: number badge, thumbnail, state, token cost and a remove button.
+"""One tile of the image tray, compact: the thumbnail (its number on the corner) beside the
+name on two lines, badges for the token cost and the state, and the High/Low detail switch.
 
 Keys on a focused tile: Left/Right (Home/End) walk the tiles, Ctrl+Left/Right move the image,
 Enter or Space open its preview, D toggles low detail, Delete or Backspace removes it. The
@@ -8,7 +9,7 @@ where they differ (`set_name_focus`), so two files never read the same.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
     QKeyEvent,
@@ -30,23 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.attachment import Attachment, AttachmentState, SourceKind
+from app.ui.tray_badge import Badge, small_font
+from app.ui.tray_detail import DetailToggle
 from app.ui.tray_names import name_lines
-from app.ui.tray_palette import error_color
+from app.ui.tray_palette import error_color, readable
+from app.ui.tray_texts import state_badge, tile_tooltip, token_text
 from app.ui.tray_thumbnail import THUMB_SIZE, Thumbnail
 
 __all__ = ["FOCUS_RING_WIDTH", "THUMB_SIZE", "TILE_WIDTH", "TrayTile", "token_text"]
 
-TILE_WIDTH = 140
+TILE_WIDTH = 236
 FOCUS_RING_WIDTH = 3
-
-
-def token_text(item: Attachment) -> str:
-    """ "1,792 tok"; "? tok" when the cost cannot be known (remote address); "" if failed."""
-    if item.failed:
-        return ""
-    if item.tokens is None:
-        return "? tok" if item.kind is SourceKind.URL else "… tok"
-    return f"{item.tokens:,} tok"
+MARGIN = 6
+GAP = 8
 
 
 class TrayTile(QFrame):
@@ -65,71 +62,76 @@ class TrayTile(QFrame):
         super().__init__(parent)
         self.setObjectName("trayTile")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFixedWidth(TILE_WIDTH)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._item = item
         self._number = number
         self._selected = False
         self._press: QPoint | None = None
-
-        self._badge = QLabel(self)
-        self._badge.setObjectName("trayTileBadge")
-        self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._badge.setMinimumWidth(18)
-        self._badge.setStyleSheet(
-            "background: palette(highlight);"
-            " color: palette(highlighted-text);"
-            " border-radius: 8px; padding: 0 5px; font-weight: bold;"
-        )
         self._name_focus: int | None = None
+
+        line = self.fontMetrics().lineSpacing()
         self._name = QLabel(self)
         self._name.setObjectName("trayTileName")
+        self._name.setFixedHeight(2 * line)
+        self._name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._remove = QToolButton(self)
         self._remove.setObjectName("trayTileRemove")
         self._remove.setText("×")
         self._remove.setAutoRaise(True)
         self._remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._remove.setFixedSize(QSize(line + 2, line + 2))
         self._remove.clicked.connect(lambda: self.removeRequested.emit(self._item.id))
-        self._thumb = Thumbnail(self)
-        self._state = QLabel(self)
-        self._state.setObjectName("trayTileState")
-        self._state.setWordWrap(True)
-        self._tokens = QLabel(self)
+        self._tokens = Badge("neutral", self)
         self._tokens.setObjectName("trayTileTokens")
+        self._state = Badge("good", self)
+        self._state.setObjectName("trayTileState")
+        self._reason = QLabel(self)  # a failure's reason, where the detail switch would be
+        self._reason.setObjectName("trayTileReason")
+        self._reason.setFont(small_font(self.font()))
+        self._detail = DetailToggle(self)
+        self._detail_label = QLabel("Detail", self)
+        self._detail_label.setFont(small_font(self.font()))
+        self._detail.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # D on the tile toggles it
+        self._detail.toggled.connect(self._detail_toggled)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setSpacing(4)
-        top.addWidget(self._badge)
-        top.addWidget(self._name, 1)
-        top.addWidget(self._remove)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(6, 4, 6, 6)
-        column.setSpacing(3)
-        column.addLayout(top)
-        column.addWidget(self._thumb, 0, Qt.AlignmentFlag.AlignHCenter)
-        column.addWidget(self._state)
-        self._detail = self._detail_button()
-        column.addLayout(self._tokens_row())
-        column.addStretch(1)
-        # One height for every tile: the name gets two lines, the state two more (the tooltip and
-        # the accessible description carry all of a long name or failure message).
-        line = self.fontMetrics().lineSpacing()
-        self._state.setMaximumHeight(2 * line)
-        self._name.setFixedHeight(2 * line)
-        self.setFixedHeight(
-            4
-            + max(2 * line, 22)
-            + 3
-            + THUMB_SIZE.height()
-            + 3
-            + 2 * line
-            + 3
-            + max(line, self._detail.sizeHint().height())
-            + 6
-            + 4
-        )
+        self._thumb = Thumbnail(self, QSize(THUMB_SIZE.width(), self._column_height(line)))
+        self._lay_out()
         self._render(force=True)
+
+    def _column_height(self, line: int) -> int:
+        """The text column's height: two lines of name, the badges, the detail switch."""
+        badge = self._tokens.sizeHint().height()
+        return max(THUMB_SIZE.height(), 2 * line + 3 + badge + 3 + self._detail.sizeHint().height())
+
+    def _lay_out(self) -> None:
+        badges = QHBoxLayout()
+        badges.setSpacing(4)
+        badges.addWidget(self._tokens)
+        badges.addWidget(self._state)
+        badges.addStretch(1)
+        switch = QHBoxLayout()
+        switch.setSpacing(4)
+        switch.addWidget(self._detail_label)
+        switch.addWidget(self._detail)
+        switch.addWidget(self._reason, 1)
+        switch.addStretch(1)
+        name_row = QHBoxLayout()
+        name_row.setSpacing(2)
+        name_row.addWidget(self._name, 1, Qt.AlignmentFlag.AlignTop)
+        name_row.addWidget(self._remove, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout()
+        column.setSpacing(3)
+        column.addLayout(name_row)
+        column.addLayout(badges)
+        column.addLayout(switch)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(MARGIN, MARGIN, MARGIN - 2, MARGIN)
+        row.setSpacing(GAP)
+        row.addWidget(self._thumb, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(column, 1)
+        self._name_width = TILE_WIDTH - 2 * MARGIN + 2 - THUMB_SIZE.width() - GAP
+        self._name_width -= self._remove.width() + name_row.spacing()
+        self.setFixedSize(TILE_WIDTH, 2 * MARGIN + self._thumb.height())
 
     # -- content -------------------------------------------------------------------------------
 
@@ -168,15 +170,28 @@ class TrayTile(QFrame):
         return self._selected
 
     def badge_text(self) -> str:
-        return self._badge.text()
+        """The image's number, on the thumbnail's corner."""
+        return self._thumb.number()
 
     def state_text(self) -> str:
-        return self._state.text()
+        """The whole state ("Ready", "Downscaled from 12000×8000", "Failed: <reason>")."""
+        return self._item.status_text
+
+    def state_badge(self) -> Badge:
+        """The state in a word or two, as a badge."""
+        return self._state
 
     def tokens_text(self) -> str:
         return self._tokens.text()
 
-    def detail_button(self) -> QToolButton:
+    def tokens_badge(self) -> Badge:
+        return self._tokens
+
+    def reason_label(self) -> QLabel:
+        """A failed image's reason, elided (all of it in the tooltip)."""
+        return self._reason
+
+    def detail_button(self) -> DetailToggle:
         """Checked: the image is sent at low detail (downscaled to one 448×448 tile)."""
         return self._detail
 
@@ -188,58 +203,56 @@ class TrayTile(QFrame):
 
     def _render(self, *, force: bool = False) -> None:
         item = self._item
-        self._badge.setText(str(self._number))
-        self._badge.setAccessibleName(f"Image {self._number}")
+        self._thumb.set_number(str(self._number))
         self._render_name()
         self._remove.setAccessibleName(f"Remove {item.name}")
         self._remove.setToolTip(f"Remove {item.name} (Delete)")
-        self._state.setText(item.status_text)
-        sheet = f"color: {error_color(self.palette()).name()};" if item.failed else ""
-        if force or sheet != self._state.styleSheet():
-            self._state.setStyleSheet(sheet)
-        self._tokens.setText(token_text(item))
+        state, tone = state_badge(item)
+        self._state.set_badge(state, tone)
+        self._state.setToolTip(item.status_text)
+        self._state.setAccessibleName(item.status_text)
+        tokens = token_text(item)
+        self._tokens.set_badge(tokens)
+        self._tokens.setVisible(bool(tokens))
+        self._tokens.setAccessibleName(tokens.replace("tok", "tokens"))
+        self._render_reason(item, force=force)
         self._render_detail(item)
         placeholder = {AttachmentState.FAILED: "!", AttachmentState.READING: "…"}.get(
-            item.state, "web image" if item.kind is SourceKind.URL else ""
+            item.state, "web" if item.kind is SourceKind.URL else ""
         )
         self._thumb.set_content(item.thumbnail, placeholder, item.failed)
-        tokens = token_text(item).replace("tok", "tokens")
         self.setAccessibleName(f"Image {self._number}: {item.name}")
-        self.setAccessibleDescription(", ".join(p for p in (item.status_text, tokens) if p))
-        self.setToolTip(self._tooltip())
+        spoken = tokens.replace("tok", "tokens")
+        detail = "low detail" if item.low_detail else ""
+        self.setAccessibleDescription(", ".join(p for p in (item.status_text, spoken, detail) if p))
+        self.setToolTip(tile_tooltip(self._item))
         self.update()
 
+    def _render_reason(self, item: Attachment, *, force: bool) -> None:
+        self._reason.setVisible(item.failed)
+        if not item.failed:
+            return
+        reason = item.error or "unknown reason"
+        metrics = self._reason.fontMetrics()
+        self._reason.setText(
+            metrics.elidedText(reason, Qt.TextElideMode.ElideRight, self._name_width)
+        )
+        self._reason.setToolTip(reason)
+        colour = error_color(self.palette())
+        palette = self._reason.palette()
+        if force or palette.color(QPalette.ColorRole.WindowText) != colour:
+            base = self.palette().color(QPalette.ColorRole.Base)
+            palette.setColor(QPalette.ColorRole.WindowText, readable(colour, base))
+            self._reason.setPalette(palette)
+
     def shown_name(self, name: str, differ_at: int | None = None) -> str:
-        """How this tile shows a name (two lines that fit beside the badge)."""
-        width = TILE_WIDTH - 12 - 4 - 4 - max(18, self._badge.sizeHint().width())
-        width -= self._remove.sizeHint().width()
-        return name_lines(name, self._name.fontMetrics(), width, differ_at)
+        """How this tile shows a name (two lines that fit beside the thumbnail)."""
+        return name_lines(name, self._name.fontMetrics(), self._name_width, differ_at)
 
     def _render_name(self) -> None:
         self._name.setText(self.shown_name(self._item.name, self._name_focus))
         self._name.setToolTip(self._item.name)
         self._name.setAccessibleName(self._item.name)
-
-    def _tokens_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        row.addWidget(self._tokens, 1)
-        row.addWidget(self._detail)
-        return row
-
-    def _detail_button(self) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName("trayTileDetail")
-        button.setText("Low detail")
-        button.setCheckable(True)
-        # A raised, framed button that shows its checked state (sunken, with a tick), not a
-        # label; D toggles it from the keyboard.
-        button.setAutoRaise(False)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.toggled.connect(self._detail_toggled)
-        return button
 
     def _detail_toggled(self, low: bool) -> None:
         if low != self._item.low_detail:
@@ -247,41 +260,19 @@ class TrayTile(QFrame):
 
     def _render_detail(self, item: Attachment) -> None:
         self._detail.setVisible(item.kind is not SourceKind.URL and not item.failed)
+        self._detail_label.setVisible(self._detail.isVisibleTo(self))
         self._detail.blockSignals(True)
         self._detail.setChecked(item.low_detail)
         self._detail.blockSignals(False)
-        self._detail.setText("✓ Low detail" if item.low_detail else "Low detail")
+        self._detail.update()
         self._detail.setAccessibleName(f"Low detail for {item.name}")
         self._detail.setToolTip(
             "Sent at low detail: downscaled to one 448×448 tile, 512 tokens. Click (or press D "
-            "on the tile) to send it at full detail."
+            "on the tile) to send it at high detail."
             if item.low_detail
-            else "Send at low detail: downscaled to one 448×448 tile, so it costs 512 tokens "
-            "(D on the tile)."
+            else "Sent at high detail. Click (or press D on the tile) to send it at low "
+            "detail: downscaled to one 448×448 tile, 512 tokens."
         )
-
-    def _tooltip(self) -> str:
-        item = self._item
-        lines = [item.location or item.name]
-        if item.original_size and item.size and item.original_size != item.size:
-            lines.append(
-                f"{item.original_size[0]}×{item.original_size[1]} px, "
-                f"sent as {item.size[0]}×{item.size[1]}"
-            )
-        elif item.size:
-            lines.append(f"{item.size[0]}×{item.size[1]} px")
-        if item.prepared is not None:
-            lines.append(f"{item.prepared.mime}, {len(item.prepared.data) / 1024:,.0f} KiB")
-        lines.append(item.status_text)
-        if item.tokens is not None:
-            lines.append(f"{item.tokens:,} tokens")
-        elif item.kind is SourceKind.URL:
-            lines.append("Token cost unknown: the server downloads it (counted at the most)")
-        lines.append(
-            "Double-click (or Enter, Space) to preview and crop; D: low detail; drag (or "
-            "Ctrl+Left, Ctrl+Right) to reorder; Delete removes it."
-        )
-        return "\n".join(lines)
 
     # -- interaction ---------------------------------------------------------------------------
 

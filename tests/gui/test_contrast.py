@@ -1,6 +1,7 @@
-"""Readable in light and dark themes: the demo banner's text on its background and the token
-meter's text on the window reach WCAG's 4.5:1, and the meter's empty track stays visible, under
-a light and a dark system palette (set on the application, as a desktop theme does)."""
+"""Readable in light and dark themes: the demo banner's text on its background, the token
+meter's text on the window, and the tray's texts and badges reach WCAG's 4.5:1, and the meter's
+empty track stays visible, under a light and a dark system palette (set on the application, as
+a desktop theme does)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.budget import BudgetEstimate
 from app.ui.banner import Banner
 from app.ui.main_window import MainWindow
 from app.ui.token_meter import TokenMeter
+from app.ui.tray_badge import badge_colors, filled_colors
+from app.ui.tray_detail import DetailToggle
 from app.ui.tray_palette import contrast_ratio
 
 Role = QPalette.ColorRole
@@ -159,6 +163,45 @@ def test_meter_text_and_track_are_readable(
     assert meter.over_window == (not estimate.fits)
     # The empty part of the bar stands apart from the window (the track used to vanish).
     assert contrast_ratio(meter.track_color(), background) >= 1.5
+
+
+def test_tray_texts_are_readable(qtbot: QtBot, system_palette: QPalette) -> None:
+    """The tray's hint, its tiles' names and badges, the detail switch, the number on the
+    thumbnail, and the drop overlay's card, in light and dark."""
+    window = _window(qtbot)
+    tray = window.tray
+    assert contrast_ratio(tray.hint_color(), system_palette.color(Role.Window)) >= 4.5
+    for tone in ("neutral", "good", "info", "bad"):
+        background, text = badge_colors(system_palette, tone)
+        assert contrast_ratio(text, background) >= 4.5, tone
+    fill, number = filled_colors(system_palette)
+    assert contrast_ratio(number, fill) >= 4.5
+    toggle = DetailToggle()
+    qtbot.addWidget(toggle)
+    for background, text in toggle.colors().values():
+        assert contrast_ratio(text, background) >= 4.5
+    tray.set_items(
+        [
+            Attachment("a", "mockup-homepage-v1-final.png", SourceKind.FILE, tokens=1792),
+            Attachment(
+                "b", "broken.png", SourceKind.FILE, state=AttachmentState.FAILED, error="bad"
+            ),
+        ]
+    )
+    tile, failed = tray.tiles()
+    base = tile.palette().color(Role.Base)
+    name = tile.findChild(QLabel, "trayTileName")
+    assert name is not None
+    assert contrast_ratio(name.palette().color(name.foregroundRole()), base) >= 4.5
+    for badge in (tile.tokens_badge(), tile.state_badge(), failed.state_badge()):
+        background, text = badge.colors()
+        assert contrast_ratio(text, background) >= 4.5, badge.text()
+    reason = failed.reason_label()
+    assert contrast_ratio(reason.palette().color(reason.foregroundRole()), base) >= 4.5
+    overlay = window.drop_overlay
+    colours = overlay.colors()
+    assert contrast_ratio(colours["title"], colours["card"]) >= 4.5
+    assert contrast_ratio(colours["detail"], colours["card"]) >= 4.5
 
 
 def test_contrast_ratio_matches_wcag() -> None:

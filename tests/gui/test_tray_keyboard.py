@@ -18,12 +18,13 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 from support.sessions import demo_session
 
 from app.gui.session import AppSession
+from app.ui.tray_detail import DetailToggle
 from app.ui.tray_tile import FOCUS_RING_WIDTH, TrayTile
 
 MOCKUPS = ("mockup-dashboard-final.png", "mockup-settings-final.png")
@@ -194,23 +195,42 @@ def test_d_toggles_low_detail_on_a_visible_toggle_button(
     press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     tile = focused_tile(session)
     button = tile.detail_button()
-    assert isinstance(button, QToolButton)
+    assert isinstance(button, DetailToggle)
     assert button.isVisible()
     assert button.isCheckable()
-    assert not button.autoRaise()  # drawn as a button, not as a label
     assert button.accessibleName() == "Low detail for big.png"
     assert not button.isChecked()
+    assert button.shown_segment() == "High"
+    # Drawn as a two-part switch with the chosen part filled, not as a label: the "High" half
+    # is painted in the fill colour while it is chosen, the "Low" half after D.
+    fill = button.colors()["chosen"][0].rgb()
+    assert fill in painted_colours(button, 0.25)
+    assert fill not in painted_colours(button, 0.75)
 
     press(qtbot, Qt.Key.Key_D)
     qtbot.waitUntil(lambda: session.attachments.item(one).low_detail)  # type: ignore[union-attr]
     assert button.isChecked()
-    assert button.text().startswith("✓")
+    assert button.shown_segment() == "Low"
+    assert fill in painted_colours(button, 0.75)
+    assert fill not in painted_colours(button, 0.25)
     assert focused() is tile
+    assert "low detail" in tile.accessibleDescription()
 
     press(qtbot, Qt.Key.Key_D)
     qtbot.waitUntil(lambda: not session.attachments.item(one).low_detail)  # type: ignore[union-attr]
     assert not button.isChecked()
-    assert button.text() == "Low detail"
+    assert button.shown_segment() == "High"
+
+    # A click on the switch toggles it too.
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.attachments.item(one).low_detail)  # type: ignore[union-attr]
+
+
+def painted_colours(widget: QWidget, at: float) -> set[int]:
+    """The colours (RGB) painted along a vertical line at `at` of the widget's width."""
+    picture = widget.grab().toImage()
+    x = round((picture.width() - 1) * at)
+    return {picture.pixelColor(x, y).rgb() for y in range(picture.height())}
 
 
 def test_ctrl_arrows_move_and_delete_removes_keeping_the_focus_in_the_tray(
