@@ -65,6 +65,18 @@ def test_content_decides_not_the_suffix(tmp_path: Path) -> None:
     assert prepared.data == path.read_bytes()
 
 
+@pytest.mark.parametrize("content", [b"", b"hi\n", b"BM", b"\x89P"])
+def test_a_file_of_a_few_bytes_is_not_an_image(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "notes.png"
+    path.write_bytes(content)
+    with pytest.raises(ImageError) as refused:
+        probe(path)
+    assert "unpack" not in str(refused.value)
+    with pytest.raises(ImageError) as refused_again:
+        prepare_file(path, XAI_LIMITS)
+    assert "unpack" not in str(refused_again.value)
+
+
 @pytest.mark.parametrize("orientation", [6, 8])
 def test_exif_orientation_read_from_header(tmp_path: Path, orientation: int) -> None:
     path = rotated_jpeg(tmp_path / "phone.jpg", (300, 200), orientation)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QRect, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QGuiApplication,
     QKeySequence,
+    QResizeEvent,
     QScreen,
     QShowEvent,
 )
@@ -45,6 +46,22 @@ from app.ui.window_fit import (
 from app.ui.window_menus import WindowMenus, show_shortcuts
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
+
+
+class _WrappingPanel(QWidget):
+    """A panel whose minimum height counts its wrapped text (a QSplitter asks only for the
+    unwrapped minimum, and squeezed the tray when the line under Send wrapped)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.totalHeightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # the wrapped height changes with the width
 
 
 # How long a notice stays: an error waits until it is dismissed (0: no timeout).
@@ -193,7 +210,8 @@ class MainWindow(QMainWindow):
         )
 
     def _build_bottom(self) -> QWidget:
-        bottom = QWidget()
+        bottom = _WrappingPanel()
+        bottom.setObjectName("composerPanel")
         layout = QVBoxLayout(bottom)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tray)

@@ -5,8 +5,10 @@ screen, Send and the meter inside it, and the Conversation menu not behind »».
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -118,3 +120,32 @@ def test_a_saved_geometry_too_large_for_the_screen_is_clamped(qtbot: QtBot) -> N
     assert send is not None
     top_left = send.mapToGlobal(QPoint(0, 0))
     assert available.contains(QRect(top_left, send.size()))
+
+
+def test_a_wrapped_line_under_send_squeezes_nothing(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    with demo_session(qtbot, qloop) as session:
+        window = session.window
+        window.resize(1024, 700)
+        picture = tmp_path / "wide.png"
+        Image.new("RGB", (900, 500), (30, 90, 160)).save(picture)
+        session.attachments.add_paths([str(picture)])
+        qtbot.waitUntil(lambda: session.attachments.blocking_reason() is None, timeout=10_000)
+        session.notices.warning("A notice that takes its own line above the conversation.")
+        window.set_send_blocked(
+            "This model takes text only: choose a model that takes images from the model list "
+            "in the toolbar, or leave the images out of this message to send the text alone.",
+            offer_settings=True,
+        )
+        panel = window.findChild(QWidget, "composerPanel")
+        assert panel is not None
+        layout = panel.layout()
+        assert layout is not None
+
+        def fits() -> bool:
+            return panel.height() >= layout.totalHeightForWidth(panel.width())
+
+        qtbot.waitUntil(fits, timeout=3000)
+        tray = window.tray
+        assert tray.height() >= tray.minimumSizeHint().height()

@@ -58,7 +58,10 @@ def open_header(fp: IO[bytes], name: str) -> ImageFile.ImageFile:
     prefix = fp.read(16)
     for fmt in tuple(Image.ID):
         factory, accept = Image.OPEN[fmt]
-        verdict = accept(prefix) if accept is not None else True
+        try:
+            verdict = accept(prefix) if accept is not None else True
+        except (struct.error, ValueError, IndexError):  # a file shorter than its check reads
+            continue
         if isinstance(verdict, str) or not verdict:
             continue
         fp.seek(0)
