@@ -11,7 +11,7 @@ from app.core.catalog import DEFAULT_MODEL
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL
 from app.llm.api_dialect import API_CHOICES
 
-SUBCOMMANDS = ("tokens", "ask", "models", "key", "export", "import", "demo-server")
+SUBCOMMANDS = ("tokens", "ask", "batch", "models", "key", "export", "import", "demo-server")
 
 EXIT_OK = 0
 EXIT_API = 1
@@ -144,8 +144,10 @@ def _command_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="answer /v1/responses with 404, like a local server that has no Responses API",
     )
+    from app.cli.batch import add_parser as add_batch_parser
     from app.cli.history import add_parsers
 
+    add_batch_parser(sub)
     add_parsers(sub)
     return parser
 
@@ -170,6 +172,10 @@ def _run_command(ns: argparse.Namespace) -> int:
         from app.cli.ask import run_ask
 
         return run_ask(ns)
+    if ns.command == "batch":
+        from app.cli.batch import run_batch
+
+        return run_batch(ns)
     if ns.command == "models":
         from app.cli.ask import run_models
 
