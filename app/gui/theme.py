@@ -3,7 +3,7 @@
 The theme is one small model, :class:`ThemeModel`: the user's choice ("system", "light" or
 "dark") and the scheme it resolves to. Applying it sets Fusion and the app's own palette on the
 application (every widget gets a PaletteChange, so colours computed from the palette follow
-live) and fills in ``resources/theme.qss`` on the main window. :class:`ThemeFlow` keeps the
+live) and fills in ``resources/theme.qss`` on the main toolbar. :class:`ThemeFlow` keeps the
 model, the settings, the View → Theme menu and the Settings dialog's choice in step.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar, QWidget
 
 from app import APP_NAME, __version__
 from app.ui.settings_appearance import THEME_LABELS
@@ -55,9 +55,9 @@ SCHEMES: dict[str, dict[str, str]] = {
     "dark": {
         "window": "#1e2023",
         "text": "#e6e8eb",
-        "base": "#17191c",
-        "alternate": "#202327",
-        "button": "#2a2d32",
+        "base": "#25282d",
+        "alternate": "#2b2e33",
+        "button": "#2d3136",
         "light": "#3d4249",
         "midlight": "#32363c",
         "mid": "#41464e",
@@ -163,8 +163,10 @@ class ThemeModel(QObject):
             self.changed.emit(choice)
         self.apply()
 
-    def style_window(self, window: QWidget) -> None:
-        """Give `window` the theme's style sheet now and at every change."""
+    def style_widget(self, window: QWidget) -> None:
+        """Give `window` the theme's style sheet now and at every change (the toolbar only: a
+        style sheet over the whole window would override the palettes that widgets such as the
+        banners set for themselves)."""
         self._windows.append(window)
         window.setStyleSheet(style_sheet_for(self.scheme))
         window.destroyed.connect(lambda: self._window_gone(window))
@@ -211,7 +213,9 @@ class ThemeFlow(QObject):
         self._menu = menu
         self.model = ThemeModel(prefs.settings.theme, self)
         self.model.apply()
-        self.model.style_window(window)
+        toolbar = window.findChild(QToolBar, "mainToolbar")
+        if toolbar is not None:
+            self.model.style_widget(toolbar)
         menu.set_current(self.model.choice)
         menu.chosen.connect(self._chosen)
         self.model.changed.connect(menu.set_current)

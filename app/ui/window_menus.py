@@ -76,7 +76,7 @@ class ThemeMenu(QObject):
         self._group.setExclusive(True)
         self.actions: dict[str, QAction] = {}
         for key, label in THEME_LABELS.items():
-            action = self.menu.addAction(label)
+            action = self.menu.addAction(f"&{label}")
             action.setObjectName(f"theme{label}Action")
             action.setCheckable(True)
             action.setData(key)

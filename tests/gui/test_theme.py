@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QToolBar
 from pytestqt.qtbot import QtBot
 
 from app.gui.session import AppSession
@@ -44,17 +44,16 @@ def saved_theme() -> object:
     return json.loads(path.read_text(encoding="utf-8")).get("theme")
 
 
-def window_is_dark(session: AppSession) -> bool:
-    window = session.window.palette().color(Role.Window)
-    return window.lightnessF() < 0.5
-
-
-def assert_shows(session: AppSession, scheme: str) -> None:
-    """The window, its banners, its meter and its toolbar's style sheet all in `scheme`."""
+def assert_shows(qtbot: QtBot, session: AppSession, scheme: str) -> None:
+    """The window, its banners, its meter and its toolbar's style sheet all in `scheme` (Qt
+    hands the application's new palette to the widgets on the next pass of the event loop)."""
     w = session.window
-    assert w.palette().color(Role.Window).name() == SCHEMES[scheme]["window"]
+    wanted = SCHEMES[scheme]["window"]
+    qtbot.waitUntil(lambda: w.palette().color(Role.Window).name() == wanted)
     assert w.view.palette().color(Role.Base).name() == SCHEMES[scheme]["base"]
-    assert SCHEMES[scheme]["rule"] in w.styleSheet()
+    toolbar = w.findChild(QToolBar, "mainToolbar")
+    assert toolbar is not None
+    assert SCHEMES[scheme]["rule"] in toolbar.styleSheet()
     dark = scheme == "dark"
     for banner in w.findChildren(Banner):
         background = banner.palette().color(banner.backgroundRole())
@@ -70,12 +69,12 @@ def test_view_theme_switches_live_and_is_saved(qtbot: QtBot, session: AppSession
     assert menu.actions["system"].isChecked()  # the default
     menu.actions["dark"].trigger()
     assert session.window.isVisible()  # no restart
-    assert_shows(session, "dark")
+    assert_shows(qtbot, session, "dark")
     assert menu.actions["dark"].isChecked()
     assert session.settings.theme == "dark"
     assert saved_theme() == "dark"
     menu.actions["light"].trigger()
-    assert_shows(session, "light")
+    assert_shows(qtbot, session, "light")
     assert saved_theme() == "light"
 
 
@@ -85,7 +84,7 @@ def test_the_theme_survives_a_restart(qtbot: QtBot, qloop: asyncio.AbstractEvent
     with demo_session(qtbot, qloop) as second:
         assert second.settings.theme == "dark"
         assert second.window.menus.theme.actions["dark"].isChecked()
-        assert_shows(second, "dark")
+        assert_shows(qtbot, second, "dark")
 
 
 def test_settings_appearance_applies_on_ok(qtbot: QtBot, session: AppSession) -> None:
@@ -100,7 +99,7 @@ def test_settings_appearance_applies_on_ok(qtbot: QtBot, session: AppSession) ->
     assert box is not None
     qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: session.settings_flow.dialog is None)
-    assert_shows(session, "dark")
+    assert_shows(qtbot, session, "dark")
     assert session.window.menus.theme.actions["dark"].isChecked()
     assert saved_theme() == "dark"
 
@@ -109,11 +108,11 @@ def test_system_follows_the_desktop(qtbot: QtBot, session: AppSession) -> None:
     hints = QGuiApplication.styleHints()
     try:
         hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
-        assert_shows(session, "dark")
+        assert_shows(qtbot, session, "dark")
         hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
-        assert_shows(session, "light")
+        assert_shows(qtbot, session, "light")
         session.window.menus.theme.actions["dark"].trigger()
         hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)  # a chosen theme stays
-        assert_shows(session, "dark")
+        assert_shows(qtbot, session, "dark")
     finally:
         hints.colorSchemeChanged.emit(hints.colorScheme())
