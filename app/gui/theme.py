@@ -169,9 +169,9 @@ class ThemeModel(QObject):
         banners set for themselves)."""
         self._windows.append(window)
         window.setStyleSheet(style_sheet_for(self.scheme))
-        window.destroyed.connect(lambda: self._window_gone(window))
+        window.destroyed.connect(self._window_gone)  # not called once this model is gone
 
-    def _window_gone(self, window: QWidget) -> None:
+    def _window_gone(self, window: QObject) -> None:
         """The window closed for good: nothing left to style, and the desktop no longer
         followed (a later session has its own model)."""
         self._windows = [w for w in self._windows if w is not window]
