@@ -169,14 +169,6 @@ class ThemeModel(QObject):
         banners set for themselves)."""
         self._windows.append(window)
         window.setStyleSheet(style_sheet_for(self.scheme))
-        window.destroyed.connect(self._window_gone)  # not called once this model is gone
-
-    def _window_gone(self, window: QObject) -> None:
-        """The window closed for good: nothing left to style, and the desktop no longer
-        followed (a later session has its own model)."""
-        self._windows = [w for w in self._windows if w is not window]
-        if not self._windows:
-            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self.system_scheme_changed)
 
     def system_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
         """The desktop switched between light and dark (QStyleHints.colorSchemeChanged)."""
@@ -211,9 +203,11 @@ class ThemeFlow(QObject):
         super().__init__(parent)
         self._prefs = prefs
         self._menu = menu
-        self.model = ThemeModel(prefs.settings.theme, self)
-        self.model.apply()
         toolbar = window.findChild(QToolBar, "mainToolbar")
+        # Owned by the window's toolbar: when the window goes, so does the model, and with it
+        # its following of the desktop's scheme.
+        self.model = ThemeModel(prefs.settings.theme, toolbar or window)
+        self.model.apply()
         if toolbar is not None:
             self.model.style_widget(toolbar)
         menu.set_current(self.model.choice)

@@ -58,18 +58,27 @@ class IconToolBar(MainToolBar):
         self._icons: dict[QAction, str] = {}
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._paint_extension()
 
     def set_icon(self, action: QAction, name: str) -> None:
         """Give `action` the icon `name`, repainted whenever the palette changes."""
         self._icons[action] = name
+        action.setIcon(self._icon(name))
+
+    def _icon(self, name: str) -> QIcon:
         palette = self.palette()
-        action.setIcon(
-            line_icon(
-                name,
-                palette.color(QPalette.ColorRole.ButtonText),
-                palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText),
-            )
+        return line_icon(
+            name,
+            palette.color(QPalette.ColorRole.ButtonText),
+            palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText),
         )
+
+    def _paint_extension(self) -> None:
+        """The »» button (what does not fit) in the theme's colour: Fusion's own is black,
+        invisible on the dark theme."""
+        extension = self.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setIcon(self._icon("more"))
 
     def add_spacer(self) -> QAction:
         """A stretch: what comes after it sits at the right end."""
@@ -91,6 +100,7 @@ class IconToolBar(MainToolBar):
         if event.type() == QEvent.Type.PaletteChange:
             for action, name in list(self._icons.items()):
                 self.set_icon(action, name)
+            self._paint_extension()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
