@@ -194,9 +194,34 @@ def test_invalid_values_fall_back_and_bad_entries_are_dropped(tmp_path: Path) ->
 
 def test_unknown_keys_are_ignored(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
-    write(store, json.dumps({"version": 99, "theme": "dark", "max_tokens": 100}))
+    write(store, json.dumps({"version": 99, "font": "large", "max_tokens": 100}))
     assert store.load() == Settings(max_tokens=100)
     assert store.notice is None
+
+
+def test_the_theme_survives_a_restart(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    assert Settings().theme == "system"
+    for theme in ("light", "dark", "system"):
+        store.save(Settings(theme=theme))
+        assert json.loads(store.path.read_text(encoding="utf-8"))["theme"] == theme
+        assert SettingsStore(tmp_path).load().theme == theme
+
+
+@pytest.mark.parametrize("value", ["Dark", "solarized", 1, None, ["dark"]])
+def test_an_unknown_theme_falls_back_to_system(tmp_path: Path, value: object) -> None:
+    store = SettingsStore(tmp_path)
+    write(store, json.dumps({"theme": value, "max_tokens": 100}))
+    loaded = store.load()
+    assert (loaded.theme, loaded.max_tokens) == ("system", 100)
+    assert store.notice is not None
+    assert "theme" in store.notice
+
+
+def test_an_unknown_theme_is_not_saved(tmp_path: Path) -> None:
+    assert "theme" in validate(Settings(theme="neon"))
+    with pytest.raises(SettingsError, match="theme"):
+        SettingsStore(tmp_path).save(Settings(theme="neon"))
 
 
 def test_null_temperature_means_server_default_without_notice(tmp_path: Path) -> None:

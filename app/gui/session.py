@@ -34,6 +34,7 @@ from app.gui.presets_flow import PresetsFlow
 from app.gui.preview_flow import PreviewFlow
 from app.gui.send_stages import SendGates, take_parts
 from app.gui.services import Preferences, SentImages, Work
+from app.gui.theme import ThemeFlow
 from app.gui.turn_pipeline import TurnPipeline
 from app.store.settings import Settings, SettingsStore
 from app.ui.main_window import MainWindow
@@ -101,6 +102,7 @@ class AppSession(QObject):
 
     def _build_flows(self) -> None:
         w, work, notices = self.window, self.work, self.notices
+        self.theme = ThemeFlow(window=w, menu=w.menus.theme, prefs=self.prefs, parent=self)
         self.budget = BudgetFlow(
             window=w,
             chat=self.chat,
@@ -322,6 +324,7 @@ class AppSession(QObject):
         self.chat.temperature = s.temperature
         self.attachments.set_limits(s.limits())
         self.window.composer.set_enter_sends(s.enter_sends)
+        self.theme.follow_settings()
         if not self.models:
             self.prefs.models = s.known_model_infos()
         self.window.set_models(self.models, s.model)

@@ -42,6 +42,7 @@ MIN_MAX_TOKENS = 1
 MAX_MAX_TOKENS = 1_000_000
 MIN_CONTEXT_OVERRIDE = 1024
 MAX_KNOWN_MODELS = 500
+THEMES = ("system", "light", "dark")
 
 # What an API key looks like: xAI's "xai-…", OpenAI-style "sk-…", followed by a long random run.
 
@@ -73,6 +74,7 @@ class Settings:
     api_choices: dict[str, str] = field(default_factory=dict)
     # Per base URL: the API the endpoint answered in ("responses" or "chat").
     learned_apis: dict[str, str] = field(default_factory=dict)
+    theme: str = "system"  # one of THEMES: "system" follows the desktop's light or dark
 
     def context_window(self) -> tuple[int, bool]:
         """The window to budget against for :attr:`model`, and whether it is known."""
@@ -160,6 +162,8 @@ def validate(settings: Settings) -> dict[str, str]:
             )
     if settings.limits_profile not in LIMIT_PROFILES:
         problems["limits_profile"] = f"Unknown image limits profile “{settings.limits_profile}”."
+    if settings.theme not in THEMES:
+        problems["theme"] = f"Unknown theme “{settings.theme}” (system, light or dark)."
     for name in ("base_url", "model", "system_prompt"):
         if looks_like_key(getattr(settings, name)):
             problems[name] = (
@@ -237,6 +241,10 @@ def _read_prompt(value: object) -> str | None:
     return value if isinstance(value, str) and not looks_like_key(value) else None
 
 
+def _read_theme(value: object) -> str | None:
+    return value if isinstance(value, str) and value in THEMES else None
+
+
 def _read_apis(value: object) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
@@ -271,6 +279,7 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "presets": read_user_presets,  # invalid entries are dropped, the valid ones kept
     "api_choices": _read_apis,
     "learned_apis": _read_apis,
+    "theme": _read_theme,
 }
 
 

@@ -35,10 +35,10 @@ from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
 from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
+from app.ui.toolbar_icons import IconToolBar
 from app.ui.window_drop import DropOverlay
 from app.ui.window_fit import (
     MINIMUM_SIZE,
-    MainToolBar,
     clamped_geometry,
     default_geometry,
     minimum_size,
@@ -154,8 +154,11 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
 
     def _build_toolbar(self) -> None:
+        """Icons with their text beside them where there is room: Add images and Capture region
+        (added by its flow), the pickers, Settings at the right end. New conversation is in
+        File (Ctrl+N) and on the conversations list: one button, not two."""
         self.menus = WindowMenus(self)
-        toolbar = MainToolBar("Main")
+        toolbar = IconToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
@@ -165,13 +168,17 @@ class MainWindow(QMainWindow):
             self.newConversationRequested.emit,
             "file",
         )
-        new.setIconText("New")
+        new.setObjectName("newConversationAction")
         new.setToolTip("New conversation (Ctrl+N)")
-        toolbar.addAction(new)
-        commands_end = toolbar.addSeparator()
-        self._action(
+        add = self._action(
             "Add images…", QKeySequence.StandardKey.Open, self.tray.open_file_dialog, "file"
         )
+        add.setObjectName("addImagesAction")
+        add.setIconText("Add images")
+        add.setToolTip("Add images from files (Ctrl+O)")
+        toolbar.set_icon(add, "add-images")
+        toolbar.addAction(add)
+        commands_end = toolbar.addSeparator()
         self.menus.menu("file").addSeparator()
         self.file_end = self.menus.menu("file").addSeparator()  # the flows' commands go above
         self._action("Quit", QKeySequence("Ctrl+Q"), self.close, "file")
@@ -197,7 +204,16 @@ class MainWindow(QMainWindow):
             "Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus, "edit"
         )
         self.menus.menu("edit").addSeparator()
-        self._action("Settings…", QKeySequence("Ctrl+,"), self.settingsRequested.emit, "edit")
+        settings = self._action(
+            "Settings…", QKeySequence("Ctrl+,"), self.settingsRequested.emit, "edit"
+        )
+        settings.setObjectName("settingsAction")
+        settings.setIconText("Settings")
+        settings.setPriority(QAction.Priority.LowPriority)  # the gear alone says it
+        settings.setToolTip("Settings: key, endpoint, replies, theme (Ctrl+,)")
+        toolbar.set_icon(settings, "settings")
+        toolbar.add_spacer()
+        toolbar.addAction(settings)
         shortcuts = self._action(
             "Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts, "help"
         )

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.catalog import ModelInfo
 from app.core.endpoints import EndpointProfile, base_url_problem, looks_like_key
+from app.ui.settings_appearance import AppearanceSection
 from app.ui.settings_endpoint import EndpointSection
 from app.ui.settings_fields import (
     KEY_IN_FIELD,
@@ -72,6 +73,8 @@ class SettingsDialog(QDialog):
         self._temperature_spin = self._reply.temperature_spin
         self._prompt_edit = self._reply.prompt_edit
         layout.addWidget(self._reply)
+        self._appearance = AppearanceSection(self)
+        layout.addWidget(self._appearance)
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -113,6 +116,7 @@ class SettingsDialog(QDialog):
     def _load(self, settings: SettingsLike) -> None:
         self._endpoint.load(settings)
         self._reply.load(settings)
+        self._appearance.load(settings)
         for widget in self._errors:
             self._set_error(widget, None)
 
@@ -180,6 +184,7 @@ class SettingsDialog(QDialog):
             limits_profile=str(reply.limits_combo.currentData() or "xai"),
             enter_sends=reply.enter_sends.isChecked(),
             system_prompt=self._prompt_edit.toPlainText(),
+            theme=self._appearance.theme(),
         )
         key = self._key() or None
         self._settings = settings

@@ -33,6 +33,7 @@ class SettingsLike(Protocol):
     enter_sends: bool
     system_prompt: str
     api_choices: dict[str, str]
+    theme: str
 
 
 def is_unencrypted_remote(url: str) -> bool:

@@ -7,8 +7,11 @@ menus by key. F1 lists every shortcut.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
+
+from app.ui.settings_appearance import THEME_LABELS
 
 MENUS = (
     ("file", "&File"),
@@ -53,9 +56,39 @@ class WindowMenus:
             menu = bar.addMenu(title)
             menu.setObjectName(f"{key}Menu")
             self._menus[key] = menu
+        self.theme = ThemeMenu(self._menus["view"])
+        self._menus["view"].addSeparator()
 
     def menu(self, key: str) -> QMenu:
         return self._menus[key]
+
+
+class ThemeMenu(QObject):
+    """View → Theme: System, Light, Dark, one checked; choosing one says so in `chosen`."""
+
+    chosen = Signal(str)  # "system", "light" or "dark"
+
+    def __init__(self, view: QMenu) -> None:
+        super().__init__(view)
+        self.menu = view.addMenu("&Theme")
+        self.menu.setObjectName("themeMenu")
+        self._group = QActionGroup(self)
+        self._group.setExclusive(True)
+        self.actions: dict[str, QAction] = {}
+        for key, label in THEME_LABELS.items():
+            action = self.menu.addAction(f"&{label}")
+            action.setObjectName(f"theme{label}Action")
+            action.setCheckable(True)
+            action.setData(key)
+            self._group.addAction(action)
+            action.triggered.connect(lambda _checked=False, key=key: self.chosen.emit(key))
+            self.actions[key] = action
+        self.actions["system"].setToolTip("Follow the desktop's light or dark setting")
+
+    def set_current(self, key: str) -> None:
+        action = self.actions.get(key)
+        if action is not None:
+            action.setChecked(True)
 
 
 def show_shortcuts(parent: QWidget) -> None:

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.budget import BudgetEstimate
+from app.gui.theme import SCHEMES, palette_for, style_sheet_for
 from app.ui.banner import Banner
 from app.ui.main_window import MainWindow
 from app.ui.token_meter import TokenMeter
@@ -65,10 +66,18 @@ DARK = _palette(
 )
 
 
-@pytest.fixture(params=["light", "dark"])
+PALETTES = {
+    "light": LIGHT,
+    "dark": DARK,
+    "app-light": palette_for("light"),
+    "app-dark": palette_for("dark"),
+}
+
+
+@pytest.fixture(params=list(PALETTES))
 def system_palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[QPalette]:
     before = QApplication.palette()
-    palette = LIGHT if request.param == "light" else DARK
+    palette = PALETTES[request.param]
     QApplication.setPalette(palette)
     yield palette
     QApplication.setPalette(before)
@@ -202,6 +211,40 @@ def test_tray_texts_are_readable(qtbot: QtBot, system_palette: QPalette) -> None
     colours = overlay.colors()
     assert contrast_ratio(colours["title"], colours["card"]) >= 4.5
     assert contrast_ratio(colours["detail"], colours["card"]) >= 4.5
+
+
+# The app's own themes: every text role on the background it is drawn on.
+TEXT_ON = [
+    (Role.WindowText, Role.Window),
+    (Role.Text, Role.Base),
+    (Role.Text, Role.AlternateBase),
+    (Role.ButtonText, Role.Button),
+    (Role.HighlightedText, Role.Highlight),
+    (Role.ToolTipText, Role.ToolTipBase),
+    (Role.PlaceholderText, Role.Base),
+    (Role.Link, Role.Base),
+    (Role.Link, Role.Window),
+    (Role.LinkVisited, Role.Base),
+    (Role.BrightText, Role.Highlight),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_app_themes_text_is_readable(scheme: str) -> None:
+    palette = palette_for(scheme)
+    for text, background in TEXT_ON:
+        ratio = contrast_ratio(palette.color(text), palette.color(background))
+        assert ratio >= 4.5, (scheme, text.name, background.name, round(ratio, 2))
+    colours = SCHEMES[scheme]
+    # The toolbar's buttons (the style sheet) on the window, plain, hovered and pressed.
+    for background in ("window", "hover", "pressed"):
+        assert contrast_ratio(QColor(colours["text"]), QColor(colours[background])) >= 4.5
+    sheet = style_sheet_for(scheme)
+    assert "@" not in sheet.split("*/", 1)[1]
+    assert colours["text"] in sheet
+    # The selection stands out from the window; rules show on it.
+    assert contrast_ratio(palette.color(Role.Highlight), palette.color(Role.Window)) >= 3.0
+    assert contrast_ratio(QColor(colours["rule"]), QColor(colours["window"])) >= 1.2
 
 
 def test_contrast_ratio_matches_wcag() -> None:

@@ -1,0 +1,141 @@
+"""The toolbar's icons: line drawings in ``resources/icons/*.svg`` painted in the palette's text
+colour (so they follow the theme live), with the text beside them while the toolbar has room
+and icons alone when it has not.
+
+Drawn for this app (small SVGs) rather than taken from an icon library: no new dependency,
+nothing to fetch, and one stroke style that matches the Fusion look in light and dark.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionEvent,
+    QColor,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
+
+from app.ui.window_fit import MainToolBar
+
+ICON_SIZE = 18  # logical pixels; drawn at twice that too for 2× screens
+INK = "#000000"  # the colour the SVGs are drawn in, replaced by the palette's
+# Actions that flows add to the toolbar later, by objectName: their icon.
+LATER_ICONS = {"captureRegionAction": "capture-region"}
+
+
+def line_icon(name: str, colour: QColor, disabled: QColor | None = None) -> QIcon:
+    """``resources/icons/<name>.svg`` in `colour` (and `disabled` for the disabled mode)."""
+    svg = (resources.files("resources") / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    icon = QIcon()
+    for mode, ink in ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled or colour)):
+        renderer = QSvgRenderer(QByteArray(svg.replace(INK, ink.name()).encode("utf-8")))
+        for scale in (1, 2):
+            pixmap = QPixmap(ICON_SIZE * scale, ICON_SIZE * scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            renderer.render(painter, QRectF(0, 0, pixmap.width(), pixmap.height()))
+            painter.end()
+            pixmap.setDevicePixelRatio(scale)
+            icon.addPixmap(pixmap, mode)
+    return icon
+
+
+class IconToolBar(MainToolBar):
+    """The main toolbar with icons in the theme's colours and text where it fits."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title)
+        self._icons: dict[QAction, str] = {}
+        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._paint_extension()
+
+    def set_icon(self, action: QAction, name: str) -> None:
+        """Give `action` the icon `name`, repainted whenever the palette changes."""
+        self._icons[action] = name
+        action.setIcon(self._icon(name))
+
+    def _icon(self, name: str) -> QIcon:
+        palette = self.palette()
+        return line_icon(
+            name,
+            palette.color(QPalette.ColorRole.ButtonText),
+            palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText),
+        )
+
+    def _paint_extension(self) -> None:
+        """The »» button (what does not fit) in the theme's colour: Fusion's own is black,
+        invisible on the dark theme."""
+        extension = self.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setIcon(self._icon("more"))
+
+    def add_spacer(self) -> QAction:
+        """A stretch: what comes after it sits at the right end."""
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        return super().addWidget(spacer)
+
+    def actionEvent(self, event: QActionEvent) -> None:
+        super().actionEvent(event)
+        action = event.action()
+        if event.type() == QEvent.Type.ActionAdded and action not in self._icons:
+            name = LATER_ICONS.get(action.objectName())
+            if name:
+                self.set_icon(action, name)
+        self._fit_text()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for action, name in list(self._icons.items()):
+                self.set_icon(action, name)
+            self._paint_extension()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_text()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a picker's width changed
+            self._fit_text()
+        return handled
+
+    def _fit_text(self) -> None:
+        """Text beside the icons when everything fits with it, else icons alone (the text is
+        in each button's tooltip, with its shortcut)."""
+        buttons = [  # low-priority actions show their icon alone in any case
+            button
+            for action in self.actions()
+            if action.isVisible()
+            and action.priority() != QAction.Priority.LowPriority
+            and isinstance(button := self.widgetForAction(action), QToolButton)
+        ]
+        if not buttons:
+            return
+        metrics = self.fontMetrics()
+        text_room = sum(metrics.horizontalAdvance(b.text()) + 6 for b in buttons)
+        with_text = self.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        # The width every item needs, without the »» extension, in the current style.
+        needed = self.sizeHint().width() + (0 if with_text else text_room)
+        # Some slack before the text comes back, so that an estimate a few pixels off never
+        # makes the style flip back and forth.
+        slack = 16 if with_text else 56
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if needed + slack <= self.width()
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        if style != self.toolButtonStyle():
+            self.setToolButtonStyle(style)
