@@ -119,4 +119,5 @@ def test_short_dollars() -> None:
         "$1.20",
         "$12.35",
     ]
-    assert short_usd(0.00000041) == "$0.00000041"
+    assert short_usd(0.00012) == "$0.00012"
+    assert short_usd(0.0000038) == "< $0.0001"  # an empty chat's next turn

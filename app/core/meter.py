@@ -177,10 +177,16 @@ def meter_figures(
     )
 
 
+GLANCE_FLOOR_USD = 0.0001
+
+
 def short_usd(amount: float) -> str:
     """Dollars at a glance, two significant digits under a dollar: $0.012, $0.0023, $0.41,
-    $1.20, $12.35 (the tooltip and the replies' footers keep the precise figure)."""
+    $1.20, $12.35, and "< $0.0001" for less (the tooltip and the replies' footers keep the
+    precise figure)."""
     if amount == 0 or abs(amount) >= 0.1:
         return f"${amount:,.2f}"
+    if abs(amount) < GLANCE_FLOOR_USD:
+        return f"< ${GLANCE_FLOOR_USD}"
     digits = 1 - math.floor(math.log10(abs(amount)))
     return f"${amount:.{digits}f}"
