@@ -63,7 +63,8 @@ def cost_parts(figures: MeterFigures, *, reply: bool = False) -> list[str]:
     parts: list[str] = []
     turn = figures.next_cost
     if turn is not None:
-        text = f"next turn {ABOUT} {short_usd(turn.input_usd)}"
+        amount = short_usd(turn.input_usd)
+        text = f"next turn {amount}" if amount.startswith("<") else f"next turn {ABOUT} {amount}"
         if turn.cached_tokens:
             text += f" (cache saves {short_usd(turn.saved_usd)})"
         if reply:

@@ -108,6 +108,10 @@ def test_an_empty_conversation_reads_as_nothing_used_and_room_kept(meter: TokenM
     meter.set_figures(estimate, context_known=True, next_cost=None, conversation_cost=None)
     assert meter.legend_text() == "≈ 3 of 32,768 tokens · ■ history ≈ 3 · ▨ reply room 2,048"
     assert "2,051" not in meter.legend_text()
+    meter.set_figures(
+        estimate, context_known=True, next_cost=forecast(estimate, PRICING), conversation_cost=0.0
+    )
+    assert "next turn < $0.0001 · conversation $0.00" in meter.legend_text()
     assert meter.accessibleDescription().startswith(
         "3 of 32768 tokens used, estimated, 2048 more kept for the reply."
     )
