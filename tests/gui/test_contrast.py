@@ -14,13 +14,14 @@ from pytestqt.qtbot import QtBot
 
 from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.budget import BudgetEstimate
+from app.core.meter import SegmentKind
 from app.gui.theme import SCHEMES, palette_for, style_sheet_for
 from app.ui.banner import Banner
 from app.ui.main_window import MainWindow
 from app.ui.token_meter import TokenMeter
 from app.ui.tray_badge import badge_colors, filled_colors
 from app.ui.tray_detail import DetailToggle
-from app.ui.tray_palette import contrast_ratio
+from app.ui.tray_palette import Level, contrast_ratio, level_color
 
 Role = QPalette.ColorRole
 
@@ -96,6 +97,20 @@ def over_estimate() -> BudgetEstimate:
     )
 
 
+def high_estimate() -> BudgetEstimate:
+    """93 % of the window: the headline and the bar's outline in the level's colour."""
+    return BudgetEstimate(
+        context_window=10_000,
+        reply_reserve=1000,
+        history_tokens=6000,
+        history_exact=True,
+        history_image_tokens=2000,
+        draft_text_tokens=300,
+        draft_image_tokens=0,
+        unknown_images=0,
+    )
+
+
 def fine_estimate() -> BudgetEstimate:
     return BudgetEstimate(
         context_window=32_768,
@@ -152,7 +167,9 @@ def test_banners_follow_a_theme_switch(qtbot: QtBot, qapp: QApplication) -> None
         QApplication.setPalette(before)
 
 
-@pytest.mark.parametrize("estimate", [fine_estimate(), over_estimate()], ids=["fine", "over"])
+@pytest.mark.parametrize(
+    "estimate", [fine_estimate(), high_estimate(), over_estimate()], ids=["fine", "high", "over"]
+)
 def test_meter_text_and_track_are_readable(
     qtbot: QtBot, system_palette: QPalette, estimate: BudgetEstimate
 ) -> None:
@@ -162,7 +179,7 @@ def test_meter_text_and_track_are_readable(
     meter.set_figures(estimate, context_known=True, next_cost=None, conversation_cost=1.5)
     background = meter.palette().color(meter.backgroundRole())
     assert background == system_palette.color(Role.Window)
-    for name in ("tokenMeterSummary", "tokenMeterCost", "tokenMeterWarning"):
+    for name in ("tokenMeterLegend", "tokenMeterWarning"):
         label = meter.findChild(QLabel, name)
         assert label is not None
         if not label.isVisibleTo(meter):
@@ -170,6 +187,9 @@ def test_meter_text_and_track_are_readable(
         colour = label.palette().color(label.foregroundRole())
         assert contrast_ratio(colour, background) >= 4.5, (name, colour.name())
     assert meter.over_window == (not estimate.fits)
+    # The headline, in the level's colour from 75 % on, is text like the rest.
+    assert (meter.headline_color() == meter.text_color()) == (meter.level == "ok")
+    assert contrast_ratio(meter.headline_color(), background) >= 4.5, meter.level
     # The empty part of the bar stands apart from the window (the track used to vanish).
     assert contrast_ratio(meter.track_color(), background) >= 1.5
 
@@ -245,6 +265,27 @@ def test_the_app_themes_text_is_readable(scheme: str) -> None:
     # The selection stands out from the window; rules show on it.
     assert contrast_ratio(palette.color(Role.Highlight), palette.color(Role.Window)) >= 3.0
     assert contrast_ratio(QColor(colours["rule"]), QColor(colours["window"])) >= 1.2
+
+
+def test_the_bar_segments_are_distinct_and_visible(qtbot: QtBot, system_palette: QPalette) -> None:
+    window = _window(qtbot)
+    meter = window.findChild(TokenMeter, "tokenMeter")
+    assert meter is not None
+    background = system_palette.color(Role.Window)
+    kinds: list[SegmentKind] = ["history", "images", "draft", "reply"]
+    segments = {kind: meter.segment_color(kind) for kind in kinds}
+    # Graphics (and the legend's swatches) at WCAG's 3:1 against the window...
+    for kind, colour in segments.items():
+        assert contrast_ratio(colour, background) >= 3.0, (kind, colour.name())
+    # ...each its own colour, none of them a warning colour.
+    levels: list[Level] = ["warn", "high", "over"]
+    warnings = {level_color(system_palette, level).name() for level in levels}
+    names = {colour.name() for colour in segments.values()}
+    assert len(names) == len(kinds)
+    assert not names & warnings
+    # Dark themes get the lighter tones.
+    dark = system_palette is DARK
+    assert (segments["history"].lightnessF() > 0.5) == dark
 
 
 def test_contrast_ratio_matches_wcag() -> None:

@@ -138,4 +138,4 @@ def test_typing_publishes_one_reading_that_the_meter_and_send_share(
     assert len(readings) == 1  # one estimate for the burst, not one per key
     assert readings[0].blocked is None
     assert window.send_button.isEnabled()
-    assert f"{readings[0].estimate.needed:,} /" in window.meter.summary_text()
+    assert f"{readings[0].estimate.prompt_tokens:,} of" in window.meter.summary_text()

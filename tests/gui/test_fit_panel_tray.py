@@ -95,8 +95,10 @@ def test_tray_images_over_the_window_can_go_at_low_detail_from_the_panel(
     estimate = session.budget.estimate(window.composer.toPlainText())
     needed = f"{estimate.needed:,} / {estimate.context_window:,}"
     over = f"over by {estimate.over_by:,}"
-    assert window.meter.summary_text().endswith(f"{needed} tokens")
-    assert figures(window.meter.warning_text()) == [over]
+    # The meter's headline is the request itself; its warning states the same figure.
+    used = f"{estimate.prompt_tokens:,} of {estimate.context_window:,} tokens"
+    assert used in window.meter.summary_text()
+    assert figures(window.meter.warning_text()) == [needed, over]
     assert figures(status) == [needed, over]
     qtbot.waitUntil(lambda: "Over the context window" in window.send_reason.text(), timeout=3000)
     assert figures(window.send_reason.text()) == [needed, over]

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support.sessions import demo_session
 
+from app.core.billing import TurnForecast
+from app.core.budget import BudgetEstimate
 from app.gui.session import AppSession
 from app.ui.main_window import (
     MINIMUM_SIZE,
@@ -149,3 +151,41 @@ def test_a_wrapped_line_under_send_squeezes_nothing(
         qtbot.waitUntil(fits, timeout=3000)
         tray = window.tray
         assert tray.height() >= tray.minimumSizeHint().height()
+
+
+def test_the_meter_reads_in_two_lines_at_1024_with_send_in_view(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    """Everything the meter says in words (tokens, segments, the next turn with its cached
+    share, the conversation and today) wraps to at most two lines at 1024×700."""
+    with demo_session(qtbot, qloop) as session:
+        window = session.window
+        window.setGeometry(default_geometry(SCREENS["1024x700"]))
+        meter = window.meter
+        estimate = BudgetEstimate(
+            context_window=1_000_000,
+            reply_reserve=8192,
+            history_tokens=112_400,
+            history_exact=False,
+            history_image_tokens=24_576,
+            draft_text_tokens=1_250,
+            draft_image_tokens=3_584,
+        )
+        meter.set_figures(
+            estimate,
+            context_known=True,
+            next_cost=TurnForecast(0.1234, 0.0205, 100_000, 0.0987, long_context=False),
+            conversation_cost=12.41,
+            today_cost=123.20,
+        )
+        send = window.findChild(QPushButton, "sendButton")
+        assert send is not None
+        qtbot.waitUntil(lambda: meter.isVisible() and send.isVisible(), timeout=5000)
+        legend = meter.legend_label()
+        lines = legend.heightForWidth(legend.width()) / legend.fontMetrics().lineSpacing()
+        assert lines <= 2.2, (legend.width(), meter.legend_text())
+        for part in ("history", "images", "draft", "reply room", "cache saves", "today"):
+            assert part in meter.legend_text()
+        assert window.width() <= 1024
+        assert window.rect().contains(QRect(send.mapTo(window, QPoint(0, 0)), send.size()))
+        assert window.rect().contains(QRect(meter.mapTo(window, QPoint(0, 0)), meter.size()))

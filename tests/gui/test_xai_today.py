@@ -79,7 +79,7 @@ def test_forty_images_with_a_current_model_are_never_blocked(
             session.window.send_reason.text()
         )
     meter = session.window.meter
-    assert "/ 1,000,000 tokens" in meter.summary_text()
+    assert "of 1,000,000 tokens" in meter.summary_text()
     assert "unknown window" not in meter.summary_text()
     assert not meter.over_window
     sent = [r for r in server(session).model_requests if r.status == 200]
@@ -109,7 +109,7 @@ def test_an_unknown_window_only_warns_and_the_servers_limit_is_learned(
         lambda: session.settings.learned_windows.get("grok-vision-demo-8k") == 8192, timeout=5000
     )
     assert session.budget.window_known()
-    assert "/ 8,192 tokens" in session.window.meter.summary_text()
+    assert "of 8,192 tokens" in session.window.meter.summary_text()
     assert "8,192" in session.window.notice_banner.label.text()
 
 
@@ -129,7 +129,7 @@ def test_one_cache_key_per_conversation_and_the_saving_shown(
     assert f"{second.cached_tokens:,} cached, saved $" in text
     assert "(exact)" in text
     # The forecast for the next turn expects the prefix cached too.
-    assert "cached, saves $" in session.window.meter.cost_text()
+    assert "(cache saves $" in session.window.meter.cost_text()
 
     QTest.keyClick(session.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not session.chat.conversation.messages, timeout=3000)
@@ -145,7 +145,7 @@ def test_a_changed_system_prompt_says_it_breaks_the_cache(
     session.choose_model("grok-4.7")
     ask(qtbot, session, "Hello")
     ask(qtbot, session, "Again")
-    assert "cached" in session.window.meter.cost_text()
+    assert "cache saves" in session.window.meter.cost_text()
     edit = session.window.system_prompt_edit
     edit.setFocus()
     qtbot.keyClicks(edit, "Answer in French.")
