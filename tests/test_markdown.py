@@ -8,10 +8,13 @@ from html import escape
 import pytest
 
 from app.core.markdown import (
+    CODE_TABLE,
     MAX_TABLE_CELLS,
     MAX_TABLE_COLUMNS,
     MAX_TABLE_ROWS,
+    TABLE_OPEN,
     cap_nesting,
+    close_open_markup,
     highlight_code,
     render_markdown,
 )
@@ -88,9 +91,10 @@ def test_other_link_schemes_are_plain_text(source: str) -> None:
 
 def test_fenced_code_is_highlighted_with_inline_styles() -> None:
     html = render_markdown("```python\ndef f(x):\n    return x + 1\n```\n")
-    assert html.startswith("<pre>")
+    assert html.startswith(CODE_TABLE)  # one bordered panel, long lines wrap inside it
+    assert '<p class="code-actions">python</p><pre>' in html
     assert 'style="color:' in html
-    assert "class=" not in html
+    assert "class=" not in html.replace(CODE_TABLE, "").replace('class="code-actions"', "")
     plain = re.sub(r"<[^>]+>", "", html)
     assert "def f(x):\n    return x + 1" in plain
 
@@ -117,18 +121,18 @@ def test_code_sink_gets_each_block_and_adds_a_copy_link() -> None:
 
     html = render_markdown("```js\nlet a = 1;\nlet b = 2;\n```\n\ntext\n\n    indented\n", sink)
     assert seen == ["let a = 1;\nlet b = 2;", "indented"]
-    assert '<a href="action:copy-code:0">Copy code</a>' in html
-    assert '<a href="action:copy-code:1">Copy code</a>' in html
+    assert '<a class="act" href="action:copy-code:0">Copy code</a>' in html
+    assert '<a class="act" href="action:copy-code:1">Copy code</a>' in html
 
 
 def test_tables_strikethrough_and_lists() -> None:
     html = render_markdown("| a | b |\n|--:|:--|\n| 1 | ~~2~~ |\n\n- one\n- two\n\n1. x\n")
-    assert '<table border="1"' in html
+    assert html.startswith(TABLE_OPEN)  # one collapsed border
     assert '<th align="right">a</th>' in html
     assert '<td align="left"><s>2</s></td>' in html
     assert "<ul>" in html
     assert "<ol>" in html
-    assert "style=" not in html
+    assert "style=" not in html.replace(TABLE_OPEN, "")
 
 
 def test_one_megabyte_single_line_is_plain_text() -> None:
@@ -185,7 +189,7 @@ def test_huge_tables_are_cut_with_a_note() -> None:
     rows = "".join(f"| {r} | 2 | 3 |\n" for r in range(5_000))
     long_table = "| a | b | c |\n|---|---|---|\n" + rows
     html = render_markdown(long_table)
-    assert html.count("<tr>") == 1 + MAX_TABLE_ROWS
+    assert html.count("<tr") == 1 + MAX_TABLE_ROWS
     assert "<td>199</td>" in html
     assert "<td>200</td>" not in html
     assert html.endswith(
@@ -212,6 +216,33 @@ def test_tables_share_one_cell_budget() -> None:
 def test_small_tables_are_whole() -> None:
     table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * MAX_TABLE_ROWS
     html = render_markdown(table + "\nafter\n")
-    assert html.count("<tr>") == 1 + MAX_TABLE_ROWS
+    assert html.count("<tr") == 1 + MAX_TABLE_ROWS
     assert "Table cut" not in html
     assert html.endswith("<p>after</p>\n")
+
+
+@pytest.mark.parametrize(
+    ("tail", "shown"),
+    [
+        ("Hello **wor", "Hello **wor**"),
+        ("Hello **", "Hello"),
+        ("a *b", "a *b*"),
+        ("x `code", "x `code`"),
+        ("snake_case here", "snake_case here"),
+        ("2 * 3 = 6", "2 * 3 = 6"),
+        ("* item **bo", "* item **bo**"),
+        ("**a** and **b", "**a** and **b**"),
+        ("see [the docs](https://exa", "see the docs"),
+        ("para\n\n~~gone", "para\n\n~~gone~~"),
+        ("***both", "***both***"),
+        ("```py\nx = '**", "```py\nx = '**"),
+    ],
+)
+def test_a_streaming_tail_closes_its_open_markup(tail: str, shown: str) -> None:
+    assert close_open_markup(tail) == shown
+    assert "**" not in re.sub(r"<pre>.*</pre>", "", render_markdown(close_open_markup(tail)))
+
+
+def test_table_rows_alternate_for_zebra_stripes() -> None:
+    html = render_markdown("| a |\n|---|\n| 1 |\n| 2 |\n| 3 |\n")
+    assert re.findall(r"<tr[^>]*>", html) == ["<tr>", "<tr>", '<tr class="z">', "<tr>"]

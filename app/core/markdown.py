@@ -39,14 +39,28 @@ MAX_TABLE_CELLS = 1_200  # body cells shown per rendering, over all its tables (
 # table out at once: thousands of cells freeze the window for seconds)
 MAX_TABLE_ROWS = 200  # body rows shown per table
 MAX_TABLE_COLUMNS = 40  # columns shown per table
+TABLE_OPEN = (
+    '<table class="md" border="1" cellspacing="0" cellpadding="6" '
+    'style="border-collapse: collapse">'
+)  # one border (collapsed), zebra rows by the view's style sheet (tr.z)
+CODE_TABLE = (
+    '<table class="code" width="100%" border="1" cellspacing="0" cellpadding="8" '
+    'style="border-collapse: collapse">'
+)  # a code block: one bordered panel whose long lines wrap inside it
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
 
 _SINK = "code_sink"
 _LINKS = "open_links"
+_ROW = "table_row"  # rows of the table being rendered, its header row included
 _CELLS = "table_cells"  # body cells the tables rendered so far have shown
 _MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})(.*)$")
+_LINE_MARKER = re.compile(r"^[ \t]*(?:(?:>|[-*+]|\d{1,9}[.)])[ \t]+)*")
+_DELIMITER = re.compile(r"`+|\*+|_+|~~")
+_HALF_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\s]*$")  # "[words](http://exa" at the end
+_HALF_LABEL = re.compile(r"\[([^\[\]]*)$")  # "[words" at the end
 # A line nested far deeper than MAX_NESTING allows (parsing such text to the limit first costs
 # more than the whole rendering once it is capped).
 _FAR_TOO_DEEP = re.compile(
@@ -66,6 +80,71 @@ def render_markdown(text: str, code_sink: CodeSink | None = None, *, dark: bool 
         if _too_deep(tokens):
             return _plain_paragraphs(text)
     return str(md.renderer.render(tokens, md.options, env))
+
+
+def close_open_markup(text: str) -> str:
+    """`text`, the open end of a streaming reply, with its last paragraph's unfinished inline
+    markup closed (``**bold`` → ``**bold**``, an open code span, a half-written link shown as its
+    words) and a marker that opens nothing yet dropped, so that it renders as it will once the
+    rest arrives instead of showing raw ``**``. Text inside an open code fence is left alone."""
+    if _open_fence(text):
+        return text
+    cut = text.rfind("\n\n") + 1
+    head, last = text[:cut], text[cut:]
+    last = _HALF_LINK.sub(r"\1", last)
+    last = _HALF_LABEL.sub(r"\1", last)
+    closers: list[str] = []
+    ticks = ""
+    lines = last.split("\n")
+    for number, line in enumerate(lines, start=1):
+        body = _LINE_MARKER.sub("", line, count=1)
+        end = "x" if number == len(lines) else " "  # more may follow the reply's last word
+        for match in _DELIMITER.finditer(body):
+            run = match.group(0)
+            if ticks:
+                ticks = "" if run == ticks else ticks
+                continue
+            if run[0] == "`":
+                ticks = run
+                continue
+            before = body[match.start() - 1] if match.start() else " "
+            after = body[match.end()] if match.end() < len(body) else end
+            _toggle(closers, run, opens=not after.isspace(), closes=not before.isspace())
+    if ticks:
+        return head + last + ticks
+    stripped = last.rstrip()
+    while closers and stripped.endswith(closers[-1]):  # a marker with nothing after it yet
+        stripped = stripped[: -len(closers.pop())].rstrip()
+    return head + stripped + "".join(reversed(closers)) if closers else head + stripped
+
+
+def _toggle(closers: list[str], run: str, *, opens: bool, closes: bool) -> None:
+    """Account for a run of ``*``, ``_`` or ``~`` in the stack of open markers."""
+    if run[0] == "_" and opens and closes:
+        return  # intraword (snake_case): not emphasis
+    if run[0] == "~":
+        parts = ["~~"] if len(run) == 2 else []
+    else:
+        parts = [run[0] * 2] * (len(run) // 2) + [run[0]] * (len(run) % 2)
+    for part in parts:
+        if part in closers and closes:
+            del closers[closers.index(part) :]
+        elif opens:
+            closers.append(part)
+
+
+def _open_fence(text: str) -> bool:
+    fence = ""
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        marker = match.group(1)
+        if not fence:
+            fence = marker
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not match.group(2).strip():
+            fence = ""
+    return bool(fence)
 
 
 def highlight_code(code: str, language: str | None, *, dark: bool = False) -> str:
@@ -143,15 +222,22 @@ class _SafeRenderer(RendererHTML):
     def _code(self, code: str, language: str | None, env: EnvType) -> str:
         html = highlight_code(code, language, dark=bool(env.get("dark")))
         sink: CodeSink | None = env.get(_SINK)
-        if sink is None:
-            return html
-        href = escape(sink(code.removesuffix("\n")))
-        return f'{html}<p class="code-actions"><a href="{href}">Copy code</a></p>\n'
+        head = [escape(language, quote=False)] if language else []
+        if sink is not None:
+            href = escape(sink(code.removesuffix("\n")))
+            head.append(f'<a class="act" href="{href}">Copy code</a>')
+        top = f'<p class="code-actions">{" · ".join(head)}</p>' if head else ""
+        return f"{CODE_TABLE}<tr><td>{top}{html}</td></tr></table>\n"
 
     def table_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return '<table border="1" cellspacing="0" cellpadding="4">\n'
+        env[_ROW] = 0
+        return f"{TABLE_OPEN}\n"
+
+    def tr_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        env[_ROW] = env.get(_ROW, 0) + 1
+        return '<tr class="z">' if env[_ROW] > 1 and env[_ROW] % 2 == 1 else "<tr>"
 
     def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return _cell("th", tokens[idx])

@@ -104,6 +104,7 @@ class PresetsFlow(QObject):
         picker = w.preset_picker
         picker.set_presets(self.presets, "")
         picker.presetChosen.connect(self.choose)
+        w.view.presetChosen.connect(self._choose_from_welcome)
         picker.jsonModeToggled.connect(self.set_json_mode)
         picker.editRequested.connect(self.open_editor)
         self._scope.observe(self._swapped)
@@ -123,6 +124,11 @@ class PresetsFlow(QObject):
         self._chat.conversation.system_prompt = prompt
         self._apply_format()
         self.changed.emit()
+
+    def _choose_from_welcome(self, name: str) -> None:
+        """A task card of the empty conversation: its preset, and the composer to ask in."""
+        self.choose(name)
+        self._window.composer.setFocus()
 
     def set_json_mode(self, on: bool) -> None:
         self._state.json_mode = on

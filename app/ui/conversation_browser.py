@@ -17,12 +17,20 @@ from typing import Any
 from urllib.parse import quote
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QImage, QTextCursor, QTextDocument, QTextDocumentFragment
+from PySide6.QtGui import (
+    QImage,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.ui.conversation_render import THUMB_SCHEME, Thumb
+from app.ui.conversation_style import MEASURE_CHARS
 
-THUMB_BOX = QSize(160, 120)  # logical size a thumbnail fits in
+THUMB_BOX = QSize(144, 108)  # logical size a thumbnail fits in
+GUTTER = 20  # pixels at each side of the conversation's column, at the least
 DECODED_KEEP = 48  # decoded thumbnails kept for painting (a few screens' worth)
 
 Resolver = Callable[[int, QUrl], QImage | None]
@@ -126,6 +134,30 @@ class ConversationBrowser(QTextBrowser):
             self._decoded.popitem(last=False)
         return image
 
+    # -- the column ------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_measure()
+
+    def _apply_measure(self) -> None:
+        """Centre a column of about `MEASURE_CHARS` characters (a readable measure) in the view:
+        the side margins of the document's root frame take the rest of the width."""
+        column = self.fontMetrics().averageCharWidth() * MEASURE_CHARS
+        side = max(GUTTER, (self.viewport().width() - column) // 2)
+        root = self.document().rootFrame()
+        frame = root.frameFormat()
+        if (frame.leftMargin(), frame.rightMargin(), frame.bottomMargin()) != (side, side, 24):
+            frame.setLeftMargin(side)
+            frame.setRightMargin(side)
+            frame.setBottomMargin(24)
+            root.setFrameFormat(frame)
+
+    @property
+    def column_margin(self) -> float:
+        """The document's margin at each side of the conversation's column, in pixels."""
+        return self.document().rootFrame().frameFormat().leftMargin()
+
     # -- document edits --------------------------------------------------------------------
 
     def set_style(self, css: str) -> None:
@@ -160,6 +192,7 @@ class ConversationBrowser(QTextBrowser):
         document = self.document()
         document.clear()
         document.setHtml(html.strip())
+        self._apply_measure()  # a new document has a new root frame
 
     def replace(self, start: int, end: int, html: str) -> int:
         """Replace the blocks in [start, end) with those of `html`; return the new end.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.conversation import Message, Status
@@ -16,13 +16,13 @@ from app.ui.conversation_render import (
     ImageMark,
     action_url,
     header_html,
-    is_dark,
     message_anchor,
     message_html,
     note_html,
-    style_sheet,
     thumbs_of,
 )
+from app.ui.conversation_style import is_dark, style_sheet
+from app.ui.conversation_welcome import WelcomePane
 from app.ui.earlier_bar import EarlierBar
 
 BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
@@ -78,6 +78,8 @@ class ConversationDocument(QWidget):
         self.turn_note: Callable[[Message], str] | None = None
         self.reasoning_shown: set[str] = set()  # replies whose reasoning is expanded
         self._background.made.connect(self._on_rendered)
+        self._welcome = WelcomePane(self._browser.viewport())
+        self._browser.viewport().installEventFilter(self)
         bar = self._browser.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
@@ -256,6 +258,20 @@ class ConversationDocument(QWidget):
             self._scroll_to_end()
         else:
             self._browser.verticalScrollBar().setValue(value)
+
+    # -- the welcome over an empty conversation -------------------------------------------
+
+    def _sync_welcome(self) -> None:
+        """Show the welcome while the conversation holds no message."""
+        empty = not self._messages
+        if empty:
+            self._welcome.setGeometry(self._browser.viewport().rect())
+        self._welcome.setVisible(empty)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self._browser.viewport():
+            self._welcome.setGeometry(self._browser.viewport().rect())
+        return super().eventFilter(watched, event)
 
     # -- scrolling and palette ------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtGui import QTextCursor
 
 from app.core.conversation import Message
-from app.core.markdown import render_markdown
+from app.core.markdown import close_open_markup, render_markdown
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_stream import StreamSplitter
 
@@ -101,7 +101,10 @@ class LiveReplies:
         if tail != live.tail:
             live.tail = tail
             self.replace(
-                live, ANCHOR, TAIL_END, render_markdown(tail, dark=dark) if tail.strip() else ""
+                live,
+                ANCHOR,
+                TAIL_END,
+                render_markdown(close_open_markup(tail), dark=dark) if tail.strip() else "",
             )
 
     def replace(self, live: LiveReply, first: int, last: int, html: str) -> None:

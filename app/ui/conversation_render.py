@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from urllib.parse import quote, unquote
-
-from PySide6.QtGui import QPalette
 
 from app.core.conversation import ImagePart, Message, Status, Usage
 from app.core.markdown import CodeSink, render_markdown
@@ -15,6 +15,7 @@ from app.ui.structured_html import structured_body_html
 
 ACTION_SCHEME = "action"
 THUMB_SCHEME = "thumb"
+STRIP_COLUMNS = 3  # images a row in a message's strip (a narrow window still fits them)
 
 
 @dataclass(frozen=True)
@@ -39,33 +40,32 @@ class ImageMark:
     restorable: bool = True  # left out on its own (not with its whole turn): can be sent
 
 
-def _action_link(text: str, *action: str) -> str:
-    return f'<a href="{escape(action_url(*action))}">{escape(text)}</a>'
+def _action_link(text: str, *action: str, quiet: bool = True) -> str:
+    """A link that runs `action`; quiet ones (most) are small and muted, secondary to the text."""
+    cls = ' class="act"' if quiet else ""
+    return f'<a{cls} href="{escape(action_url(*action))}">{escape(text)}</a>'
 
 
-def marks_html(message_id: str, marks: Sequence[ImageMark]) -> str:
-    """ "Image 1: high detail — low detail · leave out" for each image, with action links."""
-    items: list[str] = []
-    link = _action_link
-    for index, mark in enumerate(marks):
-        ident = (message_id, str(index))
-        if not mark.sent:
-            items.append(
-                f"Image {index + 1}: not sent"
-                + (" — " + link("send again", "send", *ident, "1") if mark.restorable else "")
-            )
-            continue
-        state = "low detail" if mark.low else "high detail"
-        actions = [link("leave out", "send", *ident, "0")]
-        if mark.switchable:
-            actions.insert(
-                0,
-                link("high detail", "detail", *ident, "high")
-                if mark.low
-                else link("low detail", "detail", *ident, "low"),
-            )
-        items.append(f"Image {index + 1}: {state} — " + " · ".join(actions))
-    return f'<p class="meta">{" &nbsp;|&nbsp; ".join(items)}</p>\n' if items else ""
+def image_state(mark: ImageMark | None) -> str:
+    if mark is None:
+        return ""
+    if not mark.sent:
+        return "not sent"
+    return "low detail" if mark.low else "high detail"
+
+
+def image_actions(message_id: str, index: int, mark: ImageMark | None) -> list[str]:
+    """The switches offered for one past image: detail and whether it is sent at all."""
+    if mark is None:
+        return []
+    ident = (message_id, str(index))
+    if not mark.sent:
+        return [_action_link("Send again", "send", *ident, "1")] if mark.restorable else []
+    actions = [_action_link("Leave out", "send", *ident, "0")]
+    if mark.switchable:
+        level = "high" if mark.low else "low"
+        actions.insert(0, _action_link(f"{level.title()} detail", "detail", *ident, level))
+    return actions
 
 
 def action_url(*parts: str) -> str:
@@ -81,34 +81,6 @@ def parse_action(url: str) -> list[str]:
     return [unquote(part) for part in rest.split(":")]
 
 
-def style_sheet(palette: QPalette) -> str:
-    """Default style sheet of the document: palette roles only (code tokens keep Pygments')."""
-
-    def color(role: QPalette.ColorRole) -> str:
-        return palette.color(QPalette.ColorGroup.Active, role).name()
-
-    link = color(QPalette.ColorRole.Link)
-    muted = color(QPalette.ColorRole.PlaceholderText)
-    panel = color(QPalette.ColorRole.AlternateBase)
-    return (
-        f"a {{ color: {link}; text-decoration: none; }}\n"
-        "p.role { font-weight: bold; margin-top: 14px; margin-bottom: 4px; }\n"
-        f"p.meta, p.note, p.code-actions {{ color: {muted}; margin-top: 2px; margin-bottom: 6px; }}"
-        "\n"
-        "p.note { font-style: italic; }\n"
-        "p.state { font-weight: bold; margin-top: 6px; margin-bottom: 2px; }\n"
-        "p.user { white-space: pre-wrap; }\n"
-        f"p.reasoning {{ color: {muted}; white-space: pre-wrap; margin-left: 12px; }}\n"
-        f"pre {{ background-color: {panel}; margin-top: 6px; margin-bottom: 0px; }}\n"
-        "table { margin-top: 6px; margin-bottom: 6px; }\n"
-        f"td, th {{ border-color: {muted}; }}\n"
-    )
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
-
-
 def usage_text(usage: Usage) -> str:
     """ "1,234 prompt tokens (512 image) · 87 reply tokens"."""
     prompt = f"{usage.prompt_tokens:,} prompt tokens"
@@ -118,10 +90,27 @@ def usage_text(usage: Usage) -> str:
 
 
 def header_html(message: Message) -> str:
-    """The turn's first line; it holds the turn's anchor (for jumping to it: search hits)."""
-    label = "You" if message.role == "user" else (message.model or "Assistant")
+    """The turn's first line, who and when ("grok-4.3 · 14:02"); it holds the turn's anchor (for
+    jumping to it: search hits)."""
+    user = message.role == "user"
+    label = "You" if user else (message.model or "Assistant")
     anchor = f'<a name="{message_anchor(message.id)}"></a>'
-    return f'<p class="role">{anchor}{escape(label)}</p>\n'
+    when = clock(message.created)
+    cls = "role-user" if user else "role"
+    return f'<p class="{cls}">{anchor}<b>{escape(label)}</b>{" · " + when if when else ""}</p>\n'
+
+
+def clock(created: float, now: float | None = None) -> str:
+    """ "14:02" today, "12 Mar 14:02" on another day of this year, "12 Mar 2025 14:02" before."""
+    if created <= 0:
+        return ""
+    moment = datetime.fromtimestamp(created)
+    today = datetime.fromtimestamp(time.time() if now is None else now)
+    if moment.date() == today.date():
+        return moment.strftime("%H:%M")
+    if moment.year == today.year:
+        return f"{moment.day} {moment.strftime('%b %H:%M')}"
+    return f"{moment.day} {moment.strftime('%b %Y %H:%M')}"
 
 
 def reasoning_html(message: Message, shown: bool) -> str:
@@ -151,17 +140,39 @@ def note_html(note: str) -> str:
 def user_body_html(
     message: Message, thumb: ThumbLookup, marks: Sequence[ImageMark] | None = None
 ) -> str:
-    out: list[str] = []
+    """The question in a tinted block that stands in from the left, its images as a strip."""
+    inner: list[str] = []
     if message.text.strip():
-        out.append(f'<p class="user">{escape(message.text)}</p>\n')
-    images = [
-        _image_html(message.id, index, part, thumb) for index, part in enumerate(message.images)
-    ]
-    if images:
-        out.append(f"<p>{'&nbsp;&nbsp;'.join(images)}</p>\n")
-    if marks:
-        out.append(marks_html(message.id, marks))
-    return "".join(out)
+        inner.append(f'<p class="user">{escape(message.text)}</p>')
+    if message.images:
+        inner.append(image_strip_html(message, thumb, marks))
+    if not inner:
+        return ""
+    return (
+        '<table class="user" width="100%" cellpadding="10" cellspacing="0"><tr><td>'
+        + "".join(inner)
+        + "</td></tr></table>\n"
+    )
+
+
+def image_strip_html(
+    message: Message, thumb: ThumbLookup, marks: Sequence[ImageMark] | None
+) -> str:
+    """The message's images, `STRIP_COLUMNS` a row, each with its number, how it goes into the
+    next request and the switches for that."""
+    cells: list[str] = []
+    for index, part in enumerate(message.images):
+        mark = marks[index] if marks is not None and index < len(marks) else None
+        state = image_state(mark)
+        caption = f"Image {part.number or index + 1}" + (f": {state}" if state else "")
+        actions = " · ".join(image_actions(message.id, index, mark))
+        cells.append(
+            f'<td class="shot" valign="top">{_image_html(message.id, index, part, thumb)}'
+            f"<br>{escape(caption)}{'<br>' + actions if actions else ''}</td>"
+        )
+    rows = [cells[i : i + STRIP_COLUMNS] for i in range(0, len(cells), STRIP_COLUMNS)]
+    body = "".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    return f'<table class="strip" cellspacing="0" cellpadding="4">{body}</table>'
 
 
 def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup) -> str:
@@ -178,7 +189,8 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
 
 
 def footer_html(message: Message, text: str, extra: str = "") -> str:
-    """State marker, usage and the Copy (and Retry) links under a finished turn."""
+    """What became of a reply (stopped, failed with Retry), then one quiet line: the actions
+    (Copy, Edit) and the figures (usage, cost)."""
     out: list[str] = []
     if message.role == "assistant":
         if message.status is Status.STOPPED:
@@ -189,21 +201,22 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
             )
         elif message.status is Status.FAILED:
             error = escape(message.error or "The request failed.")
-            retry = escape(action_url("retry", message.id))
-            out.append(f'<p class="state">{error} <a href="{retry}">Retry</a></p>\n')
+            retry = _action_link("Retry", "retry", message.id, quiet=False)
+            out.append(f'<p class="failed">{error} {retry}</p>\n')
         elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
             out.append(f'<p class="note">{escape(message.error)}</p>\n')
     meta: list[str] = []
+    if text.strip():
+        meta.append(_action_link("Copy", "copy", message.id))
+    if message.role == "user":
+        meta.append(_action_link("Edit", "edit", message.id))
     if message.usage is not None:
         meta.append(escape(usage_text(message.usage)))
     if extra:
         meta.append(escape(extra))
-    if text.strip():
-        meta.append(f'<a href="{escape(action_url("copy", message.id))}">Copy</a>')
-    if message.role == "user":
-        meta.append(f'<a href="{escape(action_url("edit", message.id))}">Edit</a>')
     if meta:
-        out.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
+        cls = "user-actions" if message.role == "user" else "actions"
+        out.append(f'<p class="{cls}">{" · ".join(meta)}</p>\n')
     return "".join(out)
 
 

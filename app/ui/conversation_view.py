@@ -20,6 +20,8 @@ from app.ui.conversation_document import (
 )
 from app.ui.conversation_live import END, START
 from app.ui.conversation_render import message_anchor, parse_action
+from app.ui.conversation_toast import CopiedToast
+from app.ui.conversation_welcome import WelcomePane
 from app.ui.earlier_bar import EarlierBar
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -34,6 +36,7 @@ class ConversationView(ConversationDocument):
     imageActivated = Signal(str, int)  # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
     imageSendRequested = Signal(str, int, bool)  # message id, image index, False: leave out
+    presetChosen = Signal(str)  # a task card of the empty conversation's welcome, by preset name
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,12 +44,24 @@ class ConversationView(ConversationDocument):
         self.setAccessibleName("Conversation")
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self._browser.anchorClicked.connect(self._on_anchor)
+        self._welcome.presetChosen.connect(self.presetChosen)
+        self._toast = CopiedToast(self._browser.viewport())
+        self._sync_welcome()
 
     # -- the API the window uses ----------------------------------------------------------
 
     @property
     def browser(self) -> ConversationBrowser:
         return self._browser
+
+    @property
+    def welcome(self) -> WelcomePane:
+        """The task cards and ways to add images that an empty conversation shows."""
+        return self._welcome
+
+    @property
+    def copied_toast(self) -> CopiedToast:
+        return self._toast
 
     @property
     def refused_loads(self) -> list[str]:
@@ -72,6 +87,7 @@ class ConversationView(ConversationDocument):
         self._hidden = max(0, len(messages) - SHOWN_LIMIT)
         self.reasoning_shown.clear()
         self._build(messages, thumbnails, {})
+        self._sync_welcome()
         self._follow = True
         self._scroll_to_end()
 
@@ -79,6 +95,7 @@ class ConversationView(ConversationDocument):
         """Append one turn: a user message, a finished reply, or a new streaming reply."""
         self._remember(message, thumbnails)
         self._append(message)
+        self._sync_welcome()
         self._trim()
 
     def append_delta(self, message_id: str, text: str) -> None:
@@ -105,6 +122,7 @@ class ConversationView(ConversationDocument):
                 self._rebuild()
             else:
                 self._append(message)
+                self._sync_welcome()
             return
         text = message.text or live.text
         self._texts[message.id] = text
@@ -139,6 +157,7 @@ class ConversationView(ConversationDocument):
             else:
                 self._rebuild()
         self._last = None
+        self._sync_welcome()
 
     def copy_last_reply(self) -> bool:
         """Put the last reply's text on the clipboard; False when there is none."""
@@ -148,6 +167,7 @@ class ConversationView(ConversationDocument):
                 text = self._texts.get(message.id) or (live.text if live else "") or message.text
                 if text.strip():
                     QGuiApplication.clipboard().setText(text)
+                    self._toast.say("Copied")
                     return True
         return False
 
@@ -171,6 +191,7 @@ class ConversationView(ConversationDocument):
         self._hidden = 0
         self._earlier.set_hidden(0, SHOWN_LIMIT)
         self._browser.set_document_html("")
+        self._sync_welcome()
 
     # -- links and scrolling ------------------------------------------------------------
 
@@ -190,8 +211,10 @@ class ConversationView(ConversationDocument):
                     text = live.text
                 if text is not None:
                     QGuiApplication.clipboard().setText(text)
+                    self._toast.say("Copied")
             case ["copy-code", key] if key in self._codes:
                 QGuiApplication.clipboard().setText(self._codes[key])
+                self._toast.say("Code copied")
             case ["image", message_id, index] if index.isdigit():
                 self.imageActivated.emit(message_id, int(index))
             case ["reasoning", message_id] if message_id in self._messages:

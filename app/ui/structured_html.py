@@ -14,7 +14,7 @@ from app.core.json_reply import (
     pretty,
     value_tables,
 )
-from app.core.markdown import CodeSink, render_markdown
+from app.core.markdown import CODE_TABLE, TABLE_OPEN, CodeSink, render_markdown
 
 MAX_TABLE_ROWS = 200  # rows shown in the conversation; the JSON view and exports hold them all
 
@@ -23,18 +23,17 @@ def table_html(table: Table) -> str:
     caption = f'<p class="meta">{escape(table.title)}</p>\n' if table.title else ""
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
-        for row in table.rows[:MAX_TABLE_ROWS]
+        ('<tr class="z">' if number % 2 else "<tr>")
+        + "".join(f"<td>{escape(cell)}</td>" for cell in row)
+        + "</tr>"
+        for number, row in enumerate(table.rows[:MAX_TABLE_ROWS])
     )
     more = (
         f'<p class="meta">{len(table.rows) - MAX_TABLE_ROWS:,} more rows in the JSON view</p>\n'
         if len(table.rows) > MAX_TABLE_ROWS
         else ""
     )
-    return (
-        f'{caption}<table border="1" cellspacing="0" cellpadding="4">'
-        f"<tr>{head}</tr>{rows}</table>\n{more}"
-    )
+    return f"{caption}{TABLE_OPEN}<tr>{head}</tr>{rows}</table>\n{more}"
 
 
 def json_html(text: str, code_sink: CodeSink | None, *, dark: bool) -> str:
@@ -43,7 +42,7 @@ def json_html(text: str, code_sink: CodeSink | None, *, dark: bool) -> str:
     if not parsed.ok:
         return (
             f'<p class="state">Not valid JSON: {escape(parsed.error or "")}</p>\n'
-            f"<pre>{escape(text)}</pre>\n"
+            f"{CODE_TABLE}<tr><td><pre>{escape(text)}</pre></td></tr></table>\n"
         )
     # Only lists of records become tables here; the pretty JSON shows everything else.
     records = isinstance(parsed.value, list)
@@ -58,7 +57,8 @@ def tool_call_html(call: ToolCall, code_sink: CodeSink | None, *, dark: bool) ->
     if not parsed.ok:
         return (
             head + f'<p class="note">The arguments are not valid JSON: '
-            f"{escape(parsed.error or '')}</p>\n<pre>{escape(call.arguments)}</pre>\n"
+            f"{escape(parsed.error or '')}</p>\n"
+            f"{CODE_TABLE}<tr><td><pre>{escape(call.arguments)}</pre></td></tr></table>\n"
         )
     tables = value_tables(parsed.value)
     if not tables:

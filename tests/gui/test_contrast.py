@@ -17,6 +17,7 @@ from app.core.budget import BudgetEstimate
 from app.core.meter import SegmentKind
 from app.gui.theme import SCHEMES, palette_for, style_sheet_for
 from app.ui.banner import Banner
+from app.ui.conversation_style import conversation_colors
 from app.ui.main_window import MainWindow
 from app.ui.token_meter import TokenMeter
 from app.ui.tray_badge import badge_colors, filled_colors
@@ -293,3 +294,20 @@ def test_contrast_ratio_matches_wcag() -> None:
     assert contrast_ratio(QColor("#777777"), QColor("white")) == pytest.approx(4.48, abs=0.01)
     # The old demo banner under a dark theme: white text on pale yellow.
     assert contrast_ratio(QColor("#fcfcfc"), QColor("#ffffdc")) < 1.1
+
+
+def test_conversation_text_is_readable(qtbot: QtBot, system_palette: QPalette) -> None:
+    colors = conversation_colors(system_palette)
+    for name, (text, background) in colors.text_pairs.items():
+        assert contrast_ratio(text, background) >= 4.5, (name, text.name(), background.name())
+    # The user's messages, code and table headers stand apart from the page.
+    for tint in (colors.user_tint, colors.panel, colors.head):
+        assert tint != colors.base
+    window = _window(qtbot)
+    welcome = window.view.welcome
+    on_page = [welcome.lead, *welcome.ways]
+    on_cards = [card.blurb for card in welcome.cards]
+    for labels, background in ((on_page, colors.base), (on_cards, colors.panel)):
+        for label in labels:
+            shown = label.palette().color(label.foregroundRole())
+            assert contrast_ratio(shown, background) >= 4.5, label.text()

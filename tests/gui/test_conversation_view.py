@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -536,7 +536,7 @@ def test_remove_a_failed_reply_before_retrying(view: ConversationView) -> None:
     view.finish_message(_finished(failed, "", Status.FAILED, error="Server busy."))
     assert "Server busy." in _plain(view)
     view.remove_message(failed.id)
-    assert _plain(view).endswith("Describe it\nCopy · Edit")
+    assert _plain(view).endswith("Describe it\n\nCopy · Edit")
     again = _reply()
     view.add_message(again)
     _stream(view, again.id, "Second try.")
@@ -554,6 +554,78 @@ def test_remove_while_another_reply_streams_above(view: ConversationView) -> Non
     view.remove_message(user.id)
     view.add_message(other)
     view.remove_message(streaming.id)
-    assert _plain(view).startswith("grok-4\nold")
+    assert re.match(r"grok-4 · \d\d:\d\d\nold\n", _plain(view))
     view.remove_message(other.id)
     assert _plain(view) == ""
+
+
+def test_an_empty_conversation_welcomes_with_task_cards(
+    view: ConversationView, qtbot: QtBot
+) -> None:
+    welcome = view.welcome
+    assert welcome.isVisible()
+    titles = [card.title.text() for card in welcome.cards]
+    assert titles == [
+        "Critique a UI",
+        "Read a chart",
+        "Extract an invoice",
+        "Write alt text",
+        "Spot the differences",
+    ]
+    ways = " ".join(line.text() for line in welcome.ways)
+    assert "Ctrl+V" in ways
+    assert "Add images…" in ways
+    assert "Ctrl+Shift+S" in ways
+    with qtbot.waitSignal(view.presetChosen) as chosen:
+        qtbot.mouseClick(welcome.cards[1], Qt.MouseButton.LeftButton)
+    assert chosen.args == ["chart-reading"]
+    welcome.cards[4].setFocus()
+    with qtbot.waitSignal(view.presetChosen) as chosen:
+        qtbot.keyClick(welcome.cards[4], Qt.Key.Key_Space)
+    assert chosen.args == ["spot-differences"]
+    view.add_message(_user("Hello"))
+    assert not welcome.isVisible()
+    view.clear()
+    assert welcome.isVisible()
+
+
+def test_copy_says_copied(view: ConversationView, qtbot: QtBot) -> None:
+    reply = _reply("Answer.", Status.COMPLETE)
+    view.add_message(reply)
+    assert not view.copied_toast.isVisible()
+    _click(view, _hrefs(view, f"action:copy:{reply.id}")[0])
+    assert QGuiApplication.clipboard().text() == "Answer."
+    assert view.copied_toast.isVisible()
+    assert view.copied_toast.text() == "Copied"
+    qtbot.waitUntil(lambda: not view.copied_toast.isVisible(), timeout=5000)
+
+
+def test_messages_have_a_header_quiet_actions_and_a_readable_column(
+    qtbot: QtBot,
+) -> None:
+    view = ConversationView()
+    qtbot.addWidget(view)
+    view.resize(1400, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    user = _user("Look at this")
+    view.add_message(user)
+    reply = _reply('{"items": [' + ", ".join(f'"entry number {i}"' for i in range(80)) + "]}")
+    view.add_message(reply)
+    view.finish_message(_finished(reply, reply.text))
+    html = view.browser.toHtml()
+    # One line per message says who and when; actions are quiet links (class "act").
+    assert re.search(r"You · \d\d:\d\d", _plain(view))
+    assert re.search(r"grok-4 · \d\d:\d\d", _plain(view))
+    assert _hrefs(view, f"action:copy:{reply.id}")
+    assert _hrefs(view, f"action:edit:{user.id}")
+    assert html.count("font-size:small") >= 2  # the actions and figures, smaller than the text
+    # The column keeps a readable measure on a wide window; a one-line JSON reply wraps inside
+    # it instead of giving the conversation a sideways scroll bar.
+    column = view.browser.viewport().width() - 2 * view.browser.column_margin
+    assert column <= view.browser.fontMetrics().averageCharWidth() * 90
+    qtbot.wait(10)
+    assert view.browser.horizontalScrollBar().maximum() == 0
+    view.resize(500, 600)
+    qtbot.waitUntil(lambda: view.browser.column_margin < 100)
+    assert view.browser.horizontalScrollBar().maximum() == 0

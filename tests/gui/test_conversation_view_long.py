@@ -117,7 +117,8 @@ def test_a_render_that_lands_after_the_view_moved_on_is_dropped(
     other = Message(role="user", parts=[TextPart("A new question")])
     view.add_message(other)
     qtbot.waitUntil(lambda: not view.rendering)
-    assert view.browser.toPlainText().strip().startswith("You\nA new question")
+    assert view.browser.toPlainText().strip().startswith("You · ")
+    assert "\nA new question\n" in view.browser.toPlainText()
     assert "square" not in view.browser.toPlainText()
 
 
@@ -217,13 +218,13 @@ def test_a_long_session_keeps_only_its_last_messages_in_the_document(
     messages = _turns(view, (SHOWN_LIMIT + TRIM_STEP) // 2 + 5)
     shown = view.browser.toPlainText()
     assert view.hidden_messages >= TRIM_STEP
-    assert SHOWN_LIMIT <= shown.count("You\n") * 2 <= SHOWN_LIMIT + TRIM_STEP
+    assert SHOWN_LIMIT <= shown.count("You · ") * 2 <= SHOWN_LIMIT + TRIM_STEP
     assert "Question 0\n" not in shown
     assert view.earlier_bar.isVisible()
     assert f"{view.hidden_messages} earlier messages are not shown" in view.earlier_bar.text()
     # The document starts with a turn header, formatted as every other header.
     first = view.browser.document().begin()
-    assert first.text() == "You"
+    assert first.text().startswith("You · ")
     header = view.browser.anchor_position(f"m-{messages[-2].id}")
     assert header is not None
     assert first.blockFormat() == view.browser.document().findBlock(header).blockFormat()

@@ -114,9 +114,8 @@ def export(qtbot: QtBot, session: AppSession, button: QPushButton, path: Path) -
     assert dialog.acceptMode() is QFileDialog.AcceptMode.AcceptSave
     dialog.selectFile(str(path.with_suffix("")))  # the default suffix is added
     dialog.accept()
-    qtbot.waitUntil(
-        lambda: path.exists() and "Saved" in session.window.notice_banner.label.text(), timeout=5000
-    )
+    # The notice names this file once it is written (an earlier export's notice may still show).
+    qtbot.waitUntil(lambda: str(path) in session.window.notice_banner.label.text(), timeout=5000)
 
 
 # -- text presets ------------------------------------------------------------------------------
@@ -402,3 +401,14 @@ def test_the_editor_makes_a_new_preset_and_refuses_a_bad_schema(
     send(qtbot, session, "What is the total?")
     reply = finished_reply(qtbot, session, 2)
     assert isinstance(json.loads(reply.text)["total"], float)
+
+
+def test_a_welcome_card_chooses_its_preset(qtbot: QtBot, session: AppSession) -> None:
+    window = session.window
+    welcome = window.view.welcome
+    qtbot.waitUntil(welcome.isVisible, timeout=5000)
+    card = next(c for c in welcome.cards if c.preset_name == "chart-reading")
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert window.preset_picker.current_name() == "chart-reading"
+    assert window.system_prompt_edit.text() == preset("chart-reading").system_prompt
+    qtbot.waitUntil(window.composer.hasFocus, timeout=5000)
