@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.core.attachment import Attachment
 from app.core.images import IMAGE_SUFFIXES
+from app.core.images.pdf_pages import PDF_SUFFIXES
 from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
 from app.ui.tray_names import differ_points
 from app.ui.tray_strip import TileStrip
@@ -265,13 +266,12 @@ class ImageTray(QFrame):
         if self._dialog is not None:
             self._dialog.raise_()
             return
-        patterns = sorted(
-            {f"*{s}" for s in IMAGE_SUFFIXES} | {f"*{s.upper()}" for s in IMAGE_SUFFIXES}
-        )
+        suffixes = IMAGE_SUFFIXES | PDF_SUFFIXES
+        patterns = sorted({f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes})
         dialog = QFileDialog(self, "Add images")
         dialog.setObjectName("addImagesDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilters([f"Images ({' '.join(patterns)})", "All files (*)"])
+        dialog.setNameFilters([f"Images and PDFs ({' '.join(patterns)})", "All files (*)"])
         dialog.filesSelected.connect(self._files_chosen)
         dialog.finished.connect(self._dialog_finished)
         self._dialog = dialog
