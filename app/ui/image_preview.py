@@ -27,7 +27,7 @@ from app.core.attachment import Attachment
 from app.core.budget import MAX_TILES, image_tiles
 from app.core.crop import cost_text
 from app.core.images.low_detail import low_detail_size
-from app.core.images.pdf_pages import PageScale
+from app.core.images.pdf_pages import SCALE_REASONS, PageScale
 from app.ui.preview_picture import PreviewPicture
 from app.ui.tile_canvas import TileCanvas
 
@@ -85,7 +85,9 @@ class ImagePreview(QDialog):
             " Cheaper: 896 px, fewer tiles."
         )
         for scale in (PageScale.STANDARD, PageScale.SHARPER, PageScale.CHEAPER):
-            self._page_scale.addItem(f"{scale.label} ({scale.value} px)", scale)
+            self._page_scale.addItem(
+                f"{scale.label}, {scale.value} px: {SCALE_REASONS[scale]}", scale
+            )
         self._page_scale.setVisible(False)
         self._page_scale.activated.connect(self._page_scale_chosen)
 

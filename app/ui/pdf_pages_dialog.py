@@ -10,7 +10,7 @@ Open it with `open()`.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,15 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.attachment import plural
-from app.core.images.pdf_pages import PageScale, PdfInfo, page_dpi, page_pixels, page_tokens
+from app.core.images.pdf_pages import (
+    SCALE_REASONS,
+    PageScale,
+    PdfInfo,
+    page_dpi,
+    page_pixels,
+    page_tokens,
+)
 
 THUMB_SIDE = 96
 PRESELECTED = 4  # pages checked when the picker opens
-_SCALE_WORDS = {
-    PageScale.STANDARD: "small print stays legible",
-    PageScale.SHARPER: "for small print and dense tables",
-    PageScale.CHEAPER: "fewer tiles; fine for slides and large type",
-}
 
 
 class PdfPagesDialog(QDialog):
@@ -121,7 +123,7 @@ class PdfPagesDialog(QDialog):
             width, height = page_pixels(first, scale)
             scale_box.addItem(
                 f"{scale.label}: {width}×{height} px, ≈{page_dpi(first, scale)} dpi"
-                f" ({_SCALE_WORDS[scale]})",
+                f" ({SCALE_REASONS[scale]})",
                 scale,
             )
         scale_box.currentIndexChanged.connect(self._update)
@@ -142,14 +144,14 @@ class PdfPagesDialog(QDialog):
         item = self.pages.item(page - 1)
         picture = QImage.fromData(png)
         if item is not None and not picture.isNull():
-            item.setIcon(QIcon(QPixmap.fromImage(picture)))
+            item.setIcon(_framed(QPixmap.fromImage(picture)))
 
     def _placeholder(self, page: int) -> QIcon:
         width, height = page_pixels(self._info.page_sizes[page - 1], PageScale.CHEAPER)
         side = THUMB_SIDE / max(width, height)
         pixmap = QPixmap(max(1, round(width * side)), max(1, round(height * side)))
         pixmap.fill(Qt.GlobalColor.white)
-        return QIcon(pixmap)
+        return _framed(pixmap)
 
     def _toggle(self, item: QListWidgetItem) -> None:
         checked = item.checkState() is Qt.CheckState.Checked
@@ -182,3 +184,12 @@ class PdfPagesDialog(QDialog):
         if 0 < len(pages) <= self._room:
             self.chosen.emit(pages, self.selected_scale())
             self.accept()
+
+
+def _framed(pixmap: QPixmap) -> QIcon:
+    """A page's picture with a thin grey edge, so a white page shows on a white list."""
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(128, 128, 128))
+    painter.drawRect(0, 0, pixmap.width() - 1, pixmap.height() - 1)
+    painter.end()
+    return QIcon(pixmap)

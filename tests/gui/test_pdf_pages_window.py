@@ -61,7 +61,7 @@ def test_a_dropped_pdf_becomes_one_labelled_item_per_page(app: Running, tmp_path
         item = app.item_named(name)
         assert item.state is AttachmentState.FITTED, item.error
         assert item.size == (950, 1344)
-        assert "1344 px on its long side" in app.tile_named(name).state_text()
+        assert "PDF page at 1344 px (≈115 dpi)" in app.tile_named(name).state_text()
     reply = app.ask("What is on these pages?")
     assert reply.status is Status.COMPLETE, reply.error
     request = app.session.demo_server.model_requests[-1]
@@ -147,7 +147,7 @@ def test_the_preview_renders_a_page_sharper_or_cheaper(app: Running, tmp_path: P
     )
     item = app.items()[0]
     assert item.tokens == 1280
-    assert "896 px on its long side" in item.status_text
+    assert "PDF page at 896 px" in item.status_text
     assert box.currentData() is PageScale.CHEAPER
     reply = app.ask("Read it")
     assert reply.status is Status.COMPLETE, reply.error

@@ -100,17 +100,16 @@ def page_dpi(size_points: tuple[float, float], scale: PageScale) -> int:
     return round(scale.value / max(size_points) * _POINTS_PER_INCH) if max(size_points) else 0
 
 
+SCALE_REASONS = {
+    PageScale.STANDARD: "small print stays legible",
+    PageScale.SHARPER: "sharper small print, same tokens, bigger upload",
+    PageScale.CHEAPER: "fewer tiles, small print may blur",
+}
+
+
 def scale_note(size_points: tuple[float, float], scale: PageScale) -> str:
-    """What the tray and the preview say about a page's resolution, and why."""
-    reason = {
-        PageScale.STANDARD: "small print stays legible",
-        PageScale.SHARPER: "sharper small print, same tokens, bigger upload",
-        PageScale.CHEAPER: "fewer tiles, small print may blur",
-    }[scale]
-    return (
-        f"PDF page rendered at {scale.value} px on its long side "
-        f"(≈{page_dpi(size_points, scale)} dpi, {scale.label.lower()}): {reason}"
-    )
+    """What the tray says about a page's resolution (short: it fits a tile)."""
+    return f"PDF page at {scale.value} px (≈{page_dpi(size_points, scale)} dpi)"
 
 
 def page_probe(info: PdfInfo, page: int, scale: PageScale) -> ImageProbe:
