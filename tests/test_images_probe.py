@@ -170,11 +170,11 @@ def test_text_file_named_png(tmp_path: Path) -> None:
         ),
         (
             b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
-            "HEIC is not supported: export it as JPEG or PNG",
+            "the file looks like a HEIC/HEIF but is damaged or cut short (truncated)",
         ),
         (
             b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(64),
-            "PDF is a document, not an image: export the page as PNG first",
+            "a PDF is added page by page: drop or pick the PDF file itself",
         ),
     ],
 )
@@ -270,7 +270,10 @@ def test_planned_tokens_follow_the_tile_formula(
 
 
 def test_image_suffixes() -> None:
-    assert {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"} == IMAGE_SUFFIXES
+    assert {
+        *(".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"),
+        *(".heic", ".heif", ".avif"),
+    } == IMAGE_SUFFIXES
     assert all(suffix == suffix.lower() and suffix.startswith(".") for suffix in IMAGE_SUFFIXES)
 
 

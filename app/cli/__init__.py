@@ -43,6 +43,7 @@ def _command_parser() -> argparse.ArgumentParser:
     tokens.add_argument("--json", action="store_true", help="machine-readable output")
     tokens.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
     tokens.add_argument("images", nargs="+", metavar="IMAGE")
+    _pdf_options(tokens)
 
     ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
     ask.add_argument(
@@ -74,7 +75,10 @@ def _command_parser() -> argparse.ArgumentParser:
         "every OpenAI-compatible server speaks), or auto: responses, falling back to chat "
         "once, said on standard error, when the endpoint has none",
     )
-    ask.add_argument("--image", action="append", default=[], metavar="PATH")
+    ask.add_argument(
+        "--image", action="append", default=[], metavar="PATH", help="an image or a PDF"
+    )
+    _pdf_options(ask)
     ask.add_argument("--system", default="", metavar="TEXT")
     ask.add_argument(
         "--json-object",
@@ -163,11 +167,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_gui(ns.files, demo=ns.demo)
 
 
+def _pdf_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--pages",
+        default=None,
+        metavar="LIST",
+        help="the pages of each PDF to use, in this order: 1-3,7 (default: all)",
+    )
+    command.add_argument(
+        "--pdf-scale",
+        choices=("cheaper", "standard", "sharper"),
+        default="standard",
+        help="PDF pages rendered at 896, 1344 (default) or 1792 px on their long side",
+    )
+
+
 def _run_command(ns: argparse.Namespace) -> int:
     if ns.command == "tokens":
         from app.cli.tokens import run_tokens
 
-        return run_tokens(ns.images, as_json=ns.json, limits=LIMIT_PROFILES[ns.limits])
+        return run_tokens(
+            ns.images,
+            as_json=ns.json,
+            limits=LIMIT_PROFILES[ns.limits],
+            pages=ns.pages,
+            pdf_scale=ns.pdf_scale,
+        )
     if ns.command == "ask":
         from app.cli.ask import run_ask
 

@@ -19,6 +19,7 @@ from app.cli.ask_structured import (
     resolve_shape,
     user_presets,
 )
+from app.cli.pdf_input import PdfPage, expand, scale_of
 from app.core.billing import bill, format_usd
 from app.core.catalog import (
     ModelInfo,
@@ -35,6 +36,7 @@ from app.core.catalog import (
 from app.core.conversation import Conversation, ImagePart, Part, TextPart, Usage
 from app.core.endpoints import is_loopback_host, key_account
 from app.core.images import DataUriCache, prepare_file
+from app.core.images.pdf_pages import prepare_page
 from app.core.imagetypes import ImageError
 from app.core.limits import LIMIT_PROFILES
 from app.core.presets import merged
@@ -88,6 +90,15 @@ def no_key_error(base_url: str) -> str:
     return f"error: no key stored for {host}: {fix}\n"
 
 
+def _too_many(sources: list[str | PdfPage], limit: int) -> str:
+    pages = sum(1 for s in sources if isinstance(s, PdfPage))
+    counted = (
+        f"{len(sources)} images ({pages} of them PDF pages)" if pages else f"{len(sources)} images"
+    )
+    hint = " Choose fewer PDF pages with --pages, e.g. --pages 1-3,7." if pages else ""
+    return f"error: {counted}; this endpoint takes at most {limit} per message.{hint}\n"
+
+
 def run_ask(ns: argparse.Namespace) -> int:
     if ns.preset == "list":
         sys.stdout.write(preset_list(merged(user_presets())))
@@ -95,7 +106,19 @@ def run_ask(ns: argparse.Namespace) -> int:
     limits = LIMIT_PROFILES[ns.limits]
     parts: list[Part] = []
     try:
-        parts.extend(ImagePart(prepare_file(path, limits)) for path in ns.image)
+        sources = expand(ns.image, ns.pages)
+        if len(sources) > limits.max_images_per_message:
+            sys.stderr.write(_too_many(sources, limits.max_images_per_message))
+            return EXIT_USAGE
+        scale = scale_of(ns.pdf_scale)
+        parts.extend(
+            ImagePart(
+                prepare_page(source.info, source.page, scale, limits)
+                if isinstance(source, PdfPage)
+                else prepare_file(source, limits)
+            )
+            for source in sources
+        )
     except ImageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.cli.pdf_input import PdfPage, expand, scale_of
 from app.core.budget import image_tiles, image_tokens
 from app.core.images import check_file, planned_size, prepare_file, probe, validate
+from app.core.images.pdf_pages import PageScale, page_name, page_probe
 from app.core.imagetypes import ImageError
 from app.core.limits import ImageLimits
 
@@ -21,6 +23,18 @@ class PricedImage:
     height: int
     tiles: int
     tokens: int
+    page: int | None = None  # the page of a PDF, from 1
+
+    @property
+    def label(self) -> str:
+        name = Path(self.path).name
+        return name if self.page is None else page_name(name, self.page)
+
+    def as_json(self) -> dict[str, object]:
+        fields = dict(self.__dict__)
+        if self.page is None:
+            del fields["page"]
+        return fields
 
 
 def price_image(path: str, limits: ImageLimits) -> PricedImage:
@@ -41,18 +55,45 @@ def price_image(path: str, limits: ImageLimits) -> PricedImage:
     return PricedImage(path, width, height, image_tiles(width, height), image_tokens(width, height))
 
 
-def run_tokens(paths: Sequence[str], *, as_json: bool, limits: ImageLimits) -> int:
+def price_page(source: PdfPage, limits: ImageLimits, scale: PageScale) -> PricedImage:
+    """A PDF page at the size it is rendered at (no page is rendered to know it)."""
+    info = page_probe(source.info, source.page, scale)
+    validate(info, limits)
+    width, height = planned_size(info, limits)
+    return PricedImage(
+        source.info.path,
+        width,
+        height,
+        image_tiles(width, height),
+        image_tokens(width, height),
+        page=source.page,
+    )
+
+
+def run_tokens(
+    paths: Sequence[str],
+    *,
+    as_json: bool,
+    limits: ImageLimits,
+    pages: str | None = None,
+    pdf_scale: str = "standard",
+) -> int:
     priced: list[PricedImage] = []
     errors: list[dict[str, str]] = []
+    scale = scale_of(pdf_scale)
     for path in paths:
         try:
-            priced.append(price_image(path, limits))
+            for source in expand([path], pages):
+                if isinstance(source, PdfPage):
+                    priced.append(price_page(source, limits, scale))
+                else:
+                    priced.append(price_image(source, limits))
         except ImageError as exc:
             errors.append({"path": path, "message": str(exc)})
     total = sum(p.tokens for p in priced)
     if as_json:
         json.dump(
-            {"images": [p.__dict__ for p in priced], "total_tokens": total, "errors": errors},
+            {"images": [p.as_json() for p in priced], "total_tokens": total, "errors": errors},
             sys.stdout,
             ensure_ascii=False,
         )
@@ -67,12 +108,12 @@ def _write_table(
 ) -> None:
     out = sys.stdout
     if priced:
-        width = max(len(Path(p.path).name) for p in priced)
+        width = max(len(p.label) for p in priced)
         width = max(width, len("image"))
         out.write(f"{'image':<{width}}  {'size as sent':>13}  {'tiles':>5}  {'tokens':>6}\n")
         for p in priced:
             size = f"{p.width}×{p.height}"
-            out.write(f"{Path(p.path).name:<{width}}  {size:>13}  {p.tiles:>5}  {p.tokens:>6}\n")
+            out.write(f"{p.label:<{width}}  {size:>13}  {p.tiles:>5}  {p.tokens:>6}\n")
         out.write(f"{'total':<{width}}  {'':>13}  {'':>5}  {total:>6}\n")
     for error in errors:
         sys.stderr.write(f"error: {error['message']}\n")

@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 
 from app.core import images
 from app.core.attachment import Attachment, SourceKind
+from app.core.images.pdf_pages import PageScale, PdfInfo, prepare_page
 from app.core.imagetypes import ImageProbe, PreparedImage
 from app.core.limits import ImageLimits
 
@@ -24,6 +25,9 @@ class AttachmentEntry:
     low: PreparedImage | None = None  # the low-detail version of view.prepared, once made
     low_of: str = ""  # the sha256 of the prepared image `low` was made from
     low_task: asyncio.Task[None] | None = None
+    pdf: PdfInfo | None = None  # the PDF this item is (page 0: waiting for pages) or is a page of
+    page: int = 0  # from 1, for a PDF page
+    scale: PageScale = PageScale.STANDARD
 
 
 def probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
@@ -33,9 +37,15 @@ def probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
 
 
 def prepare_job(
-    view: Attachment, data: bytes | None, limits: ImageLimits, side: int
+    view: Attachment,
+    data: bytes | None,
+    limits: ImageLimits,
+    side: int,
+    page: tuple[PdfInfo, int, PageScale] | None = None,
 ) -> tuple[PreparedImage, bytes]:
-    if view.kind is SourceKind.FILE:
+    if page is not None:
+        prepared = prepare_page(*page, limits)
+    elif view.kind is SourceKind.FILE:
         prepared = images.prepare_file(view.location, limits)
     else:
         prepared = images.prepare_bytes(data or b"", view.name, limits)

@@ -30,6 +30,7 @@ from app.controllers.attachment_adding import AddingMixin
 from app.controllers.attachment_crop import CropMixin
 from app.controllers.attachment_detail import LowDetailMixin
 from app.controllers.attachment_entry import AttachmentEntry, prepare_job, probe_job
+from app.controllers.attachment_pdf import CHOOSE_PAGES, PdfMixin
 from app.controllers.picture_png import png_of
 from app.core import images
 from app.core.attachment import (
@@ -52,12 +53,13 @@ THUMBNAIL_SIDE = 256
 WORKERS = 2
 
 
-class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, QObject):
+class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, QObject):
     """The ordered images of the message being composed, loaded off the GUI thread."""
 
     changed = Signal()  # the list or any item's state changed: recompute the meter
     itemChanged = Signal(str)  # one item changed (its id)
     notice = Signal(str)  # a plain-language message for the status line
+    pagesWanted = Signal(str, object)  # a PDF item's id and its PdfInfo: ask which pages
 
     def __init__(
         self,
@@ -119,6 +121,9 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, QObject):
                 f"{len(views)} images attached, but a message takes at most {limit}"
                 f" — remove {len(views) - limit}"
             )
+        asking = [v.name for v in views if v.pending and CHOOSE_PAGES in v.notes]
+        if asking:
+            return f"Choose the pages of {name_list(asking)} to add"
         pending = sum(1 for v in views if v.pending)
         if not pending and any(self._low_missing(self._entries[v.id]) for v in views):
             return "Making the low-detail versions…"
@@ -247,12 +252,15 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, QObject):
                 entry.data = await self._run(png_of, entry.picture, view.name)
                 entry.picture = None
             if entry.probe is None:
+                if await self._open_pdf(entry):
+                    return
                 entry.probe = await self._run(probe_job, view, entry.data)
                 if not self._plan(entry, emit=True):
                     return
             limits = self._limits
+            page = self.page_of(item_id)
             prepared, thumbnail = await self._run(
-                prepare_job, view, entry.data, limits, self._thumbnail_side
+                prepare_job, view, entry.data, limits, self._thumbnail_side, page
             )
         except ImageError as exc:
             self._fail(entry, exc.reason)

@@ -59,11 +59,12 @@ class Attachment:
 
     @property
     def status_text(self) -> str:
-        """ "Reading…", "Ready", "Downscaled from 12000×8000", "Failed: <reason>"."""
+        """ "Reading…" (or what it waits for), "Ready", "Downscaled from 12000×8000",
+        "Failed: <reason>"."""
         if self.state is AttachmentState.FAILED:
             return f"Failed: {self.error or 'unknown reason'}"
         if self.state is AttachmentState.READING:
-            return "Reading…"
+            return "; ".join(self.notes) if self.notes else "Reading…"
         if self.state is AttachmentState.FITTED and self.notes:
             return "; ".join(_capitalised(note) for note in self.notes)
         return "Ready"

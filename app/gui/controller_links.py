@@ -9,6 +9,7 @@ from app.controllers.chat import ChatController
 from app.core.conversation import Message
 from app.core.conversation_state import ConversationScope
 from app.core.notices import Notices
+from app.gui.pdf_pages_flow import PdfPagesFlow
 from app.gui.services import SentImages
 from app.ui.main_window import MainWindow
 
@@ -36,6 +37,7 @@ class ControllerLinks:
         self._images = images
         self._scope = scope
         self._refresh = refresh  # one new meter reading
+        self.pdf_pages = PdfPagesFlow(window, attachments)  # a long PDF's page picker
         tray = window.tray
         window.stopRequested.connect(chat.stop)
         window.composer.mimePasted.connect(tray.take_mime)

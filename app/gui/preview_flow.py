@@ -103,6 +103,8 @@ class PreviewFlow(QObject):
         dialog = ImagePreview(item, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.cropRequested.connect(self._crop)
+        dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
+        self._offer_page_scale(dialog)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
         dialog.open()
@@ -165,7 +167,12 @@ class PreviewFlow(QObject):
         item = self._attachments.item(item_id)
         if item is not None:
             dialog.set_item(item)
+            self._offer_page_scale(dialog)
             self._decode_if_needed()
+
+    def _offer_page_scale(self, dialog: ImagePreview) -> None:
+        page = self._attachments.page_of(dialog.item_id)
+        dialog.set_page_scale(page[2] if page is not None else None)
 
     def _items_changed(self) -> None:
         dialog = self._dialog

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from support.documents import write_heic
 from support.images import (
     animated,
     bomb_png,
@@ -220,7 +221,19 @@ CASES: tuple[Case, ...] = (
     ),
     Case("exif_rotated", _rotated, Outcome.FITTED, "turned upright", sent_size=(300, 500)),
     Case("svg", _write("diagram.svg", SVG), Outcome.REFUSED, "SVG is a vector format"),
-    Case("heic", _write("IMG_0001.HEIC", HEIC), Outcome.REFUSED, "HEIC is not supported"),
+    Case(
+        "heic",
+        _write("IMG_0001.HEIC", HEIC),
+        Outcome.REFUSED,
+        "looks like a HEIC/HEIF but is damaged",
+    ),
+    Case(
+        "heic_photo",
+        lambda folder: write_heic(folder / "IMG_0002.HEIC", (64, 32), orientation=6),
+        Outcome.FITTED,
+        "converted from HEIC/HEIF to JPEG",
+        sent_size=(32, 64),
+    ),
     Case(
         "symlink_loop",
         _symlink_loop,

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from bundle_support import NAME, RESOURCES, Bundle, bundle_size, size_budget_mib
 from PIL import Image
+from support.documents import write_heic, write_pdf
 
 import app
 
@@ -77,6 +78,21 @@ def test_tokens_json_prices_a_generated_png(bundle: Bundle, tmp_path: Path) -> N
         "total_tokens": 1792,
         "errors": [],
     }
+
+
+def test_pdf_pages_and_heic_photos_are_read_in_the_bundle(bundle: Bundle, tmp_path: Path) -> None:
+    """PDFium (pypdfium2) and libheif (pi-heif) are imported by name on first use: bundled."""
+    doc = write_pdf(tmp_path / "doc.pdf", pages=2)
+    photo = write_heic(tmp_path / "IMG_0001.HEIC", (64, 32), orientation=6)
+    result = run_bundle(bundle, "tokens", "--json", str(doc), str(photo))
+    assert result.returncode == 0, result.stderr
+    images = json.loads(result.stdout)["images"]
+    assert [(i.get("page"), i["width"], i["height"]) for i in images] == [
+        (1, 1039, 1344),
+        (2, 1039, 1344),
+        (None, 32, 64),
+    ]
+    assert not list(bundle.internal.glob("pillow_heif*")), "GPL pillow-heif wheels are bundled"
 
 
 def test_size_is_within_the_budget(bundle: Bundle) -> None:

@@ -20,6 +20,7 @@ _LABELS = {
     "DIB": "BMP",
     "TIFF": "TIFF",
     "AVIF": "AVIF",
+    "HEIF": "HEIC/HEIF",
     "JPEG2000": "JPEG 2000",
     "ICO": "ICO",
     "PPM": "PPM",
@@ -102,6 +103,17 @@ def _ftyp_brands(head: bytes) -> tuple[bytes, frozenset[bytes]]:
     return head[8:12], frozenset(compatible | {head[8:12]})
 
 
+def is_heif(head: bytes) -> bool:
+    """An ISO-BMFF file whose brands say HEIC/HEIF (a phone photo), not AVIF."""
+    major, brands = _ftyp_brands(head)
+    return major not in _AVIF_BRANDS and bool(brands & _HEIC_BRANDS)
+
+
+def is_pdf(head: bytes) -> bool:
+    """A PDF file: "%PDF-" within its first kilobyte (where readers look for it)."""
+    return b"%PDF-" in head[:1024]
+
+
 def _looks_like_svg(head: bytes, name: str) -> bool:
     if name.lower().endswith(".svgz") and head.startswith(b"\x1f\x8b"):
         return True
@@ -115,11 +127,11 @@ def unreadable_reason(head: bytes, name: str) -> str:
     if major in _AVIF_BRANDS:
         return "AVIF is not supported by this installation: export it as JPEG or PNG"
     if brands & _HEIC_BRANDS:
-        return "HEIC is not supported: export it as JPEG or PNG"
+        return "HEIC needs the pi-heif package, which is not installed: export it as JPEG"
     if _looks_like_svg(head, name):
         return "SVG is a vector format: export it as PNG first"
-    if head.startswith(b"%PDF-"):
-        return "PDF is a document, not an image: export the page as PNG first"
+    if is_pdf(head):
+        return "a PDF is added page by page: drop or pick the PDF file itself"
     label = magic_label(head)
     if label is not None:
         return damaged_reason(label)

@@ -18,6 +18,7 @@ from typing import IO
 from PIL import EpsImagePlugin, Image, ImageFile, UnidentifiedImageError
 
 from .formats import format_label
+from .heif import heif_opener_for
 
 # What Pillow raises for content it cannot parse or decode (truncated or damaged data, bad
 # chunks, a decoder that gives up). Disk errors are OSError too: when they happen while
@@ -55,7 +56,16 @@ def open_header(fp: IO[bytes], name: str) -> ImageFile.ImageFile:
     """
     _load_plugins()
     fp.seek(0)
-    prefix = fp.read(16)
+    head = fp.read(64)
+    found = _open_with_registry(fp, name, head[:16])
+    if found is None and heif_opener_for(head):  # the HEIF plugin, registered on first use
+        found = _open_with_registry(fp, name, head[:16])
+    if found is None:
+        raise UnidentifiedImageError(f"cannot identify image file {name!r}")
+    return found
+
+
+def _open_with_registry(fp: IO[bytes], name: str, prefix: bytes) -> ImageFile.ImageFile | None:
     for fmt in tuple(Image.ID):
         factory, accept = Image.OPEN[fmt]
         try:
@@ -69,7 +79,7 @@ def open_header(fp: IO[bytes], name: str) -> ImageFile.ImageFile:
             return factory(fp, name)
         except _HEADER_ERRORS:
             continue
-    raise UnidentifiedImageError(f"cannot identify image file {name!r}")
+    return None
 
 
 def undecodable_reason(pillow_format: str) -> str | None:

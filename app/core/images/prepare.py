@@ -210,7 +210,7 @@ def _first_encoding(
 
 def _lossy_source(source: ImageFile.ImageFile, fmt: str, data: bytes) -> bool:
     """Pixels that already went through lossy compression (PNG would only inflate them)."""
-    if fmt in {"JPEG", "AVIF"}:
+    if fmt in {"JPEG", "AVIF", "HEIF"}:
         return True
     if fmt == "TIFF":
         return source.info.get("compression") in {"jpeg", "tiff_jpeg", "webp"}

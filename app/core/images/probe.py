@@ -17,11 +17,12 @@ from typing import IO
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from ..imagetypes import ImageError, ImageProbe
-from .formats import EMPTY_FILE, SNIFF_BYTES, unreadable_reason
+from .formats import EMPTY_FILE, SNIFF_BYTES, damaged_reason, format_label, unreadable_reason
+from .heif import heif_opener_for
 from .opener import BOMB_ERRORS, DECODE_ERRORS, open_header, undecodable_reason
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".heif", ".avif"}
 )
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -84,7 +85,9 @@ def probe_stream(fp: IO[bytes], *, name: str, path: str, file_size: int) -> Imag
     try:
         im = open_header(fp, name)
     except UnidentifiedImageError:
-        raise ImageError(name, unreadable_reason(head, name)) from None
+        readable = heif_opener_for(head)  # the plugin is there: the file is what failed
+        reason = damaged_reason(format_label("HEIF")) if readable else None
+        raise ImageError(name, reason or unreadable_reason(head, name)) from None
     except BOMB_ERRORS:
         raise ImageError(name, "is too large to open safely") from None
     with im:
