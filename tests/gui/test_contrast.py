@@ -22,7 +22,7 @@ from app.ui.main_window import MainWindow
 from app.ui.token_meter import TokenMeter
 from app.ui.tray_badge import badge_colors, filled_colors
 from app.ui.tray_detail import DetailToggle
-from app.ui.tray_palette import Level, contrast_ratio, level_color
+from app.ui.tray_palette import Level, contrast_ratio, is_dark, level_color
 
 Role = QPalette.ColorRole
 
@@ -285,7 +285,7 @@ def test_the_bar_segments_are_distinct_and_visible(qtbot: QtBot, system_palette:
     assert len(names) == len(kinds)
     assert not names & warnings
     # Dark themes get the lighter tones.
-    dark = system_palette is DARK
+    dark = is_dark(system_palette)
     assert (segments["history"].lightnessF() > 0.5) == dark
 
 
