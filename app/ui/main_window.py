@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QGuiApplication,
     QKeySequence,
-    QResizeEvent,
     QScreen,
     QShowEvent,
 )
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.catalog import ModelInfo, describe_model
 from app.ui.banner import Banner
 from app.ui.composer import Composer
+from app.ui.composer_panel import ComposerPanel
 from app.ui.conversation_view import ConversationView
 from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
@@ -46,22 +46,6 @@ from app.ui.window_fit import (
 from app.ui.window_menus import WindowMenus, show_shortcuts
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
-
-
-class _WrappingPanel(QWidget):
-    """A panel whose minimum height counts its wrapped text (a QSplitter asks only for the
-    unwrapped minimum, and squeezed the tray when the line under Send wrapped)."""
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        layout = self.layout()
-        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
-            hint.setHeight(max(hint.height(), layout.totalHeightForWidth(self.width())))
-        return hint
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.updateGeometry()  # the wrapped height changes with the width
 
 
 # How long a notice stays: an error waits until it is dismissed (0: no timeout).
@@ -141,10 +125,9 @@ class MainWindow(QMainWindow):
         splitter.setObjectName("mainSplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.view)
-        splitter.addWidget(self._build_bottom())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 200])  # the conversation gets the room; the composer grows
+        self._build_bottom().place_in(splitter)
+        splitter.setStretchFactor(0, 1)  # a taller window gives the conversation the room
+        splitter.setStretchFactor(1, 0)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.meter)
         self.setCentralWidget(central)
@@ -225,8 +208,8 @@ class MainWindow(QMainWindow):
             "Stop the reply", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy, "conversation"
         )
 
-    def _build_bottom(self) -> QWidget:
-        bottom = _WrappingPanel()
+    def _build_bottom(self) -> ComposerPanel:
+        bottom = ComposerPanel()
         bottom.setObjectName("composerPanel")
         layout = QVBoxLayout(bottom)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QRect, QSize
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support.sessions import demo_session
 
@@ -141,16 +141,37 @@ def test_a_wrapped_line_under_send_squeezes_nothing(
             offer_settings=True,
         )
         panel = window.findChild(QWidget, "composerPanel")
+        reason = window.findChild(QLabel, "sendReason")
         assert panel is not None
-        layout = panel.layout()
-        assert layout is not None
+        assert reason is not None
 
         def fits() -> bool:
-            return panel.height() >= layout.totalHeightForWidth(panel.width())
+            return (
+                reason.height() >= reason.heightForWidth(reason.width())
+                and panel.height() >= panel.minimumSizeHint().height()
+            )
 
         qtbot.waitUntil(fits, timeout=3000)
         tray = window.tray
         assert tray.height() >= tray.minimumSizeHint().height()
+
+
+def test_the_conversation_gets_the_room_back_when_the_tray_empties(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    with demo_session(qtbot, qloop) as session:
+        window = session.window
+        window.resize(1024, 700)
+        panel = window.findChild(QWidget, "composerPanel")
+        assert panel is not None
+        qtbot.waitUntil(lambda: panel.height() > 0, timeout=3000)
+        empty = panel.height()
+        picture = tmp_path / "wide.png"
+        Image.new("RGB", (900, 500), (30, 90, 160)).save(picture)
+        session.attachments.add_paths([str(picture)])
+        qtbot.waitUntil(lambda: panel.height() > empty, timeout=5000)  # room for the tiles
+        session.attachments.clear()
+        qtbot.waitUntil(lambda: panel.height() <= empty + 2, timeout=5000)  # and back
 
 
 def test_the_meter_reads_in_two_lines_at_1024_with_send_in_view(
