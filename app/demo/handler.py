@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from app.core.images.formats import human_bytes
 from app.core.limits import MIB
 
 from . import catalog
@@ -36,6 +37,7 @@ from .state import DemoState, RecordedRequest
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * MIB  # a request with a dozen 20 MiB images still fits
+_DISCARD_PIECE = MIB
 RESPONSES_PATH = "/v1/responses"
 IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may stay silent
 
@@ -271,13 +273,24 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
                 400, f"Invalid Content-Length header: {length_text!r}.", close_connection=True
             )
         if length > MAX_BODY_BYTES:
+            # Read to the end before answering: a connection closed with the body unread is
+            # reset, and the client never sees the answer (it saw "ReadError" instead).
+            self._discard(length)
             raise DemoError(
                 413,
-                f"Request body too large: {length / MIB:.0f} MiB is over the "
-                f"demo's limit of {MAX_BODY_BYTES // MIB} MiB.",
+                f"Request body too large: {human_bytes(length)} is over the "
+                f"demo's limit of {human_bytes(MAX_BODY_BYTES)}.",
                 close_connection=True,
             )
         return self.rfile.read(length)
+
+    def _discard(self, length: int) -> None:
+        left = length
+        while left > 0:
+            read = self.rfile.read(min(left, _DISCARD_PIECE))
+            if not read:
+                return
+            left -= len(read)
 
     def _json_body(self, raw: bytes) -> Any:
         # Unconfirmed wordings; the statuses (415 for empty or non-JSON, 400) are documented.
