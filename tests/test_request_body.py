@@ -129,13 +129,18 @@ def test_the_endpoint_receives_the_body_intact(
 
 
 @pytest.mark.parametrize("api", DIALECTS)
+@pytest.mark.parametrize("limit_from", ["default", "environment"])
 def test_a_body_over_the_servers_limit_is_said_plainly(
     demo_server: DemoServer,
     images: list[PreparedImage],
     api: Api,
+    limit_from: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(demo_handler, "MAX_BODY_BYTES", 256 * 1024)
+    if limit_from == "default":
+        monkeypatch.setattr(demo_handler, "MAX_BODY_BYTES", 256 * 1024)
+    else:
+        monkeypatch.setenv(demo_handler.MAX_BODY_ENV, "0.25")
     request = request_in(api, conversation(images), ImageSlots())
     _, error = run_turn(demo_server, request)
     assert isinstance(error, RequestTooLarge)
