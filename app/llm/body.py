@@ -106,10 +106,14 @@ class RequestBody:
         return sum(isinstance(s, ImageSlot) for s in self.segments)
 
     def chunks(self, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-        """The body's bytes in chunks of about `size` (small pieces joined, none over 2×)."""
+        """The body's bytes in chunks of at most 1.5 × `size`: a large piece as it is (never
+        copied), small ones joined."""
         buffer = bytearray()
         for piece in self._pieces(size):
-            if not buffer and len(piece) >= size:
+            if len(piece) >= size // 2:
+                if buffer:
+                    yield bytes(buffer)
+                    buffer.clear()
                 yield piece
                 continue
             buffer += piece
