@@ -41,6 +41,7 @@ MAX_BODY_BYTES = 256 * MIB  # a request with a dozen 20 MiB images still fits
 # Another limit, in MiB, for a run that sends more (the benchmark of 50 large photos) or less.
 MAX_BODY_ENV = "GROK_VISION_DEMO_MAX_BODY_MIB"
 _DISCARD_PIECE = MIB
+LINGER_SECONDS = 5.0  # how long a refused body may pause before it is no longer read
 RESPONSES_PATH = "/v1/responses"
 IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may stay silent
 
@@ -164,6 +165,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = IDLE_TIMEOUT
     record: RecordedRequest
+    _unread = 0  # bytes of a refused body still on the way
 
     @property
     def demo(self) -> DemoState:
@@ -222,6 +224,8 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
                 self.send_page(err.status, err.page, err.headers)
             else:
                 self.send_json(err.status, err.body(), err.headers)
+            if self._unread:
+                self._discard_unread()
         except OSError as exc:  # the client went away, or stop() cut the connection
             log.debug("demo: %s %s: connection ended: %s", self.command, path, exc)
             self.close_connection = True
@@ -282,9 +286,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             )
         limit = _max_body_bytes()
         if length > limit:
-            # Read to the end before answering: a connection closed with the body unread is
-            # reset, and the client never sees the answer (it saw "ReadError" instead).
-            self._discard(length)
+            self._unread = length
             raise DemoError(
                 413,
                 f"Request body too large: {human_bytes(length)} is over the "
@@ -293,13 +295,21 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             )
         return self.rfile.read(length)
 
-    def _discard(self, length: int) -> None:
-        left = length
-        while left > 0:
-            read = self.rfile.read(min(left, _DISCARD_PIECE))
-            if not read:
-                return
-            left -= len(read)
+    def _discard_unread(self) -> None:
+        """Read the refused body to its end after answering (as servers linger on close): a
+        connection closed with the body unread is reset, and the client never sees the answer
+        (it saw "ReadError" instead). Given up when the client stops sending."""
+        left, self._unread = self._unread, 0
+        try:
+            self.wfile.flush()
+            self.connection.settimeout(LINGER_SECONDS)
+            while left > 0:
+                read = self.rfile.read1(min(left, _DISCARD_PIECE))
+                if not read:
+                    return
+                left -= len(read)
+        except OSError as exc:
+            log.debug("demo: stopped reading a refused body: %s", exc)
 
     def _json_body(self, raw: bytes) -> Any:
         # Unconfirmed wordings; the statuses (415 for empty or non-JSON, 400) are documented.
