@@ -273,6 +273,6 @@ def test_the_encoded_body_is_the_body_as_json() -> None:
         tool_choice="auto",
     )
     assert json.loads(request.encoded) == request.body()
-    assert request.encoded is request.encoded  # made once
+    assert request.prepared is request.prepared  # made once
     bare = ReplyRequest(model="grok-4", messages=[])
     assert json.loads(bare.encoded) == bare.body()

@@ -20,7 +20,6 @@ from app.core.conversation import (
     Status,
     TextPart,
 )
-from app.core.images import DataUriCache
 from app.core.json_reply import structured_problem
 
 if TYPE_CHECKING:
@@ -81,9 +80,9 @@ class ChatController(QObject):
         self.retry_policy: RetryPolicy | None = retry  # None: the default policy
         self._tasks = TaskGroup()
         self._turn: asyncio.Task[Any] | None = None
-        # Encoding images to base64 is CPU work: it runs here, never on the GUI thread.
+        # Building the body and writing the images' base64 as it is sent: CPU work that runs
+        # here, never on the GUI thread. No data URI is kept between turns (`app.llm.body`).
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
-        self.encoder = DataUriCache()
         self.conversation = Conversation()
         self.model = ""
         self.max_tokens: int | None = None
@@ -228,13 +227,15 @@ class ChatController(QObject):
         whole history with its images is megabytes of JSON by turn 100."""
         from app.core.responses_input import responses_input
         from app.llm.api_dialect import Api
+        from app.llm.body import ImageSlots
         from app.llm.stream import ReplyRequest
 
         def build() -> ReplyRequest:
+            images = ImageSlots()
             if api is Api.RESPONSES:
-                messages = responses_input(snapshot, self.encoder.data_uri, self.model)
+                messages = responses_input(snapshot, images.placeholder, self.model)
             else:
-                messages = snapshot.to_api_messages(self.encoder.data_uri)
+                messages = snapshot.to_api_messages(images.placeholder)
             reasoning = reasoning_of(self.model)
             request = ReplyRequest(
                 model=self.model,
@@ -249,8 +250,10 @@ class ChatController(QObject):
                 thinks=thinks(self.model, effort),
                 api=api,
                 keep_reasoning=reasoning.thinks or bool(reasoning.efforts),
+                images=images,
+                worker=self._executor,
             )
-            _ = request.encoded
+            _ = request.prepared
             return request
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, build)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +22,12 @@ from app.llm.api_dialect import (
     responses_tool_choice,
     text_format,
 )
+from app.llm.body import ImageSlots, RequestBody
 from app.llm.chat_events import chat_events
 from app.llm.errors import ChatError, map_error
 from app.llm.events import ReplyEvent, Retrying
 from app.llm.responses_events import responses_events
+from app.llm.too_large import too_large
 
 if TYPE_CHECKING:
     from openai._types import RequestOptions
@@ -68,6 +71,10 @@ class ReplyRequest:
     api: Api = Api.CHAT
     # Responses: ask for the reasoning in encrypted form, to send back next turn.
     keep_reasoning: bool = False
+    # The images behind the placeholders in `messages` (None: data URIs are in them), and the
+    # thread that writes their base64 while the body is sent (None: the event loop).
+    images: ImageSlots | None = field(default=None, compare=False, repr=False)
+    worker: Executor | None = field(default=None, compare=False, repr=False)
 
     def body(self) -> dict[str, Any]:
         """The request's JSON body."""
@@ -127,17 +134,17 @@ class ReplyRequest:
         return headers
 
     @cached_property
-    def encoded(self) -> bytes:
-        """The body as the bytes sent, made once. The whole history with its images is
-        megabytes of JSON by turn 100, so read this first on a worker thread, not on the event
-        loop (the GUI thread). It is encoded a message part at a time: json.dumps holds the
-        GIL from start to end, and 10 MB in one call kept the GUI thread waiting for 40 ms.
-        The messages are plain JSON already (`Conversation.to_api_messages`): nothing in the
-        client needs to walk them (its typed-parameter transform took 2 ms a message)."""
+    def prepared(self) -> RequestBody:
+        """The body as sent, made once: read this first on a worker thread, not on the event
+        loop (the GUI thread). Its JSON is made a message part at a time (json.dumps holds the
+        GIL from start to end) with each image as a placeholder, so it is kilobytes; the images'
+        base64 is written while it is sent (`RequestBody.stream`). The messages are plain JSON
+        already (`Conversation.to_api_messages`): nothing in the client needs to walk them (its
+        typed-parameter transform took 2 ms a message)."""
         rest = self.body()
-        field = "input" if self.api is Api.RESPONSES else "messages"
-        messages = rest.pop(field)
-        body = bytearray(b'{"' + field.encode() + b'":[')  # grown piece by piece
+        field_name = "input" if self.api is Api.RESPONSES else "messages"
+        messages = rest.pop(field_name)
+        body = bytearray(b'{"' + field_name.encode() + b'":[')  # grown piece by piece
         for index, message in enumerate(messages):
             if index:
                 body += b","
@@ -145,7 +152,12 @@ class ReplyRequest:
                 body += piece
         body += b"]"
         body += _rest_of_object(rest)
-        return bytes(body)
+        return RequestBody.cut(bytes(body), self.images)
+
+    @property
+    def encoded(self) -> bytes:
+        """The whole body in one piece (tests, small requests): the app streams `prepared`."""
+        return self.prepared.joined()
 
 
 def _json(value: Any) -> bytes:
@@ -210,13 +222,42 @@ async def stream_reply(
 
 async def _post(client: openai.AsyncOpenAI, request: ReplyRequest) -> openai.AsyncStream[Any]:
     options = _options(client, request)
+    prepared = request.prepared
+    sent = 0
+
+    async def body() -> AsyncGenerator[bytes]:
+        # In pieces, each written when the connection takes it: one write of hundreds of MB
+        # held the GUI thread for a second. A fresh stream for each attempt.
+        nonlocal sent
+        async for chunk in prepared.stream(request.worker):
+            yield chunk
+            sent += len(chunk)
+
+    pieces = body()
+    try:
+        return await _posted(client, request, pieces, options)
+    except (openai.APIStatusError, openai.APIConnectionError) as exc:
+        error = too_large(exc, prepared.length, all_sent=sent >= prepared.length)
+        if error is None:
+            raise
+        raise error from exc
+    finally:
+        await pieces.aclose()
+
+
+async def _posted(
+    client: openai.AsyncOpenAI,
+    request: ReplyRequest,
+    body: AsyncIterator[bytes],
+    options: RequestOptions,
+) -> openai.AsyncStream[Any]:
     if request.api is Api.RESPONSES:
         # Responses events arrive as plain dicts: the reader takes what it knows, and a field
         # a server adds or leaves out breaks nothing.
         return await client.post(
             path_of(request.api),
             cast_to=object,
-            content=request.encoded,
+            content=body,
             options=options,
             stream=True,
             stream_cls=openai.AsyncStream[object],
@@ -224,7 +265,7 @@ async def _post(client: openai.AsyncOpenAI, request: ReplyRequest) -> openai.Asy
     return await client.post(
         path_of(request.api),
         cast_to=ChatCompletion,
-        content=request.encoded,
+        content=body,
         options=options,
         stream=True,
         stream_cls=openai.AsyncStream[ChatCompletionChunk],
@@ -232,7 +273,8 @@ async def _post(client: openai.AsyncOpenAI, request: ReplyRequest) -> openai.Asy
 
 
 def _options(client: openai.AsyncOpenAI, request: ReplyRequest) -> RequestOptions:
-    options: RequestOptions = {"headers": request.headers()}
+    headers = {**request.headers(), "Content-Length": str(request.prepared.length)}
+    options: RequestOptions = {"headers": headers}
     if request.thinks and isinstance(client.timeout, httpx2.Timeout):
         options["timeout"] = httpx2.Timeout(
             client.timeout.connect,
