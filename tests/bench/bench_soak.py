@@ -213,13 +213,13 @@ def _kept_bytes(session: object) -> int:
 
 
 def _kept_in_every_form(session: object) -> int:
-    """Bytes the app holds for the conversation's images: as sent, their cached data URIs and
-    their thumbnails."""
+    """Bytes the app holds for the conversation's images: as sent and their thumbnails (data
+    URIs are made per request while the body streams, and not kept)."""
     from app.gui.session import AppSession
 
     assert isinstance(session, AppSession)
     thumbnails = sum(len(data) for data in session.thumbnails.values())
-    return _kept_bytes(session) + session.chat.encoder.cached_bytes + thumbnails
+    return _kept_bytes(session) + thumbnails
 
 
 def _measure(paths: list[Path]) -> dict[str, float]:
