@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -109,12 +109,36 @@ class WelcomePane(QScrollArea):
             self.ways.append(line)
         column.addStretch(1)
         self.setWidget(inner)
+        # A timer of its own (not QTimer.singleShot): it goes with the pane.
+        self._restyle_soon = QTimer(self)
+        self._restyle_soon.setSingleShot(True)
+        self._restyle_soon.timeout.connect(self._restyle)
         self._restyle()
+        self._follow_parent()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
+            # Once every widget has its new palette: the parent's may change after this one's.
+            self._restyle_soon.start(0)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._follow_parent()
+        return super().event(event)
+
+    def _follow_parent(self) -> None:
+        """Its own style sheet fixes its palette, so a new application palette (a theme
+        switch) reaches only the parent: follow the parent's."""
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.installEventFilter(self)
+            self._restyle_soon.start(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.PaletteChange:
+            self._restyle_soon.start(0)
+        return super().eventFilter(watched, event)
 
     def _restyle(self) -> None:
         """Colours from the palette (the conversation's own), so that the cards follow a theme."""

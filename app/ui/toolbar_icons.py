@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionEvent,
@@ -56,6 +56,9 @@ class IconToolBar(MainToolBar):
     def __init__(self, title: str) -> None:
         super().__init__(title)
         self._icons: dict[QAction, str] = {}
+        self._relayout_soon = QTimer(self)
+        self._relayout_soon.setSingleShot(True)
+        self._relayout_soon.timeout.connect(self._lay_out_again)
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._paint_extension()
@@ -101,6 +104,17 @@ class IconToolBar(MainToolBar):
             for action, name in list(self._icons.items()):
                 self.set_icon(action, name)
             self._paint_extension()
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            # A new style sheet changes the items' widths; the toolbar's layout places them
+            # (and the »» button for what no longer fits) only when it is laid out again.
+            self._relayout_soon.start(0)
+
+    def _lay_out_again(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.setGeometry(self.rect())
+        self._paint_extension()  # a style change gives »» the style's own (black) icon again
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

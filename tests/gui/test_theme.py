@@ -12,16 +12,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QToolBar
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QToolBar,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
+from support.sessions import demo_session
 
 from app.gui.session import AppSession
 from app.gui.theme import SCHEMES
 from app.ui.banner import Banner
 from app.ui.token_meter import TokenMeter
 from app.ui.tray_palette import contrast_ratio
-from tests.support.sessions import demo_session
 
 Role = QPalette.ColorRole
 
@@ -116,3 +122,31 @@ def test_system_follows_the_desktop(qtbot: QtBot, session: AppSession) -> None:
         assert_shows(qtbot, session, "dark")
     finally:
         hints.colorSchemeChanged.emit(hints.colorScheme())
+
+
+def test_the_welcome_and_the_overflow_button_follow_a_live_switch(
+    qtbot: QtBot, session: AppSession
+) -> None:
+    window = session.window
+    welcome = window.view.welcome
+    menu = window.menus.theme
+    for scheme in ("dark", "light", "dark"):
+        menu.actions[scheme].trigger()
+        base = SCHEMES[scheme]["base"]
+        qtbot.waitUntil(lambda base=base: f"background: {base};" in welcome.styleSheet())
+    # Narrow: what does not fit goes behind »», which shows its icon in the theme's colour.
+    window.resize(620, window.height())
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert toolbar is not None
+    extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert extension is not None
+    qtbot.waitUntil(extension.isVisible)
+    picture = extension.grab().toImage()
+    text = QColor(SCHEMES["dark"]["text"])
+    inked = sum(
+        1
+        for x in range(picture.width())
+        for y in range(picture.height())
+        if contrast_ratio(picture.pixelColor(x, y), text) < 1.5
+    )
+    assert inked > 10  # the icon's strokes, in the text colour (not black on dark)
