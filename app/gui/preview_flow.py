@@ -1,10 +1,10 @@
-"""Opening a tray image in the preview, and carrying out the crop asked for there.
+"""Opening a tray image in the preview, and carrying out the crop or the marks asked for there.
 
 The tray asks (`previewRequested`: double-click, Enter or Space on a tile); this flow opens the
 `ImagePreview` with `open()`, has the prepared bytes decoded to a screen-sized copy in the
 session's I/O thread (the GUI thread never decodes or scales the full image), and hands a crop
-to the attachment controller, which replaces the image in place. The flow owns that one decode
-at a time: closing the preview or moving it to another image cancels it, and a result that
+or the marks to the attachment controller, which replaces the image in place. The flow owns that
+one decode at a time: closing the preview or moving it to another image cancels it, and a result
 arrives for a preview no longer showing that image is dropped. The dialog follows its item: a
 crop being made, the cropped image once ready (shown and priced in turn), the item leaving the
 tray (the dialog closes). Closing it gives the keyboard focus back to the item's tile.
@@ -22,6 +22,7 @@ from app.controllers.attachments import AttachmentController
 from app.core.attachment import SourceKind
 from app.core.conversation import Conversation
 from app.core.imagetypes import PreparedImage
+from app.core.markup import Marks
 from app.core.notices import Notices
 from app.gui.dialogs import show_image
 from app.gui.services import Work
@@ -105,6 +106,7 @@ class PreviewFlow(QObject):
         dialog.cropRequested.connect(self._crop)
         dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
         self._offer_page_scale(dialog)
+        dialog.markupRequested.connect(self._markup)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
         dialog.open()
@@ -158,6 +160,13 @@ class PreviewFlow(QObject):
         box = (region.x(), region.y(), region.x() + region.width(), region.y() + region.height())
         self._attachments.replace_with_crop(
             item_id, box, expected_sha256=prepared.sha256 if prepared is not None else ""
+        )
+
+    def _markup(self, item_id: str, marks: Marks) -> None:
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        self._attachments.replace_with_markup(
+            item_id, marks, expected_sha256=prepared.sha256 if prepared is not None else ""
         )
 
     def _item_changed(self, item_id: str) -> None:

@@ -6,7 +6,9 @@ The dialog shows the prepared pixels (a screen-sized copy made elsewhere and han
 count are hatched), and states the cost. Dragging over the
 image selects a region, snapped to whole sent pixels, whose own size, tiles and cost are shown
 while dragging; Crop asks (`cropRequested`) for the image to be replaced by that region. The
-dialog does no image work beyond decoding the small thumbnail.
+marking-up tools (`MarkupTools`) draw rectangles, arrows, numbered markers, text and redacted
+regions on the canvas; Apply asks (`markupRequested`) for them to be burned into the image that
+is sent. The dialog does no image work beyond decoding the small thumbnail.
 """
 
 from __future__ import annotations
@@ -28,14 +30,23 @@ from app.core.budget import MAX_TILES, image_tiles
 from app.core.crop import cost_text
 from app.core.images.low_detail import low_detail_size
 from app.core.images.pdf_pages import SCALE_REASONS, PageScale
+from app.ui.markup_canvas import MarkupCanvas, Tool
+from app.ui.markup_tools import MarkupTools
 from app.ui.preview_picture import PreviewPicture
-from app.ui.tile_canvas import TileCanvas
 
 LOADING = "Loading the picture…"
 SELECT_HINT = (
     "Drag over the image, or press an arrow key (Shift+arrows resize), to select a region; "
     "Crop or Enter crops the image to it."
 )
+TOOL_HINTS = {
+    Tool.RECTANGLE: "Drag to draw a rectangle",
+    Tool.ARROW: "Drag from the tail to where the arrow points",
+    Tool.NUMBER: "Click to put the next numbered marker",
+    Tool.TEXT: "Click where the text goes, type it, then Enter",
+    Tool.REDACT: "Drag over what must not be sent",
+}
+KEYBOARD_HINT = " (or arrows, Shift+arrows and Enter); Esc leaves the tool."
 
 
 class ImagePreview(QDialog):
@@ -43,6 +54,7 @@ class ImagePreview(QDialog):
 
     cropRequested = Signal(str, QRect)  # attachment id, the region in sent pixels
     pageScaleRequested = Signal(str, object)  # attachment id, PageScale: render it again
+    markupRequested = Signal(str, object)  # attachment id, the marks (`Marks`) in sent pixels
 
     def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,11 +63,13 @@ class ImagePreview(QDialog):
         self._item = item
         self._shown_sha = ""
         self._cropping = False
+        self._marking = False
 
         self._notes = QLabel(self)
         self._notes.setObjectName("imagePreviewNotes")
         self._notes.setWordWrap(True)
-        self.canvas = TileCanvas(self)
+        self.canvas = MarkupCanvas(self)
+        self.tools = MarkupTools(self.canvas, self)
         self._cost = QLabel(self)
         self._cost.setObjectName("imagePreviewCost")
         self._cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -77,19 +91,7 @@ class ImagePreview(QDialog):
         self._close.setDefault(True)
         self._close.clicked.connect(self.reject)
 
-        self._page_scale = QComboBox(self)
-        self._page_scale.setObjectName("imagePreviewPageScale")
-        self._page_scale.setAccessibleName("Resolution of the PDF page")
-        self._page_scale.setToolTip(
-            "Sharper: 1792 px on the long side, the same tokens, a bigger upload."
-            " Cheaper: 896 px, fewer tiles."
-        )
-        for scale in (PageScale.STANDARD, PageScale.SHARPER, PageScale.CHEAPER):
-            self._page_scale.addItem(
-                f"{scale.label}, {scale.value} px: {SCALE_REASONS[scale]}", scale
-            )
-        self._page_scale.setVisible(False)
-        self._page_scale.activated.connect(self._page_scale_chosen)
+        self._page_scale = self._make_page_scale()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self._selection, 1)
@@ -98,13 +100,32 @@ class ImagePreview(QDialog):
         buttons.addWidget(self._close)
         layout = QVBoxLayout(self)
         layout.addWidget(self._notes)
+        layout.addWidget(self.tools)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self._cost)
         layout.addLayout(buttons)
         self.canvas.selectionChanged.connect(self._selection_changed)
         self.canvas.cropKeyPressed.connect(self._crop_clicked)
+        self.canvas.toolChanged.connect(self._update_controls)
+        self.canvas.edit.subscribe(self._update_controls)
+        self.tools.applyRequested.connect(self._apply_marks)
         self.set_item(item)
         self.resize(900, 680)
+
+    def _make_page_scale(self) -> QComboBox:
+        """The resolution choice of a PDF page (hidden for other images)."""
+        combo = QComboBox(self)
+        combo.setObjectName("imagePreviewPageScale")
+        combo.setAccessibleName("Resolution of the PDF page")
+        combo.setToolTip(
+            "Sharper: 1792 px on the long side, the same tokens, a bigger upload."
+            " Cheaper: 896 px, fewer tiles."
+        )
+        for scale in (PageScale.STANDARD, PageScale.SHARPER, PageScale.CHEAPER):
+            combo.addItem(f"{scale.label}, {scale.value} px: {SCALE_REASONS[scale]}", scale)
+        combo.setVisible(False)
+        combo.activated.connect(self._page_scale_chosen)
+        return combo
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -147,19 +168,24 @@ class ImagePreview(QDialog):
         if size is not None:
             self.canvas.set_sent_size(*size)
         self._notes.setText(" · ".join(notes))
+        if prepared is None or prepared.sha256 != self._shown_sha:
+            self.canvas.edit.reset()  # the marks belong to the pixels they were drawn on
         if prepared is None:
             self._shown_sha = ""
             self._cropping = self._cropping and not item.failed
+            self._marking = self._marking and not item.failed
             self.canvas.set_image(
                 None,
                 item.status_text
                 if item.failed
                 else "Cropping…"
                 if self._cropping
+                else "Marking up…"
+                if self._marking
                 else "Preparing…",
             )
         elif prepared.sha256 != self._shown_sha:
-            self._cropping = False
+            self._cropping = self._marking = False
             thumbnail = QImage.fromData(item.thumbnail) if item.thumbnail else None
             self.canvas.set_placeholder(thumbnail, LOADING)
         self._update_controls()
@@ -212,14 +238,30 @@ class ImagePreview(QDialog):
 
     def _update_controls(self) -> None:
         selection = self.canvas.selection()
-        if selection is None:
-            text = SELECT_HINT if self.canvas.has_image() else ""
-        else:
+        tool = self.canvas.tool()
+        marks = self.canvas.edit.marks
+        if tool is not None:
+            text = TOOL_HINTS[tool] + KEYBOARD_HINT
+        elif selection is not None:
             text = "Selection: " + cost_text(selection.width(), selection.height())
+        elif marks:
+            text = f"{len(marks)} mark{'s' if len(marks) != 1 else ''}: Apply marks to send them"
+        else:
+            text = SELECT_HINT if self.canvas.has_image() else ""
         self._selection.setText(text)
         self._crop.setEnabled(
-            selection is not None and self.canvas.has_image() and not self.canvas.dragging()
+            selection is not None
+            and tool is None
+            and not marks
+            and self.canvas.has_image()
+            and not self.canvas.dragging()
         )
+        self._crop.setToolTip(
+            "Apply or undo the marks first"
+            if marks
+            else "Replace the image in the tray by the selected region"
+        )
+        self.tools.refresh()
         self.canvas.setAccessibleDescription(" ".join(p for p in (self._cost.text(), text) if p))
 
     def _crop_clicked(self) -> None:
@@ -232,3 +274,14 @@ class ImagePreview(QDialog):
         self._cropping = True
         self._update_controls()
         self.cropRequested.emit(self._item.id, selection)
+
+    def _apply_marks(self) -> None:
+        marks = self.canvas.edit.marks
+        if not marks or not self.canvas.has_image():
+            return
+        self.canvas.set_tool(None)
+        self.canvas.set_image(None, "Marking up…")
+        self._shown_sha = ""
+        self._marking = True
+        self._update_controls()
+        self.markupRequested.emit(self._item.id, marks)

@@ -128,6 +128,10 @@ class TileCanvas(QWidget):
     def has_placeholder(self) -> bool:
         return self._image is None and self._placeholder is not None
 
+    def picture(self) -> QImage | None:
+        """The copy the canvas paints from."""
+        return self._image
+
     def picture_size(self) -> QSize:
         """The size of the copy the canvas paints from (empty when it has none)."""
         return self._image.size() if self._image is not None else QSize()

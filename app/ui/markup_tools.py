@@ -1,0 +1,110 @@
+"""The preview's marking-up tools: a button per tool (R, A, N, T, X), how to redact, undo and
+redo (Ctrl+Z, Ctrl+Shift+Z), and Apply, which asks for the marks to be burned into the image
+that is sent. The buttons follow the canvas's tool and its edit; they change nothing else."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QToolButton, QWidget
+
+from app.core.markup import RedactStyle
+from app.ui.markup_canvas import MarkupCanvas, Tool
+
+_TOOLS = (
+    (Tool.RECTANGLE, "Rectangle", "R", "Draw a rectangle around something"),
+    (Tool.ARROW, "Arrow", "A", "Draw an arrow that points at something"),
+    (Tool.NUMBER, "Number", "N", "Click to put numbered markers: 1, 2, 3…"),
+    (Tool.TEXT, "Text", "T", "Click where a short text goes, type it, then Enter"),
+    (Tool.REDACT, "Redact", "X", "Hide a region: it is blacked out or pixelated when sent"),
+)
+
+
+class MarkupTools(QWidget):
+    """See the module docstring."""
+
+    applyRequested = Signal()
+
+    def __init__(self, canvas: MarkupCanvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("markupTools")
+        self._canvas = canvas
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._buttons: dict[Tool, QToolButton] = {}
+        for tool, label, key, tip in _TOOLS:
+            button = QToolButton(self)
+            button.setText(label)
+            button.setObjectName(f"markup{tool.name.title()}")
+            button.setAccessibleName(f"{tool.value.title()} tool")
+            button.setToolTip(f"{tip} ({key}; Esc leaves the tool)")
+            button.setCheckable(True)
+            button.setShortcut(QKeySequence(key))
+            button.clicked.connect(lambda checked, t=tool: self._choose(t, checked))
+            layout.addWidget(button)
+            self._buttons[tool] = button
+        self._style = QComboBox(self)
+        self._style.setObjectName("markupRedactStyle")
+        self._style.setAccessibleName("How to redact")
+        self._style.setToolTip("How a redacted region is hidden in the image that is sent")
+        self._style.addItem("Black out", RedactStyle.BLACK)
+        self._style.addItem("Pixelate", RedactStyle.PIXELATE)
+        self._style.currentIndexChanged.connect(self._style_chosen)
+        layout.addWidget(self._style)
+        layout.addStretch(1)
+        self.undo_button = self._action("Undo", "Undo the last mark", "Ctrl+Z", canvas.edit.undo)
+        self.redo_button = self._action(
+            "Redo", "Redo the mark undone", "Ctrl+Shift+Z", canvas.edit.redo
+        )
+        self.apply_button = QPushButton("Apply marks", self)
+        self.apply_button.setObjectName("markupApply")
+        self.apply_button.setAccessibleName("Apply the marks to the image that is sent")
+        self.apply_button.setToolTip(
+            "Burn the marks into the image in the tray (the file itself is not changed); "
+            "redacted regions cannot be recovered from what is sent"
+        )
+        self.apply_button.setAutoDefault(False)
+        self.apply_button.clicked.connect(self.applyRequested)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(self.redo_button)
+        layout.addWidget(self.apply_button)
+        canvas.toolChanged.connect(self._follow)
+        canvas.edit.subscribe(self._follow)
+        self._follow()
+
+    def _action(self, text: str, tip: str, keys: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setObjectName(f"markup{text}")
+        button.setAccessibleName(tip)
+        button.setToolTip(f"{tip} ({keys})")
+        button.setShortcut(QKeySequence(keys))
+        button.clicked.connect(slot)
+        return button
+
+    def button(self, tool: Tool) -> QToolButton:
+        return self._buttons[tool]
+
+    def _choose(self, tool: Tool, checked: bool) -> None:
+        self._canvas.set_tool(tool if checked else None)
+        self._canvas.setFocus()
+
+    def _style_chosen(self) -> None:
+        style = self._style.currentData()
+        if isinstance(style, RedactStyle):
+            self._canvas.redact_style = style
+            if self._canvas.tool() is None:
+                self._canvas.set_tool(Tool.REDACT)
+
+    def _follow(self) -> None:
+        tool = self._canvas.tool()
+        for each, button in self._buttons.items():
+            button.setChecked(each is tool)
+        edit = self._canvas.edit
+        self.undo_button.setEnabled(edit.can_undo())
+        self.redo_button.setEnabled(edit.can_redo())
+        self.apply_button.setEnabled(bool(edit.marks) and self._canvas.has_image())
+
+    def refresh(self) -> None:
+        """Follow the canvas again (its picture came or went)."""
+        self._follow()
