@@ -4,8 +4,11 @@ that is sent. The buttons follow the canvas's tool and its edit; they change not
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from app.core.markup import RedactStyle
@@ -39,8 +42,10 @@ class MarkupTools(QWidget):
             button.setAccessibleName(f"{tool.value.title()} tool")
             button.setToolTip(f"{tip} ({key}; Esc leaves the tool)")
             button.setCheckable(True)
-            button.setShortcut(QKeySequence(key))
             button.clicked.connect(lambda checked, t=tool: self._choose(t, checked))
+            # Not button.setShortcut: that clicks the button ~100 ms later (animateClick), and a
+            # drag begun at once would be drawn with the tool before.
+            self._key(key, partial(self._toggle, tool))
             layout.addWidget(button)
             self._buttons[tool] = button
         self._style = QComboBox(self)
@@ -78,12 +83,26 @@ class MarkupTools(QWidget):
         button.setObjectName(f"markup{text}")
         button.setAccessibleName(tip)
         button.setToolTip(f"{tip} ({keys})")
-        button.setShortcut(QKeySequence(keys))
         button.clicked.connect(slot)
+        self._key(keys, lambda: self._click_if_enabled(button))
         return button
+
+    @staticmethod
+    def _click_if_enabled(button: QToolButton) -> None:
+        if button.isEnabled():
+            button.click()
+
+    def _key(self, keys: str, act: Callable[[], object]) -> None:
+        """`keys` anywhere in the preview, acted on at once."""
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(act)
 
     def button(self, tool: Tool) -> QToolButton:
         return self._buttons[tool]
+
+    def _toggle(self, tool: Tool) -> None:
+        self._choose(tool, self._canvas.tool() is not tool)
 
     def _choose(self, tool: Tool, checked: bool) -> None:
         self._canvas.set_tool(tool if checked else None)

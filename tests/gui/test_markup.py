@@ -253,3 +253,16 @@ def test_marks_without_redaction_keep_the_file_as_the_original(
     assert item is not None
     assert item.location == str(path)  # sent marked; the history keeps the file beside it
     assert item.notes == ("marked up (1 mark)",)
+
+
+def test_switching_tools_by_key_draws_with_the_new_tool(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
+    _, dialog = opened(qtbot, session, picture(tmp_path / "switch.png"))
+    canvas = dialog.canvas
+    choose(qtbot, canvas, Qt.Key.Key_X, Tool.REDACT)
+    drag(qtbot, canvas, (100, 100), (300, 200))
+    qtbot.keyClick(canvas, Qt.Key.Key_R)  # fast hands: the drag follows the key at once
+    drag(qtbot, canvas, (600, 300), (900, 500))
+    assert isinstance(canvas.edit.marks[0], RedactMark)
+    assert canvas.edit.marks[1] == RectMark((600, 300, 900, 500), stroke_width(*SIZE))
