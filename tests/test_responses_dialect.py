@@ -225,3 +225,37 @@ def test_failures_reported_in_the_stream_keep_the_servers_words() -> None:
     unknown = stream_failure(None, "")
     assert unknown.kind is ErrorKind.SERVER_ERROR
     assert unknown.message
+
+
+def test_no_fallback_once_the_endpoint_has_answered_in_responses() -> None:
+    """A 'not found' reported mid-stream is the turn's own failure: the turn is not sent again
+    over Chat Completions (the text shown would come twice)."""
+    import asyncio
+    from collections.abc import AsyncIterator
+    from unittest import mock
+
+    from app.llm import dialect_fallback
+    from app.llm.events import TextDelta
+
+    async def failing(*_args: object) -> AsyncIterator[object]:
+        yield TextDelta("Hel")
+        raise ChatError(ErrorKind.ENDPOINT_NOT_FOUND, "gone", 404)
+
+    asked: list[Api] = []
+
+    async def request_for(api: Api) -> ReplyRequest:
+        asked.append(api)
+        return ReplyRequest("grok-4.3", [], api=api)
+
+    async def run() -> list[object]:
+        events: list[object] = []
+        with mock.patch.object(dialect_fallback, "stream_structured", failing):
+            async for event in dialect_fallback.stream_turn(
+                mock.Mock(), request_for, Api.RESPONSES, may_fall_back=True
+            ):
+                events.append(event)
+        return events
+
+    with pytest.raises(ChatError):
+        asyncio.run(run())
+    assert asked == [Api.RESPONSES]

@@ -54,15 +54,17 @@ async def stream_turn(
     `may_fall_back`), the turn is sent once more over Chat Completions, and the `ApiSettled`
     event carries a note saying so."""
     note = ""
+    answered = False  # once the endpoint has answered in `api`, a failure is the turn's own
     try:
         async for event in _settling(client, await request_for(api), api, note, retry):
+            answered = answered or isinstance(event, ApiSettled)
             yield event
     except ChatError as error:
-        if not (api is Api.RESPONSES and may_fall_back and refuses_responses(error)):
+        if answered or not (api is Api.RESPONSES and may_fall_back and refuses_responses(error)):
             raise
-        answered = f"HTTP {error.status}" if error.status else error.title
+        reply = f"HTTP {error.status}" if error.status else error.title
         note = (
-            f"This endpoint has no Responses API (it answered {answered} there), so Chat "
+            f"This endpoint has no Responses API (it answered {reply} there), so Chat "
             "Completions is used with it from now on."
         )
     else:
