@@ -1,50 +1,54 @@
-"""The toolbar's icons: line drawings in ``resources/icons/*.svg`` painted in the palette's text
-colour (so they follow the theme live), with the text beside them while the toolbar has room
-and icons alone when it has not.
+"""The toolbar's icons: line drawings painted in the palette's text colour (so they follow the
+theme live), with the text beside them while the toolbar has room and icons alone when it has
+not.
 
-Drawn for this app (small SVGs) rather than taken from an icon library: no new dependency,
-nothing to fetch, and one stroke style that matches the Fusion look in light and dark.
+Drawn for this app (small SVGs in ``resources/icons``) rather than taken from an icon library: no
+new dependency, nothing to fetch, and one stroke style that matches the Fusion look in light and
+dark. The app reads the PNG masks `packaging/render_icons.py` makes of them, so neither it nor
+its bundle needs QtSvg.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionEvent,
     QColor,
     QIcon,
+    QImage,
     QPainter,
     QPalette,
     QPixmap,
     QResizeEvent,
 )
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from app.ui.window_fit import MainToolBar
 
 ICON_SIZE = 18  # logical pixels; drawn at twice that too for 2× screens
-INK = "#000000"  # the colour the SVGs are drawn in, replaced by the palette's
 # Actions that flows add to the toolbar later, by objectName: their icon.
 LATER_ICONS = {"captureRegionAction": "capture-region"}
 
 
 def line_icon(name: str, colour: QColor, disabled: QColor | None = None) -> QIcon:
-    """``resources/icons/<name>.svg`` in `colour` (and `disabled` for the disabled mode)."""
-    svg = (resources.files("resources") / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    """``resources/icons/<name>.png`` (an alpha mask rendered from its SVG, at 1× and 2×) in
+    `colour`, and in `disabled` for the disabled mode."""
+    folder = resources.files("resources") / "icons"
     icon = QIcon()
     for mode, ink in ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled or colour)):
-        renderer = QSvgRenderer(QByteArray(svg.replace(INK, ink.name()).encode("utf-8")))
-        for scale in (1, 2):
-            pixmap = QPixmap(ICON_SIZE * scale, ICON_SIZE * scale)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, pixmap.width(), pixmap.height()))
+        for scale, suffix in ((1, ""), (2, "@2x")):
+            mask = QImage.fromData((folder / f"{name}{suffix}.png").read_bytes())
+            tinted = QImage(mask.size(), QImage.Format.Format_ARGB32_Premultiplied)
+            tinted.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(tinted)
+            painter.drawImage(0, 0, mask)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+            painter.fillRect(tinted.rect(), ink)
             painter.end()
+            pixmap = QPixmap.fromImage(tinted)
             pixmap.setDevicePixelRatio(scale)
             icon.addPixmap(pixmap, mode)
     return icon
