@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PIL import UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from app.core.budget import MAX_TILES, TILE_SIZE, image_tiles, image_tokens
 from app.core.images import prepare_bytes
@@ -108,11 +109,28 @@ def crop_prepared(image: PreparedImage, box: Box, limits: ImageLimits) -> CropRe
     """
     size = (image.width, image.height)
     box = normalized_box(box, size)
+    return reprepare(
+        image,
+        lambda im: to_working_mode(im.crop(box), keep_palette=True)[0],
+        crop_note(box, size),
+        limits,
+    )
+
+
+def reprepare(
+    image: PreparedImage,
+    change: Callable[[Image.Image], Image.Image],
+    note: str,
+    limits: ImageLimits,
+) -> CropResult:
+    """`image` (as sent) decoded, changed by `change`, encoded as PNG (no pixel changes beyond
+    the change) and prepared again as any pasted image, `note` first (worker thread)."""
+    size = (image.width, image.height)
     try:
         with open_header(io.BytesIO(image.data), image.name) as im:
             im.load()
             decoded = im.size
-            piece, _ = to_working_mode(im.crop(box), keep_palette=True)
+            changed = change(im)
     except UnidentifiedImageError:
         raise ImageError(image.name, "the prepared image data is not an image") from None
     except BOMB_ERRORS:
@@ -125,9 +143,8 @@ def crop_prepared(image: PreparedImage, box: Box, limits: ImageLimits) -> CropRe
             f"the image data is {decoded[0]}×{decoded[1]} px, not {size[0]}×{size[1]} as prepared",
         )
     buffer = io.BytesIO()
-    piece.save(buffer, "PNG")
+    changed.save(buffer, "PNG")
     source = buffer.getvalue()
-    note = crop_note(box, size)
     prepared = prepare_bytes(source, image.name, limits)
     prepared = replace(prepared, notes=(note, *prepared.notes))
     return CropResult(source, prepared, note)

@@ -7,17 +7,13 @@ in what is sent. `markup_prepared` decodes and encodes: call it from a worker th
 
 from __future__ import annotations
 
-import io
 import math
-from dataclasses import replace
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont
 
-from app.core.crop import CropResult
-from app.core.images import prepare_bytes
+from app.core.crop import CropResult, reprepare
 from app.core.images.convert import to_working_mode
-from app.core.images.opener import BOMB_ERRORS, DECODE_ERRORS, open_header
-from app.core.imagetypes import ImageError, PreparedImage
+from app.core.imagetypes import PreparedImage
 from app.core.limits import ImageLimits
 from app.core.markup import (
     ArrowMark,
@@ -125,28 +121,9 @@ def markup_prepared(image: PreparedImage, marks: Marks, limits: ImageLimits) -> 
     The result is encoded as PNG (no pixel changes but the marks), then prepared as any pasted
     image: the same size, so the same tokens.
     """
-    size = (image.width, image.height)
-    try:
-        with open_header(io.BytesIO(image.data), image.name) as im:
-            im.load()
-            decoded = im.size
-            working, _ = to_working_mode(im, keep_palette=False)
-            marked = burn(working, marks)
-    except UnidentifiedImageError:
-        raise ImageError(image.name, "the prepared image data is not an image") from None
-    except BOMB_ERRORS:
-        raise ImageError(image.name, "is too large to open safely") from None
-    except DECODE_ERRORS:
-        raise ImageError(image.name, "the prepared image data is damaged") from None
-    if decoded != size:
-        raise ImageError(
-            image.name,
-            f"the image data is {decoded[0]}×{decoded[1]} px, not {size[0]}×{size[1]} as prepared",
-        )
-    buffer = io.BytesIO()
-    marked.save(buffer, "PNG")
-    source = buffer.getvalue()
-    note = markup_note(marks)
-    prepared = prepare_bytes(source, image.name, limits)
-    prepared = replace(prepared, notes=(note, *prepared.notes))
-    return CropResult(source, prepared, note)
+    return reprepare(
+        image,
+        lambda im: burn(to_working_mode(im, keep_palette=False)[0], marks),
+        markup_note(marks),
+        limits,
+    )
