@@ -4,9 +4,11 @@ Responses usage, the choice of dialect and the failures a stream reports."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+from support.replay import ReplayServer
 from test_conversation import fake_encoder, prepared
 
 from app.core.conversation import (
@@ -21,8 +23,10 @@ from app.core.conversation import (
 from app.core.presets import builtin
 from app.core.responses_input import responses_input
 from app.llm.api_dialect import Api
-from app.llm.dialect_fallback import first_api, refuses_responses
+from app.llm.client import make_client
+from app.llm.dialect_fallback import first_api, refuses_responses, stream_turn
 from app.llm.errors import ChatError, ErrorKind, stream_failure
+from app.llm.events import TextDelta
 from app.llm.stream import ReplyRequest
 from app.store.records import apply_extras, extras_json
 
@@ -227,35 +231,41 @@ def test_failures_reported_in_the_stream_keep_the_servers_words() -> None:
     assert unknown.message
 
 
-def test_no_fallback_once_the_endpoint_has_answered_in_responses() -> None:
+def test_no_fallback_once_the_endpoint_has_answered_in_responses(
+    replay_server: ReplayServer,
+) -> None:
     """A 'not found' reported mid-stream is the turn's own failure: the turn is not sent again
     over Chat Completions (the text shown would come twice)."""
-    import asyncio
-    from collections.abc import AsyncIterator
-    from unittest import mock
-
-    from app.llm import dialect_fallback
-    from app.llm.events import TextDelta
-
-    async def failing(*_args: object) -> AsyncIterator[object]:
-        yield TextDelta("Hel")
-        raise ChatError(ErrorKind.ENDPOINT_NOT_FOUND, "gone", 404)
-
-    asked: list[Api] = []
+    events = [
+        {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}},
+        {"type": "response.output_text.delta", "output_index": 0, "delta": "Hel"},
+        {
+            "type": "response.failed",
+            "response": {"status": "failed", "error": {"code": "not_found", "message": "Gone."}},
+        },
+    ]
+    replay_server.responses = b"".join(
+        f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events
+    )
 
     async def request_for(api: Api) -> ReplyRequest:
-        asked.append(api)
-        return ReplyRequest("grok-4.3", [], api=api)
+        return ReplyRequest("grok-4.3", [{"role": "user", "content": "hi"}], api=api)
+
+    async def collect(seen: list[object]) -> None:
+        client = make_client(replay_server.base_url, "xai-test")
+        try:
+            async for event in stream_turn(client, request_for, Api.RESPONSES, may_fall_back=True):
+                seen.append(event)
+        finally:
+            await client.close()
 
     async def run() -> list[object]:
-        events: list[object] = []
-        with mock.patch.object(dialect_fallback, "stream_structured", failing):
-            async for event in dialect_fallback.stream_turn(
-                mock.Mock(), request_for, Api.RESPONSES, may_fall_back=True
-            ):
-                events.append(event)
-        return events
+        seen: list[object] = []
+        with pytest.raises(ChatError) as failed:
+            await collect(seen)
+        assert failed.value.kind is ErrorKind.ENDPOINT_NOT_FOUND
+        return seen
 
-    with pytest.raises(ChatError):
-        asyncio.run(run())
-    assert asked == [Api.RESPONSES]
+    seen = asyncio.run(run())
+    assert TextDelta("Hel") in seen
+    assert [r.path for r in replay_server.received] == ["/v1/responses"]
