@@ -24,7 +24,7 @@ from app.core.presets import builtin
 from app.core.responses_input import responses_input
 from app.llm.api_dialect import Api
 from app.llm.client import make_client
-from app.llm.dialect_fallback import first_api, refuses_responses, stream_turn
+from app.llm.dialect_fallback import falls_back, first_api, refuses_responses, stream_turn
 from app.llm.errors import ChatError, ErrorKind, stream_failure
 from app.llm.events import TextDelta
 from app.llm.stream import ReplyRequest
@@ -203,6 +203,9 @@ def test_which_dialect_is_tried_first() -> None:
     assert first_api("auto", "chat") is Api.CHAT
     assert first_api("chat", "responses") is Api.CHAT
     assert first_api("responses", "chat") is Api.RESPONSES
+    assert falls_back("auto")
+    assert not falls_back("chat")
+    assert not falls_back("responses")
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ from app.core.presets import merged
 from app.core.responses_input import responses_input
 from app.llm.api_dialect import Api
 from app.llm.client import make_client
-from app.llm.dialect_fallback import ApiSettled, first_api, stream_turn
+from app.llm.dialect_fallback import ApiSettled, falls_back, first_api, stream_turn
 from app.llm.errors import ChatError, ErrorKind
 from app.llm.events import Finished, ReasoningDelta, Retrying, UsageReport
 from app.llm.models import discover_models
@@ -220,7 +220,7 @@ async def _ask(base_url: str, key: str, turn: _Turn, shape: AskShape) -> int:
             client,
             turn.request_for,
             first_api(turn.api_choice, None),
-            may_fall_back=turn.api_choice == "auto",
+            may_fall_back=falls_back(turn.api_choice),
         ):
             if isinstance(event, ApiSettled):
                 if event.note:

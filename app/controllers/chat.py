@@ -53,7 +53,6 @@ class TurnStages:
 
 
 PLAIN = TurnStages()  # nothing saved, everything sent
-API_FORCED = ("responses", "chat")  # a profile that forces a dialect gets no fallback
 
 
 class ChatController(QObject):
@@ -171,7 +170,7 @@ class ChatController(QObject):
         self, reply: Message, chunks: list[str], calls: ToolCallAssembler, stages: TurnStages
     ) -> None:
         from app.controllers.waiting import WaitingNote
-        from app.llm.dialect_fallback import first_api, stream_turn
+        from app.llm.dialect_fallback import falls_back, first_api, stream_turn
         from app.llm.errors import ChatError, ErrorKind
 
         try:
@@ -194,7 +193,7 @@ class ChatController(QObject):
                     client,
                     lambda api: self._request_in(api, snapshot, effort),
                     first_api(self.api_choice, self.learned_api),
-                    may_fall_back=self.api_choice not in API_FORCED,
+                    may_fall_back=falls_back(self.api_choice),
                     retry=self.retry_policy,
                 ):
                     waiting.saw(event)

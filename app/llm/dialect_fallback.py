@@ -37,6 +37,12 @@ def first_api(choice: str, learned: str | None) -> Api:
     return Api.RESPONSES
 
 
+def falls_back(choice: str) -> bool:
+    """Whether a Responses request refused by the endpoint may go again over Chat Completions:
+    only in automatic mode (a profile that forces a dialect gets the error)."""
+    return choice not in (Api.RESPONSES.value, Api.CHAT.value)
+
+
 def refuses_responses(error: ChatError) -> bool:
     """Whether the endpoint has no Responses API (a local server answers 404 or 405 there)."""
     return error.kind is ErrorKind.ENDPOINT_NOT_FOUND or error.status == 501
