@@ -40,8 +40,7 @@ from app.core.images.pdf_pages import prepare_page
 from app.core.imagetypes import ImageError
 from app.core.limits import LIMIT_PROFILES
 from app.core.presets import merged
-from app.core.responses_input import responses_input
-from app.llm.api_dialect import Api
+from app.llm.api_dialect import Api, history_in, keeps_reasoning
 from app.llm.client import make_client
 from app.llm.dialect_fallback import ApiSettled, falls_back, first_api, stream_turn
 from app.llm.errors import ChatError, ErrorKind
@@ -189,16 +188,11 @@ class _Turn:
 
     async def request_for(self, api: Api) -> ReplyRequest:
         model = self.request.model
-        if api is Api.RESPONSES:
-            messages = responses_input(self.conversation, self._cache.data_uri, model)
-        else:
-            messages = self.conversation.to_api_messages(self._cache.data_uri)
-        reasoning = reasoning_of(model)
         return replace(
             self.request,
-            messages=messages,
+            messages=history_in(api, self.conversation, self._cache.data_uri, model),
             api=api,
-            keep_reasoning=reasoning.thinks or bool(reasoning.efforts),
+            keep_reasoning=keeps_reasoning(model),
         )
 
 

@@ -30,8 +30,7 @@ from app.core.images import DataUriCache, prepare_file
 from app.core.imagetypes import ImageError
 from app.core.json_reply import parse_reply, structured_problem
 from app.core.limits import ImageLimits
-from app.core.responses_input import responses_input
-from app.llm.api_dialect import Api
+from app.llm.api_dialect import Api, history_in
 from app.llm.dialect_fallback import ApiSettled, stream_turn
 from app.llm.errors import ChatError, ErrorKind
 from app.llm.events import Finished, Retrying, TextDelta, ToolCallDelta, UsageReport
@@ -207,13 +206,9 @@ class BatchRunner:
         conversation.add_user([ImagePart(image), TextPart(job.shape.prompt)])
 
         async def request_for(api: Api) -> ReplyRequest:
-            if api is Api.RESPONSES:
-                messages = responses_input(conversation, self.uris.data_uri, job.model)
-            else:
-                messages = conversation.to_api_messages(self.uris.data_uri)
             return ReplyRequest(
                 model=job.model,
-                messages=messages,
+                messages=history_in(api, conversation, self.uris.data_uri, job.model),
                 response_format=job.shape.response_format,
                 tools=job.shape.tools,
                 tool_choice=job.shape.tool_choice,

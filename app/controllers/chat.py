@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
-from app.core.catalog import effort_to_send, reasoning_of, thinks, window_from_error
+from app.core.catalog import effort_to_send, thinks, window_from_error
 from app.core.conversation import (
     Conversation,
     Message,
@@ -224,21 +224,15 @@ class ChatController(QObject):
     ) -> ReplyRequest:
         """The turn's request in `api`'s dialect, built and encoded on the encoding thread: the
         whole history with its images is megabytes of JSON by turn 100."""
-        from app.core.responses_input import responses_input
-        from app.llm.api_dialect import Api
+        from app.llm.api_dialect import history_in, keeps_reasoning
         from app.llm.body import ImageSlots
         from app.llm.stream import ReplyRequest
 
         def build() -> ReplyRequest:
             images = ImageSlots()
-            if api is Api.RESPONSES:
-                messages = responses_input(snapshot, images.placeholder, self.model)
-            else:
-                messages = snapshot.to_api_messages(images.placeholder)
-            reasoning = reasoning_of(self.model)
             request = ReplyRequest(
                 model=self.model,
-                messages=messages,
+                messages=history_in(api, snapshot, images.placeholder, self.model),
                 max_tokens=self.max_tokens,
                 temperature=self.temperature,
                 response_format=self.response_format,
@@ -248,7 +242,7 @@ class ChatController(QObject):
                 reasoning_effort=effort_to_send(self.model, effort),
                 thinks=thinks(self.model, effort),
                 api=api,
-                keep_reasoning=reasoning.thinks or bool(reasoning.efforts),
+                keep_reasoning=keeps_reasoning(self.model),
                 images=images,
                 worker=self._executor,
             )

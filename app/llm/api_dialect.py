@@ -6,6 +6,10 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from app.core.catalog import reasoning_of
+from app.core.conversation import Conversation, ImageEncoder
+from app.core.responses_input import responses_input
+
 
 class Api(enum.StrEnum):
     CHAT = "chat"  # POST /chat/completions: every OpenAI-compatible server
@@ -17,6 +21,22 @@ API_CHOICES = ("auto", Api.RESPONSES.value, Api.CHAT.value)  # a profile's setti
 
 def path_of(api: Api) -> str:
     return "/responses" if api is Api.RESPONSES else "/chat/completions"
+
+
+def history_in(
+    api: Api, conversation: Conversation, encode: ImageEncoder, model: str
+) -> list[dict[str, Any]]:
+    """The conversation as the dialect's messages (Chat Completions) or input items (Responses,
+    where `model` decides whose sealed reasoning goes back)."""
+    if api is Api.RESPONSES:
+        return responses_input(conversation, encode, model)
+    return conversation.to_api_messages(encode)
+
+
+def keeps_reasoning(model: str) -> bool:
+    """Whether to ask for the model's reasoning in sealed form (it reasons, or takes an effort)."""
+    reasoning = reasoning_of(model)
+    return reasoning.thinks or bool(reasoning.efforts)
 
 
 def text_format(response_format: dict[str, Any]) -> dict[str, Any]:
