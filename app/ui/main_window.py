@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.catalog import ModelInfo, describe_model
+from app.core.catalog import ModelInfo
 from app.ui.banner import Banner
 from app.ui.composer import Composer
 from app.ui.composer_panel import ComposerPanel
 from app.ui.conversation_view import ConversationView
 from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
+from app.ui.model_picker import ModelPicker
 from app.ui.preset_picker import PresetPicker
 from app.ui.token_meter import TokenMeter
 from app.ui.toolbar_icons import IconToolBar
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer()
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
-        self.model_picker = QComboBox()
+        self.model_picker = ModelPicker()
         self.effort_picker = EffortPicker()
         self.system_prompt_edit = QLineEdit()
         self.model_banner = Banner(kind="error")
@@ -167,9 +168,6 @@ class MainWindow(QMainWindow):
         self._action("Quit", QKeySequence("Ctrl+Q"), self.close, "file")
         # Compact, so that what the flows add (Capture region) fits beside them at the default
         # width: no "Model:" label (the picker says what it is), short combos.
-        self.model_picker.setObjectName("modelPicker")
-        self.model_picker.setAccessibleName("Model")
-        self.model_picker.setToolTip("Model")
         self.model_picker.setMinimumContentsLength(12)
         self.model_picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -279,18 +277,7 @@ class MainWindow(QMainWindow):
         self.send_button.setToolTip(self._send_block or "Send (Enter or Ctrl+Enter)")
 
     def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
-        self.model_picker.clear()
-        ids = []
-        for model in models:
-            label = model.id if model.takes_images else f"{model.id} (text only)"
-            self.model_picker.addItem(label, model.id)
-            self.model_picker.setItemData(
-                self.model_picker.count() - 1, describe_model(model), Qt.ItemDataRole.ToolTipRole
-            )
-            ids.append(model.id)
-        if current and current not in ids:
-            self.model_picker.insertItem(0, current, current)
-        self.model_picker.setCurrentIndex(max(0, self.model_picker.findData(current)))
+        self.model_picker.set_models(models, current)
 
     def set_efforts(self, efforts: Sequence[str], default: str | None, current: str | None) -> None:
         """The reasoning efforts the current model takes (none: the picker is hidden)."""

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QPushButton, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QToolBar, QToolButton
 from pytestqt.qtbot import QtBot
 
 from app.gui.session import AppSession
+from app.ui.model_picker import SUMMARY_ROLE
 from tests.support.sessions import demo_session
 
 
@@ -82,3 +83,27 @@ def test_icons_follow_the_theme(qtbot: QtBot, session: AppSession) -> None:
     themes["dark"].trigger()
     qtbot.waitUntil(lambda: darkest_ink() > 0.7)
     assert toolbar.palette().color(QPalette.ColorRole.ButtonText).lightnessF() > 0.7
+
+
+def test_the_model_picker_says_each_models_window_and_whether_it_reasons(
+    qtbot: QtBot, session: AppSession
+) -> None:
+    picker = session.window.findChild(QComboBox, "modelPicker")
+    assert picker is not None
+    qtbot.waitUntil(lambda: picker.findData("grok-4.20-0309-reasoning") >= 0, timeout=5000)
+    summaries = {
+        str(picker.itemData(row)): picker.itemData(row, SUMMARY_ROLE)
+        for row in range(picker.count())
+    }
+    assert summaries["grok-4.3"] == "1M · reasons"
+    assert summaries["grok-4.20-0309-reasoning"] == "1M · reasons"
+    assert "reasons" not in summaries["grok-4.20-0309-non-reasoning"]
+    assert summaries["grok-vision-demo-8k"] == "window unknown"  # learned from its first error
+    # The closed picker's tooltip says the same in full, for the model chosen.
+    picker.setCurrentIndex(picker.findData("grok-4.3"))
+    assert "1,000,000 tokens" in picker.toolTip()
+    assert "reasons" in picker.toolTip()
+    # The list is wide enough for the id and its summary side by side.
+    assert picker.view().minimumWidth() > picker.fontMetrics().horizontalAdvance(
+        "grok-4.20-0309-non-reasoning"
+    )

@@ -1,0 +1,122 @@
+"""The toolbar's model picker: each model's context window and whether it reasons, at a glance.
+
+The closed picker shows the id (the toolbar is narrow); the list shows beside each id its window
+("1M", "500k") and "reasons" in a quieter colour, and the tooltip says it in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QComboBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.core.catalog import ModelInfo, describe_model, known_window, reasoning_of
+
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+_GAP = 24
+
+
+def short_window(tokens: int) -> str:
+    """1,000,000 → "1M", 500,000 → "500k", 131,072 → "131k"."""
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.3g}M"
+    if tokens >= 1_000:
+        return f"{round(tokens / 1_000)}k"
+    return str(tokens)
+
+
+def model_summary(model: ModelInfo) -> str:
+    """What the list shows beside an id: "1M · reasons", "500k", "text only · 128k"."""
+    bits = [] if model.takes_images else ["text only"]
+    window = model.context_window or known_window(model.id)
+    bits.append(short_window(window) if window else "window unknown")
+    reasoning = reasoning_of(model.id)
+    if reasoning.efforts or reasoning.thinks:
+        bits.append("reasons")
+    return " · ".join(bits)
+
+
+class _SummaryDelegate(QStyledItemDelegate):
+    """Paints the id as usual and the summary right-aligned in the placeholder colour."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        summary = index.data(SUMMARY_ROLE)
+        if not summary:
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.save()
+        painter.setPen(option.palette.color(role))
+        rect = option.rect.adjusted(0, 0, -8, 0)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, summary)
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        metrics = option.fontMetrics
+        size.setHeight(max(size.height(), metrics.height() + 10))  # room to aim at, as in a menu
+        summary = index.data(SUMMARY_ROLE)
+        if summary:
+            size.setWidth(size.width() + _GAP + metrics.horizontalAdvance(summary) + 8)
+        return size
+
+
+class ModelPicker(QComboBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("modelPicker")
+        self.setAccessibleName("Model")
+        self.setToolTip("Model")
+        self.setItemDelegate(_SummaryDelegate(self))
+        self.currentIndexChanged.connect(self._follow_tooltip)
+
+    def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
+        self.blockSignals(True)
+        try:
+            self.clear()
+            ids = []
+            for model in models:
+                label = model.id if model.takes_images else f"{model.id} (text only)"
+                self.addItem(label, model.id)
+                row = self.count() - 1
+                self.setItemData(row, describe_model(model), Qt.ItemDataRole.ToolTipRole)
+                self.setItemData(row, model_summary(model), SUMMARY_ROLE)
+                ids.append(model.id)
+            if current and current not in ids:
+                self.insertItem(0, current, current)
+            self.setCurrentIndex(max(0, self.findData(current)))
+        finally:
+            self.blockSignals(False)
+        self._follow_tooltip()
+        self.view().setMinimumWidth(self._list_width())
+
+    def summary_at(self, row: int) -> str:
+        return str(self.itemData(row, SUMMARY_ROLE) or "")
+
+    def _list_width(self) -> int:
+        metrics = self.fontMetrics()
+        widest = 0
+        for row in range(self.count()):
+            text = self.itemText(row)
+            summary = self.summary_at(row)
+            widest = max(
+                widest, metrics.horizontalAdvance(text) + _GAP + metrics.horizontalAdvance(summary)
+            )
+        return widest + 40
+
+    def _follow_tooltip(self) -> None:
+        row = self.currentIndex()
+        detail = self.itemData(row, Qt.ItemDataRole.ToolTipRole) if row >= 0 else None
+        self.setToolTip(f"Model: {self.currentText()} — {detail}" if detail else "Model")
