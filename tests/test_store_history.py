@@ -391,3 +391,16 @@ def test_thumbnails_come_with_the_page_and_survive_a_finish(store: HistoryStore)
     assert store.image_originals(conv.id) == {(message.id, 1): store.blobs.put(b"the original")}
     assert store.gc_blobs().blobs_removed == 0
     assert store.load_page(conv.id).thumbnails == {image.sha256: thumb}
+
+
+def test_the_list_counts_the_messages_shown(store: HistoryStore) -> None:
+    conv = Conversation()
+    conv.messages = [text_message("user" if i % 2 == 0 else "assistant", f"t{i}") for i in range(4)]
+    saved(store, conv)
+    conv.branch_before(conv.messages[1].id)
+    again = conv.begin_reply()
+    store.append_message(conv.id, again)
+    assert store.conversation_row(conv.id).message_count == 2
+    conv.show_version(conv.sibling(again.id, 1).id)  # type: ignore[union-attr]
+    store.save_shown(conv.id, sorted(conv.shown_ids()))
+    assert store.list_conversations()[0].message_count == 4

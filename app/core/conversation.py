@@ -305,6 +305,8 @@ class Conversation:
 
     def version(self, message_id: str) -> tuple[int, int]:
         """(the number of this version of its turn from 1, how many versions the turn has)."""
+        if message_id in self.versions:  # (no need to take in what was appended)
+            return self.versions.version(message_id)
         tree = self._tree()
         return tree.version(message_id) if message_id in tree else (1, 1)
 

@@ -60,6 +60,7 @@ class VersionsFlow(QObject):
         chat.messagesHidden.connect(self._hidden)
         chat.branchSwitched.connect(self._switched)
         scope.watch("editing", self._editing_changed)
+        scope.observe(lambda _state: self._opened())
         self.continue_action = QAction("Continue the reply", self)
         self.continue_action.setObjectName("continueAction")
         self.continue_action.triggered.connect(self.continue_reply)
@@ -74,6 +75,13 @@ class VersionsFlow(QObject):
             conversation.version(message.id),
             can_continue=last and message.continuable and not self._chat.busy,
         )
+
+    def _opened(self) -> None:
+        """A conversation opened from the history shows its first page before it is the open
+        one: drawn again once it is, when any turn it shows has versions."""
+        conversation = self._chat.conversation
+        if any(conversation.version(m.id)[1] > 1 for m in conversation.messages):
+            self._window.view.refresh()
 
     def switch(self, message_id: str, number: int) -> None:
         """Show version `number` of a turn (the view's "‹ ›" links)."""

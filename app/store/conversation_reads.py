@@ -12,7 +12,11 @@ from app.store.records import ConversationMeta
 
 _ROW_SELECT = (
     "SELECT c.id, c.title, c.updated, c.pinned, "
-    "(SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id), "
+    # The messages of the visible branch: from the first message shown, each one's shown child.
+    "(WITH RECURSIVE branch(id) AS (SELECT m.id FROM messages AS m WHERE "
+    "m.conversation_id = c.id AND m.parent_id IS NULL AND m.shown = 1 UNION ALL "
+    "SELECT m.id FROM messages AS m JOIN branch ON m.conversation_id = c.id AND "
+    "m.parent_id = branch.id AND m.shown = 1) SELECT COUNT(*) FROM branch), "
     "c.model, c.created FROM conversations AS c"
 )
 

@@ -13,18 +13,29 @@ from app.ui.conversation_render import action_url
 
 
 def version_links(message_id: str, number: int, count: int) -> str:
-    """ "‹ 2 / 3 ›": the arrows are links to the previous and next version (muted text at the
+    """ "‹ 2 / 3 ›": the arrows are links to the previous and next version (plain text at the
     ends); nothing for a turn with one version."""
     if count <= 1:
         return ""
-    back = _arrow("‹", message_id, number - 1, "Previous version") if number > 1 else "‹"
-    forward = _arrow("›", message_id, number + 1, "Next version") if number < count else "›"
-    return f'<span class="versions">{back} {number} / {count} {forward}</span>'
+    back = _arrow("‹", message_id, number - 1, "Previous version") if number > 1 else _end("‹")
+    forward = (
+        _arrow("›", message_id, number + 1, "Next version") if number < count else _end("›")
+    )
+    return f"{back}<b>{number} / {count}</b>{forward}"
+
+
+def _end(text: str) -> str:
+    """An arrow with no version beyond it: the line's own muted text, nothing to click."""
+    return f"&nbsp;{text}&nbsp;"
 
 
 def _arrow(text: str, message_id: str, number: int, title: str) -> str:
+    """A bold arrow with room around it, so that it is easy to hit."""
     href = escape(action_url("version", message_id, str(number)))
-    return f'<a class="act" href="{href}" title="{escape(title)}">&nbsp;{text}&nbsp;</a>'
+    return (
+        f'<a href="{href}" title="{escape(title)}" style="text-decoration: none">'
+        f"<b>&nbsp;{text}&nbsp;</b></a>"
+    )
 
 
 def continue_link(message_id: str) -> str:

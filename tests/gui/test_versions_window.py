@@ -243,6 +243,7 @@ def test_continue_after_a_cut_at_the_token_limit(
     assert cut.text.startswith(before)
     assert len(cut.text) > len(before)
     assert not cut.cut
+    assert cut.text.count("Simulated reply") == 1  # the model went on; it did not start over
     sent = said(session.demo_server.model_requests[-1])
     assert sent[-2:] == [("assistant", before), ("user", CONTINUE_PROMPT)]
     qtbot.waitUntil(lambda: stored(conv.id)[-1] == cut.text, timeout=5000)
@@ -270,5 +271,6 @@ def test_continue_after_stop_appends_to_the_same_reply(qtbot: QtBot, session: Ap
     assert stopped.text.startswith(before)
     assert len(stopped.text) > len(before)
     assert "Stopped" not in shown_text(session)
+    assert stopped.text.count("Simulated reply") == 1
     sent = said(session.demo_server.model_requests[-1])
     assert sent[-2:] == [("assistant", before), ("user", CONTINUE_PROMPT)]
