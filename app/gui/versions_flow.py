@@ -78,9 +78,11 @@ class VersionsFlow(QObject):
 
     def _opened(self) -> None:
         """A conversation opened from the history shows its first page before it is the open
-        one: drawn again once it is, when any turn it shows has versions."""
-        conversation = self._chat.conversation
-        if any(conversation.version(m.id)[1] > 1 for m in conversation.messages):
+        one: drawn again once it is, when a turn it shows has versions or can be continued."""
+        messages = self._chat.conversation.messages
+        if (messages and messages[-1].continuable) or any(
+            self._chat.conversation.version(m.id)[1] > 1 for m in messages
+        ):
             self._window.view.refresh()
 
     def switch(self, message_id: str, number: int) -> None:
