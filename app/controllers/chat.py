@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
 from app.core.catalog import effort_to_send, thinks, window_from_error
+from app.core.continuation import continuation
 from app.core.conversation import (
     Conversation,
     Message,
@@ -172,7 +173,7 @@ class ChatController(QObject):
     def continue_reply(self, stages: TurnStages = PLAIN) -> bool:
         """Ask the model to go on with the last reply (stopped, or cut at the token limit);
         what it writes is appended to that same reply."""
-        history = self.conversation.continuation()
+        history = continuation(self.conversation)
         if self.busy or history is None:
             return False
         reply = self.conversation.messages[-1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import time
 import uuid
@@ -49,14 +48,6 @@ class ImagePart:
 
 
 Part = TextPart | ImagePart
-
-# What Continue asks after the reply so far (sent as the assistant's message): a user turn, which
-# every OpenAI-compatible endpoint and both of xAI's APIs take; xAI documents no prefill of a
-# trailing assistant message.
-CONTINUE_PROMPT = (
-    "Continue your previous reply exactly where it stopped, without repeating anything you "
-    "already wrote and without an introduction."
-)
 
 # What the app answers to a function call it showed (it runs no function of its own), so that the
 # history sent on the next turn has the tool message the API requires after each call.
@@ -350,19 +341,6 @@ class Conversation:
             and (self.messages[-1].status is Status.FAILED)
         ):
             self._tree().remove(self.messages.pop().id)
-
-    def continuation(self) -> list[Message] | None:
-        """What a request to continue the last reply sends: the history with the reply so far
-        as the assistant's message, then a short instruction from the user (see
-        `CONTINUE_PROMPT`). None when the last reply cannot be continued."""
-        if not self.messages or not self.messages[-1].continuable:
-            return None
-        reply = self.messages[-1]
-        so_far = dataclasses.replace(
-            reply, status=Status.COMPLETE, error=None, cut=False, parts=[TextPart(reply.text)]
-        )
-        ask = Message(role="user", parts=[TextPart(CONTINUE_PROMPT)], parent=reply.id)
-        return [*self.messages[:-1], so_far, ask]
 
     def sent_messages(self) -> Iterator[Message]:
         return (m for m in self.messages if m.sendable)

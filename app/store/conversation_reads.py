@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.history_rows import ConversationPage, ConversationRow
-from app.store import records
+from app.store import branches, records
 from app.store.blobs import BlobStore
 from app.store.db import ConversationNotFoundError
 from app.store.records import ConversationMeta
@@ -37,7 +37,7 @@ def load_page(
 ) -> ConversationPage:
     """See :meth:`app.store.history.HistoryStore.load_page`: a page of the visible branch."""
     meta = conversation_meta(conn, conv_id)
-    branch = records.visible_ids(records.nodes(conn, conv_id))
+    branch = branches.visible_ids(branches.nodes(conn, conv_id))
     limit = len(branch)
     if before is not None:
         if before not in branch:

@@ -24,7 +24,7 @@ from pathlib import Path
 from app.core.conversation import Conversation, Message, Status
 from app.core.history_rows import ConversationPage, ConversationRow, SearchHit
 from app.core.versions import VersionTree
-from app.store import conversation_reads, db, message_writes, records, search
+from app.store import branches, conversation_reads, db, message_writes, records, search
 from app.store.blobs import BlobStore, GcReport
 from app.store.db import ConversationNotFoundError, HistoryError, ReadOnlyHistoryError
 from app.store.paths import blobs_path, data_directory, database_path
@@ -168,7 +168,7 @@ class HistoryStore:
         A message whose image blob is missing gets a text part saying so in its place.
         """
         meta = self.conversation_meta(conv_id)
-        shown = [node.id for node in records.nodes(self._conn, conv_id) if node.shown]
+        shown = [node.id for node in branches.nodes(self._conn, conv_id) if node.shown]
         tree = VersionTree.of(self._messages(conv_id), shown)
         return Conversation(
             system_prompt=meta.system_prompt,

@@ -18,9 +18,7 @@ def version_links(message_id: str, number: int, count: int) -> str:
     if count <= 1:
         return ""
     back = _arrow("‹", message_id, number - 1, "Previous version") if number > 1 else _end("‹")
-    forward = (
-        _arrow("›", message_id, number + 1, "Next version") if number < count else _end("›")
-    )
+    forward = _arrow("›", message_id, number + 1, "Next version") if number < count else _end("›")
     return f"{back}<b>{number} / {count}</b>{forward}"
 
 

@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 from support.sessions import demo_session
 from support.turns import finished
 
-from app.core.conversation import CONTINUE_PROMPT, Message, Status
+from app.core.continuation import CONTINUE_PROMPT
+from app.core.conversation import Message, Status
 from app.demo.state import RecordedRequest
 from app.gui.session import AppSession
 from app.llm.stream import RetryPolicy
