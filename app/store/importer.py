@@ -2,7 +2,8 @@
 
 An import is always a new conversation, with new ids for it and its messages, so importing a
 file twice (or into the history it came from) never clashes with what is there. Everything else
-comes back as it was: title, model, system prompt, times, pin, every message with its status,
+comes back as it was: title, model, system prompt, times, pin, every message (every version of
+every turn, and which one is shown; a file of format 1 is one branch) with its status,
 error and usage, and every image (the version sent, the original and the thumbnail) — each checked
 against its SHA-256. A reply that was still streaming when exported comes back as interrupted.
 """
