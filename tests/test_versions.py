@@ -3,12 +3,14 @@ sends (core.continuation): pure Python."""
 
 from __future__ import annotations
 
+from app.core.billing import conversation_bill
+from app.core.catalog import pricing_for
 from app.core.continuation import CONTINUE_PROMPT, continuation
-from app.core.conversation import Conversation, Message, Status, TextPart
+from app.core.conversation import Conversation, Message, Status, TextPart, Usage
 
 
 def reply(conv: Conversation, text: str, status: Status = Status.COMPLETE) -> Message:
-    message = conv.begin_reply("m")
+    message = conv.begin_reply("grok-4.3")
     message.parts, message.status = [TextPart(text)], status
     return message
 
@@ -93,3 +95,20 @@ def test_continue_sends_the_reply_so_far_and_an_instruction() -> None:
     assert continuation(conv) is not None  # …unless it was cut at the token limit
     partial.parts = []
     assert continuation(conv) is None  # nothing to go on from
+
+
+def test_the_conversations_cost_counts_every_version() -> None:
+    conv = Conversation()
+    conv.add_user([TextPart("q")])
+    first = reply(conv, "a")
+    first.usage = Usage(prompt_tokens=1000, completion_tokens=100, total_tokens=1100)
+    conv.branch_before(first.id)
+    second = reply(conv, "b")
+    second.usage = Usage(prompt_tokens=1000, completion_tokens=100, total_tokens=1100)
+    one = conversation_bill(
+        Conversation(messages=[conv.messages[0], second]), "grok-4.3", pricing_for
+    )
+    both = conversation_bill(conv, "grok-4.3", pricing_for)
+    assert one is not None
+    assert both is not None
+    assert both.usd == 2 * one.usd
