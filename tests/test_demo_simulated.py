@@ -159,6 +159,23 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
     assert demo_server.chat_requests[-1].finish_reason == "length"
 
 
+def test_asked_to_continue_it_writes_the_rest_of_its_reply(demo_client: openai.OpenAI) -> None:
+    messages: list[Any] = [user_message("Describe it", png_bytes(40, 40))]
+    full = _ask(demo_client, *messages)
+    cut = _ask(demo_client, *messages, max_tokens=12)
+    assert full.startswith(cut)
+    go_on = {"role": "user", "content": "Continue your previous reply exactly where it stopped."}
+    rest = _ask(demo_client, *messages, {"role": "assistant", "content": cut}, go_on)
+    assert cut + rest == full
+    # Cut again, and continued again: still the one reply.
+    part = _ask(demo_client, *messages, {"role": "assistant", "content": cut}, go_on, max_tokens=8)
+    last = _ask(demo_client, *messages, {"role": "assistant", "content": cut + part}, go_on)
+    assert cut + part + last == full
+    # Any other reply before the request is not one it can continue: it answers as ever.
+    other = _ask(demo_client, *messages, {"role": "assistant", "content": "Elsewhere."}, go_on)
+    assert other.startswith("*Simulated reply")
+
+
 def test_generous_max_tokens_finishes_with_stop(demo_client: openai.OpenAI) -> None:
     reply = demo_client.chat.completions.create(
         model="grok-4.7", messages=[{"role": "user", "content": "hi"}], max_tokens=4000

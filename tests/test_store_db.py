@@ -59,6 +59,22 @@ def _sample_v1(conn: sqlite3.Connection) -> None:
 SAMPLE_AT[1] = _sample_v1
 
 
+def _sample_v2(conn: sqlite3.Connection) -> None:
+    """Version 2 added `extras` (tool calls, JSON, reasoning) to messages."""
+    _sample_v1(conn)
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, position, role, status, created, extras) "
+        "VALUES ('m3', 'c1', 2, 'user', 'complete', 3.0, NULL)"
+    )
+    conn.execute(
+        "INSERT INTO parts (message_id, position, kind, text) VALUES ('m3', 0, 'text', 'And?')"
+    )
+    conn.execute("UPDATE messages SET extras = '{\"reasoning\": \"Looked.\"}' WHERE id = 'm2'")
+
+
+SAMPLE_AT[2] = _sample_v2
+
+
 def _schema(path: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(path)
     try:
@@ -128,14 +144,17 @@ def test_migrating_from_every_earlier_version(tmp_path: Path, version: int) -> N
             conv = store.load_conversation("c1")
             assert conv.title == "Old talk"
             assert conv.system_prompt == "Be brief."
-            assert [m.text for m in conv.messages] == [
-                "What is on the whiteboard?",
-                "A diagram of the",
-            ]
+            texts = ["What is on the whiteboard?", "A diagram of the", "And?"][: version + 1]
+            assert [m.text for m in conv.messages] == texts
+            # Before versions, a conversation was one branch: each message follows the last.
+            assert [m.parent for m in conv.messages] == [None, "m1", "m2"][: version + 1]
+            assert all(conv.version(m.id) == (1, 1) for m in conv.messages)
             assert conv.messages[1].usage is not None
             assert conv.messages[1].usage.total_tokens == 7
             assert store.list_conversations()[0].pinned
             assert [h.message_id for h in store.search("whiteboard")] == ["m1"]
+        if version >= 2:
+            assert conv.messages[1].reasoning == "Looked."
     fresh = tmp_path / "fresh"
     HistoryStore(fresh).close()
     assert _schema(old) == _schema(database_path(fresh))

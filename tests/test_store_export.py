@@ -36,6 +36,7 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
 def keep(
     store: HistoryStore, conv: Conversation, originals: dict[str, object] | None = None
 ) -> Conversation:
+    conv.link()  # a message appended to the list follows the one before it
     store.save_conversation_meta(conv)
     for message in conv.messages:
         store.append_message(conv.id, message, originals)  # type: ignore[arg-type]
@@ -251,3 +252,69 @@ def test_import_waits_for_the_window_but_export_does_not(tmp_path: Path) -> None
         lock.release()
     with HistoryStore(data) as store:
         assert store.count_conversations() == 1
+
+
+def branched(store: HistoryStore) -> tuple[Conversation, list[str]]:
+    """Two versions of the first question, the first with two versions of its reply; the first
+    question's branch shown, with its second reply."""
+    conv = Conversation(title="Versions")
+    conv.add_user([TextPart("Describe the chart")])
+    conv.messages.append(text_message("assistant", "A bar chart."))
+    keep(store, conv)
+    conv.branch_before(conv.messages[1].id)
+    again = conv.begin_reply()
+    again.parts, again.status = [TextPart("Bars, in red.")], Status.COMPLETE
+    store.append_message(conv.id, again)
+    conv.branch_before(conv.messages[0].id)
+    edited = conv.add_user([TextPart("Describe the colours")])
+    store.append_message(conv.id, edited)
+    answer = conv.begin_reply()
+    answer.parts, answer.status = [TextPart("Mostly red.")], Status.COMPLETE
+    store.append_message(conv.id, answer)
+    assert conv.show_version(again.id)
+    store.save_shown(conv.id, sorted(conv.shown_ids()))
+    return conv, ["Describe the chart", "Bars, in red."]
+
+
+def test_json_round_trips_every_version(tmp_path: Path, store: HistoryStore) -> None:
+    conv, visible = branched(store)
+    path = export_json(store, conv.id, tmp_path / "out")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["version"] == 2
+    assert len(document["messages"]) == 5
+    assert sum(m["shown"] for m in document["messages"]) == 3  # one per group of siblings
+    with HistoryStore(tmp_path / "other") as other:
+        copy = other.load_conversation(import_json(other, path))
+    assert [m.text for m in copy.messages] == visible
+    assert copy.version(copy.messages[0].id) == (1, 2)
+    assert copy.version(copy.messages[1].id) == (2, 2)
+    assert sorted(m.text for m in copy.all_messages()) == sorted(
+        m.text for m in conv.all_messages()
+    )
+    other_question = copy.sibling(copy.messages[0].id, 2)
+    assert other_question is not None
+    assert copy.show_version(other_question.id)
+    assert [m.text for m in copy.messages] == ["Describe the colours", "Mostly red."]
+
+
+def test_markdown_holds_the_versions_shown(tmp_path: Path, store: HistoryStore) -> None:
+    conv, visible = branched(store)
+    text = export_markdown(store, conv.id, tmp_path).read_text(encoding="utf-8")
+    assert all(line in text for line in visible)
+    assert "A bar chart." not in text
+    assert "Describe the colours" not in text
+
+
+def test_a_file_of_the_first_format_imports_as_one_branch(
+    tmp_path: Path, store: HistoryStore
+) -> None:
+    conv = keep(store, sample_conversation())
+    path = export_json(store, conv.id, tmp_path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["version"] = 1
+    for message in document["messages"]:
+        del message["parent"], message["shown"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    copy = store.load_conversation(import_json(store, path))
+    assert [m.text for m in copy.messages] == [m.text for m in conv.messages]
+    assert all(copy.version(m.id) == (1, 1) for m in copy.messages)

@@ -23,7 +23,9 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
 
 
 def saved(store: HistoryStore, conv: Conversation) -> Conversation:
-    """Save as the app does: meta, then each message as it is added."""
+    """Save as the app does: meta, then each message as it is added (its parent the message
+    before it)."""
+    conv.link()
     store.save_conversation_meta(conv)
     for message in conv.messages:
         store.append_message(conv.id, message)
@@ -173,31 +175,42 @@ def test_mark_interrupted_keeps_the_last_flushed_text(store: HistoryStore) -> No
     assert store.mark_interrupted() == 0
 
 
-def test_truncating_replaces_the_later_turns(store: HistoryStore) -> None:
+def test_versions_are_kept_and_the_one_shown_comes_back(store: HistoryStore) -> None:
     conv = Conversation()
     conv.messages = [
-        text_message("user" if i % 2 == 0 else "assistant", f"turn{i}") for i in range(6)
+        text_message("user" if i % 2 == 0 else "assistant", f"turn{i}") for i in range(4)
     ]
     saved(store, conv)
-    assert store.truncate_after(conv.id, conv.messages[2].id) == 3
-    assert [m.text for m in store.load_conversation(conv.id).messages] == [
-        "turn0",
-        "turn1",
-        "turn2",
-    ]
-    assert store.search("turn4") == []
-    store.append_message(conv.id, text_message("assistant", "fresh"))
-    assert store.truncate_from(conv.id, conv.messages[2].id) == 2
-    store.append_message(conv.id, text_message("user", "edited"))
-    assert [m.text for m in store.load_conversation(conv.id).messages] == [
-        "turn0",
-        "turn1",
-        "edited",
-    ]
-    with pytest.raises(ConversationNotFoundError):
-        store.truncate_after("other", conv.messages[0].id)
-    store.delete_message(conv.messages[1].id)
-    assert [m.text for m in store.load_conversation(conv.id).messages] == ["turn0", "edited"]
+    # Regenerate the last reply: a second version of it.
+    conv.branch_before(conv.messages[3].id)
+    regenerated = conv.begin_reply()
+    regenerated.parts = [TextPart("turn3, again")]
+    regenerated.status = Status.COMPLETE
+    store.append_message(conv.id, regenerated)
+    # Edit the first question: a second version of it, with nothing after it yet.
+    conv.branch_before(conv.messages[0].id)
+    edited = conv.add_user([TextPart("edited")])
+    store.append_message(conv.id, edited)
+    loaded = store.load_conversation(conv.id)
+    assert [m.text for m in loaded.messages] == ["edited"]
+    assert loaded.version(loaded.messages[0].id) == (2, 2)
+    assert len(loaded.all_messages()) == 6
+    assert store.load_page(conv.id, 10).messages == loaded.messages
+    # Back to the first version of the first question: its branch, with the new reply.
+    assert loaded.show_version(loaded.sibling(edited.id, 1).id)  # type: ignore[union-attr]
+    assert [m.text for m in loaded.messages] == ["turn0", "turn1", "turn2", "turn3, again"]
+    store.save_shown(conv.id, sorted(loaded.shown_ids()))
+    again = store.load_conversation(conv.id)
+    assert [m.text for m in again.messages] == ["turn0", "turn1", "turn2", "turn3, again"]
+    assert again.version(again.messages[3].id) == (2, 2)
+    page = store.load_page(conv.id, 2)
+    assert [m.text for m in page.messages] == ["turn2", "turn3, again"]
+    assert (page.total, page.start) == (4, 2)
+    # Every version stays searchable, shown or not.
+    assert [h.message_id for h in store.search("edited")] == [edited.id]
+    assert len(store.search("turn3")) == 2  # both versions of the reply
+    store.delete_message(edited.id)
+    assert next(m.text for m in store.load_conversation(conv.id).messages) == "turn0"
 
 
 def test_a_page_is_the_last_messages_or_those_before_one(store: HistoryStore) -> None:
@@ -378,3 +391,16 @@ def test_thumbnails_come_with_the_page_and_survive_a_finish(store: HistoryStore)
     assert store.image_originals(conv.id) == {(message.id, 1): store.blobs.put(b"the original")}
     assert store.gc_blobs().blobs_removed == 0
     assert store.load_page(conv.id).thumbnails == {image.sha256: thumb}
+
+
+def test_the_list_counts_the_messages_shown(store: HistoryStore) -> None:
+    conv = Conversation()
+    conv.messages = [text_message("user" if i % 2 == 0 else "assistant", f"t{i}") for i in range(4)]
+    saved(store, conv)
+    conv.branch_before(conv.messages[1].id)
+    again = conv.begin_reply()
+    store.append_message(conv.id, again)
+    assert store.conversation_row(conv.id).message_count == 2
+    conv.show_version(conv.sibling(again.id, 1).id)  # type: ignore[union-attr]
+    store.save_shown(conv.id, sorted(conv.shown_ids()))
+    assert store.list_conversations()[0].message_count == 4

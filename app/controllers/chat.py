@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tasks import TaskGroup
 from app.core.catalog import effort_to_send, thinks, window_from_error
+from app.core.continuation import continuation
 from app.core.conversation import (
     Conversation,
     Message,
@@ -21,6 +22,7 @@ from app.core.conversation import (
     TextPart,
 )
 from app.core.json_reply import structured_problem
+from app.core.versions import VersionTree
 
 if TYPE_CHECKING:
     import openai
@@ -63,7 +65,11 @@ class ChatController(QObject):
     busyChanged = Signal(bool)
     modelNotFound = Signal(str)  # the model id the server does not know
     windowLearned = Signal(str, int)  # model id, its window as the server stated it
-    messagesRemoved = Signal(list)  # list[Message] taken out (regenerate, edit a question)
+    messagesRemoved = Signal(list)  # list[Message] taken out for good (a failed reply retried)
+    # list[Message] that left the visible branch and stay as versions (regenerate, an edited
+    # question, a reply continued: it comes back streaming)
+    messagesHidden = Signal(list)
+    branchSwitched = Signal()  # another version is shown: the visible branch changed
     # The dialect the endpoint answered in ("responses" or "chat"), and a note when it is not
     # the one tried first (the endpoint has no Responses API).
     apiSettled = Signal(str, str)
@@ -123,51 +129,97 @@ class ChatController(QObject):
             self._start_turn(stages)
 
     def regenerate(self, stages: TurnStages = PLAIN) -> bool:
-        """Ask again for the last reply, which is replaced: it leaves the conversation."""
+        """Ask again for the last reply: the new reply is a new version of it, the old one
+        stays reachable ("‹ 1 / 2 ›")."""
         messages = self.conversation.messages
         if self.busy or not messages or messages[-1].role != "assistant":
             return False
-        self.messagesRemoved.emit([messages.pop()])
+        if messages[-1].status is Status.FAILED:  # a failure is retried, not kept
+            failed = messages[-1]
+            self.conversation.discard_failed_reply()
+            self.messagesRemoved.emit([failed])
+        else:
+            self.messagesHidden.emit(self.conversation.branch_before(messages[-1].id))
         self._start_turn(stages)
         return True
 
     def replace_question(
         self, message_id: str, parts: list[Part], stages: TurnStages = PLAIN
     ) -> Message:
-        """Send an edited version of an earlier question: its images, then `parts`. That
-        question and every later turn are replaced: they leave the conversation."""
+        """Send an edited earlier question (`parts`: its text and the images it keeps) as a
+        new version of it: it and every later turn leave the visible branch and stay as the
+        earlier version."""
         if self.busy:
             raise RuntimeError("a reply is still streaming")
-        messages = self.conversation.messages
-        index = next(i for i, m in enumerate(messages) if m.id == message_id)
-        old = messages[index]
-        removed = messages[index:]
-        del messages[index:]
-        self.messagesRemoved.emit(removed)
-        return self.send([*old.images, *parts], stages)
+        self.messagesHidden.emit(self.conversation.branch_before(message_id))
+        return self.send(parts, stages)
+
+    def switch_version(self, message_id: str, number: int) -> bool:
+        """Show version `number` (from 1) of `message_id`'s turn, and the rest of the
+        conversation that goes with it; False when busy or there is no such version."""
+        target = self.conversation.sibling(message_id, number)
+        if self.busy or target is None or not self.conversation.show_version(target.id):
+            return False
+        self.branchSwitched.emit()
+        return True
+
+    def show_message(self, message_id: str) -> bool:
+        """Bring a message of a version not shown (a search hit) into the visible branch."""
+        if self.busy or not self.conversation.show_version(message_id):
+            return False
+        self.branchSwitched.emit()
+        return True
+
+    def continue_reply(self, stages: TurnStages = PLAIN) -> bool:
+        """Ask the model to go on with the last reply (stopped, or cut at the token limit);
+        what it writes is appended to that same reply."""
+        history = continuation(self.conversation)
+        if self.busy or history is None:
+            return False
+        reply = self.conversation.messages[-1]
+        self.messagesHidden.emit([reply])  # it comes back as a streaming reply
+        reply.status, reply.error, reply.cut = Status.STREAMING, None, False
+        self._start_turn(stages, reply, history)
+        return True
 
     def stop(self) -> None:
         """Stop the reply now; the text received so far is kept and marked as stopped."""
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
 
-    def _start_turn(self, stages: TurnStages) -> None:
-        reply = self.conversation.begin_reply(self.model)
-        reply.expects_json = self.response_format is not None
-        reply.effort = self.conversation.reasoning_effort
-        self.messageAdded.emit(reply)
+    def _start_turn(
+        self,
+        stages: TurnStages,
+        reply: Message | None = None,
+        history: list[Message] | None = None,
+    ) -> None:
+        """Stream a new reply, or (given `reply` and the `history` to send) more of one."""
         chunks: list[str] = []
+        if reply is None:
+            reply = self.conversation.begin_reply(self.model)
+            reply.expects_json = self.response_format is not None
+            reply.effort = self.conversation.reasoning_effort
+        elif reply.text:
+            chunks.append(reply.text)
+        self.messageAdded.emit(reply)
         from app.llm.tool_calls import ToolCallAssembler
 
         calls = ToolCallAssembler()
-        self._turn = self._tasks.start(self._run_turn(reply, chunks, calls, stages), "chat-turn")
+        self._turn = self._tasks.start(
+            self._run_turn(reply, chunks, calls, stages, history), "chat-turn"
+        )
         # Finishing happens here, not in the coroutine: a turn stopped before it ever ran
         # must end the same way as one stopped mid-stream.
         self._turn.add_done_callback(lambda task: self._turn_done(task, reply, chunks, calls))
         self.busyChanged.emit(True)
 
     async def _run_turn(
-        self, reply: Message, chunks: list[str], calls: ToolCallAssembler, stages: TurnStages
+        self,
+        reply: Message,
+        chunks: list[str],
+        calls: ToolCallAssembler,
+        stages: TurnStages,
+        history: list[Message] | None,
     ) -> None:
         from app.controllers.waiting import WaitingNote
         from app.llm.dialect_fallback import falls_back, first_api, stream_turn
@@ -177,13 +229,15 @@ class ChatController(QObject):
             client = self._require_client()
             self.replyNote.emit(reply.id, "Sending…")
             await stages.persist(reply)
-            snapshot = stages.shape(
-                replace(
+            sent = (
+                replace(self.conversation, messages=history, versions=VersionTree())
+                if history is not None
+                else replace(
                     self.conversation,
                     messages=[m for m in self.conversation.messages if m is not reply],
-                ),
-                reply,
+                )
             )
+            snapshot = stages.shape(sent, reply)
             effort = self.conversation.reasoning_effort
             thinking = thinks(self.model, effort)
             waiting = WaitingNote(reply, thinking=thinking, emit=self.replyNote.emit)
@@ -291,6 +345,7 @@ class ChatController(QObject):
         elif isinstance(event, UsageReport):
             reply.usage = event.usage
         elif isinstance(event, Finished) and event.reason == "length":
+            reply.cut = True
             reply.error = " ".join(
                 filter(None, [reply.error, "The reply reached the maximum length set in Settings."])
             )

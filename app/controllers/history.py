@@ -25,8 +25,8 @@ Wiring, as the window would do it::
     chat.replyDelta.connect(history.reply_delta)          # flushed every FLUSH_INTERVAL_MS
     chat.replyFinished.connect(history.finish_message)
     retry after a failed reply -> history.delete_message(failed_reply.id)
-    regenerate / edit a question -> history.truncate_after / truncate_from (later turns are
-                         replaced, not kept as a branch)
+    regenerate / edit a question -> history.save_message of the new version (its siblings
+                         stay, no longer shown); switching versions -> history.save_shown
 """
 
 from __future__ import annotations
@@ -247,6 +247,7 @@ class HistoryController(QObject):
         again). For a user message, await this before the request leaves."""
         if message.status is Status.STREAMING:
             self._texts[message.id] = message.text
+        conversation.link()  # its parent is set
 
         def job(store: HistoryStore) -> None:
             store.save_conversation_meta(conversation)
@@ -262,6 +263,10 @@ class HistoryController(QObject):
         self._dirty.add(message_id)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
+
+    def resume_text(self, message_id: str, text: str) -> None:
+        """A saved reply streams again (Continue): its deltas add to `text`."""
+        self._texts[message_id] = text
 
     def flush(self) -> None:
         """Write the text of every streaming reply that changed since the last flush."""
@@ -282,13 +287,10 @@ class HistoryController(QObject):
         """Remove one message (a failed reply being retried)."""
         return self._save(lambda s: s.delete_message(message_id))
 
-    def truncate_after(self, conv_id: str, message_id: str) -> asyncio.Future[int]:
-        """Regenerate: later turns are replaced (removed for good); see HistoryStore."""
-        return self._call(lambda s: s.truncate_after(conv_id, message_id))
-
-    def truncate_from(self, conv_id: str, message_id: str) -> asyncio.Future[int]:
-        """Edit a question: it and later turns are replaced (removed for good)."""
-        return self._call(lambda s: s.truncate_from(conv_id, message_id))
+    def save_shown(self, conversation: Conversation) -> asyncio.Future[None]:
+        """Save which version of each turn the conversation shows (the user switched)."""
+        conv_id, shown = conversation.id, sorted(conversation.shown_ids())
+        return self._save(lambda s: s.save_shown(conv_id, shown))
 
     # -- reading ---------------------------------------------------------------------------
 

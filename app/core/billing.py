@@ -152,9 +152,10 @@ def reply_bill(reply: Message, model: str, pricing_for: PricingSource) -> Bill |
 def conversation_bill(
     conversation: Conversation, model: str, pricing_for: PricingSource
 ) -> Bill | None:
-    """What the conversation's replies cost so far; None when no reply's cost is known."""
+    """What the conversation's replies cost so far, every version of them; None when no reply's
+    cost is known."""
     total: Bill | None = None
-    for message in conversation.messages:
+    for message in conversation.all_messages():
         charged = reply_bill(message, model, pricing_for)
         if charged is not None:
             total = charged if total is None else total + charged

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from app.core.budget import image_tokens
 from app.core.imagetypes import PreparedImage
+from app.core.versions import VersionTree
 
 Detail = Literal["auto", "low", "high"]
 Role = Literal["user", "assistant"]
@@ -163,6 +164,18 @@ class Message:
     thought_for: float | None = None  # seconds from sending to the first word of a reasoning model
     effort: str | None = None  # the reasoning effort this reply was asked for with
     sealed_reasoning: list[SealedReasoning] = field(default_factory=list)
+    parent: str | None = None  # the message before it in its branch (None: a first message)
+    cut: bool = False  # the reply stopped at the token limit (finish_reason "length")
+
+    @property
+    def continuable(self) -> bool:
+        """A reply that Continue can take further: stopped, interrupted or cut at the limit."""
+        return (
+            self.role == "assistant"
+            and bool(self.text)
+            and not self.tool_calls
+            and (self.status in (Status.STOPPED, Status.INTERRUPTED) or self.cut)
+        )
 
     @property
     def text(self) -> str:
@@ -238,20 +251,82 @@ class Conversation:
     # Stable for the conversation's life: sent as its cache key (x-grok-conv-id).
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     reasoning_effort: str | None = None  # None: the model's own default
+    # Every version of every turn; `messages` is its visible branch (see app.core.versions).
+    versions: VersionTree = field(default_factory=VersionTree, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.versions.follow(self.messages)
+
+    def link(self) -> None:
+        """Take what was appended to `messages` directly into the version tree (each message
+        under the one before it), so that every message has its parent set."""
+        self.versions.follow(self.messages)
+
+    def _tree(self) -> VersionTree:
+        self.link()
+        return self.versions
+
+    def _push(self, message: Message) -> Message:
+        tree = self._tree()
+        tree.add(message, self.messages[-1].id if self.messages else None)
+        self.messages.append(message)
+        return message
 
     def add_user(self, parts: list[Part]) -> Message:
         if not parts:
             raise ValueError("a message needs text or an image")
-        message = Message(role="user", parts=list(parts))
-        self.messages.append(message)
+        message = self._push(Message(role="user", parts=list(parts)))
         if not self.title:
             self.title = _title_from(message.text)
         return message
 
     def begin_reply(self, model: str | None = None) -> Message:
-        message = Message(role="assistant", parts=[], status=Status.STREAMING, model=model)
-        self.messages.append(message)
-        return message
+        return self._push(Message(role="assistant", parts=[], status=Status.STREAMING, model=model))
+
+    # -- versions ---------------------------------------------------------------------------
+
+    def branch_before(self, message_id: str) -> list[Message]:
+        """Start a new version of `message_id`'s turn: it and every later message leave the
+        visible branch (they stay in `versions`); what left it, in order."""
+        self._tree()
+        index = next(i for i, m in enumerate(self.messages) if m.id == message_id)
+        hidden = self.messages[index:]
+        del self.messages[index:]
+        return hidden
+
+    def version(self, message_id: str) -> tuple[int, int]:
+        """(the number of this version of its turn from 1, how many versions the turn has)."""
+        if message_id in self.versions:  # (no need to take in what was appended)
+            return self.versions.version(message_id)
+        tree = self._tree()
+        return tree.version(message_id) if message_id in tree else (1, 1)
+
+    def show_version(self, message_id: str) -> bool:
+        """Make `message_id` (any version, anywhere) visible with the branch it belongs to;
+        False when there is no such message or it is visible already."""
+        tree = self._tree()
+        if message_id not in tree or any(m.id == message_id for m in self.messages):
+            return False
+        tree.show(message_id)
+        self.messages[:] = tree.branch()
+        return True
+
+    def sibling(self, message_id: str, number: int) -> Message | None:
+        """Version `number` (from 1) of `message_id`'s turn, or None."""
+        tree = self._tree()
+        if message_id not in tree:
+            return None
+        siblings = tree.siblings(message_id)
+        return siblings[number - 1] if 1 <= number <= len(siblings) else None
+
+    def all_messages(self) -> list[Message]:
+        """Every version of every turn, each after its parent."""
+        return list(self._tree().messages())
+
+    def shown_ids(self) -> set[str]:
+        """The ids of the versions each turn shows (visible or not)."""
+        tree = self._tree()
+        return {m.id for m in tree.messages() if tree.is_shown(m.id)}
 
     def last_effort(self) -> str | None:
         """The reasoning effort the latest reply was asked for with (None: the default)."""
@@ -265,7 +340,7 @@ class Conversation:
             and self.messages[-1].role == "assistant"
             and (self.messages[-1].status is Status.FAILED)
         ):
-            self.messages.pop()
+            self._tree().remove(self.messages.pop().id)
 
     def sent_messages(self) -> Iterator[Message]:
         return (m for m in self.messages if m.sendable)

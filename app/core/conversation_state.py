@@ -45,7 +45,8 @@ class ConversationState:
     fit_panel_open: bool = False
     draft: str = ""  # the composer's text, kept while another conversation is open
     tray: tuple[Any, ...] = ()  # the tray's items (app.core.attachment.Attachment), likewise
-    editing: str | None = None  # the earlier question being edited, if any
+    editing: str | None = None  # the earlier question being edited in place, if any
+    edit_draft: str | None = None  # its text as edited so far (None: not changed yet)
     scroll: int | None = None  # the view's scroll position when left; None: at the end
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -29,6 +29,8 @@ ImageTokensFn = Callable[[int, int], int]
 
 RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 TOOL_CHOICES = frozenset({"none", "auto", "required"})
+# How a user asks the simulated model to go on with its last reply.
+CONTINUE_WORDS = ("continue", "go on", "keep going")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class ChatRequest:
     effort: str | None = None  # None: the model does not reason
     message_keys: tuple[str, ...] = ()  # per message, a digest (the prompt cache's key)
     message_tokens: tuple[int, ...] = ()  # per message, its prompt tokens
+    # A request to go on with the reply before its last message ("Continue…"): that reply's
+    # text, and the request as it stood when that reply was written.
+    continued_text: str = ""
+    continues: ChatRequest | None = None
 
     @property
     def prompt_tokens(self) -> int:
@@ -221,6 +227,16 @@ def parse_chat_request(
     image_tokens = sum(message_images)
     if text_tokens + image_tokens > model.context_window:
         raise prompt_too_long(model.context_window, text_tokens + image_tokens)
+    continues, continued_text = None, ""
+    if len(shapes) >= 3 and shapes[-2].role == "assistant" and shapes[-1].role == "user":
+        asked = " ".join(shapes[-1].texts).strip().lower()
+        if asked.startswith(CONTINUE_WORDS):
+            continued_text = "".join(shapes[-2].texts)
+            continues = parse_chat_request(
+                {**body, "messages": messages[:-2]},
+                image_tokens_fn,
+                accepts_json_schema=accepts_json_schema,
+            )
     return ChatRequest(
         model=model,
         stream=info.stream,
@@ -244,6 +260,8 @@ def parse_chat_request(
         effort=effort,
         message_keys=tuple(message_key(m) for m in messages),
         message_tokens=tuple(t + i for t, i in zip(message_texts, message_images, strict=True)),
+        continued_text=continued_text,
+        continues=continues,
     )
 
 

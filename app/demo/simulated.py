@@ -182,7 +182,12 @@ def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
 
 
 def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
-    """The whole reply, before any max_tokens cut."""
+    """The whole reply, before any max_tokens cut. Asked to continue a reply it wrote (cut at
+    the token limit, or stopped), the rest of that reply."""
+    if request.continues is not None:
+        whole = simulated_reply(request.continues, tokens_fn)
+        if len(whole) > len(request.continued_text) and whole.startswith(request.continued_text):
+            return whole[len(request.continued_text) :]
     structured = structured_reply(request)
     if structured is not None:
         return structured

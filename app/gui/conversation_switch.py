@@ -1,4 +1,4 @@
-"""Going from one conversation to another, and editing an earlier question.
+"""Going from one conversation to another.
 
 Every path to another conversation comes here (New, Ctrl+N, the sidebar's New, opening one from
 the history, deleting the open one). What the conversation being left has beside its messages
@@ -41,36 +41,8 @@ class ConversationSwitch:
         self._choose_model = choose_model
         self._show_efforts = show_efforts
         self._refresh = refresh
-        scope.watch("editing", self._editing_changed)
         scope.observe(self._restore)
-        window.edit_banner.dismissed.connect(self._cancel_edit)
         window.systemPromptEdited.connect(self._system_prompt_edited)
-
-    def edit_question(self, message_id: str) -> None:
-        """Put an earlier question back in the composer; sending replaces it and what follows."""
-        message = next((m for m in self._chat.conversation.messages if m.id == message_id), None)
-        if message is None or message.role != "user" or self._chat.busy:
-            return
-        self._window.composer.setPlainText(message.text)
-        self._window.composer.setFocus()
-        self._scope.state.editing = message_id
-
-    def _editing_changed(self, message_id: str | None) -> None:
-        """The edit banner follows the conversation's state: shown while a question is edited."""
-        messages = self._chat.conversation.messages
-        message = next((m for m in messages if m.id == message_id), None)
-        if message is None:
-            self._window.edit_banner.hide()
-            return
-        later = len(messages) - messages.index(message) - 1
-        self._window.edit_banner.show_message(
-            f"Editing an earlier question (its {len(message.images)} image(s) are kept). "
-            f"Sending replaces it{f' and the {later} message(s) after it' if later else ''}: "
-            "they are removed from this conversation. Press × to cancel."
-        )
-
-    def _cancel_edit(self) -> None:
-        self._scope.state.editing = None
 
     def new_conversation(self, *, clear_view: bool = True) -> None:
         """Start afresh (New, Ctrl+N, the sidebar's New, deleting the open conversation)."""

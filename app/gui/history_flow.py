@@ -173,6 +173,8 @@ class HistoryFlow(QObject):
         if reply.id not in self._saved:
             self.history.save_message(conversation, reply)
             self._saved.add(reply.id)
+        else:  # Continue: the reply streams on from the text it has
+            self.history.resume_text(reply.id, reply.text)
 
     def _reply_finished(self, reply: Message) -> None:
         if reply.id in self._saved:
@@ -211,6 +213,7 @@ class HistoryFlow(QObject):
         self._adopt(conversation, not self._page_was_all)
         self.sidebar.set_open(conversation.id)
         if self._jump_to is not None:
+            self._chat.show_message(self._jump_to)  # a hit in a version not shown: shown now
             self._window.view.scroll_to_message(self._jump_to)
             self._jump_to = None
         crash, self._crash_notice = self._crash_notice, None
@@ -219,6 +222,7 @@ class HistoryFlow(QObject):
 
     def _hit_chosen(self, conv_id: str, message_id: str) -> None:
         if conv_id == self._chat.conversation.id:
+            self._chat.show_message(message_id)
             self._window.view.scroll_to_message(message_id)
             return
         self._jump_to = message_id

@@ -36,6 +36,7 @@ from app.gui.send_stages import SendGates, take_parts
 from app.gui.services import Preferences, SentImages, Work
 from app.gui.theme import ThemeFlow
 from app.gui.turn_pipeline import TurnPipeline
+from app.gui.versions_flow import VersionsFlow
 from app.store.settings import Settings, SettingsStore
 from app.ui.main_window import MainWindow
 
@@ -97,6 +98,17 @@ class AppSession(QObject):
             stages=TurnStages(persist=self.history_flow.persist, shape=self.budget.prepare_request),
             chat=self.chat,
             scope=self.scope,
+        )
+        self.versions = VersionsFlow(
+            window=self.window,
+            chat=self.chat,
+            history=self.history_flow.history,
+            scope=self.scope,
+            images=self.images,
+            stages=self.pipeline.stages,
+            notices=self.notices,
+            refresh=self.update_meter,
+            parent=self,
         )
         self._observe()
 
@@ -388,7 +400,7 @@ class AppSession(QObject):
         )
 
     def regenerate(self) -> None:
-        """Ask again for the last reply; the new one replaces it."""
+        """Ask again for the last reply: a new version of it (the old one stays reachable)."""
         if not self.pipeline.regenerate():
             self.notices.info(
                 "Nothing to regenerate: wait for the reply to finish, or ask a question first."
@@ -408,7 +420,8 @@ class AppSession(QObject):
         self.switch.adopt(conversation, show_all)
 
     def edit_question(self, message_id: str) -> None:
-        self.switch.edit_question(message_id)
+        """Open the editor over an earlier question (its Edit link)."""
+        self.versions.edit(message_id)
 
     @property
     def editing(self) -> str | None:

@@ -45,8 +45,8 @@ class TurnPipeline:
         self._scope = scope
 
     def send(self, text: str) -> bool:
-        """Send `text` and the tray as the next question (or as the edited earlier question);
-        False when a stage refused, having said why."""
+        """Send `text` and the tray as the next question; False when a stage refused, having
+        said why."""
         composed = self._compose(text)
         if composed is None:
             return False
@@ -54,13 +54,7 @@ class TurnPipeline:
         if reason is not None:
             self._refuse(reason)
             return False
-        parts = self._take(composed)
-        editing = self._scope.state.editing
-        if editing is not None:  # an earlier question, edited: it and later turns go
-            self._scope.state.editing = None
-            self._chat.replace_question(editing, parts, self.stages)
-        else:
-            self._chat.send(parts, self.stages)
+        self._chat.send(self._take(composed), self.stages)
         return True
 
     def regenerate(self) -> bool:

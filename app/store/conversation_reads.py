@@ -5,16 +5,18 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.history_rows import ConversationPage, ConversationRow
-from app.store import records
+from app.store import branches, records
 from app.store.blobs import BlobStore
 from app.store.db import ConversationNotFoundError
 from app.store.records import ConversationMeta
 
-ALL = 1 << 62  # a position past every message
-
 _ROW_SELECT = (
     "SELECT c.id, c.title, c.updated, c.pinned, "
-    "(SELECT COUNT(*) FROM messages AS m WHERE m.conversation_id = c.id), "
+    # The messages of the visible branch: from the first message shown, each one's shown child.
+    "(WITH RECURSIVE branch(id) AS (SELECT m.id FROM messages AS m WHERE "
+    "m.conversation_id = c.id AND m.parent_id IS NULL AND m.shown = 1 UNION ALL "
+    "SELECT m.id FROM messages AS m JOIN branch ON m.conversation_id = c.id AND "
+    "m.parent_id = branch.id AND m.shown = 1) SELECT COUNT(*) FROM branch), "
     "c.model, c.created FROM conversations AS c"
 )
 
@@ -33,58 +35,27 @@ def conversation_meta(conn: sqlite3.Connection, conv_id: str) -> ConversationMet
 def load_page(
     conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, count: int, before: str | None
 ) -> ConversationPage:
-    """See :meth:`app.store.history.HistoryStore.load_page`."""
+    """See :meth:`app.store.history.HistoryStore.load_page`: a page of the visible branch."""
     meta = conversation_meta(conn, conv_id)
-    limit = ALL
+    branch = branches.visible_ids(branches.nodes(conn, conv_id))
+    limit = len(branch)
     if before is not None:
-        row = conn.execute(
-            "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
-            (before, conv_id),
-        ).fetchone()
-        if row is None:
+        if before not in branch:
             raise ConversationNotFoundError(
                 f"The message {before} is not in the conversation {conv_id}."
             )
-        limit = int(row[0])
-    positions = [
-        r[0]
-        for r in conn.execute(
-            "SELECT position FROM messages WHERE conversation_id = ? AND position < ? "
-            "ORDER BY position DESC LIMIT ?",
-            (conv_id, limit, max(0, count)),
-        )
-    ]
-    total = int(
-        conn.execute(
-            "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conv_id,)
-        ).fetchone()[0]
-    )
-    if not positions:
-        start = (
-            0
-            if before is None
-            else int(
-                conn.execute(
-                    "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
-                    (conv_id, limit),
-                ).fetchone()[0]
-            )
-        )
-        return ConversationPage(conv_id, meta.title, [], total, start)
-    low, high = positions[-1], positions[0]
-    start = int(
-        conn.execute(
-            "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position < ?",
-            (conv_id, low),
-        ).fetchone()[0]
-    )
+        limit = branch.index(before)
+    start = max(0, limit - max(0, count))
+    ids = branch[start:limit]
+    if not ids:
+        return ConversationPage(conv_id, meta.title, [], len(branch), limit)
     return ConversationPage(
         conv_id,
         meta.title,
-        records.load_messages(conn, blobs, conv_id, low, high),
-        total,
+        records.load_messages(conn, blobs, conv_id, ids),
+        len(branch),
         start,
-        records.load_thumbnails(conn, blobs, conv_id, low, high),
+        records.load_thumbnails(conn, blobs, conv_id, ids),
     )
 
 

@@ -144,8 +144,22 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE messages ADD COLUMN extras TEXT")
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Versions of a turn: each message names its parent (the message before it in its branch;
+    NULL for a first message) and whether it is the version shown among its siblings. Every
+    existing conversation is one branch: each message's parent is the one before it."""
+    conn.execute("ALTER TABLE messages ADD COLUMN parent_id TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1")
+    conn.execute(
+        "UPDATE messages SET parent_id = (SELECT p.id FROM messages AS p WHERE "
+        "p.conversation_id = messages.conversation_id AND p.position < messages.position "
+        "ORDER BY p.position DESC LIMIT 1)"
+    )
+    conn.execute("CREATE INDEX messages_by_parent ON messages (conversation_id, parent_id)")
+
+
 # MIGRATIONS[n] takes version n to n + 1. Append; never edit one that has shipped.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,5 +1,10 @@
 """Conversations out of the app: Markdown to read and share, JSON to import again.
 
+Markdown holds the versions shown (the conversation as it reads in the window); JSON holds every
+version of every turn: each message names its ``parent`` (the message before it in its branch,
+null for a first message) and whether it is the version ``shown``; messages come after their
+parent. A version 1 file (no ``parent``) is one branch.
+
 Markdown: ``<title>-<id8>.md`` with the images actually sent saved beside it in
 ``<title>-<id8>_images/`` and linked by relative paths, so the folder can be moved or zipped
 as a whole. Remote (https) images are linked by their address.
@@ -9,9 +14,10 @@ every image — the version sent and, where kept, the original file and the thum
 once, base64, in
 ``blobs`` by SHA-256 (a screenshot sent twice is stored once). The layout::
 
-    {"format": "grok-vision-conversation", "version": 1, "exported": "<ISO 8601 UTC>",
+    {"format": "grok-vision-conversation", "version": 2, "exported": "<ISO 8601 UTC>",
      "conversation": {"id", "title", "model", "system_prompt", "created", "updated", "pinned"},
-     "messages": [{"id", "role", "status", "error", "model", "created", "usage",
+     "messages": [{"id", "role", "status", "error", "model", "created", "usage", "parent",
+                   "shown",
                    "parts": [{"kind": "text", "text"}
                              | {"kind": "image", "detail", "sha256", "original_sha256",
                                 "thumbnail_sha256", "name", "mime", "width", "height",
@@ -41,7 +47,7 @@ from app.store.blobs import sha256_of
 from app.store.history import ConversationMeta, HistoryStore
 
 FORMAT_NAME = "grok-vision-conversation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: every version of every turn (parent, shown)
 REDACTED = "[redacted key]"
 
 # The shape of an API key (as app.store.settings refuses them): "xai-"/"sk-" and a long run.
@@ -179,7 +185,8 @@ def conversation_document(store: HistoryStore, conv_id: str) -> dict[str, Any]:
     thumbnails = store.load_thumbnails(conv_id)
     blobs: dict[str, str] = {}
     messages = []
-    for message in conv.messages:
+    shown = conv.shown_ids()
+    for message in conv.all_messages():
         parts: list[dict[str, Any]] = []
         for position, part in enumerate(message.parts):
             if isinstance(part, TextPart):
@@ -197,6 +204,8 @@ def conversation_document(store: HistoryStore, conv_id: str) -> dict[str, Any]:
                 "model": message.model,
                 "created": message.created,
                 "usage": dataclasses.asdict(message.usage) if message.usage else None,
+                "parent": message.parent,
+                "shown": message.id in shown,
                 "parts": parts,
             }
         )

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from app.core.conversation import Conversation, Message, Status
 from app.core.history_rows import ConversationPage, ConversationRow, SearchHit
-from app.store import conversation_reads, db, message_writes, records, search
+from app.core.versions import VersionTree
+from app.store import branches, conversation_reads, db, message_writes, records, search
 from app.store.blobs import BlobStore, GcReport
 from app.store.db import ConversationNotFoundError, HistoryError, ReadOnlyHistoryError
 from app.store.paths import blobs_path, data_directory, database_path
@@ -126,12 +127,13 @@ class HistoryStore:
                     m.id, m.parts, self.blobs, originals=originals, thumbnails=thumbnails
                 ),
             )
-            for m in conv.messages
+            for m in conv.all_messages()
         ]
+        shown = conv.shown_ids()
         first = (
             created
             if created is not None
-            else min((m.created for m in conv.messages), default=time.time())
+            else min((m.created for m in conv.all_messages()), default=time.time())
         )
         with self._write() as conn:
             try:
@@ -153,7 +155,9 @@ class HistoryStore:
                     f"A conversation with the id {conv.id} already exists."
                 ) from None
             for message, parts in prepared:
-                message_writes.insert_message(conn, conv.id, message, parts, touch=updated is None)
+                message_writes.insert_message(
+                    conn, conv.id, message, parts, touch=updated is None, shown=message.id in shown
+                )
 
     def conversation_meta(self, conv_id: str) -> ConversationMeta:
         return conversation_reads.conversation_meta(self._conn, conv_id)
@@ -164,12 +168,15 @@ class HistoryStore:
         A message whose image blob is missing gets a text part saying so in its place.
         """
         meta = self.conversation_meta(conv_id)
+        shown = [node.id for node in branches.nodes(self._conn, conv_id) if node.shown]
+        tree = VersionTree.of(self._messages(conv_id), shown)
         return Conversation(
             system_prompt=meta.system_prompt,
             model=meta.model,
             title=meta.title,
-            messages=self._messages(conv_id),
+            messages=tree.branch(),
             id=meta.id,
+            versions=tree,
         )
 
     def load_page(
@@ -181,11 +188,11 @@ class HistoryStore:
         return conversation_reads.load_page(self._conn, self.blobs, conv_id, count, before)
 
     def _messages(self, conv_id: str) -> list[Message]:
-        return records.load_messages(self._conn, self.blobs, conv_id, 0, conversation_reads.ALL)
+        return records.load_messages(self._conn, self.blobs, conv_id)
 
     def load_thumbnails(self, conv_id: str) -> dict[str, bytes]:
         """The stored thumbnails of a conversation's images, by PreparedImage.sha256."""
-        return records.load_thumbnails(self._conn, self.blobs, conv_id, 0, conversation_reads.ALL)
+        return records.load_thumbnails(self._conn, self.blobs, conv_id)
 
     def list_conversations(
         self, limit: int | None = None, offset: int = 0, *, deleted: bool = False
@@ -265,6 +272,11 @@ class HistoryStore:
                 )
             message_writes.insert_message(conn, conv_id, message, prepared, touch=True)
 
+    def save_shown(self, conv_id: str, shown: list[str]) -> None:
+        """Save which version of each turn is shown (after the user switched versions)."""
+        with self._write() as conn:
+            message_writes.set_shown(conn, conv_id, shown)
+
     def update_message_text(
         self, message_id: str, text: str, status: Status = Status.STREAMING
     ) -> None:
@@ -288,25 +300,6 @@ class HistoryStore:
                 "DELETE FROM messages WHERE seq = ?",
                 (message_writes.message_seq(conn, message_id),),
             )
-
-    def truncate_after(self, conv_id: str, message_id: str) -> int:
-        """Remove every message after ``message_id`` (which stays); how many were removed.
-
-        This is how "regenerate the last reply" and "edit an earlier question" work: the later
-        turns are *replaced*, not kept as a branch. Regenerate truncates after the last
-        question and streams a new reply; editing a question truncates with
-        :meth:`truncate_from` at that question and appends the edited one. The removed turns
-        are gone for good (their images too, at the next :meth:`gc_blobs`).
-        """
-        return self._truncate(conv_id, message_id, ">")
-
-    def truncate_from(self, conv_id: str, message_id: str) -> int:
-        """Remove ``message_id`` and every message after it; see :meth:`truncate_after`."""
-        return self._truncate(conv_id, message_id, ">=")
-
-    def _truncate(self, conv_id: str, message_id: str, operator: str) -> int:
-        with self._write() as conn:
-            return message_writes.truncate(conn, conv_id, message_id, operator)
 
     def streaming_conversation(self) -> str | None:
         """The conversation of the latest reply still marked streaming (the app ended while it

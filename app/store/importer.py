@@ -2,7 +2,8 @@
 
 An import is always a new conversation, with new ids for it and its messages, so importing a
 file twice (or into the history it came from) never clashes with what is there. Everything else
-comes back as it was: title, model, system prompt, times, pin, every message with its status,
+comes back as it was: title, model, system prompt, times, pin, every message (every version of
+every turn, and which one is shown; a file of format 1 is one branch) with its status,
 error and usage, and every image (the version sent, the original and the thumbnail) — each checked
 against its SHA-256. A reply that was still streaming when exported comes back as interrupted.
 """
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from app.core.conversation import Conversation, Detail, ImagePart, Message, Part, Status, TextPart
 from app.core.imagetypes import PreparedImage
+from app.core.versions import VersionTree
 from app.store.blobs import is_sha256, sha256_of
 from app.store.db import HistoryError
 from app.store.export import FORMAT_NAME, FORMAT_VERSION
@@ -90,14 +92,15 @@ def parse_document(document: dict[str, Any], label: str = "the file") -> Importe
         )
     reader = _Reader(label, _get(document, "blobs", dict, label))
     meta = _get(document, "conversation", dict, label)
+    tree = _versions(reader, _get(document, "messages", list, label), label)
     conv = Conversation(
         system_prompt=_get(meta, "system_prompt", str, label),
         model=_get(meta, "model", str, label),
         title=_get(meta, "title", str, label),
+        messages=tree.branch(),
         id=uuid.uuid4().hex,
+        versions=tree,
     )
-    for index, raw in enumerate(_get(document, "messages", list, label), start=1):
-        conv.messages.append(reader.message(raw, f"{label}, message {index}"))
     return Imported(
         conv,
         created=_number(meta, "created", label),
@@ -106,6 +109,30 @@ def parse_document(document: dict[str, Any], label: str = "the file") -> Importe
         originals=reader.originals,
         thumbnails=reader.thumbnails,
     )
+
+
+def _versions(reader: _Reader, raws: list[Any], label: str) -> VersionTree:
+    """Every version of every turn, with new ids; a message names its parent by the id it had
+    in the file (a file without parents is one branch)."""
+    tree = VersionTree()
+    new_ids: dict[str, str] = {}
+    previous: str | None = None
+    for index, raw in enumerate(raws, start=1):
+        where = f"{label}, message {index}"
+        message = reader.message(raw, where)
+        old_parent = raw.get("parent", previous)
+        if old_parent is not None and old_parent not in new_ids:
+            raise ImportFormatError(
+                f"{where}: its parent {str(old_parent)[:12]}… is not a message before it."
+            )
+        tree.add(message, new_ids[old_parent] if old_parent is not None else None, shown=False)
+        if raw.get("shown", True) is True:
+            tree.choose(message.id)
+        old_id = raw.get("id")
+        if isinstance(old_id, str):
+            new_ids[old_id] = message.id
+        previous = old_id if isinstance(old_id, str) else None
+    return tree
 
 
 class _Reader:

@@ -1,7 +1,9 @@
-"""The SQL that writes messages: insert, a streaming reply's text, the final state, truncation."""
+"""The SQL that writes messages: insert, a streaming reply's text, the final state, the versions
+shown."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 
@@ -17,12 +19,20 @@ def insert_message(
     prepared: records.PreparedParts,
     *,
     touch: bool,
+    shown: bool = True,
 ) -> None:
-    """Add the message after the conversation's last one; ``touch`` moves its ``updated``."""
+    """Add the message after the conversation's last one, under its parent; ``shown``: it is
+    the version of its turn shown (its siblings are not); ``touch`` moves ``updated``."""
+    if shown:
+        conn.execute(
+            "UPDATE messages SET shown = 0 WHERE conversation_id = ? AND parent_id IS ?",
+            (conv_id, message.parent),
+        )
     seq = conn.execute(
         "INSERT INTO messages (id, conversation_id, position, role, status, error, model, "
-        "created, usage, extras) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 "
-        "FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        "created, usage, extras, parent_id, shown) VALUES (?, ?, (SELECT "
+        "COALESCE(MAX(position), -1) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?) RETURNING seq",
         (
             message.id,
             conv_id,
@@ -34,6 +44,8 @@ def insert_message(
             message.created,
             records.usage_json(message.usage),
             records.extras_json(message),
+            message.parent,
+            int(shown),
         ),
     ).fetchone()[0]
     records.insert_parts(conn, prepared)
@@ -92,22 +104,13 @@ def finish(conn: sqlite3.Connection, message: Message, prepared: records.Prepare
     )
 
 
-def truncate(conn: sqlite3.Connection, conv_id: str, message_id: str, operator: str) -> int:
-    """Remove the messages whose position compares to ``message_id``'s by ``operator``."""
-    row = conn.execute(
-        "SELECT position FROM messages WHERE id = ? AND conversation_id = ?",
-        (message_id, conv_id),
-    ).fetchone()
-    if row is None:
-        raise ConversationNotFoundError(
-            f"The message {message_id} is not in the conversation {conv_id}."
-        )
-    removed = conn.execute(
-        f"DELETE FROM messages WHERE conversation_id = ? AND position {operator} ?",  # noqa: S608
-        (conv_id, row[0]),
-    ).rowcount
-    conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), conv_id))
-    return int(removed)
+def set_shown(conn: sqlite3.Connection, conv_id: str, shown: list[str]) -> None:
+    """Mark the versions each turn shows: `shown` and no other message of the conversation."""
+    conn.execute(
+        "UPDATE messages SET shown = (id IN (SELECT value FROM json_each(?))) "
+        "WHERE conversation_id = ?",
+        (json.dumps(shown), conv_id),
+    )
 
 
 def message_seq(conn: sqlite3.Connection, message_id: str) -> int:

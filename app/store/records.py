@@ -94,6 +94,8 @@ def extras_json(message: Message) -> str | None:
         extras["thought_for"] = round(message.thought_for, 1)
     if message.effort:
         extras["effort"] = message.effort
+    if message.cut:
+        extras["cut"] = True
     if message.sealed_reasoning:
         extras["sealed_reasoning"] = [dataclasses.asdict(r) for r in message.sealed_reasoning]
     return json.dumps(extras, sort_keys=True) if extras else None
@@ -125,6 +127,7 @@ def apply_extras(message: Message, text: str | None) -> Message:
             if isinstance(call, dict) and {"id", "name", "arguments"} <= call.keys()
         ]
     message.expects_json = bool(raw.get("expects_json"))
+    message.cut = raw.get("cut") is True
     reasoning, thought_for = raw.get("reasoning"), raw.get("thought_for")
     message.reasoning = reasoning if isinstance(reasoning, str) else ""
     message.thought_for = float(thought_for) if isinstance(thought_for, int | float) else None
@@ -339,43 +342,56 @@ def message_from_row(row: sqlite3.Row, parts: list[Part]) -> Message:
         model=row["model"],
         id=row["id"],
         created=row["created"],
+        parent=row["parent_id"],
     )
     return apply_extras(message, row["extras"])
 
 
+# The ids given to a query as one JSON array (any number of them, one parameter).
+_IDS = "(SELECT value FROM json_each(?))"
+
+
 def load_messages(
-    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int, high: int
+    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, ids: Sequence[str] | None = None
 ) -> list[Message]:
-    """The messages of a conversation with positions from ``low`` to ``high``, in order."""
+    """The messages `ids` of a conversation (every one when None), in the order they were
+    added."""
+    where, args = _which(conv_id, ids)
     by_message: dict[str, list[Part]] = {}
     reader = PartReader(blobs)
     for row in conn.execute(
         f"SELECT {_PART_SELECT} FROM parts AS p "  # noqa: S608
-        "JOIN messages AS m ON m.id = p.message_id WHERE m.conversation_id = ? "
-        "AND m.position BETWEEN ? AND ? ORDER BY m.position, p.position",
-        (conv_id, low, high),
+        f"JOIN messages AS m ON m.id = p.message_id WHERE {where} "
+        "ORDER BY m.position, p.position",
+        args,
     ):
         by_message.setdefault(row["message_id"], []).append(reader.part(row))
     return [
         message_from_row(row, by_message.get(row["id"], []))
         for row in conn.execute(
-            "SELECT id, role, status, error, model, created, usage, extras FROM messages "
-            "WHERE conversation_id = ? AND position BETWEEN ? AND ? ORDER BY position",
-            (conv_id, low, high),
+            "SELECT m.id, m.role, m.status, m.error, m.model, m.created, m.usage, m.extras, "  # noqa: S608
+            f"m.parent_id FROM messages AS m WHERE {where} ORDER BY m.position",
+            args,
         )
     ]
 
 
+def _which(conv_id: str, ids: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    if ids is None:
+        return "m.conversation_id = ?", (conv_id,)
+    return f"m.conversation_id = ? AND m.id IN {_IDS}", (conv_id, json.dumps(list(ids)))
+
+
 def load_thumbnails(
-    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, low: int, high: int
+    conn: sqlite3.Connection, blobs: BlobStore, conv_id: str, ids: Sequence[str] | None = None
 ) -> dict[str, bytes]:
-    """Thumbnails of the images of messages ``low``..``high``, by the sent sha256."""
+    """Thumbnails of the images of the messages `ids` (all when None), by the sent sha256."""
+    where, args = _which(conv_id, ids)
     out: dict[str, bytes] = {}
     for sent, thumb in conn.execute(
-        "SELECT p.blob, p.thumbnail_blob FROM parts AS p JOIN messages AS m ON m.id = "
-        "p.message_id WHERE m.conversation_id = ? AND m.position BETWEEN ? AND ? AND "
-        "p.thumbnail_blob IS NOT NULL",
-        (conv_id, low, high),
+        "SELECT p.blob, p.thumbnail_blob FROM parts AS p JOIN messages AS m ON m.id = "  # noqa: S608
+        f"p.message_id WHERE {where} AND p.thumbnail_blob IS NOT NULL",
+        args,
     ):
         if sent not in out:
             try:

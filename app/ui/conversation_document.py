@@ -76,6 +76,7 @@ class ConversationDocument(QWidget):
         # line under a turn (its cost, "not sent"). Set by the window's wiring; see refresh().
         self.image_marks: Callable[[Message], Sequence[ImageMark] | None] | None = None
         self.turn_note: Callable[[Message], str] | None = None
+        self.turn_links: Callable[[Message], str] | None = None  # HTML: versions, Continue
         self.reasoning_shown: set[str] = set()  # replies whose reasoning is expanded
         self._background.made.connect(self._on_rendered)
         self._welcome = WelcomePane(self._browser.viewport())
@@ -146,6 +147,7 @@ class ConversationDocument(QWidget):
         window's notes and marks, the palette) already asked: the maker may run on any thread."""
         marks = self.image_marks(message) if self.image_marks and message.images else None
         extra = self.turn_note(message) if self.turn_note else ""
+        links = self.turn_links(message) if self.turn_links else ""
         dark = self._dark
         shown = message.id in self.reasoning_shown
         return lambda: message_html(
@@ -157,6 +159,7 @@ class ConversationDocument(QWidget):
             marks=marks,
             extra=extra,
             reasoning_shown=shown,
+            links=links,
         )
 
     def _code_sink(self, code: str) -> str:

@@ -188,7 +188,7 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
     )
 
 
-def footer_html(message: Message, text: str, extra: str = "") -> str:
+def footer_html(message: Message, text: str, extra: str = "", links: str = "") -> str:
     """What became of a reply (stopped, failed with Retry), then one quiet line: the actions
     (Copy, Edit) and the figures (usage, cost)."""
     out: list[str] = []
@@ -205,7 +205,7 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
             out.append(f'<p class="failed">{error} {retry}</p>\n')
         elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
             out.append(f'<p class="note">{escape(message.error)}</p>\n')
-    meta: list[str] = []
+    meta: list[str] = [links] if links else []  # the turn's versions, Continue (HTML)
     if text.strip():
         meta.append(_action_link("Copy", "copy", message.id))
     if message.role == "user":
@@ -230,6 +230,7 @@ def message_html(
     marks: Sequence[ImageMark] | None = None,
     extra: str = "",
     reasoning_shown: bool = False,
+    links: str = "",
 ) -> str:
     """The whole turn as it shows once finished; `text` overrides the message's own text;
     `marks` (user turns) say how each image goes into the next request; `extra` is one more
@@ -246,7 +247,7 @@ def message_html(
         header_html(message)
         + reasoning_html(message, reasoning_shown)
         + body
-        + footer_html(message, body_text, extra)
+        + footer_html(message, body_text, extra, links)
     )
 
 

@@ -36,6 +36,8 @@ class ConversationView(ConversationDocument):
     imageActivated = Signal(str, int)  # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
     imageSendRequested = Signal(str, int, bool)  # message id, image index, False: leave out
+    versionRequested = Signal(str, int)  # message id, the version of its turn to show (from 1)
+    continueRequested = Signal(str)  # message id of a stopped or cut reply to go on with
     presetChosen = Signal(str)  # a task card of the empty conversation's welcome, by preset name
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -202,8 +204,8 @@ class ConversationView(ConversationDocument):
         match parse_action(bytes(url.toEncoded().data()).decode("ascii", "replace")):
             case ["retry", message_id]:
                 self.retryRequested.emit(message_id)
-            case ["edit", message_id]:
-                self.editRequested.emit(message_id)
+            case [("edit" | "version" | "continue") as verb, *args]:
+                self._turn_action(verb, args)
             case ["copy", message_id]:
                 text = self._texts.get(message_id)
                 live = self._live.get(message_id)
@@ -226,6 +228,15 @@ class ConversationView(ConversationDocument):
                 self.imageSendRequested.emit(message_id, int(index), flag == "1")
             case _:
                 pass  # any other scheme (javascript:, file:, relative...) is ignored
+
+    def _turn_action(self, verb: str, args: list[str]) -> None:
+        match [verb, *args]:
+            case ["edit", message_id]:
+                self.editRequested.emit(message_id)
+            case ["version", message_id, number] if number.isdigit():
+                self.versionRequested.emit(message_id, int(number))
+            case ["continue", message_id]:
+                self.continueRequested.emit(message_id)
 
     def scroll_position(self) -> int | None:
         """How far above the end the view is scrolled, in pixels; None when it follows the end."""

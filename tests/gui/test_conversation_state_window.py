@@ -1,6 +1,7 @@
 """One state per conversation, seen in the window (issue 13's redesign): leaving a conversation
-parks its draft, tray, preset and edit; going back brings them back; the reasoning effort
-chosen for a conversation is saved with it. Real keys and clicks against the local endpoint."""
+parks its draft, tray, preset and the question edited in place; going back brings them back; the
+reasoning effort chosen for a conversation is saved with it. Real keys and clicks against the
+local endpoint."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 from support.sessions import demo_session
@@ -96,16 +98,28 @@ def test_an_edit_in_progress_stays_with_its_conversation(qtbot: QtBot, session: 
     first = session.chat.conversation.id
     question = session.chat.conversation.messages[0]
     session.edit_question(question.id)
-    assert window.edit_banner.isVisible()
+    editor = open_editor(window)
+    assert editor is not None
+    text = editor.findChild(QPlainTextEdit, "inlineEditorText")
+    qtbot.keyClicks(text, ", rephrased")
 
     new_conversation(qtbot, session)
-    assert not window.edit_banner.isVisible()
+    assert open_editor(window) is None
     assert window.composer.toPlainText() == ""
 
     open_from_sidebar(qtbot, session, first)
-    assert window.edit_banner.isVisible()
+    editor = open_editor(window)
+    assert editor is not None
     assert session.editing == question.id
-    assert window.composer.toPlainText() == "First question"
+    text = editor.findChild(QPlainTextEdit, "inlineEditorText")
+    assert text.toPlainText() == "First question, rephrased"
+    assert window.composer.toPlainText() == ""
+
+
+def open_editor(window: QWidget) -> QWidget | None:
+    """The editor open over a question of the conversation, if any."""
+    shown = [w for w in window.findChildren(QWidget, "inlineEditor") if w.isVisible()]
+    return shown[0] if shown else None
 
 
 def test_the_effort_chosen_for_a_conversation_is_saved_with_it(

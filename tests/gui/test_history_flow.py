@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support.qtevents import drag_and_drop, file_mime
 from support.sessions import start_session, stop_session
@@ -117,7 +117,7 @@ def test_reopened_in_a_new_session_with_its_images(
     second.close()
 
 
-def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
+def test_regenerate_and_edit_keep_the_old_versions(app: Running, qtbot: QtBot) -> None:
     app.ask("First question")
     app.ask("Second question")
     conv = app.session.chat.conversation
@@ -128,15 +128,50 @@ def test_regenerate_and_edit_replace_turns(app: Running, qtbot: QtBot) -> None:
         timeout=15_000,
     )
     assert len(conv.messages) == 4
+    assert conv.version(app.last.id) == (2, 2)
     first_question = conv.messages[0]
     app.session.edit_question(first_question.id)
-    assert app.session.window.edit_banner.isVisible()
-    assert app.session.window.composer.toPlainText() == "First question"
-    app.ask("First question, rephrased")
+    editor = next(w for w in app.session.window.findChildren(QWidget, "inlineEditor"))
+    text = editor.findChild(QPlainTextEdit, "inlineEditorText")
+    assert text.toPlainText() == "First question"
+    text.setPlainText("First question, rephrased")
+    qtbot.mouseClick(editor.findChild(QPushButton, "inlineEditorSend"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: len(conv.messages) == 2 and finished(app.session, Status.COMPLETE)(),
+        timeout=15_000,
+    )
     assert [m.text for m in conv.messages if m.role == "user"] == ["First question, rephrased"]
-    assert len(conv.messages) == 2
     qtbot.waitUntil(lambda: len(stored(conv.id)) == 2, timeout=5000)
     assert stored(conv.id)[0].text == "First question, rephrased"
+    with HistoryStore(data_directory(), read_only=True) as store:
+        every = store.load_conversation(conv.id).all_messages()
+    assert len(every) == 7  # both versions of the first turn, the second turn with two replies
+
+
+def test_a_search_hit_in_a_version_not_shown_brings_it_forward(app: Running, qtbot: QtBot) -> None:
+    app.ask("Where is the zebra crossing?")
+    conv = app.session.chat.conversation
+    app.session.edit_question(conv.messages[0].id)
+    editor = next(w for w in app.session.window.findChildren(QWidget, "inlineEditor"))
+    editor.findChild(QPlainTextEdit, "inlineEditorText").setPlainText("Where is the bus stop?")
+    qtbot.mouseClick(editor.findChild(QPushButton, "inlineEditorSend"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            conv.messages[0].text.startswith("Where is the bus")
+            and finished(app.session, Status.COMPLETE)()
+        ),
+        timeout=15_000,
+    )
+    flow = app.session.history_flow
+    flow.sidebar.search_edit.setText("zebra")
+    results = flow.sidebar.results_view
+    qtbot.waitUntil(lambda: results.model().rowCount() > 0, timeout=5000)
+    rect = results.visualRect(results.model().index(0, 0))
+    qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: conv.messages[0].text.startswith("Where is the zebra"), timeout=5000)
+    app.session.window.view.flush()
+    assert "zebra crossing" in app.session.window.view.browser.toPlainText()
+    assert "bus stop" not in app.session.window.view.browser.toPlainText()
 
 
 def test_search_finds_a_reply_and_export_writes_files(
