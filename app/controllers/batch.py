@@ -61,13 +61,22 @@ class _FileRows:
 
     def __init__(self, rows: RowFile) -> None:
         self._rows = rows
+        self.error: OSError | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-rows")
 
     async def start(self, kept: list[Row]) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._rows.start, kept)
 
     def write(self, outcome: Outcome) -> None:
-        self._thread.submit(self._rows.write, outcome)
+        self._thread.submit(self._write, outcome)
+
+    def _write(self, outcome: Outcome) -> None:
+        if self.error is not None:
+            return
+        try:
+            self._rows.write(outcome)
+        except OSError as exc:
+            self.error = exc  # told when the batch ends; the rows written so far stay
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._rows.close)
@@ -77,7 +86,7 @@ class _FileRows:
 class BatchController(QObject):
     begun = Signal(list, list)  # the inputs to send (list[str]), the rows kept (list[Row])
     rowStarted = Signal(str)  # an input's work began (path)
-    rowFinished = Signal(object)  # an input's Outcome, once its rows are written
+    rowFinished = Signal(object)  # an input's Outcome, its rows handed to the file's thread
     progressed = Signal()  # done, failed, spent changed
     note = Signal(str)  # a retry, a fallback: worth a line in the panel
     ended = Signal(str, str)  # "done" | "failed" | "stopped" | "error", the words for it
@@ -145,6 +154,10 @@ class BatchController(QObject):
         finally:
             await rows.close()
             self._runner = None
+        if rows.error is not None:
+            reason = rows.error.strerror or rows.error
+            self.ended.emit("error", f"Cannot write {plan.out}: {reason}. Resume goes on.")
+            return
         self._tell_end(plan, runner)
 
     async def _send(

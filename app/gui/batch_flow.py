@@ -118,7 +118,7 @@ class BatchFlow(QObject):
             return
         self._prepared.clear()  # the files may have changed since
         dialog = BatchDialog(merged(self._prefs.settings.presets), self._window)
-        dialog.changed.connect(self._debounce.start)
+        dialog.changed.connect(lambda: self._changed(dialog))
         dialog.startRequested.connect(self.start)
         dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.dialog = dialog
@@ -129,6 +129,11 @@ class BatchFlow(QObject):
             self.dialog = None
             self._debounce.stop()
             dialog.deleteLater()
+
+    def _changed(self, dialog: BatchDialog) -> None:
+        self._pending = None
+        dialog.set_problem("Working out the forecast…")
+        self._debounce.start()
 
     def _forecast_now(self) -> None:
         if self._forecast_task is not None:
@@ -249,7 +254,11 @@ class BatchFlow(QObject):
         self.plan = plan
         self.panel.set_running(True, can_resume=False)
         self.panel.set_summary(f"Starting {plan.out.name}…")
-        self.dock.show()
+        if not self.dock.isVisible():
+            self.dock.show()
+            # A third of the window, so that the conversation keeps the room to chat.
+            third = max(160, self._window.height() // 3)
+            self._window.resizeDocks([self.dock], [third], Qt.Orientation.Vertical)
         self.dock.raise_()
         return True
 
@@ -298,7 +307,8 @@ class BatchFlow(QObject):
         rows = sorted(self._rows, key=lambda row: order.get(str(row.get("path")), len(order)))
         records = [table_record(row, self._fields) for row in rows]
         details = [(str(row.get("path", "")), reply_text(row, self._fields)) for row in rows]
-        self.panel.results.set_records(self.plan.out.name, records, details)
+        title = f"{len(records)} rows of {self.plan.out.name} (double-click a row: its image)"
+        self.panel.results.set_records(title, records, details)
 
     def _save_file(self, path: str, content: str, what: str) -> None:
         self._work.start(self._write(Path(path), content, what), "batch-export")

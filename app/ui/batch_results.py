@@ -33,6 +33,7 @@ class BatchResults(QWidget):
         self.setObjectName("batchResults")
         self.view = JsonView()
         self.view.saveRequested.connect(self.saveRequested)
+        self.view.status.hide()  # "Valid JSON": always, for rows the app wrote itself
         self.view.table.cellDoubleClicked.connect(lambda row, _column: self.open_row(row))
         self.open_button = QPushButton("Open the image and reply")
         self.open_button.setObjectName("batchOpenRow")
