@@ -290,6 +290,7 @@ class BatchFlow(QObject):
         )
 
     def _ended(self, kind: str, text: str) -> None:
+        self.panel.end()
         self.panel.set_running(False, can_resume=self.plan is not None and kind != "done")
         self.panel.set_summary(text)
         self._show_results()

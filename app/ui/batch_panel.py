@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.ui.batch_results import BatchResults
 
 COLUMNS = ("Image", "State", "Cost", "Note")
-WAITING, SENDING, DONE, FAILED = "waiting", "sending", "done", "failed"
+WAITING, SENDING, DONE, FAILED, NOT_SENT = "waiting", "sending", "done", "failed", "not sent"
 
 
 class BatchPanel(QWidget):
@@ -116,6 +116,13 @@ class BatchPanel(QWidget):
                 item.setToolTip(text if column == 3 else "")
         if state in (DONE, FAILED):
             self.bar.setValue(self.bar.value() + 1)
+
+    def end(self) -> None:
+        """The run is over: what did not finish (stopped, or never begun) says so."""
+        for row in range(self.rows.rowCount()):
+            item = self.rows.item(row, 1)
+            if item is not None and item.text() in (WAITING, SENDING):
+                item.setText(NOT_SENT)
 
     def state_of(self, path: str) -> str:
         row = self._index.get(path)

@@ -303,3 +303,31 @@ def test_a_json_preset_gives_one_column_per_field_and_the_export_writes_the_file
     assert json.loads(reply)["vendor"]
     assert not child(viewer, QLabel, "batchResultImage").pixmap().isNull()  # type: ignore[attr-defined]
     viewer.close()  # type: ignore[attr-defined]
+
+
+def test_stop_pressed_twice_stops_the_requests_in_flight_and_the_file_stays_whole(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
+    images = tmp_path / "many"
+    images.mkdir()
+    for index in range(8):
+        png(images / f"{index:02d}.png", 70 + index, 70)
+    out = tmp_path / "out.jsonl"
+    dialog = open_batch(qtbot, session)
+    add_folder(qtbot, dialog, images)
+    set_up(qtbot, dialog, out=out, question="Colour?", concurrency=2)
+    start(qtbot, dialog)
+    controller = session.batch_flow.controller
+    qtbot.waitUntil(lambda: model_requests(session) > controller.done, timeout=30_000)
+    stop = child(session.window, QPushButton, "batchStop")
+    assert isinstance(stop, QPushButton)
+    qtbot.mouseClick(stop, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(stop, Qt.MouseButton.LeftButton)
+    wait_ended(qtbot, session)
+    assert controller.done < 8
+    rows = jsonl(out)  # every line a whole row
+    assert len(rows) == controller.done
+    assert "Stopped" in child(session.window, QLabel, "batchSummary").text()  # type: ignore[attr-defined]
+    shown = states(session)
+    assert "sending" not in shown.values()
+    assert list(shown.values()).count("not sent") == 8 - controller.done
