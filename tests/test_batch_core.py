@@ -11,7 +11,15 @@ from test_cli import make_png
 from app.cli.batch_progress import Progress, clock_text
 from app.core.batch_forecast import REPLY_TOKENS, batch_forecast, system_tokens
 from app.core.batch_inputs import expand_inputs
-from app.core.batch_rows import Layout, Outcome, RowFileError, done_rows, schema_fields
+from app.core.batch_rows import (
+    Layout,
+    Outcome,
+    RowFileError,
+    done_rows,
+    reply_text,
+    schema_fields,
+    table_record,
+)
 from app.core.budget import image_tokens
 from app.core.catalog import Prices, Pricing
 from app.core.conversation import Usage
@@ -150,3 +158,26 @@ def test_progress_plain_lines_and_a_bar_on_a_terminal() -> None:
     assert "ETA 1:30" in drawn
     assert "$0.2500 spent" in drawn
     assert clock_text(3725) == "1:02:05"
+
+
+def test_the_window_shows_the_rows_of_either_format_alike() -> None:
+    value = {"vendor": "Acme", "total": 12.5, "items": [{"sku": "a"}]}
+    outcome = Outcome("r.png", ok=True, reply="{}", value=value, parsed=True, cost_usd=0.002)
+    fields = ("vendor", "total", "items")
+    (csv_row,) = Layout("csv", fields).rows(outcome)
+    (jsonl_row,) = Layout("jsonl", fields).rows(outcome)
+    csv_record = table_record(
+        Layout("csv", fields).read(
+            Layout("csv", fields).header() + Layout("csv", fields).line(csv_row), "f"
+        )[0],
+        fields,
+    )
+    assert table_record(jsonl_row, fields) == csv_record
+    assert list(csv_record) == ["path", "status", "vendor", "total", "items", "cost_usd", "error"]
+    assert csv_record["items"] == '[{"sku": "a"}]'
+    assert csv_record["cost_usd"] == "0.002"
+    assert '"vendor": "Acme"' in reply_text(jsonl_row, fields)
+    text = Outcome("t.png", ok=True, reply="A red square.")
+    (row,) = Layout("jsonl").rows(text)
+    assert table_record(row, ())["reply"] == "A red square."
+    assert reply_text(row, ()) == "A red square."

@@ -12,7 +12,6 @@ from openai import AsyncOpenAI
 
 from app import keystore
 from app.cli.ask_structured import (
-    AskShape,
     AskUsageError,
     ReplyOutput,
     preset_list,
@@ -20,6 +19,7 @@ from app.cli.ask_structured import (
     user_presets,
 )
 from app.cli.pdf_input import PdfPage, expand, scale_of
+from app.core.ask_shape import AskShape
 from app.core.billing import bill, format_usd
 from app.core.catalog import (
     ModelInfo,

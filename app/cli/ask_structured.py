@@ -6,10 +6,10 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.ask_shape import AskShape
 from app.core.conversation import ToolCall
 from app.core.json_reply import parse_reply, pretty, structured_problem
 from app.core.presets import Preset, find, merged
@@ -20,21 +20,6 @@ from app.llm.tool_calls import ToolCallAssembler
 
 class AskUsageError(Exception):
     """A problem with the command line, in words for the user."""
-
-
-@dataclass(frozen=True)
-class AskShape:
-    """What the question and its answer look like, from --preset, --schema and --json-object."""
-
-    system: str
-    prompt: str
-    response_format: dict[str, Any] | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: dict[str, Any] | None = None
-
-    @property
-    def expects_json(self) -> bool:
-        return self.response_format is not None or bool(self.tools)
 
 
 def user_presets() -> list[dict[str, Any]]:

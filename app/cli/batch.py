@@ -14,22 +14,21 @@ from typing import Any
 from openai import AsyncOpenAI
 
 from app.cli.ask import no_key_error, resolve_key
-from app.cli.ask_structured import AskShape, AskUsageError, preset_list, resolve_shape, user_presets
-from app.cli.batch_output import RowFile, RowFileError, read_done
+from app.cli.ask_structured import AskUsageError, preset_list, resolve_shape, user_presets
 from app.cli.batch_progress import Progress
-from app.cli.batch_run import BatchJob, BatchRunner
-from app.core.batch_forecast import batch_forecast, describe_forecast
+from app.core.ask_shape import AskShape
+from app.core.batch_forecast import batch_forecast, describe_forecast, prepare_inputs
 from app.core.batch_inputs import BatchInputs, expand_inputs
 from app.core.batch_rows import FORMATS, Format, Layout, Row, schema_fields
 from app.core.catalog import ModelInfo, pick_default, pricing_for, retired_note, thinks
 from app.core.endpoints import profile_for
-from app.core.images import prepare_file
-from app.core.imagetypes import ImageError, PreparedImage
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, ImageLimits
 from app.core.presets import merged
+from app.llm.batch_run import BatchJob, BatchRunner
 from app.llm.client import make_client
 from app.llm.errors import ChatError
 from app.llm.models import discover_models
+from app.store.batch_file import RowFile, RowFileError, read_done
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_CONCURRENCY = 64
@@ -178,12 +177,9 @@ async def _dry_run(ns: argparse.Namespace, setup: _Setup) -> int:
     finally:
         if client is not None:
             await client.close()
-    images: list[PreparedImage] = []
-    for path in setup.todo:
-        try:
-            images.append(await asyncio.to_thread(prepare_file, path, setup.limits))
-        except ImageError as exc:
-            sys.stdout.write(f"would fail: {exc}\n")
+    images, failures = await asyncio.to_thread(prepare_inputs, setup.todo, setup.limits)
+    for failure in failures:
+        sys.stdout.write(f"would fail: {failure}\n")
     shape = setup.shape
     plan = batch_forecast(shape.system, shape.prompt, images, pricing_for(model, listed))
     sys.stdout.write(describe_forecast(plan, model))

@@ -17,7 +17,9 @@ from app.core.budget import TOKENS_PER_MESSAGE, BudgetEstimate, estimate_text_to
 from app.core.catalog import FALLBACK_CONTEXT_WINDOW, Pricing
 from app.core.conversation import Conversation, ImagePart, TextPart
 from app.core.forecast import request_estimate
-from app.core.imagetypes import PreparedImage
+from app.core.images import prepare_file
+from app.core.imagetypes import ImageError, PreparedImage
+from app.core.limits import ImageLimits
 
 REPLY_TOKENS = 1_000  # the reply length the forecast's reply figure assumes, per request
 
@@ -89,6 +91,21 @@ def batch_forecast(
         reply_usd=reply_usd if known else None,
         long_context=long_count,
     )
+
+
+def prepare_inputs(
+    paths: Sequence[str], limits: ImageLimits
+) -> tuple[list[PreparedImage], list[str]]:
+    """Each input as it would be sent (decoded and fitted: slow, for a worker thread), and
+    what is wrong with those that would fail."""
+    images: list[PreparedImage] = []
+    failures: list[str] = []
+    for path in paths:
+        try:
+            images.append(prepare_file(path, limits))
+        except ImageError as exc:
+            failures.append(str(exc))
+    return images, failures
 
 
 def describe_forecast(plan: BatchForecast, model: str) -> str:

@@ -182,3 +182,27 @@ def done_rows(rows: Sequence[Row]) -> tuple[set[str], list[Row]]:
     failed = {str(row.get("path")) for row in rows if row.get("status") != "ok"}
     done = {str(row.get("path")) for row in rows} - failed
     return done, [row for row in rows if str(row.get("path")) in done]
+
+
+def table_record(row: Row, fields: Sequence[str]) -> dict[str, str]:
+    """A row as the window's results table shows it, from either format: path, status, the
+    schema's fields as columns (or the reply), cost and error, every cell as text."""
+    record = {"path": str(row.get("path", "")), "status": str(row.get("status", ""))}
+    reply = row.get("reply")
+    if fields:
+        source = reply if isinstance(reply, dict) else row
+        record.update({name: cell_text(source.get(name)) for name in fields})
+    else:
+        record["reply"] = cell_text(reply)
+    record["cost_usd"] = _cost_text(row.get("cost_usd"))
+    record["error"] = str(row.get("error") or "")
+    return record
+
+
+def reply_text(row: Row, fields: Sequence[str]) -> str:
+    """A row's reply in words: text as it came, a JSON reply pretty-printed (a CSV row's
+    fields gathered back into one object)."""
+    reply = row.get("reply") if "reply" in row else {name: row.get(name) for name in fields}
+    if isinstance(reply, str):
+        return reply
+    return json.dumps(reply, ensure_ascii=False, indent=2)

@@ -21,6 +21,7 @@ from app.core.conversation import Conversation
 from app.core.conversation_state import ConversationScope
 from app.core.notices import Notices
 from app.gui.api_memory import ApiMemory
+from app.gui.batch_flow import BatchFlow
 from app.gui.budget_flow import BudgetFlow
 from app.gui.capture_flow import CaptureFlow
 from app.gui.connection import Connection
@@ -186,6 +187,15 @@ class AppSession(QObject):
             remembers=not self.demo,
             parent=self,
         )
+        self.batch_flow = BatchFlow(
+            window=w,
+            chat=self.chat,
+            endpoint=self.endpoint,
+            prefs=self.prefs,
+            work=work,
+            notices=notices,
+            parent=self,
+        )
         self.switch = ConversationSwitch(
             window=w,
             chat=self.chat,
@@ -275,6 +285,7 @@ class AppSession(QObject):
         self.meter.stop()
         for controller in (self.chat, self.attachments, self.endpoint):
             controller.blockSignals(True)
+        await self.batch_flow.aclose()
         await self.work.aclose()
         await self.chat.aclose()
         await self.history_flow.aclose()

@@ -32,6 +32,7 @@ SHORTCUTS = (
     ("C (in the preview)", "Crop: select a region with the arrow keys, then Enter"),
     ("Ctrl+Shift+S", "Capture a region of the screen into the tray"),
     ("Ctrl+O", "Add images from a file"),
+    ("Ctrl+Shift+B", "Batch: one question over many images"),
     ("Ctrl+N", "New conversation"),
     ("Ctrl+L", "Go to the message box"),
     ("Ctrl+K", "Search conversations"),

@@ -39,6 +39,7 @@ ORDER = [
     "bench_memory",
     "bench_send",
     "bench_soak",
+    "bench_batch",
     "bench_bundle",
 ]
 

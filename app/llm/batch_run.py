@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 
-from app.cli.ask_structured import AskShape
-from app.cli.batch_output import RowFile
-from app.cli.batch_progress import Progress
+from app.core.ask_shape import AskShape
 from app.core.batch_rows import Outcome
 from app.core.billing import bill
 from app.core.budget import image_tokens
 from app.core.catalog import Pricing
 from app.core.conversation import Conversation, ImagePart, TextPart, Usage
 from app.core.images import DataUriCache, prepare_file
-from app.core.imagetypes import ImageError
+from app.core.imagetypes import ImageError, PreparedImage
 from app.core.json_reply import parse_reply, structured_problem
 from app.core.limits import ImageLimits
 from app.llm.api_dialect import Api, history_in
@@ -39,6 +37,20 @@ from app.llm.structured import FormatFallback
 from app.llm.tool_calls import ToolCallAssembler
 
 _RAW_REPLY_CHARS = 2_000  # of a reply that is not JSON, kept in its row's error
+
+
+class RowSink(Protocol):
+    """Where each finished input's rows go (the output file)."""
+
+    def write(self, outcome: Outcome) -> None: ...
+
+
+class ProgressSink(Protocol):
+    """Who hears of each finished input and of what the user should know meanwhile."""
+
+    def finished(self, path: str, ok: bool, cost: float | None, error: str = "") -> None: ...
+
+    def note(self, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -133,9 +145,18 @@ def read_json(shape: AskShape, text: str, reply: _Reply) -> tuple[Any, bool, str
 
 class BatchRunner:
     def __init__(
-        self, client: openai.AsyncOpenAI, job: BatchJob, rows: RowFile, progress: Progress
+        self,
+        client: openai.AsyncOpenAI,
+        job: BatchJob,
+        rows: RowSink,
+        progress: ProgressSink,
+        *,
+        started: Callable[[str], None] | None = None,
+        outcomes: Callable[[Outcome], None] | None = None,
     ) -> None:
         self.client, self.job, self.rows, self.progress = client, job, rows, progress
+        self._started = started  # told as each input's work begins
+        self._outcomes = outcomes  # told each input's outcome, after its rows are written
         self.gate = DialectGate(job.first_api, job.may_fall_back)
         self.uris = DataUriCache()
         self.stopping = False
@@ -145,16 +166,19 @@ class BatchRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._told: set[str] = set()
 
-    async def run(self, paths: Sequence[str]) -> None:
+    async def run(self, paths: Sequence[str], *, catch_sigint: bool = True) -> None:
+        """Send every input; `catch_sigint` makes Ctrl+C call `interrupt` (the command line)."""
         queue = iter(paths)
         workers = min(self.job.concurrency, len(paths))
         self._tasks = [asyncio.create_task(self._worker(queue)) for _ in range(workers)]
         loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, self.interrupt)
-            handled = True
-        except (NotImplementedError, RuntimeError, ValueError):
-            handled = False  # not the main thread, or no such handlers here: KeyboardInterrupt
+        handled = False
+        if catch_sigint:
+            try:
+                loop.add_signal_handler(signal.SIGINT, self.interrupt)
+                handled = True
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or no such handlers here: KeyboardInterrupt
         try:
             results = await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
@@ -188,6 +212,8 @@ class BatchRunner:
                 self.in_flight -= 1
             self.rows.write(outcome)
             self.progress.finished(path, outcome.ok, outcome.cost_usd, outcome.error)
+            if self._outcomes is not None:
+                self._outcomes(outcome)
 
     def _tell_once(self, text: str) -> None:
         if text not in self._told:
@@ -196,8 +222,10 @@ class BatchRunner:
 
     async def _one(self, path: str) -> Outcome:
         job = self.job
+        if self._started is not None:
+            self._started(path)
         try:
-            image = await asyncio.to_thread(prepare_file, path, job.limits)
+            image = await asyncio.to_thread(self._prepare, path)
         except ImageError as exc:
             return Outcome(path, ok=False, error=str(exc))
         conversation = Conversation(
@@ -245,6 +273,13 @@ class BatchRunner:
             if probing:
                 self.gate.probe_ended()
         return self._outcome(path, reply, image_tokens(image.width, image.height))
+
+    def _prepare(self, path: str) -> PreparedImage:
+        """On a worker thread: the image as sent, and its data URI (made here, not on the
+        loop's thread, which may be a window's)."""
+        image = prepare_file(path, self.job.limits)
+        self.uris.data_uri(image)
+        return image
 
     def _outcome(self, path: str, reply: _Reply, formula_tokens: int) -> Outcome:
         usage = reply.usage

@@ -1,0 +1,115 @@
+"""A batch's results: the rows as a table (the structured reply's view: one column per field of
+a JSON preset, Export CSV and Export JSON), and each row opened as its image beside its reply."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImageReader, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.json_view import JsonView
+
+VIEWER_IMAGE = QSize(720, 720)  # the picture is decoded at most this large
+
+
+class BatchResults(QWidget):
+    saveRequested = Signal(str, str, str)  # the JSON view's: path, text, what it is
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchResults")
+        self.view = JsonView()
+        self.view.saveRequested.connect(self.saveRequested)
+        self.view.status.hide()  # "Valid JSON": always, for rows the app wrote itself
+        self.view.table.cellDoubleClicked.connect(lambda row, _column: self.open_row(row))
+        self.open_button = QPushButton("Open the image and reply")
+        self.open_button.setObjectName("batchOpenRow")
+        self.open_button.setAccessibleName("Open the image and reply")
+        self.open_button.clicked.connect(lambda: self.open_row(self.view.table.currentRow()))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.viewer: ResultViewer | None = None
+        self._details: list[tuple[str, str]] = []
+        self.set_records("", [], [])
+
+    def set_records(
+        self, title: str, records: Sequence[dict[str, str]], details: Sequence[tuple[str, str]]
+    ) -> None:
+        """`records` as the table (in order); `details[i]` is row i's (image path, reply)."""
+        self._details = list(details)
+        text = json.dumps(list(records), ensure_ascii=False) if records else ""
+        self.view.set_reply(title, text)
+        self.open_button.setEnabled(bool(records))
+
+    def open_row(self, row: int) -> None:
+        if not 0 <= row < len(self._details):
+            return
+        path, reply = self._details[row]
+        if self.viewer is not None:
+            self.viewer.close()
+        self.viewer = ResultViewer(path, reply, self)
+        self.viewer.finished.connect(self._viewer_closed)
+        self.viewer.open()
+
+    def _viewer_closed(self) -> None:
+        if self.viewer is not None:
+            self.viewer.deleteLater()
+            self.viewer = None
+
+
+class ResultViewer(QDialog):
+    """One row: its image (decoded no larger than the dialog shows it) beside its reply."""
+
+    def __init__(self, path: str, reply: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchResultViewer")
+        self.setWindowTitle(path)
+        self.picture = QLabel()
+        self.picture.setObjectName("batchResultImage")
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(240, 240)
+        reader = QImageReader(path)
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid() and (
+            size.width() > VIEWER_IMAGE.width() or size.height() > VIEWER_IMAGE.height()
+        ):
+            reader.setScaledSize(size.scaled(VIEWER_IMAGE, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        if image.isNull():
+            self.picture.setText(f"{path} cannot be shown: {reader.errorString()}")
+            self.picture.setWordWrap(True)
+        else:
+            self.picture.setPixmap(QPixmap.fromImage(image))
+        self.picture.setAccessibleName(f"Image {path}")
+        self.reply = QPlainTextEdit(reply)
+        self.reply.setObjectName("batchResultReply")
+        self.reply.setAccessibleName("Reply")
+        self.reply.setReadOnly(True)
+        split = QSplitter()
+        split.addWidget(self.picture)
+        split.addWidget(self.reply)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(buttons)
+        self.resize(980, 620)
