@@ -28,7 +28,7 @@ from app.gui.dialogs import show_image
 from app.gui.services import Work
 from app.ui.image_preview import ImagePreview
 from app.ui.main_window import MainWindow
-from app.ui.preview_picture import decode, decode_for_screen, screen_bound
+from app.ui.preview_picture import decode, decode_for_screen, decode_region, screen_bound
 
 
 class PreviewFlow(QObject):
@@ -52,6 +52,7 @@ class PreviewFlow(QObject):
         self._dialog: ImagePreview | None = None
         self._decoding = ""  # the sha256 being decoded for the dialog
         self._decode_task: asyncio.Task[Any] | None = None
+        self._detail_task: asyncio.Task[Any] | None = None
         window.tray.previewRequested.connect(self.open)
         window.view.imageActivated.connect(self._open_sent)
         self._conversation = conversation
@@ -107,6 +108,7 @@ class PreviewFlow(QObject):
         dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
         self._offer_page_scale(dialog)
         dialog.markupRequested.connect(self._markup)
+        dialog.canvas.detailWanted.connect(self._decode_detail)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
         dialog.open()
@@ -122,7 +124,27 @@ class PreviewFlow(QObject):
                 window.activateWindow()
                 window.tray.select(dialog.item_id)
 
+    def _decode_detail(self, region: QRect) -> None:
+        """The zoomed canvas wants a part at full resolution: decode it (the last asked)."""
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        if dialog is None or prepared is None:
+            return
+        if self._detail_task is not None:
+            self._detail_task.cancel()
+        self._detail_task = self._work.start(
+            self._detail(dialog, prepared, QRect(region)), "preview-detail"
+        )
+
+    async def _detail(self, dialog: ImagePreview, prepared: PreparedImage, region: QRect) -> None:
+        image = await self._work.in_thread(decode_region, prepared.data, region)
+        if self._dialog is dialog and not image.isNull():
+            dialog.set_detail(prepared.sha256, region, image)
+
     def _cancel_decode(self) -> None:
+        if self._detail_task is not None:
+            self._detail_task.cancel()
+        self._detail_task = None
         if self._decode_task is not None:
             self._decode_task.cancel()  # the thread finishes; its result goes nowhere
         self._decode_task = None

@@ -33,6 +33,7 @@ from app.core.images.pdf_pages import SCALE_REASONS, PageScale
 from app.ui.markup_canvas import MarkupCanvas, Tool
 from app.ui.markup_tools import MarkupTools
 from app.ui.preview_picture import PreviewPicture
+from app.ui.preview_zoom import PreviewZoom
 
 LOADING = "Loading the picture…"
 SELECT_HINT = (
@@ -70,6 +71,7 @@ class ImagePreview(QDialog):
         self._notes.setWordWrap(True)
         self.canvas = MarkupCanvas(self)
         self.tools = MarkupTools(self.canvas, self)
+        self.zoom = PreviewZoom(self.canvas, self)
         self._cost = QLabel(self)
         self._cost.setObjectName("imagePreviewCost")
         self._cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -93,17 +95,7 @@ class ImagePreview(QDialog):
 
         self._page_scale = self._make_page_scale()
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._selection, 1)
-        buttons.addWidget(self._page_scale)
-        buttons.addWidget(self._crop)
-        buttons.addWidget(self._close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._notes)
-        layout.addWidget(self.tools)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self._cost)
-        layout.addLayout(buttons)
+        self._lay_out()
         self.canvas.selectionChanged.connect(self._selection_changed)
         self.canvas.cropKeyPressed.connect(self._crop_clicked)
         self.canvas.toolChanged.connect(self._update_controls)
@@ -111,6 +103,22 @@ class ImagePreview(QDialog):
         self.tools.applyRequested.connect(self._apply_marks)
         self.set_item(item)
         self.resize(900, 680)
+
+    def _lay_out(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._selection, 1)
+        buttons.addWidget(self._page_scale)
+        buttons.addWidget(self._crop)
+        buttons.addWidget(self._close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._notes)
+        tools = QHBoxLayout()
+        tools.addWidget(self.tools, 1)
+        tools.addWidget(self.zoom)
+        layout.addLayout(tools)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self._cost)
+        layout.addLayout(buttons)
 
     def _make_page_scale(self) -> QComboBox:
         """The resolution choice of a PDF page (hidden for other images)."""
@@ -207,6 +215,11 @@ class ImagePreview(QDialog):
             self._shown_sha = sha256
             self.canvas.set_image(result.picture, full_size=result.full_size)
         self._update_controls()
+
+    def set_detail(self, sha256: str, region: QRect, image: QImage) -> None:
+        """A part of the prepared image `sha256` at full resolution, for the zoomed canvas."""
+        if sha256 == self._shown_sha and self.canvas.has_image():
+            self.canvas.set_detail(region, image)
 
     def set_page_scale(self, scale: PageScale | None) -> None:
         """Offer the resolution choice of a PDF page (None: the item is not a page)."""

@@ -126,7 +126,7 @@ class MarkupCanvas(TileCanvas):
     # -- the mouse -----------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self._tool is None or not self.has_image():
+        if self._tool is None or not self.has_image() or self.pans(event):
             super().mousePressEvent(event)
             return
         if event.button() == Qt.MouseButton.LeftButton:
