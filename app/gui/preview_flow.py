@@ -108,6 +108,7 @@ class PreviewFlow(QObject):
         dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
         self._offer_page_scale(dialog)
         dialog.markupRequested.connect(self._markup)
+        dialog.splitRequested.connect(self._split)
         dialog.canvas.detailWanted.connect(self._decode_detail)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
@@ -204,6 +205,14 @@ class PreviewFlow(QObject):
     def _offer_page_scale(self, dialog: ImagePreview) -> None:
         page = self._attachments.page_of(dialog.item_id)
         dialog.set_page_scale(page[2] if page is not None else None)
+        dialog.tall.show_split(self._attachments.tall_split(dialog.item_id))
+
+    def _split(self, item_id: str) -> None:
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        self._attachments.split_tall(
+            item_id, expected_sha256=prepared.sha256 if prepared is not None else ""
+        )
 
     def _items_changed(self) -> None:
         dialog = self._dialog

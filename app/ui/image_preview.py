@@ -34,6 +34,7 @@ from app.ui.markup_canvas import MarkupCanvas, Tool
 from app.ui.markup_tools import MarkupTools
 from app.ui.preview_picture import PreviewPicture
 from app.ui.preview_zoom import PreviewZoom
+from app.ui.tall_offer import TallOffer
 
 LOADING = "Loading the picture…"
 SELECT_HINT = (
@@ -56,6 +57,7 @@ class ImagePreview(QDialog):
     cropRequested = Signal(str, QRect)  # attachment id, the region in sent pixels
     pageScaleRequested = Signal(str, object)  # attachment id, PageScale: render it again
     markupRequested = Signal(str, object)  # attachment id, the marks (`Marks`) in sent pixels
+    splitRequested = Signal(str)  # attachment id: split the tall page into its parts
 
     def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,8 @@ class ImagePreview(QDialog):
         self._close.clicked.connect(self.reject)
 
         self._page_scale = self._make_page_scale()
+        self.tall = TallOffer(self)
+        self.tall.splitRequested.connect(lambda: self.splitRequested.emit(self._item.id))
 
         self._lay_out()
         self.canvas.selectionChanged.connect(self._selection_changed)
@@ -112,6 +116,7 @@ class ImagePreview(QDialog):
         buttons.addWidget(self._close)
         layout = QVBoxLayout(self)
         layout.addWidget(self._notes)
+        layout.addWidget(self.tall)
         tools = QHBoxLayout()
         tools.addWidget(self.tools, 1)
         tools.addWidget(self.zoom)
