@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.core.markup import (
     MAX_TEXT,
+    RED,
     ArrowMark,
+    Colour,
     Mark,
     MarkupEdit,
     NumberMark,
@@ -67,6 +69,7 @@ class MarkupCanvas(TileCanvas):
         self.edit.subscribe(self.update)
         self._tool: Tool | None = None
         self.redact_style = RedactStyle.BLACK
+        self.colour: Colour = RED  # of the marks drawn next
         self._start: QPoint | None = None  # a mark's drag, in sent pixels
         self._end: QPoint | None = None
         self._press = QPointF()  # where the drag started, in view coordinates
@@ -104,14 +107,17 @@ class MarkupCanvas(TileCanvas):
         """The tool's mark from one corner (or the arrow's tail) to the other."""
         a, b = (start.x(), start.y()), (end.x(), end.y())
         if self._tool is Tool.RECTANGLE:
-            return RectMark(box_of(a, b), self._stroke())
+            return RectMark(box_of(a, b), self._stroke(), self.colour)
         if self._tool is Tool.REDACT:
             return RedactMark(box_of(a, b), self.redact_style)
         if self._tool is Tool.ARROW:
-            return ArrowMark(a, b, self._stroke())
+            return ArrowMark(a, b, self._stroke(), self.colour)
         if self._tool is Tool.NUMBER:
             return NumberMark(
-                ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2), self.edit.next_number(), self._stroke()
+                ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2),
+                self.edit.next_number(),
+                self._stroke(),
+                self.colour,
             )
         return None
 
@@ -216,7 +222,7 @@ class MarkupCanvas(TileCanvas):
         self._close_entry()
         if text:
             at = self._entry_at
-            self.edit.add(TextMark((at.x(), at.y()), text, self._stroke()))
+            self.edit.add(TextMark((at.x(), at.y()), text, self._stroke(), self.colour))
 
     def _close_entry(self) -> None:
         entry, self._entry = self._entry, None
