@@ -24,11 +24,13 @@ from app.core.conversation import Conversation
 from app.core.imagetypes import PreparedImage
 from app.core.markup import Marks
 from app.core.notices import Notices
+from app.gui.compare_flow import CompareFlow
 from app.gui.dialogs import show_image
 from app.gui.services import Work
 from app.ui.image_preview import ImagePreview
 from app.ui.main_window import MainWindow
 from app.ui.preview_picture import decode, decode_for_screen, decode_region, screen_bound
+from app.ui.tray_menu import comparable
 
 
 class PreviewFlow(QObject):
@@ -58,6 +60,9 @@ class PreviewFlow(QObject):
         self._conversation = conversation
         attachments.itemChanged.connect(self._item_changed)
         attachments.changed.connect(self._items_changed)
+        self.compare = CompareFlow(
+            window=window, attachments=attachments, work=work, notices=notices, parent=self
+        )
 
     @property
     def dialog(self) -> ImagePreview | None:
@@ -106,9 +111,10 @@ class PreviewFlow(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.cropRequested.connect(self._crop)
         dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
-        self._offer_page_scale(dialog)
+        self._offer_choices(dialog)
         dialog.markupRequested.connect(self._markup)
         dialog.splitRequested.connect(self._split)
+        dialog.compareRequested.connect(self._compare)
         dialog.canvas.detailWanted.connect(self._decode_detail)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
@@ -199,13 +205,24 @@ class PreviewFlow(QObject):
         item = self._attachments.item(item_id)
         if item is not None:
             dialog.set_item(item)
-            self._offer_page_scale(dialog)
+            self._offer_choices(dialog)
             self._decode_if_needed()
 
-    def _offer_page_scale(self, dialog: ImagePreview) -> None:
+    def _offer_choices(self, dialog: ImagePreview) -> None:
         page = self._attachments.page_of(dialog.item_id)
         dialog.set_page_scale(page[2] if page is not None else None)
         dialog.tall.show_split(self._attachments.tall_split(dialog.item_id))
+        others = [
+            (i.id, i.name)
+            for i in self._attachments.items()
+            if i.id != dialog.item_id and comparable(i)
+        ]
+        dialog.set_compare_choices(others if comparable(dialog.item) else [])
+
+    def _compare(self, first_id: str, second_id: str) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+        self.compare.open(first_id, second_id)
 
     def _split(self, item_id: str) -> None:
         dialog = self._dialog
@@ -218,3 +235,5 @@ class PreviewFlow(QObject):
         dialog = self._dialog
         if dialog is not None and self._attachments.item(dialog.item_id) is None:
             dialog.close()  # removed from the tray, or sent
+        elif dialog is not None:
+            self._offer_choices(dialog)  # the images to compare with changed

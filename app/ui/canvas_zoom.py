@@ -10,6 +10,8 @@ the view's size and device pixel ratio at each question.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF
 
 MARGIN = 8  # around the image inside the canvas, in view pixels
@@ -17,6 +19,13 @@ MAX_UPSCALE = 8.0  # when fitted, small images are enlarged to fill the view, up
 # The zoom steps (a key press, a wheel notch), screen pixels per sent pixel.
 LEVELS = (0.05, 0.1, 0.25, 0.33, 0.5, 0.67, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 MAX_ZOOM = LEVELS[-1]
+
+
+@dataclass(frozen=True)
+class ViewState:
+    zoom: float | None  # over the fitted scale; None: fitted
+    x: float  # the middle of the view, as a share of the image's width
+    y: float  # and of its height
 
 
 class CanvasZoom:
@@ -94,6 +103,24 @@ class CanvasZoom:
             return
         scale = self.scale(view, ratio)
         self._centre -= QPointF(delta.x() / scale, delta.y() / scale)
+        self._clamp(view, ratio)
+
+    def state(self, view: QSize, ratio: float) -> ViewState:
+        """The zoom over the fitted scale (None: fitted) and the middle as shares of the image:
+        what another canvas showing an image of another size takes to show the same part."""
+        if self._size.isEmpty() or self._zoom is None:
+            return ViewState(None, 0.5, 0.5)
+        relative = self._zoom / (self.fit_scale(view) * ratio)
+        return ViewState(
+            relative, self._centre.x() / self._size.width(), self._centre.y() / self._size.height()
+        )
+
+    def set_state(self, state: ViewState, view: QSize, ratio: float) -> None:
+        if self._size.isEmpty() or state.zoom is None:
+            self.fit()
+            return
+        self._zoom = min(MAX_ZOOM, state.zoom * self.fit_scale(view) * ratio)
+        self._centre = QPointF(state.x * self._size.width(), state.y * self._size.height())
         self._clamp(view, ratio)
 
     def follow(self, view: QSize, ratio: float) -> None:

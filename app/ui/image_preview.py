@@ -13,6 +13,8 @@ is sent. The dialog does no image work beyond decoding the small thumbnail.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -20,7 +22,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +62,7 @@ class ImagePreview(QDialog):
     pageScaleRequested = Signal(str, object)  # attachment id, PageScale: render it again
     markupRequested = Signal(str, object)  # attachment id, the marks (`Marks`) in sent pixels
     splitRequested = Signal(str)  # attachment id: split the tall page into its parts
+    compareRequested = Signal(str, str)  # this attachment's id, the other's: compare them
 
     def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +102,13 @@ class ImagePreview(QDialog):
 
         self._page_scale = self._make_page_scale()
         self.tall = TallOffer(self)
+        self.compare = QToolButton(self)
+        self.compare.setObjectName("imagePreviewCompare")
+        self.compare.setText("Compare with…")
+        self.compare.setAccessibleName("Compare with another image of the tray")
+        self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.compare.setMenu(QMenu(self.compare))
+        self.compare.setEnabled(False)
         self.tall.splitRequested.connect(lambda: self.splitRequested.emit(self._item.id))
 
         self._lay_out()
@@ -115,7 +127,10 @@ class ImagePreview(QDialog):
         buttons.addWidget(self._crop)
         buttons.addWidget(self._close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._notes)
+        head = QHBoxLayout()
+        head.addWidget(self._notes, 1)
+        head.addWidget(self.compare)
+        layout.addLayout(head)
         layout.addWidget(self.tall)
         tools = QHBoxLayout()
         tools.addWidget(self.tools, 1)
@@ -225,6 +240,14 @@ class ImagePreview(QDialog):
         """A part of the prepared image `sha256` at full resolution, for the zoomed canvas."""
         if sha256 == self._shown_sha and self.canvas.has_image():
             self.canvas.set_detail(region, image)
+
+    def set_compare_choices(self, others: list[tuple[str, str]]) -> None:
+        """The other images it can be compared with: (id, name) each."""
+        menu = self.compare.menu()
+        menu.clear()
+        for other_id, name in others:
+            menu.addAction(name, partial(self.compareRequested.emit, self._item.id, other_id))
+        self.compare.setEnabled(bool(others))
 
     def set_page_scale(self, scale: PageScale | None) -> None:
         """Offer the resolution choice of a PDF page (None: the item is not a page)."""

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.core.crop import Tile, tile_grid
 from app.ui.canvas_picture import CanvasPicture
-from app.ui.canvas_zoom import MARGIN, CanvasZoom
+from app.ui.canvas_zoom import MARGIN, CanvasZoom, ViewState
 from app.ui.selection_nudge import ARROWS, nudged
 from app.ui.tile_paint import SHADE, paint_selection, paint_tiles, view_rect
 
@@ -77,6 +77,8 @@ class TileCanvas(QWidget):
         self._pan_from: QPointF | None = None  # a pan being dragged, view coordinates
         self._space = False  # Space held: a left drag pans
         self._wheel = 0  # Ctrl+wheel turned short of a notch
+        self.grid = True  # draw the tile grid
+        self.selectable = True  # a drag or the arrow keys select a region
 
     # -- content -------------------------------------------------------------------------------
 
@@ -207,6 +209,13 @@ class TileCanvas(QWidget):
         """100 %: one sent pixel to one screen pixel."""
         self._zoomed(lambda: self._zoom.zoom_to(1.0, self.size(), self.devicePixelRatioF()))
 
+    def view_state(self) -> ViewState:
+        return self._zoom.state(self.size(), self.devicePixelRatioF())
+
+    def set_view_state(self, state: ViewState) -> None:
+        """Show the part another canvas shows (the same zoom over the fitted scale)."""
+        self._zoomed(lambda: self._zoom.set_state(state, self.size(), self.devicePixelRatioF()))
+
     def pan_by(self, delta: QPointF) -> None:
         self._zoomed(lambda: self._zoom.pan(delta, self.size(), self.devicePixelRatioF()))
 
@@ -293,7 +302,8 @@ class TileCanvas(QWidget):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
-        if event.button() == Qt.MouseButton.LeftButton and self._picture.image is not None:
+        left = event.button() == Qt.MouseButton.LeftButton
+        if left and self.selectable and self._picture.image is not None:
             self._anchor = self.to_sent(event.position())
             self._drag_to(event.position())
             event.accept()
@@ -342,7 +352,12 @@ class TileCanvas(QWidget):
             self.clear_selection()  # the first Esc drops the selection, the next one closes
             event.accept()
             return
-        if key in ARROWS and self._picture.image is not None and self._anchor is None:
+        if (
+            key in ARROWS
+            and self.selectable
+            and self._picture.image is not None
+            and not self._anchor
+        ):
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             selection = nudged(self._selection, self._size, key, resize=shift)
             if selection is not None and selection != self._selection:
@@ -410,7 +425,8 @@ class TileCanvas(QWidget):
             painter.end()
             return
         self._paint_picture(painter, target)
-        paint_tiles(painter, self._tiles, self.to_view, self.scale(), target)
+        if self.grid:
+            paint_tiles(painter, self._tiles, self.to_view, self.scale(), target)
         if self._selection is not None:
             self._paint_selection(painter, target)
         painter.end()
