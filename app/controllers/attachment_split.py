@@ -114,7 +114,7 @@ class SplitMixin:
         for number, ((result, thumbnail), (top, bottom)) in enumerate(
             zip(parts, split.rows, strict=True)
         ):
-            note = f"rows {top}–{bottom} of {split.width}×{split.height}"
+            note = f"split off at rows {top}–{bottom} of {split.width}×{split.height}"
             name = part_name(previous.name, number, split.count)
             made = dataclasses.replace(result.prepared, name=name)  # its label when sent
             view = Attachment(

@@ -23,7 +23,7 @@ MAX_ZOOM = LEVELS[-1]
 
 @dataclass(frozen=True)
 class ViewState:
-    zoom: float | None  # over the fitted scale; None: fitted
+    zoom: float | None  # screen pixels across the image's width; None: fitted
     x: float  # the middle of the view, as a share of the image's width
     y: float  # and of its height
 
@@ -105,21 +105,20 @@ class CanvasZoom:
         self._centre -= QPointF(delta.x() / scale, delta.y() / scale)
         self._clamp(view, ratio)
 
-    def state(self, view: QSize, ratio: float) -> ViewState:
-        """The zoom over the fitted scale (None: fitted) and the middle as shares of the image:
-        what another canvas showing an image of another size takes to show the same part."""
+    def state(self) -> ViewState:
+        """The zoom as screen pixels across the image's width (None: fitted) and the middle as
+        shares of the image: what another canvas, with an image of another size or a view of
+        another size, takes to show the same part as large."""
         if self._size.isEmpty() or self._zoom is None:
             return ViewState(None, 0.5, 0.5)
-        relative = self._zoom / (self.fit_scale(view) * ratio)
-        return ViewState(
-            relative, self._centre.x() / self._size.width(), self._centre.y() / self._size.height()
-        )
+        width, height = self._size.width(), self._size.height()
+        return ViewState(self._zoom * width, self._centre.x() / width, self._centre.y() / height)
 
     def set_state(self, state: ViewState, view: QSize, ratio: float) -> None:
         if self._size.isEmpty() or state.zoom is None:
             self.fit()
             return
-        self._zoom = min(MAX_ZOOM, state.zoom * self.fit_scale(view) * ratio)
+        self._zoom = min(MAX_ZOOM, state.zoom / self._size.width())
         self._centre = QPointF(state.x * self._size.width(), state.y * self._size.height())
         self._clamp(view, ratio)
 

@@ -14,7 +14,7 @@ def offer_text(split: TallSplit) -> str:
     return (
         f"A tall page. As it is: {split.width}×{split.height} px squeezed into the tiles that "
         f"count → {split.whole_tokens():,} tokens. Split: {split.count} parts of "
-        f"{width}×{height} px, each readable, “part 1 of {split.count}” … → "
+        f"{width}×{height} px, each readable (“part 1 of {split.count}” and on) → "
         f"{split.tokens():,} tokens."
     )
 

@@ -210,10 +210,10 @@ class TileCanvas(QWidget):
         self._zoomed(lambda: self._zoom.zoom_to(1.0, self.size(), self.devicePixelRatioF()))
 
     def view_state(self) -> ViewState:
-        return self._zoom.state(self.size(), self.devicePixelRatioF())
+        return self._zoom.state()
 
     def set_view_state(self, state: ViewState) -> None:
-        """Show the part another canvas shows (the same zoom over the fitted scale)."""
+        """Show the part another canvas shows, as large."""
         self._zoomed(lambda: self._zoom.set_state(state, self.size(), self.devicePixelRatioF()))
 
     def pan_by(self, delta: QPointF) -> None:

@@ -151,6 +151,13 @@ def test_two_images_compared_side_by_side_over_each_other_and_as_their_differenc
     assert dialog.first.scale() == dialog.second.scale()
     assert dialog.first.visible_region() == dialog.second.visible_region()
     qtbot = app.qtbot
+    # The difference view shows the same part, and showing it changes no zoom.
+    dialog.modes.setCurrentIndex(2)
+    qtbot.waitUntil(dialog.difference.isVisible)
+    assert dialog.difference.scale() == dialog.first.scale()
+    assert dialog.difference.view_state() == dialog.first.view_state()
+    assert not dialog.first.fitted()
+    dialog.modes.setCurrentIndex(0)
     qtbot.keyClick(dialog.first, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert dialog.second.fitted()
 

@@ -88,7 +88,7 @@ def test_a_tall_page_is_offered_split_and_the_parts_are_priced_as_the_server_cou
         assert part.prepared is not None
         with Image.open(io.BytesIO(part.prepared.data)) as sent:
             assert sent.convert("RGB").tobytes() == page.crop(box).tobytes()
-    assert app.tile_named(names[0]).state_text() == f"Rows 0–{part_h} of 1080×8000"
+    assert app.tile_named(names[0]).state_text() == f"Split off at rows 0–{part_h} of 1080×8000"
 
     reply = app.ask("What does this page say?")
     assert reply.status is Status.COMPLETE, reply.error
