@@ -132,7 +132,7 @@ class MarkupCanvas(TileCanvas):
     # -- the mouse -----------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self._tool is None or not self.has_image() or self.pans(event):
+        if self._tool is None or not self.has_image():
             super().mousePressEvent(event)
             return
         if event.button() == Qt.MouseButton.LeftButton:

@@ -3,8 +3,8 @@
 All positions the canvas reports are in *sent pixels* (the prepared image's own pixels, which the
 tile formula prices), snapped to whole pixels. The picture is fitted to the widget, or zoomed
 (Ctrl+wheel at the pointer, `zoom_step`, `zoom_fit`, `zoom_actual`) and panned (a drag with the
-middle button or with Space held, the wheel, Shift+wheel); `CanvasZoom` says where it is drawn,
-and the grid, the selection and the marks follow. Tiles past the six that count are greyed and
+middle button or with Space held, the wheel, Shift+wheel: `app.ui.canvas_pan`); `CanvasZoom` says
+where it is drawn, and the grid, the selection and the marks follow. Tiles past the six that count are greyed and
 hatched; the selection draws its own tile grid (dashed, from its corner), the grid it will have
 once cropped (`app.ui.tile_paint`).
 
@@ -22,7 +22,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QFocusEvent,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -30,11 +29,11 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.core.crop import Tile, tile_grid
+from app.ui.canvas_pan import CanvasPan
 from app.ui.canvas_picture import CanvasPicture
 from app.ui.canvas_zoom import MARGIN, CanvasZoom, ViewState
 from app.ui.selection_nudge import ARROWS, nudged
@@ -43,7 +42,6 @@ from app.ui.tile_paint import SHADE, paint_selection, paint_tiles, view_rect
 __all__ = ["MARGIN", "TileCanvas"]
 
 SETTLE_MS = 120  # after the last resize, zoom or pan step, the smooth or sharp picture follows
-WHEEL_NOTCH = 120  # angle delta of one wheel notch
 
 
 class TileCanvas(QWidget):
@@ -74,9 +72,8 @@ class TileCanvas(QWidget):
         self._settle.timeout.connect(self._settled)
         self._selection: QRect | None = None  # sent pixels
         self._anchor: QPoint | None = None  # where the drag started, sent pixels
-        self._pan_from: QPointF | None = None  # a pan being dragged, view coordinates
-        self._space = False  # Space held: a left drag pans
-        self._wheel = 0  # Ctrl+wheel turned short of a notch
+        self.pan = CanvasPan(self, self)
+        self.installEventFilter(self.pan)
         self.grid = True  # draw the tile grid
         self.selectable = True  # a drag or the arrow keys select a region
 
@@ -239,25 +236,6 @@ class TileCanvas(QWidget):
         zoom = self.scale() * self.devicePixelRatioF()
         return self._picture.wanted_detail(self._size, zoom, self.visible_region())
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta()
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._wheel += delta.y()  # a touchpad sends parts of a notch
-            steps = int(self._wheel / WHEEL_NOTCH)
-            self._wheel -= steps * WHEEL_NOTCH
-            if steps:
-                self.zoom_step(steps, event.position())
-        elif not self._zoom.fitted():
-            pixels = event.pixelDelta()
-            step = QPointF(pixels) if not pixels.isNull() else QPointF(delta) / 2
-            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and step.x() == 0:
-                step = QPointF(step.y(), 0)
-            self.pan_by(step)
-        else:
-            super().wheelEvent(event)
-            return
-        event.accept()
-
     # -- selection -----------------------------------------------------------------------------
 
     def selection(self) -> QRect | None:
@@ -287,21 +265,7 @@ class TileCanvas(QWidget):
             self.selectionChanged.emit()
             self.update()
 
-    def pans(self, event: QMouseEvent) -> bool:
-        """Whether this press starts a pan (middle button, or left with Space held) rather
-        than a selection or a mark."""
-        button = event.button()
-        return self._picture.image is not None and (
-            button == Qt.MouseButton.MiddleButton
-            or (button == Qt.MouseButton.LeftButton and self._space)
-        )
-
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self.pans(event):
-            self._pan_from = event.position()
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-            event.accept()
-            return
         left = event.button() == Qt.MouseButton.LeftButton
         if left and self.selectable and self._picture.image is not None:
             self._anchor = self.to_sent(event.position())
@@ -311,11 +275,6 @@ class TileCanvas(QWidget):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._pan_from is not None:
-            self.pan_by(event.position() - self._pan_from)
-            self._pan_from = event.position()
-            event.accept()
-            return
         if self._anchor is not None:
             self._drag_to(event.position())
             event.accept()
@@ -323,11 +282,6 @@ class TileCanvas(QWidget):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._pan_from is not None:
-            self._pan_from = None
-            self._follow_cursor()
-            event.accept()
-            return
         if self._anchor is not None and event.button() == Qt.MouseButton.LeftButton:
             self._drag_to(event.position())
             self._anchor = None
@@ -336,18 +290,8 @@ class TileCanvas(QWidget):
             return
         super().mouseReleaseEvent(event)
 
-    def _follow_cursor(self) -> None:
-        hand = Qt.CursorShape.OpenHandCursor
-        self.setCursor(hand if self._space else Qt.CursorShape.CrossCursor)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
-        if key == Qt.Key.Key_Space:
-            if not event.isAutoRepeat():
-                self._space = True
-                self._follow_cursor()
-            event.accept()
-            return
         if key == Qt.Key.Key_Escape and (self._selection is not None or self._anchor is not None):
             self.clear_selection()  # the first Esc drops the selection, the next one closes
             event.accept()
@@ -371,17 +315,6 @@ class TileCanvas(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space = False
-            self._follow_cursor()
-        super().keyReleaseEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._space = False
-        self._follow_cursor()
-        super().focusOutEvent(event)
 
     # -- painting ------------------------------------------------------------------------------
 
