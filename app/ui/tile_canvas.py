@@ -4,9 +4,9 @@ All positions the canvas reports are in *sent pixels* (the prepared image's own 
 tile formula prices), snapped to whole pixels. The picture is fitted to the widget, or zoomed
 (Ctrl+wheel at the pointer, `zoom_step`, `zoom_fit`, `zoom_actual`) and panned (a drag with the
 middle button or with Space held, the wheel, Shift+wheel: `app.ui.canvas_pan`); `CanvasZoom` says
-where it is drawn, and the grid, the selection and the marks follow. Tiles past the six that count are greyed and
-hatched; the selection draws its own tile grid (dashed, from its corner), the grid it will have
-once cropped (`app.ui.tile_paint`).
+where it is drawn, and the grid, the selection and the marks follow. Tiles past the six that
+count are greyed and hatched; the selection draws its own tile grid (dashed, from its corner),
+the grid it will have once cropped (`app.ui.tile_paint`).
 
 The canvas never holds the full-size pixels: it paints from a copy no larger than the screen
 (`app.ui.preview_picture`). Zoomed past that copy's resolution it asks (`detailWanted`) for the
