@@ -168,6 +168,16 @@ class MarkupEdit:
     def add(self, mark: Mark) -> None:
         self._change((*self._marks, mark))
 
+    def replace(self, index: int, mark: Mark) -> None:
+        """Put `mark` in the place of the mark at `index` (undoable)."""
+        if 0 <= index < len(self._marks) and self._marks[index] != mark:
+            self._change((*self._marks[:index], mark, *self._marks[index + 1 :]))
+
+    def remove(self, index: int) -> None:
+        """Take out the mark at `index` (undoable)."""
+        if 0 <= index < len(self._marks):
+            self._change((*self._marks[:index], *self._marks[index + 1 :]))
+
     def clear(self) -> None:
         """Remove every mark (undoable)."""
         if self._marks:

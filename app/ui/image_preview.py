@@ -51,6 +51,8 @@ TOOL_HINTS = {
     Tool.NUMBER: "Click to put the next numbered marker",
     Tool.TEXT: "Click where the text goes, type it, then Enter",
     Tool.REDACT: "Drag over what must not be sent",
+    Tool.MOVE: "Drag a mark to move it, or pick one with Page Up/Down, move it with arrows and "
+    "remove it with Delete",
 }
 KEYBOARD_HINT = " (or arrows, Shift+arrows and Enter); Esc leaves the tool."
 
@@ -132,12 +134,12 @@ class ImagePreview(QDialog):
         head.addWidget(self.compare)
         layout.addLayout(head)
         layout.addWidget(self.tall)
-        tools = QHBoxLayout()
-        tools.addWidget(self.tools, 1)
-        tools.addWidget(self.zoom)
-        layout.addLayout(tools)
+        layout.addWidget(self.tools)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(self._cost)
+        cost = QHBoxLayout()
+        cost.addWidget(self._cost, 1)
+        cost.addWidget(self.zoom)
+        layout.addLayout(cost)
         layout.addLayout(buttons)
 
     def _make_page_scale(self) -> QComboBox:
@@ -282,7 +284,8 @@ class ImagePreview(QDialog):
         tool = self.canvas.tool()
         marks = self.canvas.edit.marks
         if tool is not None:
-            text = TOOL_HINTS[tool] + KEYBOARD_HINT
+            keys = "; Esc leaves the tool." if tool is Tool.MOVE else KEYBOARD_HINT
+            text = TOOL_HINTS[tool] + keys
         elif selection is not None:
             text = "Selection: " + cost_text(selection.width(), selection.height())
         elif marks:

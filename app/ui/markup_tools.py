@@ -1,5 +1,6 @@
-"""The preview's marking-up tools: a button per tool (R, A, N, T, X), how to redact, the marks'
-colour (C: the next of a few strong ones), undo and redo (Ctrl+Z, Ctrl+Shift+Z), and Apply,
+"""The preview's marking-up tools: a button per tool (R, A, N, T, X; M moves or deletes one
+mark), how to redact, the marks' colour (C: the next of a few strong ones; the picked mark takes
+it too), undo and redo (Ctrl+Z, Ctrl+Shift+Z), and Apply,
 which asks for the marks to be burned into the image that is sent. The buttons follow the
 canvas's tool and its edit; they change nothing else."""
 
@@ -21,6 +22,12 @@ _TOOLS = (
     (Tool.NUMBER, "Number", "N", "Click to put numbered markers: 1, 2, 3…"),
     (Tool.TEXT, "Text", "T", "Click where a short text goes, type it, then Enter"),
     (Tool.REDACT, "Redact", "X", "Hide a region: it is blacked out or pixelated when sent"),
+    (
+        Tool.MOVE,
+        "Move",
+        "M",
+        "Pick a mark and drag it (Page Up/Down pick, arrows move; Delete removes it)",
+    ),
 )
 
 
@@ -98,6 +105,7 @@ class MarkupTools(QWidget):
         rgb = self.colour.currentData()
         if isinstance(rgb, tuple):
             self._canvas.colour = rgb
+            self._canvas.recolour_picked()
             self._canvas.update()
 
     def _next_colour(self) -> None:
