@@ -44,6 +44,7 @@ def _command_parser() -> argparse.ArgumentParser:
     tokens.add_argument("--limits", choices=sorted(LIMIT_PROFILES), default="xai")
     tokens.add_argument("images", nargs="+", metavar="IMAGE")
     _pdf_options(tokens)
+    _split_option(tokens)
 
     ask = sub.add_parser("ask", help="ask about images; the reply streams to standard output")
     ask.add_argument(
@@ -79,6 +80,7 @@ def _command_parser() -> argparse.ArgumentParser:
         "--image", action="append", default=[], metavar="PATH", help="an image or a PDF"
     )
     _pdf_options(ask)
+    _split_option(ask)
     ask.add_argument("--system", default="", metavar="TEXT")
     ask.add_argument(
         "--json-object",
@@ -182,6 +184,14 @@ def _pdf_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _split_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--split-tall",
+        action="store_true",
+        help="an image much taller than wide (a whole web page) as parts of readable height",
+    )
+
+
 def _run_command(ns: argparse.Namespace) -> int:
     if ns.command == "tokens":
         from app.cli.tokens import run_tokens
@@ -192,6 +202,7 @@ def _run_command(ns: argparse.Namespace) -> int:
             limits=LIMIT_PROFILES[ns.limits],
             pages=ns.pages,
             pdf_scale=ns.pdf_scale,
+            split_tall=ns.split_tall,
         )
     if ns.command == "ask":
         from app.cli.ask import run_ask

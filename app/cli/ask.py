@@ -19,6 +19,7 @@ from app.cli.ask_structured import (
     user_presets,
 )
 from app.cli.pdf_input import PdfPage, expand, scale_of
+from app.cli.tall_input import split_prepared
 from app.core.ask_shape import AskShape
 from app.core.billing import bill, format_usd
 from app.core.catalog import (
@@ -110,14 +111,14 @@ def run_ask(ns: argparse.Namespace) -> int:
             sys.stderr.write(_too_many(sources, limits.max_images_per_message))
             return EXIT_USAGE
         scale = scale_of(ns.pdf_scale)
-        parts.extend(
-            ImagePart(
-                prepare_page(source.info, source.page, scale, limits)
-                if isinstance(source, PdfPage)
-                else prepare_file(source, limits)
-            )
-            for source in sources
-        )
+        for source in sources:
+            if isinstance(source, PdfPage):
+                parts.append(ImagePart(prepare_page(source.info, source.page, scale, limits)))
+            elif getattr(ns, "split_tall", False):
+                split = split_prepared(prepare_file(source, limits), limits)
+                parts.extend(ImagePart(image) for image in split)
+            else:
+                parts.append(ImagePart(prepare_file(source, limits)))
     except ImageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.pdf_input import PdfPage, expand, scale_of
+from app.cli.tall_input import split_of
 from app.core.budget import image_tiles, image_tokens
 from app.core.images import check_file, planned_size, prepare_file, probe, validate
 from app.core.images.pdf_pages import PageScale, page_name, page_probe
+from app.core.images.tall_split import part_name
 from app.core.imagetypes import ImageError
 from app.core.limits import ImageLimits
 
@@ -24,17 +27,36 @@ class PricedImage:
     tiles: int
     tokens: int
     page: int | None = None  # the page of a PDF, from 1
+    part: int | None = None  # the part of a tall page split (`--split-tall`), from 1
+    parts: int | None = None  # and how many parts it has
 
     @property
     def label(self) -> str:
         name = Path(self.path).name
-        return name if self.page is None else page_name(name, self.page)
+        name = name if self.page is None else page_name(name, self.page)
+        return name if self.part is None else part_name(name, self.part - 1, self.parts or 0)
 
     def as_json(self) -> dict[str, object]:
-        fields = dict(self.__dict__)
-        if self.page is None:
-            del fields["page"]
-        return fields
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+def split_priced(priced: PricedImage, limits: ImageLimits) -> list[PricedImage]:
+    """A tall page as the parts `--split-tall` sends (itself when it is not tall)."""
+    split = split_of(priced.width, priced.height, limits)
+    if split is None:
+        return [priced]
+    width, height = split.part_size
+    return [
+        dataclasses.replace(
+            priced,
+            height=height,
+            tiles=image_tiles(width, height),
+            tokens=image_tokens(width, height),
+            part=index + 1,
+            parts=split.count,
+        )
+        for index in range(split.count)
+    ]
 
 
 def price_image(path: str, limits: ImageLimits) -> PricedImage:
@@ -77,6 +99,7 @@ def run_tokens(
     limits: ImageLimits,
     pages: str | None = None,
     pdf_scale: str = "standard",
+    split_tall: bool = False,
 ) -> int:
     priced: list[PricedImage] = []
     errors: list[dict[str, str]] = []
@@ -86,6 +109,8 @@ def run_tokens(
             for source in expand([path], pages):
                 if isinstance(source, PdfPage):
                     priced.append(price_page(source, limits, scale))
+                elif split_tall:
+                    priced.extend(split_priced(price_image(source, limits), limits))
                 else:
                     priced.append(price_image(source, limits))
         except ImageError as exc:

@@ -31,6 +31,7 @@ from app.controllers.attachment_crop import CropMixin
 from app.controllers.attachment_detail import LowDetailMixin
 from app.controllers.attachment_entry import AttachmentEntry, prepare_job, probe_job
 from app.controllers.attachment_pdf import CHOOSE_PAGES, PdfMixin
+from app.controllers.attachment_split import SplitMixin
 from app.controllers.picture_png import png_of
 from app.core import images
 from app.core.attachment import (
@@ -53,7 +54,7 @@ THUMBNAIL_SIDE = 256
 WORKERS = 2
 
 
-class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, QObject):
+class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, SplitMixin, QObject):
     """The ordered images of the message being composed, loaded off the GUI thread."""
 
     changed = Signal()  # the list or any item's state changed: recompute the meter

@@ -19,6 +19,14 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 Colour = tuple[int, int, int]
 
 RED: Colour = (230, 0, 0)
+# The colours a mark can take: strong, and each far from the others, with white text on each.
+MARK_COLOURS: tuple[tuple[str, Colour], ...] = (
+    ("Red", RED),
+    ("Orange", (235, 110, 0)),
+    ("Green", (0, 150, 60)),
+    ("Blue", (0, 80, 230)),
+    ("Magenta", (200, 0, 170)),
+)
 MAX_TEXT = 60  # characters of one text mark
 MIN_BLOCK = 16  # the smallest pixelation block, in sent pixels
 
@@ -159,6 +167,16 @@ class MarkupEdit:
 
     def add(self, mark: Mark) -> None:
         self._change((*self._marks, mark))
+
+    def replace(self, index: int, mark: Mark) -> None:
+        """Put `mark` in the place of the mark at `index` (undoable)."""
+        if 0 <= index < len(self._marks) and self._marks[index] != mark:
+            self._change((*self._marks[:index], mark, *self._marks[index + 1 :]))
+
+    def remove(self, index: int) -> None:
+        """Take out the mark at `index` (undoable)."""
+        if 0 <= index < len(self._marks):
+            self._change((*self._marks[:index], *self._marks[index + 1 :]))
 
     def clear(self) -> None:
         """Remove every mark (undoable)."""

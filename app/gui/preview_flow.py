@@ -24,11 +24,13 @@ from app.core.conversation import Conversation
 from app.core.imagetypes import PreparedImage
 from app.core.markup import Marks
 from app.core.notices import Notices
+from app.gui.compare_flow import CompareFlow
 from app.gui.dialogs import show_image
 from app.gui.services import Work
 from app.ui.image_preview import ImagePreview
 from app.ui.main_window import MainWindow
-from app.ui.preview_picture import decode, decode_for_screen, screen_bound
+from app.ui.preview_picture import decode, decode_for_screen, decode_region, screen_bound
+from app.ui.tray_menu import comparable
 
 
 class PreviewFlow(QObject):
@@ -52,11 +54,15 @@ class PreviewFlow(QObject):
         self._dialog: ImagePreview | None = None
         self._decoding = ""  # the sha256 being decoded for the dialog
         self._decode_task: asyncio.Task[Any] | None = None
+        self._detail_task: asyncio.Task[Any] | None = None
         window.tray.previewRequested.connect(self.open)
         window.view.imageActivated.connect(self._open_sent)
         self._conversation = conversation
         attachments.itemChanged.connect(self._item_changed)
         attachments.changed.connect(self._items_changed)
+        self.compare = CompareFlow(
+            window=window, attachments=attachments, work=work, notices=notices, parent=self
+        )
 
     @property
     def dialog(self) -> ImagePreview | None:
@@ -105,8 +111,11 @@ class PreviewFlow(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.cropRequested.connect(self._crop)
         dialog.pageScaleRequested.connect(self._attachments.set_page_scale)
-        self._offer_page_scale(dialog)
+        self._offer_choices(dialog)
         dialog.markupRequested.connect(self._markup)
+        dialog.splitRequested.connect(self._split)
+        dialog.compareRequested.connect(self._compare)
+        dialog.canvas.detailWanted.connect(self._decode_detail)
         dialog.finished.connect(lambda _result: self._closed(dialog))
         self._dialog = dialog
         dialog.open()
@@ -122,7 +131,27 @@ class PreviewFlow(QObject):
                 window.activateWindow()
                 window.tray.select(dialog.item_id)
 
+    def _decode_detail(self, region: QRect) -> None:
+        """The zoomed canvas wants a part at full resolution: decode it (the last asked)."""
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        if dialog is None or prepared is None:
+            return
+        if self._detail_task is not None:
+            self._detail_task.cancel()
+        self._detail_task = self._work.start(
+            self._detail(dialog, prepared, QRect(region)), "preview-detail"
+        )
+
+    async def _detail(self, dialog: ImagePreview, prepared: PreparedImage, region: QRect) -> None:
+        image = await self._work.in_thread(decode_region, prepared.data, region)
+        if self._dialog is dialog and not image.isNull():
+            dialog.set_detail(prepared.sha256, region, image)
+
     def _cancel_decode(self) -> None:
+        if self._detail_task is not None:
+            self._detail_task.cancel()
+        self._detail_task = None
         if self._decode_task is not None:
             self._decode_task.cancel()  # the thread finishes; its result goes nowhere
         self._decode_task = None
@@ -176,14 +205,35 @@ class PreviewFlow(QObject):
         item = self._attachments.item(item_id)
         if item is not None:
             dialog.set_item(item)
-            self._offer_page_scale(dialog)
+            self._offer_choices(dialog)
             self._decode_if_needed()
 
-    def _offer_page_scale(self, dialog: ImagePreview) -> None:
+    def _offer_choices(self, dialog: ImagePreview) -> None:
         page = self._attachments.page_of(dialog.item_id)
         dialog.set_page_scale(page[2] if page is not None else None)
+        dialog.tall.show_split(self._attachments.tall_split(dialog.item_id))
+        others = [
+            (i.id, i.name)
+            for i in self._attachments.items()
+            if i.id != dialog.item_id and comparable(i)
+        ]
+        dialog.set_compare_choices(others if comparable(dialog.item) else [])
+
+    def _compare(self, first_id: str, second_id: str) -> None:
+        if self._dialog is not None:
+            self._dialog.close()
+        self.compare.open(first_id, second_id)
+
+    def _split(self, item_id: str) -> None:
+        dialog = self._dialog
+        prepared = dialog.item.prepared if dialog is not None else None
+        self._attachments.split_tall(
+            item_id, expected_sha256=prepared.sha256 if prepared is not None else ""
+        )
 
     def _items_changed(self) -> None:
         dialog = self._dialog
         if dialog is not None and self._attachments.item(dialog.item_id) is None:
             dialog.close()  # removed from the tray, or sent
+        elif dialog is not None:
+            self._offer_choices(dialog)  # the images to compare with changed

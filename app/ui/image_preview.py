@@ -13,6 +13,8 @@ is sent. The dialog does no image work beyond decoding the small thumbnail.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -20,7 +22,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +37,8 @@ from app.core.images.pdf_pages import SCALE_REASONS, PageScale
 from app.ui.markup_canvas import MarkupCanvas, Tool
 from app.ui.markup_tools import MarkupTools
 from app.ui.preview_picture import PreviewPicture
+from app.ui.preview_zoom import PreviewZoom
+from app.ui.tall_offer import TallOffer
 
 LOADING = "Loading the picture…"
 SELECT_HINT = (
@@ -45,6 +51,8 @@ TOOL_HINTS = {
     Tool.NUMBER: "Click to put the next numbered marker",
     Tool.TEXT: "Click where the text goes, type it, then Enter",
     Tool.REDACT: "Drag over what must not be sent",
+    Tool.MOVE: "Drag a mark to move it, or pick one with Page Up/Down, move it with arrows and "
+    "remove it with Delete",
 }
 KEYBOARD_HINT = " (or arrows, Shift+arrows and Enter); Esc leaves the tool."
 
@@ -55,6 +63,8 @@ class ImagePreview(QDialog):
     cropRequested = Signal(str, QRect)  # attachment id, the region in sent pixels
     pageScaleRequested = Signal(str, object)  # attachment id, PageScale: render it again
     markupRequested = Signal(str, object)  # attachment id, the marks (`Marks`) in sent pixels
+    splitRequested = Signal(str)  # attachment id: split the tall page into its parts
+    compareRequested = Signal(str, str)  # this attachment's id, the other's: compare them
 
     def __init__(self, item: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +80,7 @@ class ImagePreview(QDialog):
         self._notes.setWordWrap(True)
         self.canvas = MarkupCanvas(self)
         self.tools = MarkupTools(self.canvas, self)
+        self.zoom = PreviewZoom(self.canvas, self)
         self._cost = QLabel(self)
         self._cost.setObjectName("imagePreviewCost")
         self._cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -92,18 +103,17 @@ class ImagePreview(QDialog):
         self._close.clicked.connect(self.reject)
 
         self._page_scale = self._make_page_scale()
+        self.tall = TallOffer(self)
+        self.compare = QToolButton(self)
+        self.compare.setObjectName("imagePreviewCompare")
+        self.compare.setText("Compare with…")
+        self.compare.setAccessibleName("Compare with another image of the tray")
+        self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.compare.setMenu(QMenu(self.compare))
+        self.compare.setEnabled(False)
+        self.tall.splitRequested.connect(lambda: self.splitRequested.emit(self._item.id))
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._selection, 1)
-        buttons.addWidget(self._page_scale)
-        buttons.addWidget(self._crop)
-        buttons.addWidget(self._close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._notes)
-        layout.addWidget(self.tools)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self._cost)
-        layout.addLayout(buttons)
+        self._lay_out()
         self.canvas.selectionChanged.connect(self._selection_changed)
         self.canvas.cropKeyPressed.connect(self._crop_clicked)
         self.canvas.toolChanged.connect(self._update_controls)
@@ -111,6 +121,26 @@ class ImagePreview(QDialog):
         self.tools.applyRequested.connect(self._apply_marks)
         self.set_item(item)
         self.resize(900, 680)
+
+    def _lay_out(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._selection, 1)
+        buttons.addWidget(self._page_scale)
+        buttons.addWidget(self._crop)
+        buttons.addWidget(self._close)
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(self._notes, 1)
+        head.addWidget(self.compare)
+        layout.addLayout(head)
+        layout.addWidget(self.tall)
+        layout.addWidget(self.tools)
+        layout.addWidget(self.canvas, 1)
+        cost = QHBoxLayout()
+        cost.addWidget(self._cost, 1)
+        cost.addWidget(self.zoom)
+        layout.addLayout(cost)
+        layout.addLayout(buttons)
 
     def _make_page_scale(self) -> QComboBox:
         """The resolution choice of a PDF page (hidden for other images)."""
@@ -208,6 +238,19 @@ class ImagePreview(QDialog):
             self.canvas.set_image(result.picture, full_size=result.full_size)
         self._update_controls()
 
+    def set_detail(self, sha256: str, region: QRect, image: QImage) -> None:
+        """A part of the prepared image `sha256` at full resolution, for the zoomed canvas."""
+        if sha256 == self._shown_sha and self.canvas.has_image():
+            self.canvas.set_detail(region, image)
+
+    def set_compare_choices(self, others: list[tuple[str, str]]) -> None:
+        """The other images it can be compared with: (id, name) each."""
+        menu = self.compare.menu()
+        menu.clear()
+        for other_id, name in others:
+            menu.addAction(name, partial(self.compareRequested.emit, self._item.id, other_id))
+        self.compare.setEnabled(bool(others))
+
     def set_page_scale(self, scale: PageScale | None) -> None:
         """Offer the resolution choice of a PDF page (None: the item is not a page)."""
         self._page_scale.setVisible(scale is not None)
@@ -241,7 +284,8 @@ class ImagePreview(QDialog):
         tool = self.canvas.tool()
         marks = self.canvas.edit.marks
         if tool is not None:
-            text = TOOL_HINTS[tool] + KEYBOARD_HINT
+            keys = "; Esc leaves the tool." if tool is Tool.MOVE else KEYBOARD_HINT
+            text = TOOL_HINTS[tool] + keys
         elif selection is not None:
             text = "Selection: " + cost_text(selection.width(), selection.height())
         elif marks:

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from app.core.attachment import Attachment
 from app.ui.tray_dialog import image_file_dialog
 from app.ui.tray_frame import TrayFrame, quiet_text_palette
+from app.ui.tray_menu import popup_tile_menu
 from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
 from app.ui.tray_names import differ_points
 from app.ui.tray_strip import TileStrip
@@ -67,6 +68,7 @@ class ImageTray(TrayFrame):
     moveRequested = Signal(str, int)  # attachment id, its new index
     detailToggled = Signal(str, bool)  # attachment id, True: send it at low detail
     previewRequested = Signal(str)  # attachment id: show it as sent (double-click, Enter)
+    compareRequested = Signal(str, str)  # two attachment ids: compare them (the tile's menu)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -217,6 +219,17 @@ class ImageTray(TrayFrame):
         tile.dragStarted.connect(self._start_drag)
         tile.detailToggled.connect(self.detailToggled)
         tile.previewRequested.connect(self.previewRequested)
+        tile.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        tile.customContextMenuRequested.connect(
+            lambda at, t=tile: popup_tile_menu(
+                t,
+                t.item,
+                [o.item for o in self.tiles()],
+                at,
+                preview=self.previewRequested.emit,
+                compare=self.compareRequested.emit,
+            )
+        )
         self._tiles[item.id] = tile
         return tile
 

@@ -10,6 +10,7 @@ live in a `MarkupEdit`, in sent pixels; the canvas only paints them.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
@@ -18,7 +19,9 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.core.markup import (
     MAX_TEXT,
+    RED,
     ArrowMark,
+    Colour,
     Mark,
     MarkupEdit,
     NumberMark,
@@ -29,6 +32,7 @@ from app.core.markup import (
     box_of,
     stroke_width,
 )
+from app.ui.mark_mover import MarkMover
 from app.ui.markup_paint import paint_mark
 from app.ui.tile_canvas import TileCanvas
 
@@ -41,6 +45,7 @@ class Tool(enum.Enum):
     NUMBER = "number"
     TEXT = "text"
     REDACT = "redact"
+    MOVE = "move"
 
 
 class _TextEntry(QLineEdit):
@@ -67,10 +72,12 @@ class MarkupCanvas(TileCanvas):
         self.edit.subscribe(self.update)
         self._tool: Tool | None = None
         self.redact_style = RedactStyle.BLACK
+        self.colour: Colour = RED  # of the marks drawn next
         self._start: QPoint | None = None  # a mark's drag, in sent pixels
         self._end: QPoint | None = None
         self._press = QPointF()  # where the drag started, in view coordinates
         self._entry: _TextEntry | None = None
+        self.mover = MarkMover(self.edit)
         self._entry_at = QPoint()
 
     # -- the tool ------------------------------------------------------------------------------
@@ -84,8 +91,20 @@ class MarkupCanvas(TileCanvas):
         self.clear_selection()
         if tool != self._tool:
             self._tool = tool
+            if tool is Tool.MOVE:
+                self.mover.start()
             self.toolChanged.emit()
         self.update()
+
+    def recolour_picked(self) -> None:
+        """The Move tool's picked mark takes the current colour (undoable)."""
+        index = self.mover.picked if self._tool is Tool.MOVE else None
+        marks = self.edit.marks
+        if index is None or index >= len(marks):
+            return
+        mark = marks[index]
+        if not isinstance(mark, RedactMark):
+            self.edit.replace(index, dataclasses.replace(mark, colour=self.colour))
 
     def text_entry(self) -> QLineEdit | None:
         """The text field of a text mark being typed."""
@@ -104,14 +123,17 @@ class MarkupCanvas(TileCanvas):
         """The tool's mark from one corner (or the arrow's tail) to the other."""
         a, b = (start.x(), start.y()), (end.x(), end.y())
         if self._tool is Tool.RECTANGLE:
-            return RectMark(box_of(a, b), self._stroke())
+            return RectMark(box_of(a, b), self._stroke(), self.colour)
         if self._tool is Tool.REDACT:
             return RedactMark(box_of(a, b), self.redact_style)
         if self._tool is Tool.ARROW:
-            return ArrowMark(a, b, self._stroke())
+            return ArrowMark(a, b, self._stroke(), self.colour)
         if self._tool is Tool.NUMBER:
             return NumberMark(
-                ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2), self.edit.next_number(), self._stroke()
+                ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2),
+                self.edit.next_number(),
+                self._stroke(),
+                self.colour,
             )
         return None
 
@@ -129,7 +151,11 @@ class MarkupCanvas(TileCanvas):
         if self._tool is None or not self.has_image():
             super().mousePressEvent(event)
             return
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and self._tool is Tool.MOVE:
+            self.mover.press(self.to_sent(event.position()))
+            self._start = self._end = self.to_sent(event.position())
+            self.update()
+        elif event.button() == Qt.MouseButton.LeftButton:
             self._close_entry()
             self.clear_selection()
             self._start = self._end = self.to_sent(event.position())
@@ -142,6 +168,8 @@ class MarkupCanvas(TileCanvas):
             super().mouseMoveEvent(event)
             return
         self._end = self.to_sent(event.position())
+        if self._tool is Tool.MOVE:
+            self.mover.drag(self._end)
         self.update()
         event.accept()
 
@@ -155,7 +183,9 @@ class MarkupCanvas(TileCanvas):
         start, end = self._start, self.to_sent(event.position())
         self._start = self._end = None
         moved = (event.position() - self._press).manhattanLength() >= MIN_DRAG
-        if self._tool in (Tool.NUMBER, Tool.TEXT):
+        if self._tool is Tool.MOVE:
+            self.mover.release(end, self._size_tuple())
+        elif self._tool in (Tool.NUMBER, Tool.TEXT):
             self._put(end, end)
         elif (
             moved
@@ -168,8 +198,15 @@ class MarkupCanvas(TileCanvas):
 
     # -- the keyboard --------------------------------------------------------------------------
 
+    def _size_tuple(self) -> tuple[int, int]:
+        return self.sent_size().width(), self.sent_size().height()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if self._tool is Tool.MOVE and self.mover.key(Qt.Key(key), self._size_tuple()):
+            self.update()
+            event.accept()
+            return
         if self._tool is not None and key == Qt.Key.Key_Escape:
             if self._start is not None or self.selection() is not None:
                 self._start = self._end = None
@@ -216,7 +253,7 @@ class MarkupCanvas(TileCanvas):
         self._close_entry()
         if text:
             at = self._entry_at
-            self.edit.add(TextMark((at.x(), at.y()), text, self._stroke()))
+            self.edit.add(TextMark((at.x(), at.y()), text, self._stroke(), self.colour))
 
     def _close_entry(self) -> None:
         entry, self._entry = self._entry, None
@@ -247,13 +284,17 @@ class MarkupCanvas(TileCanvas):
         super().paintEvent(event)
         if not self.has_image():
             return
-        marks = self.edit.marks
+        marks = self.mover.shown(self._size_tuple()) if self._tool is Tool.MOVE else self.edit.marks
         pending = self._pending()
         if not marks and pending is None:
             return
         painter = QPainter(self)
         painter.setClipRect(self.image_rect())
         self._paint_marks(painter, (*marks, pending) if pending is not None else marks)
+        box = self.mover.picked_box(marks) if self._tool is Tool.MOVE else None
+        if box is not None:
+            picked = self._view_rect(box[0], box[1], box[2] - box[0], box[3] - box[1])
+            self.mover.paint_pick(painter, marks, picked)
         painter.end()
 
     def _paint_selection(self, painter: QPainter, target: QRectF) -> None:

@@ -1,6 +1,8 @@
-"""The preview's marking-up tools: a button per tool (R, A, N, T, X), how to redact, undo and
-redo (Ctrl+Z, Ctrl+Shift+Z), and Apply, which asks for the marks to be burned into the image
-that is sent. The buttons follow the canvas's tool and its edit; they change nothing else."""
+"""The preview's marking-up tools: a button per tool (R, A, N, T, X; M moves or deletes one
+mark), how to redact, the marks' colour (C: the next of a few strong ones; the picked mark takes
+it too), undo and redo (Ctrl+Z, Ctrl+Shift+Z), and Apply,
+which asks for the marks to be burned into the image that is sent. The buttons follow the
+canvas's tool and its edit; they change nothing else."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QToolButton, QWidget
 
-from app.core.markup import RedactStyle
+from app.core.markup import MARK_COLOURS, RedactStyle
 from app.ui.markup_canvas import MarkupCanvas, Tool
 
 _TOOLS = (
@@ -20,6 +22,12 @@ _TOOLS = (
     (Tool.NUMBER, "Number", "N", "Click to put numbered markers: 1, 2, 3…"),
     (Tool.TEXT, "Text", "T", "Click where a short text goes, type it, then Enter"),
     (Tool.REDACT, "Redact", "X", "Hide a region: it is blacked out or pixelated when sent"),
+    (
+        Tool.MOVE,
+        "Move",
+        "M",
+        "Pick a mark and drag it (Page Up/Down pick, arrows move; Delete removes it)",
+    ),
 )
 
 
@@ -56,6 +64,9 @@ class MarkupTools(QWidget):
         self._style.addItem("Pixelate", RedactStyle.PIXELATE)
         self._style.currentIndexChanged.connect(self._style_chosen)
         layout.addWidget(self._style)
+        self.colour = self._colour_box()
+        layout.addWidget(self.colour)
+        self._key("C", self._next_colour)
         layout.addStretch(1)
         self.undo_button = self._action("Undo", "Undo the last mark", "Ctrl+Z", canvas.edit.undo)
         self.redo_button = self._action(
@@ -76,6 +87,29 @@ class MarkupTools(QWidget):
         canvas.toolChanged.connect(self._follow)
         canvas.edit.subscribe(self._follow)
         self._follow()
+
+    def _colour_box(self) -> QComboBox:
+        box = QComboBox(self)
+        box.setObjectName("markupColour")
+        box.setAccessibleName("Colour of the marks")
+        box.setToolTip("Colour of the marks drawn next (C: the next colour)")
+        side = box.fontMetrics().height()
+        for name, rgb in MARK_COLOURS:
+            swatch = QPixmap(side, side)
+            swatch.fill(QColor(*rgb))
+            box.addItem(QIcon(swatch), name, rgb)
+        box.currentIndexChanged.connect(self._colour_chosen)
+        return box
+
+    def _colour_chosen(self) -> None:
+        rgb = self.colour.currentData()
+        if isinstance(rgb, tuple):
+            self._canvas.colour = rgb
+            self._canvas.recolour_picked()
+            self._canvas.update()
+
+    def _next_colour(self) -> None:
+        self.colour.setCurrentIndex((self.colour.currentIndex() + 1) % self.colour.count())
 
     def _action(self, text: str, tip: str, keys: str, slot: object) -> QToolButton:
         button = QToolButton(self)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtWidgets import QWidget
 
@@ -55,6 +55,21 @@ def _reader(data: bytes) -> tuple[QImageReader, QBuffer]:
 def decode(data: bytes) -> QImage:
     """All the pixels of encoded image bytes (call from a worker thread)."""
     reader, _buffer = _reader(data)
+    return reader.read()
+
+
+def decode_region(data: bytes, region: QRect) -> QImage:
+    """The part `region` of the image in `data` at full resolution (call from a worker thread);
+    a null image when it cannot be decoded."""
+    reader, _buffer = _reader(data)
+    size = reader.size()
+    if not size.isValid() or not QRect(QPoint(0, 0), size).contains(region):
+        return QImage()
+    whole = size.width() * size.height() * _BYTES_PER_PIXEL
+    # JPEG decodes only the part; other formats decode whole first, refused past Qt's limit.
+    if whole > QImageReader.allocationLimit() << 20 and reader.format() != b"jpeg":
+        return QImage()
+    reader.setClipRect(region)
     return reader.read()
 
 

@@ -1,64 +1,56 @@
 """The picture of an image as sent, its 448-px tile grid, and a rectangle dragged over it.
 
 All positions the canvas reports are in *sent pixels* (the prepared image's own pixels, which the
-tile formula prices), snapped to whole pixels; the picture is scaled to fit the widget. Tiles
-past the six that count are greyed and hatched. The selection draws its own tile grid (dashed,
-from its corner), which is the grid it will have once cropped.
+tile formula prices), snapped to whole pixels. The picture is fitted to the widget, or zoomed
+(Ctrl+wheel at the pointer, `zoom_step`, `zoom_fit`, `zoom_actual`) and panned (a drag with the
+middle button or with Space held, the wheel, Shift+wheel: `app.ui.canvas_pan`); `CanvasZoom` says
+where it is drawn, and the grid, the selection and the marks follow. Tiles past the six that
+count are greyed and hatched; the selection draws its own tile grid (dashed, from its corner),
+the grid it will have once cropped (`app.ui.tile_paint`).
 
 The canvas never holds the full-size pixels: it paints from a copy no larger than the screen
-(`app.ui.preview_picture`), while every position stays in sent pixels. While the widget is being
-resized it draws that copy unfiltered; a smooth copy of the widget's size follows once resizing
-pauses. Until the picture arrives, a placeholder (the small thumbnail, enlarged) and a message.
+(`app.ui.preview_picture`). Zoomed past that copy's resolution it asks (`detailWanted`) for the
+visible part at full resolution, which the preview's flow decodes on a worker and hands back with
+`set_detail`. While the widget is being resized it draws the fitted copy unfiltered; a smooth copy
+of the widget's size follows once resizing pauses. Until the picture arrives, a placeholder (the
+small thumbnail, enlarged) and a message.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
-    QPen,
-    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.core.budget import TILE_SIZE
 from app.core.crop import Tile, tile_grid
+from app.ui.canvas_pan import CanvasPan
+from app.ui.canvas_picture import CanvasPicture
+from app.ui.canvas_zoom import MARGIN, CanvasZoom, ViewState
+from app.ui.selection_nudge import ARROWS, nudged
+from app.ui.tile_paint import SHADE, paint_selection, paint_tiles, view_rect
 
-MARGIN = 8  # around the image inside the canvas, in view pixels
-MAX_UPSCALE = 8.0  # small images are enlarged to fill the view, up to this factor
-SETTLE_MS = 120  # after the last resize step, the smooth picture replaces the quick one
-_SHADE = QColor(0, 0, 0, 120)
-_UNCOUNTED_WASH = QColor(128, 128, 128, 90)  # tiles past the six that count: greyed
-_UNCOUNTED_HATCH = QColor(40, 40, 40, 160)  # and hatched
-_GRID_DARK = QColor(0, 0, 0, 170)
-_GRID_LIGHT = QColor(255, 255, 255, 220)
-_LABEL_BACK = QColor(0, 0, 0, 150)
+__all__ = ["MARGIN", "TileCanvas"]
 
-
-_ARROWS = {
-    Qt.Key.Key_Left: (-1, 0),
-    Qt.Key.Key_Right: (1, 0),
-    Qt.Key.Key_Up: (0, -1),
-    Qt.Key.Key_Down: (0, 1),
-}
+SETTLE_MS = 120  # after the last resize, zoom or pan step, the smooth or sharp picture follows
 
 
 class TileCanvas(QWidget):
-    """The image scaled to fit, its tile grid and the selection (all in sent pixels)."""
+    """The image fitted or zoomed, its tile grid and the selection (all in sent pixels)."""
 
     selectionChanged = Signal()  # while dragging too
     cropKeyPressed = Signal()  # Enter on a selection: crop to it
+    zoomChanged = Signal()
+    detailWanted = Signal(QRect)  # sent pixels to decode at full resolution (`set_detail`)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,17 +61,21 @@ class TileCanvas(QWidget):
         self.setMinimumSize(320, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._size = QSize()  # sent pixels
+        self._zoom = CanvasZoom()
         self._tiles: list[Tile] = []
-        self._image: QImage | None = None  # the screen-sized copy, never the full image
-        self._scaled: QPixmap | None = None  # the copy at the widget's size, smooth
+        self._picture = CanvasPicture()
         self._placeholder: QImage | None = None
         self._message = "Decoding…"
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
-        self._settle.timeout.connect(self.update)
+        self._settle.timeout.connect(self._settled)
         self._selection: QRect | None = None  # sent pixels
         self._anchor: QPoint | None = None  # where the drag started, sent pixels
+        self.pan = CanvasPan(self, self)
+        self.installEventFilter(self.pan)
+        self.grid = True  # draw the tile grid
+        self.selectable = True  # a drag or the arrow keys select a region
 
     # -- content -------------------------------------------------------------------------------
 
@@ -87,8 +83,11 @@ class TileCanvas(QWidget):
         size = QSize(width, height)
         if size != self._size:
             self._size = size
+            self._zoom.set_sent_size(size)
             self._tiles = tile_grid(width, height) if width > 0 and height > 0 else []
+            self._picture.detail = None
             self.clear_selection()
+            self.zoomChanged.emit()
             self.update()
 
     def sent_size(self) -> QSize:
@@ -109,13 +108,27 @@ class TileCanvas(QWidget):
                 f"not {self._size.width()}×{self._size.height()}."
             )
             image = None
-        self._image = image
-        self._scaled = None
+        self._picture.set(image)
         self._placeholder = None
         self._message = message
         if image is None:
             self.clear_selection()
+        else:
+            self._settle.start()  # zoomed in already: the sharp part follows
         self.update()
+
+    def set_detail(self, region: QRect, image: QImage) -> None:
+        """The part `region` (sent pixels) of the image at full resolution, asked for with
+        `detailWanted`; ignored unless it is that size."""
+        if self._picture.image is None or image.isNull() or image.size() != region.size():
+            return
+        self._picture.detail = (QRect(region), image)
+        self.update()
+
+    def detail_region(self) -> QRect | None:
+        """The part held at full resolution, if any."""
+        detail = self._picture.detail
+        return QRect(detail[0]) if detail is not None else None
 
     def set_placeholder(self, thumbnail: QImage | None, message: str) -> None:
         """No picture yet: the thumbnail (if any) enlarged, under the message."""
@@ -123,37 +136,31 @@ class TileCanvas(QWidget):
         self._placeholder = thumbnail if thumbnail is not None and not thumbnail.isNull() else None
 
     def has_image(self) -> bool:
-        return self._image is not None
+        return self._picture.image is not None
 
     def has_placeholder(self) -> bool:
-        return self._image is None and self._placeholder is not None
+        return self._picture.image is None and self._placeholder is not None
 
     def picture(self) -> QImage | None:
         """The copy the canvas paints from."""
-        return self._image
+        return self._picture.image
 
     def picture_size(self) -> QSize:
         """The size of the copy the canvas paints from (empty when it has none)."""
-        return self._image.size() if self._image is not None else QSize()
+        return self._picture.image.size() if self._picture.image is not None else QSize()
 
     def message(self) -> str:
-        return "" if self._image is not None else self._message
+        return "" if self._picture.image is not None else self._message
 
     # -- geometry ------------------------------------------------------------------------------
 
     def scale(self) -> float:
         """View pixels per sent pixel."""
-        if self._size.isEmpty():
-            return 1.0
-        width = max(1, self.width() - 2 * MARGIN)
-        height = max(1, self.height() - 2 * MARGIN)
-        return min(width / self._size.width(), height / self._size.height(), MAX_UPSCALE)
+        return self._zoom.scale(self.size(), self.devicePixelRatioF())
 
     def image_rect(self) -> QRectF:
         """Where the image is drawn, in view coordinates."""
-        scale = self.scale()
-        width, height = self._size.width() * scale, self._size.height() * scale
-        return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+        return self._zoom.image_rect(self.size(), self.devicePixelRatioF())
 
     def to_view(self, point: QPointF | QPoint) -> QPointF:
         """A point in sent pixels → view coordinates."""
@@ -170,7 +177,64 @@ class TileCanvas(QWidget):
         return QPoint(max(0, min(self._size.width(), x)), max(0, min(self._size.height(), y)))
 
     def _view_rect(self, x: float, y: float, width: float, height: float) -> QRectF:
-        return QRectF(self.to_view(QPointF(x, y)), self.to_view(QPointF(x + width, y + height)))
+        return view_rect(self.to_view, x, y, width, height)
+
+    def visible_region(self) -> QRect:
+        """The part of the image in view, in sent pixels."""
+        shown = self.image_rect().intersected(QRectF(self.rect()))
+        return QRect(self.to_sent(shown.topLeft()), self.to_sent(shown.bottomRight())).adjusted(
+            0, 0, -1, -1
+        )
+
+    # -- zoom ----------------------------------------------------------------------------------
+
+    def fitted(self) -> bool:
+        return self._zoom.fitted()
+
+    def zoom_percent(self) -> int:
+        """Screen pixels per hundred sent pixels."""
+        return self._zoom.percent(self.size(), self.devicePixelRatioF())
+
+    def zoom_step(self, steps: int, anchor: QPointF | None = None) -> None:
+        """Zoom in (`steps` > 0) or out, keeping the view point `anchor` (the middle) still."""
+        self._zoomed(lambda: self._zoom.step(steps, self.size(), self.devicePixelRatioF(), anchor))
+
+    def zoom_fit(self) -> None:
+        self._zoomed(self._zoom.fit)
+
+    def zoom_actual(self) -> None:
+        """100 %: one sent pixel to one screen pixel."""
+        self._zoomed(lambda: self._zoom.zoom_to(1.0, self.size(), self.devicePixelRatioF()))
+
+    def view_state(self) -> ViewState:
+        return self._zoom.state()
+
+    def set_view_state(self, state: ViewState) -> None:
+        """Show the part another canvas shows, as large."""
+        self._zoomed(lambda: self._zoom.set_state(state, self.size(), self.devicePixelRatioF()))
+
+    def pan_by(self, delta: QPointF) -> None:
+        self._zoomed(lambda: self._zoom.pan(delta, self.size(), self.devicePixelRatioF()))
+
+    def _zoomed(self, change: Callable[[], None]) -> None:
+        if self._size.isEmpty():
+            return
+        change()
+        self._settle.start()
+        self.zoomChanged.emit()
+        self.update()
+
+    def _settled(self) -> None:
+        self.update()
+        wanted = self._wanted_detail()
+        if wanted is not None:
+            self.detailWanted.emit(wanted)
+
+    def _wanted_detail(self) -> QRect | None:
+        if self._zoom.fitted():
+            return None
+        zoom = self.scale() * self.devicePixelRatioF()
+        return self._picture.wanted_detail(self._size, zoom, self.visible_region())
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -202,7 +266,8 @@ class TileCanvas(QWidget):
             self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._image is not None:
+        left = event.button() == Qt.MouseButton.LeftButton
+        if left and self.selectable and self._picture.image is not None:
             self._anchor = self.to_sent(event.position())
             self._drag_to(event.position())
             event.accept()
@@ -231,9 +296,18 @@ class TileCanvas(QWidget):
             self.clear_selection()  # the first Esc drops the selection, the next one closes
             event.accept()
             return
-        if key in _ARROWS and self._image is not None and self._anchor is None:
+        if (
+            key in ARROWS
+            and self.selectable
+            and self._picture.image is not None
+            and not self._anchor
+        ):
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self._nudge(key, resize=shift)
+            selection = nudged(self._selection, self._size, key, resize=shift)
+            if selection is not None and selection != self._selection:
+                self._selection = selection
+                self.selectionChanged.emit()
+                self.update()
             event.accept()
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._selection is not None:
@@ -242,77 +316,39 @@ class TileCanvas(QWidget):
             return
         super().keyPressEvent(event)
 
-    def _nudge(self, key: Qt.Key, *, resize: bool) -> None:
-        """The keyboard's selection: the first arrow selects the middle half of the image;
-        then arrows move it and Shift+arrows resize it, by a twentieth of the image."""
-        width, height = self._size.width(), self._size.height()
-        if width < 2 or height < 2:
-            return
-        if self._selection is None:
-            selection = QRect(width // 4, height // 4, max(1, width // 2), max(1, height // 2))
-        else:
-            dx, dy = _ARROWS[key]
-            step_x, step_y = max(1, width // 20), max(1, height // 20)
-            selection = QRect(self._selection)
-            if resize:
-                selection.setWidth(
-                    max(step_x, min(width - selection.x(), selection.width() + dx * step_x))
-                )
-                selection.setHeight(
-                    max(step_y, min(height - selection.y(), selection.height() + dy * step_y))
-                )
-            else:
-                x = min(max(0, selection.x() + dx * step_x), width - selection.width())
-                y = min(max(0, selection.y() + dy * step_y), height - selection.height())
-                selection.moveTo(x, y)
-        if selection != self._selection:
-            self._selection = selection
-            self.selectionChanged.emit()
-            self.update()
-
     # -- painting ------------------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.DevicePixelRatioChange:
-            self._scaled = None
+            self._picture.forget_scaled()
         super().changeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self._zoom.follow(self.size(), self.devicePixelRatioF())
         self._settle.start()  # the quick picture until resizing pauses
+        self.zoomChanged.emit()
         super().resizeEvent(event)
 
-    def _smooth(self, target: QRectF) -> QPixmap | None:
-        """The picture at the target's size, or None while resizing (draw it quickly then)."""
-        assert self._image is not None
+    def _paint_picture(self, painter: QPainter, target: QRectF) -> None:
         ratio = self.devicePixelRatioF()
-        size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
-        if self._scaled is not None and self._scaled.size() == size:
-            return self._scaled
-        if self._settle.isActive():
-            return None
-        smooth = size.width() < self._image.width()  # enlarged pixels stay crisp squares
-        mode = (
-            Qt.TransformationMode.SmoothTransformation
-            if smooth
-            else Qt.TransformationMode.FastTransformation
-        )
-        pixmap = QPixmap.fromImage(
-            self._image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
-        )
-        pixmap.setDevicePixelRatio(ratio)
-        self._scaled = pixmap
-        return pixmap
+        if self._zoom.fitted():
+            self._picture.paint_fitted(painter, target, ratio, settling=self._settle.isActive())
+            return
+        detail = self._picture.detail
+        region = detail[0] if detail is not None else QRect()
+        detail_at = self._view_rect(region.x(), region.y(), region.width(), region.height())
+        self._picture.paint_zoomed(painter, target, detail_at, QRectF(self.rect()), ratio)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Dark))
         target = self.image_rect()
-        if self._image is None:
+        if self._picture.image is None:
             if self._placeholder is not None:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(target, self._placeholder, QRectF(self._placeholder.rect()))
-                painter.fillRect(self.rect(), _SHADE)
+                painter.fillRect(self.rect(), SHADE)
             painter.setPen(palette.color(QPalette.ColorRole.BrightText))
             painter.drawText(
                 self.rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN),
@@ -321,103 +357,14 @@ class TileCanvas(QWidget):
             )
             painter.end()
             return
-        pixmap = self._smooth(target)
-        if pixmap is not None:
-            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
-        else:
-            painter.drawImage(target, self._image, QRectF(self._image.rect()))
-        self._paint_tiles(painter)
+        self._paint_picture(painter, target)
+        if self.grid:
+            paint_tiles(painter, self._tiles, self.to_view, self.scale(), target)
         if self._selection is not None:
             self._paint_selection(painter, target)
         painter.end()
 
-    def _paint_tiles(self, painter: QPainter) -> None:
-        # A few fills and lines for the whole grid, not some per tile: a 60-MP photo has 247.
-        for rect in self._uncounted_rects():
-            painter.fillRect(rect, _UNCOUNTED_WASH)
-            painter.fillRect(rect, QBrush(_UNCOUNTED_HATCH, Qt.BrushStyle.BDiagPattern))
-        xs = sorted({t.left for t in self._tiles} | {t.left + t.width for t in self._tiles})
-        ys = sorted({t.top for t in self._tiles} | {t.top + t.height for t in self._tiles})
-        area = self.image_rect()
-        # A dark line under a light one: the grid shows on any picture. Filled rectangles, not
-        # pen strokes: wide pens are slow.
-        for colour, line in ((_GRID_DARK, 3.0), (_GRID_LIGHT, 1.0)):
-            for x in xs:
-                left = self.to_view(QPointF(x, 0)).x() - line / 2
-                painter.fillRect(QRectF(left, area.top() - 1, line, area.height() + 2), colour)
-            for y in ys:
-                top = self.to_view(QPointF(0, y)).y() - line / 2
-                painter.fillRect(QRectF(area.left() - 1, top, area.width() + 2, line), colour)
-        self._paint_labels(painter)
-
-    def _uncounted_rects(self) -> list[QRectF]:
-        """The tiles past the counted ones, as one rectangle per run of rows alike."""
-        spans: list[tuple[int, int, int, int]] = []  # left, top, right, bottom in sent pixels
-        for tile in self._tiles:
-            if tile.counted:
-                continue
-            right, bottom = tile.left + tile.width, tile.top + tile.height
-            if spans and spans[-1][1] == tile.top:  # the same row: extend it
-                left, top, _, _ = spans[-1]
-                spans[-1] = (left, top, right, bottom)
-            elif spans and spans[-1][0] == tile.left and spans[-1][3] == tile.top:
-                left, top, right, _ = spans[-1]  # a new row under one alike: merge, extend
-                spans[-1] = (left, top, right, bottom)
-            else:
-                spans.append((tile.left, tile.top, right, bottom))
-        return [self._view_rect(x, y, r - x, b - y) for x, y, r, b in spans]
-
-    def _paint_labels(self, painter: QPainter) -> None:
-        font = QFont(self.font())
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        shown = TILE_SIZE * self.scale()  # a whole tile's side in view pixels
-        if metrics.height() + 8 > shown or metrics.horizontalAdvance("0") + 14 > shown:
-            return  # not even a number fits in a tile
-        # The widest "N: not counted" any tile has; when it cannot fit, none is measured.
-        uncounted_fits = metrics.horizontalAdvance(f"{len(self._tiles)}: not counted") + 14 <= shown
-        painter.setPen(QColor(255, 255, 255))
-        for tile in self._tiles:
-            if not tile.counted and not uncounted_fits:
-                continue
-            rect = self._view_rect(tile.left, tile.top, tile.width, tile.height)
-            label = str(tile.index + 1) if tile.counted else f"{tile.index + 1}: not counted"
-            box = metrics.boundingRect(label).adjusted(-4, -1, 4, 1)
-            if box.width() + 6 <= rect.width() and box.height() + 6 <= rect.height():
-                box.moveTopLeft(QPoint(round(rect.left()) + 3, round(rect.top()) + 3))
-                painter.fillRect(box, _LABEL_BACK)
-                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
-
     def _paint_selection(self, painter: QPainter, target: QRectF) -> None:
         assert self._selection is not None
-        sel = self._selection
-        chosen = self._view_rect(sel.x(), sel.y(), sel.width(), sel.height())
-        # Shade what the crop leaves out.
-        painter.fillRect(
-            QRectF(target.left(), target.top(), target.width(), chosen.top() - target.top()), _SHADE
-        )
-        painter.fillRect(
-            QRectF(
-                target.left(), chosen.bottom(), target.width(), target.bottom() - chosen.bottom()
-            ),
-            _SHADE,
-        )
-        painter.fillRect(
-            QRectF(target.left(), chosen.top(), chosen.left() - target.left(), chosen.height()),
-            _SHADE,
-        )
-        painter.fillRect(
-            QRectF(chosen.right(), chosen.top(), target.right() - chosen.right(), chosen.height()),
-            _SHADE,
-        )
-        # The crop's own tiles start at its corner.
-        painter.setPen(QPen(QColor(255, 255, 0, 220), 1, Qt.PenStyle.DashLine))
-        for column in range(1, math.ceil(sel.width() / TILE_SIZE)):
-            x = self.to_view(QPointF(sel.x() + column * TILE_SIZE, 0)).x()
-            painter.drawLine(QPointF(x, chosen.top()), QPointF(x, chosen.bottom()))
-        for row in range(1, math.ceil(sel.height() / TILE_SIZE)):
-            y = self.to_view(QPointF(0, sel.y() + row * TILE_SIZE)).y()
-            painter.drawLine(QPointF(chosen.left(), y), QPointF(chosen.right(), y))
-        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
-        painter.drawRect(chosen)
+        outline = self.palette().color(QPalette.ColorRole.Highlight)
+        paint_selection(painter, self._selection, self.to_view, target, outline)

@@ -19,7 +19,7 @@ from support.sessions import demo_session
 from support.turns import finished
 
 from app.core.conversation import Status
-from app.core.markup import RED, RectMark, RedactMark, TextMark, stroke_width
+from app.core.markup import MARK_COLOURS, RED, RectMark, RedactMark, TextMark, stroke_width
 from app.gui.session import AppSession
 from app.ui.image_preview import ImagePreview
 from app.ui.markup_canvas import MarkupCanvas, Tool
@@ -266,3 +266,91 @@ def test_switching_tools_by_key_draws_with_the_new_tool(
     drag(qtbot, canvas, (600, 300), (900, 500))
     assert isinstance(canvas.edit.marks[0], RedactMark)
     assert canvas.edit.marks[1] == RectMark((600, 300, 900, 500), stroke_width(*SIZE))
+
+
+def test_marks_take_the_colour_chosen_by_key_or_list_and_are_sent_in_it(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
+    item_id, dialog = opened(qtbot, session, picture(tmp_path / "colours.png"))
+    canvas = dialog.canvas
+    colour = dialog.tools.colour
+    assert colour.objectName() == "markupColour"
+    assert colour.currentText() == "Red"
+    choose(qtbot, canvas, Qt.Key.Key_R, Tool.RECTANGLE)
+    drag(qtbot, canvas, (100, 100), (300, 200))
+    # C: the next colour, for the marks drawn next; the list sets it too.
+    qtbot.keyClick(canvas, Qt.Key.Key_C)
+    assert colour.currentText() == "Orange"
+    drag(qtbot, canvas, (400, 100), (560, 200))
+    colour.setCurrentIndex(colour.findText("Blue"))
+    choose(qtbot, canvas, Qt.Key.Key_A, Tool.ARROW)
+    drag(qtbot, canvas, (100, 600), (500, 600))
+    rgb = dict(MARK_COLOURS)
+    assert [m.colour for m in canvas.edit.marks] == [RED, rgb["Orange"], rgb["Blue"]]  # type: ignore[union-attr]
+
+    qtbot.mouseClick(dialog.tools.apply_button, Qt.MouseButton.LeftButton)
+
+    def marked() -> bool:
+        item = session.attachments.item(item_id)
+        return item is not None and item.prepared is not None and bool(item.notes)
+
+    qtbot.waitUntil(marked, timeout=10_000)
+    item = session.attachments.item(item_id)
+    assert item is not None
+    assert item.prepared is not None
+    sent = decoded(item.prepared.data)
+    assert sent.getpixel((101, 150)) == RED
+    assert sent.getpixel((401, 150)) == rgb["Orange"]
+    assert sent.getpixel((300, 600)) == rgb["Blue"]  # on the arrow's shaft
+
+
+def test_one_mark_is_moved_recoloured_and_deleted_with_the_move_tool(
+    qtbot: QtBot, session: AppSession, tmp_path: Path
+) -> None:
+    item_id, dialog = opened(qtbot, session, picture(tmp_path / "move.png"))
+    canvas = dialog.canvas
+    stroke = stroke_width(*SIZE)
+    choose(qtbot, canvas, Qt.Key.Key_R, Tool.RECTANGLE)
+    drag(qtbot, canvas, (100, 100), (300, 200))
+    drag(qtbot, canvas, (400, 400), (500, 500))
+    choose(qtbot, canvas, Qt.Key.Key_M, Tool.MOVE)
+    assert dialog.tools.button(Tool.MOVE).isChecked()
+    assert canvas.mover.picked == 1  # the last mark, at first
+    assert "Delete" in dialog.selection_text()
+
+    # A drag on the first rectangle moves it (and nothing is drawn).
+    drag(qtbot, canvas, (200, 100), (300, 160))
+    assert canvas.edit.marks == (
+        RectMark((200, 160, 400, 260), stroke),
+        RectMark((400, 400, 500, 500), stroke),
+    )
+    assert canvas.mover.picked == 0
+    # The keyboard: Page Down picks the next, arrows move it by a fiftieth of the image.
+    qtbot.keyClick(canvas, Qt.Key.Key_PageDown)
+    assert canvas.mover.picked == 1
+    qtbot.keyClick(canvas, Qt.Key.Key_Left)
+    step = max(SIZE) // 50
+    assert canvas.edit.marks[1] == RectMark((400 - step, 400, 500 - step, 500), stroke)
+    # The colour list recolours the picked mark; Delete removes it; Ctrl+Z brings it back.
+    dialog.tools.colour.setCurrentIndex(dialog.tools.colour.findText("Blue"))
+    blue = dict(MARK_COLOURS)["Blue"]
+    assert canvas.edit.marks[1].colour == blue  # type: ignore[union-attr]
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert len(canvas.edit.marks) == 1
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(canvas.edit.marks) == 2, timeout=2000)
+
+    qtbot.mouseClick(dialog.tools.apply_button, Qt.MouseButton.LeftButton)
+
+    def marked() -> bool:
+        item = session.attachments.item(item_id)
+        return item is not None and item.prepared is not None and bool(item.notes)
+
+    qtbot.waitUntil(marked, timeout=10_000)
+    item = session.attachments.item(item_id)
+    assert item is not None
+    assert item.prepared is not None
+    sent = decoded(item.prepared.data)
+    assert sent.getpixel((201, 200)) == RED  # the moved rectangle's left edge
+    assert sent.getpixel((101, 150)) != RED  # nothing left where it was
+    assert sent.getpixel((400 - step + 1, 450)) == blue
