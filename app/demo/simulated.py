@@ -74,6 +74,8 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
         f"- Prompt: {request.prompt_tokens} tokens, {request.image_tokens} of them for images",
         "- Add an xAI API key in Settings for real answers.",
     ]
+    if "table" in request.last_user_text.lower():
+        lines += ["", *_image_table(request, tokens_fn)]
     if "code" in request.last_user_text.lower():
         sizes = [(im.width, im.height) for im in request.last_user_images]
         lines += [
@@ -87,6 +89,21 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
             "```",
         ]
     return "\n".join(lines)
+
+
+def _image_table(request: ChatRequest, tokens_fn: ImageTokensFn) -> list[str]:
+    """The images of the last message as a Markdown table (asked for by a question that says
+    "table"): one row per image, or one row saying there is none."""
+    rows = [
+        f"| {n} | {im.width}×{im.height} | {image_tiles(im.width, im.height)} | "
+        f"{tokens_fn(im.width, im.height)} |"
+        for n, im in enumerate(request.last_user_images, start=1)
+    ]
+    return [
+        "| Image | Size (px) | Tiles | Tokens |",
+        "|---:|---|---:|---:|",
+        *(rows or ["| – | no image | 0 | 0 |"]),
+    ]
 
 
 def json_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
