@@ -16,6 +16,7 @@ from app.core.budget import image_tiles
 from .chat_request import ChatRequest, ImageTokensFn
 from .images import ReceivedImage
 from .schema_value import sample, schema_in_text
+from .titling import asks_for_title, title_reply
 
 DISCLAIMER = "Simulated reply from the local demo endpoint: no real model saw your images."
 _QUESTION_LIMIT = 200  # characters of the question quoted back
@@ -200,6 +201,8 @@ def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
 
 def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     """The whole reply, before any max_tokens cut."""
+    if asks_for_title(request):
+        return title_reply(request)
     structured = structured_reply(request)
     if structured is not None:
         return structured
