@@ -11,7 +11,7 @@ from .chat_request import ChatRequest
 
 _SKIP_WORDS = (
     "a an the please can could would you me my i is are was of to for in on at this that it "
-    "and or what how do does tell about with question reply start images"
+    "and or what how do does tell about with"
 )
 _SKIP = frozenset(_SKIP_WORDS.split())
 _SIZE = re.compile(r"(\d{2,5})×(\d{2,5}) px")

@@ -105,7 +105,7 @@ class ReplySection(QGroupBox):
             "After the first reply: a few words from a small, cheap model of the endpoint "
             "(a fraction of a cent), or made on this computer, or none (the first question)."
         )
-        titles_label = QLabel("Conversation &titles:", self)
+        titles_label = QLabel("Conversation tit&les:", self)
         titles_label.setBuddy(self.titles_combo)
         form.addRow(titles_label, self.titles_combo)
 
