@@ -30,7 +30,7 @@ from app.store.usage_ledger import UsageLedger
 
 @pytest.fixture
 def session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[AppSession]:
-    app_session, task = start_session(qtbot, qloop, server=DemoServer(pace=0.01))
+    app_session, task = start_session(qtbot, qloop, server=DemoServer(pace=0.01), titles="auto")
     qtbot.waitUntil(lambda: app_session.history_flow.history.info is not None, timeout=5000)
     yield app_session
     stop_session(qtbot, app_session, task)
