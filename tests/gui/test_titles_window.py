@@ -151,13 +151,13 @@ def test_a_rename_always_wins(qtbot: QtBot, session: AppSession) -> None:
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
     conv_id = session.chat.conversation.id
     qtbot.waitUntil(lambda: sidebar.model.get(conv_id) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: len(server.model_requests) == 1, timeout=5000)
     assert session.chat.busy  # the reply is still coming
     sidebar.renameRequested.emit(conv_id, "My dialog notes")
-    before = len(server.model_requests)
     qtbot.waitUntil(finished(session, Status.COMPLETE), timeout=15_000)
     qtbot.wait(500)
     assert stored_title(conv_id) == "My dialog notes"
-    assert len(server.model_requests) == before  # not even asked
+    assert len(server.model_requests) == 1  # the turn's: no title was even asked for
 
     # Titled, then renamed: a second first reply (regenerate) leaves the rename alone.
     session.new_conversation()
