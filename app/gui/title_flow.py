@@ -66,7 +66,11 @@ class TitleFlow(QObject):
 
     def _reply_finished(self, reply: Message) -> None:
         conversation = self._chat.conversation
-        replies = [m for m in conversation.messages if m.role == "assistant"]
+        replies = [
+            m
+            for m in conversation.messages
+            if m.role == "assistant" and m.status is Status.COMPLETE
+        ]
         questions = [m for m in conversation.messages if m.role == "user"]
         if (
             self._prefs.settings.titles == "off"
