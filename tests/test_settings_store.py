@@ -389,3 +389,12 @@ def test_default_directory_is_the_user_config_dir(monkeypatch: pytest.MonkeyPatc
 def test_settings_error_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="Max reply tokens"):
         SettingsStore(tmp_path).save(Settings(max_tokens=0))
+
+
+def test_the_title_setting_survives_a_restart_and_an_unknown_one_is_auto(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    for mode in ("local", "off", "auto"):
+        store.save(Settings(titles=mode))
+        assert SettingsStore(tmp_path).load().titles == mode
+    write(store, json.dumps({"titles": "sometimes", "max_tokens": 100}))
+    assert store.load() == Settings(max_tokens=100)

@@ -61,6 +61,8 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, Spl
     itemChanged = Signal(str)  # one item changed (its id)
     notice = Signal(str)  # a plain-language message for the status line
     pagesWanted = Signal(str, object)  # a PDF item's id and its PdfInfo: ask which pages
+    # The user removed an item: its name, and what `put_back` takes to bring it back.
+    removed = Signal(str, object)
 
     def __init__(
         self,
@@ -157,9 +159,27 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, Spl
         entry = self._entries.pop(item_id, None)
         if entry is None:
             return
+        index = self._order.index(item_id)
         self._order.remove(item_id)
-        if entry.task is not None:
-            entry.task.cancel()
+        for task in (entry.task, entry.low_task):
+            if task is not None:
+                task.cancel()
+        entry.task = entry.low_task = None
+        self.changed.emit()
+        self.removed.emit(entry.view.name, (index, entry))
+
+    def put_back(self, removed: object) -> None:
+        """Bring back an item as `removed` announced it, at its place, with its detail, crop
+        and markup (its preparation starts again if it had not finished)."""
+        index, entry = removed if isinstance(removed, tuple) else (0, None)
+        if not isinstance(entry, AttachmentEntry) or entry.view.id in self._entries:
+            return
+        self._entries[entry.view.id] = entry
+        self._order.insert(min(index, len(self._order)), entry.view.id)
+        if entry.view.pending:
+            self._start(entry)
+        else:
+            self._follow_detail(entry)
         self.changed.emit()
 
     def move(self, item_id: str, new_index: int) -> None:

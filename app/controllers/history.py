@@ -336,6 +336,12 @@ class HistoryController(QObject):
     def rename(self, conv_id: str, title: str) -> asyncio.Future[None]:
         return self._edit(lambda s: s.rename(conv_id, title))
 
+    def auto_title(self, conv_id: str, title: str, default: str) -> asyncio.Future[str | None]:
+        """Title a conversation from its content unless renamed (see HistoryStore)."""
+        future = self._call(lambda s: s.auto_title(conv_id, title, default))
+        future.add_done_callback(lambda f: f.cancelled() or f.exception() or self.refresh())
+        return future
+
     def pin(self, conv_id: str, pinned: bool) -> asyncio.Future[None]:
         return self._edit(lambda s: s.pin(conv_id, pinned))
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from app.core.budget import image_tokens
 from app.core.imagetypes import PreparedImage
+from app.core.titles import default_title
 from app.core.versions import VersionTree
 
 Detail = Literal["auto", "low", "high"]
@@ -277,7 +278,7 @@ class Conversation:
             raise ValueError("a message needs text or an image")
         message = self._push(Message(role="user", parts=list(parts)))
         if not self.title:
-            self.title = _title_from(message.text)
+            self.title = default_title(message.text)
         return message
 
     def begin_reply(self, model: str | None = None) -> Message:
@@ -374,10 +375,3 @@ def _assistant_messages(message: Message) -> list[dict[str, Any]]:
         reply,
         *({"role": "tool", "tool_call_id": call.id, "content": call.result} for call in calls),
     ]
-
-
-def _title_from(text: str, limit: int = 60) -> str:
-    line = " ".join(text.split())
-    if not line:
-        return "Images"
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

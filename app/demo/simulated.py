@@ -16,6 +16,7 @@ from app.core.budget import image_tiles
 from .chat_request import ChatRequest, ImageTokensFn
 from .images import ReceivedImage
 from .schema_value import sample, schema_in_text
+from .titling import asks_for_title, title_reply
 
 DISCLAIMER = "Simulated reply from the local demo endpoint: no real model saw your images."
 _QUESTION_LIMIT = 200  # characters of the question quoted back
@@ -74,6 +75,8 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
         f"- Prompt: {request.prompt_tokens} tokens, {request.image_tokens} of them for images",
         "- Add an xAI API key in Settings for real answers.",
     ]
+    if "table" in request.last_user_text.lower():
+        lines += ["", *_image_table(request, tokens_fn)]
     if "code" in request.last_user_text.lower():
         sizes = [(im.width, im.height) for im in request.last_user_images]
         lines += [
@@ -87,6 +90,21 @@ def markdown_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
             "```",
         ]
     return "\n".join(lines)
+
+
+def _image_table(request: ChatRequest, tokens_fn: ImageTokensFn) -> list[str]:
+    """The images of the last message as a Markdown table (asked for by a question that says
+    "table"): one row per image, or one row saying there is none."""
+    rows = [
+        f"| {n} | {im.width}×{im.height} | {image_tiles(im.width, im.height)} | "
+        f"{tokens_fn(im.width, im.height)} |"
+        for n, im in enumerate(request.last_user_images, start=1)
+    ]
+    return [
+        "| Image | Size (px) | Tiles | Tokens |",
+        "|---:|---|---:|---:|",
+        *(rows or ["| – | no image | 0 | 0 |"]),
+    ]
 
 
 def json_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
@@ -183,7 +201,9 @@ def thinking_text(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
 
 def simulated_reply(request: ChatRequest, tokens_fn: ImageTokensFn) -> str:
     """The whole reply, before any max_tokens cut. Asked to continue a reply it wrote (cut at
-    the token limit, or stopped), the rest of that reply."""
+    the token limit, or stopped), the rest of that reply; asked for a title, a title."""
+    if asks_for_title(request):
+        return title_reply(request)
     if request.continues is not None:
         whole = simulated_reply(request.continues, tokens_fn)
         if len(whole) > len(request.continued_text) and whole.startswith(request.continued_text):

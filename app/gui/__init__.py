@@ -29,11 +29,16 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     log_path = setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from app.gui.single_instance import claim
+
+    if (instance := claim(files)) is None:
+        return 0  # the running window took the files and came to the front
     apply_app_identity(app)
     QGuiApplication.setQuitOnLastWindowClosed(False)  # the session ends the loop itself
     # The demo's reasoning models think for a moment, as real ones do (tests use none).
     session = AppSession(demo=demo, demo_think_seconds=1.0 if demo else 0.0)
     session.log_path = log_path
+    instance.serve(session.window, session.attachments.add_paths)
     # A bug in a slot or a task must not end the app with a traceback: it is logged (redacted)
     # and the window says where the details are.
     sys.excepthook = lambda kind, value, trace: session.report_unexpected(value)

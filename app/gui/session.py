@@ -36,7 +36,9 @@ from app.gui.preview_flow import PreviewFlow
 from app.gui.send_stages import SendGates, take_parts
 from app.gui.services import Preferences, SentImages, Work
 from app.gui.theme import ThemeFlow
+from app.gui.title_flow import TitleFlow
 from app.gui.turn_pipeline import TurnPipeline
+from app.gui.undo_flow import UndoFlow
 from app.gui.versions_flow import VersionsFlow
 from app.store.settings import Settings, SettingsStore
 from app.ui.main_window import MainWindow
@@ -206,6 +208,26 @@ class AppSession(QObject):
             choose_model=self.choose_model,
             show_efforts=self.show_efforts,
             refresh=self.update_meter,
+        )
+        self.titles = TitleFlow(
+            chat=self.chat,
+            history=self.history_flow.history,
+            client=self.endpoint.client,
+            prefs=self.prefs,
+            costs=self.budget.costs,
+            work=work,
+            renamed=self.history_flow.sidebar.renameRequested,
+            parent=self,
+        )
+        self.undo = UndoFlow(
+            window=w,
+            attachments=self.attachments,
+            sidebar=self.history_flow.sidebar,
+            scope=self.scope,
+            conversation=lambda: self.chat.conversation,
+            plan=lambda: self.budget.plan,
+            set_plan=self.budget.set_plan,
+            parent=self,
         )
 
     # -- what the flows and tests read -------------------------------------------------------

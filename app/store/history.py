@@ -23,6 +23,7 @@ from pathlib import Path
 
 from app.core.conversation import Conversation, Message, Status
 from app.core.history_rows import ConversationPage, ConversationRow, SearchHit
+from app.core.titles import distinct_title
 from app.core.versions import VersionTree
 from app.store import branches, conversation_reads, db, message_writes, records, search
 from app.store.blobs import BlobStore, GcReport
@@ -213,6 +214,25 @@ class HistoryStore:
 
     def rename(self, conv_id: str, title: str) -> None:
         self._update_conversation(conv_id, "title = ?", " ".join(title.split()))
+
+    def auto_title(self, conv_id: str, title: str, default: str) -> str | None:
+        """Give the conversation `title` (with a number when another has it) in place of
+        `default`, the title its first question gave. None, and nothing changed, when its
+        title is another one by now: the user's rename always wins."""
+        with self._write() as conn:
+            others = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT title FROM conversations WHERE id != ? AND deleted_at IS NULL",
+                    (conv_id,),
+                )
+            ]
+            title = distinct_title(" ".join(title.split()), others)
+            changed = conn.execute(
+                "UPDATE conversations SET title = ? WHERE id = ? AND title = ?",
+                (title, conv_id, default),
+            ).rowcount
+        return title if changed else None
 
     def pin(self, conv_id: str, pinned: bool = True) -> None:
         self._update_conversation(conv_id, "pinned = ?", int(pinned))

@@ -28,6 +28,7 @@ from app.core.catalog import DEFAULT_MODEL, ModelInfo, Prices, context_window_fo
 from app.core.endpoints import base_url_problem, looks_like_key
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, XAI_LIMITS, ImageLimits
 from app.core.presets import read_user_presets
+from app.core.titles import TITLE_MODES
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ class Settings:
     # Per base URL: the API the endpoint answered in ("responses" or "chat").
     learned_apis: dict[str, str] = field(default_factory=dict)
     theme: str = "system"  # one of THEMES: "system" follows the desktop's light or dark
+    # How a conversation is titled after its first reply (core.titles.TITLE_MODES): "auto" (a
+    # small model of the endpoint, else made here), "local" (made here) or "off".
+    titles: str = "auto"
 
     def context_window(self) -> tuple[int, bool]:
         """The window to budget against for :attr:`model`, and whether it is known."""
@@ -245,6 +249,10 @@ def _read_theme(value: object) -> str | None:
     return value if isinstance(value, str) and value in THEMES else None
 
 
+def _read_titles(value: object) -> str | None:
+    return value if isinstance(value, str) and value in TITLE_MODES else None
+
+
 def _read_apis(value: object) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
@@ -280,6 +288,7 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "api_choices": _read_apis,
     "learned_apis": _read_apis,
     "theme": _read_theme,
+    "titles": _read_titles,
 }
 
 

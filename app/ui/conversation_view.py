@@ -22,6 +22,7 @@ from app.ui.conversation_live import END, START
 from app.ui.conversation_render import message_anchor, parse_action
 from app.ui.conversation_toast import CopiedToast
 from app.ui.conversation_welcome import WelcomePane
+from app.ui.copy_menu import CopyMenu
 from app.ui.earlier_bar import EarlierBar
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -48,6 +49,9 @@ class ConversationView(ConversationDocument):
         self._browser.anchorClicked.connect(self._on_anchor)
         self._welcome.presetChosen.connect(self.presetChosen)
         self._toast = CopiedToast(self._browser.viewport())
+        self.copy_menu = CopyMenu(
+            self._browser, self.message_text, self.last_reply_text, self._toast.say
+        )
         self._sync_welcome()
 
     # -- the API the window uses ----------------------------------------------------------
@@ -163,15 +167,25 @@ class ConversationView(ConversationDocument):
 
     def copy_last_reply(self) -> bool:
         """Put the last reply's text on the clipboard; False when there is none."""
+        text = self.last_reply_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self._toast.say("Copied")
+        return bool(text)
+
+    def last_reply_text(self) -> str | None:
+        """The last reply's Markdown (what has streamed so far), if there is one with text."""
         for message in reversed(list(self._messages.values())):
             if message.role == "assistant":
-                live = self._live.get(message.id)
-                text = self._texts.get(message.id) or (live.text if live else "") or message.text
+                text = self.message_text(message.id) or message.text
                 if text.strip():
-                    QGuiApplication.clipboard().setText(text)
-                    self._toast.say("Copied")
-                    return True
-        return False
+                    return text
+        return None
+
+    def message_text(self, message_id: str) -> str | None:
+        """A shown message's text as written (a streaming reply's text so far)."""
+        live = self._live.get(message_id)
+        return self._texts.get(message_id) or (live.text if live is not None else None)
 
     def scroll_to_message(self, message_id: str) -> None:
         """Bring a message into view (a search hit); the view stops following the end."""
@@ -207,10 +221,7 @@ class ConversationView(ConversationDocument):
             case [("edit" | "version" | "continue") as verb, *args]:
                 self._turn_action(verb, args)
             case ["copy", message_id]:
-                text = self._texts.get(message_id)
-                live = self._live.get(message_id)
-                if text is None and live is not None:
-                    text = live.text
+                text = self.message_text(message_id)
                 if text is not None:
                     QGuiApplication.clipboard().setText(text)
                     self._toast.say("Copied")

@@ -31,6 +31,7 @@ from app.ui.banner import Banner
 from app.ui.composer import Composer
 from app.ui.composer_panel import ComposerPanel
 from app.ui.conversation_view import ConversationView
+from app.ui.copy_menu import add_copy_actions
 from app.ui.effort_picker import EffortPicker
 from app.ui.image_tray import ImageTray
 from app.ui.model_picker import ModelPicker
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         self._action(
             "Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply, "edit"
         )
+        add_copy_actions(self.menus.menu("edit"), self.view.copy_menu)
         self._action(
             "Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus, "edit"
         )

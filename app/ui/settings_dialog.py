@@ -183,6 +183,7 @@ class SettingsDialog(QDialog):
             max_tokens=reply.max_tokens_spin.value(),
             limits_profile=str(reply.limits_combo.currentData() or "xai"),
             enter_sends=reply.enter_sends.isChecked(),
+            titles=str(reply.titles_combo.currentData() or "auto"),
             system_prompt=self._prompt_edit.toPlainText(),
             theme=self._appearance.theme(),
         )

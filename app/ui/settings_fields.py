@@ -31,6 +31,7 @@ class SettingsLike(Protocol):
     max_tokens: int
     limits_profile: str
     enter_sends: bool
+    titles: str
     system_prompt: str
     api_choices: dict[str, str]
     theme: str

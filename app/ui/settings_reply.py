@@ -19,6 +19,12 @@ from PySide6.QtWidgets import (
 from app.core.limits import LIMIT_PROFILES
 from app.ui.settings_fields import SettingsLike
 
+TITLE_LABELS = {
+    "auto": "Written by a small model (made here when there is none)",
+    "local": "Made on this computer",
+    "off": "Off: the first question",
+}
+
 
 class ReplySection(QGroupBox):
     """Edits how replies are asked for and how input behaves; the dialog validates and saves."""
@@ -76,6 +82,8 @@ class ReplySection(QGroupBox):
         self.enter_sends.setAccessibleName("Enter sends the message")
         form.addRow(self.enter_sends)
 
+        self._add_titles(form)
+
         self.prompt_edit = QPlainTextEdit(self)
         self.prompt_edit.setObjectName("systemPromptEdit")
         self.prompt_edit.setAccessibleName("Default system prompt")
@@ -87,6 +95,20 @@ class ReplySection(QGroupBox):
         form.addRow(prompt_label, self.prompt_edit)
         add_error(form, self.prompt_edit, "systemPromptError")
 
+    def _add_titles(self, form: QFormLayout) -> None:
+        self.titles_combo = QComboBox(self)
+        self.titles_combo.setObjectName("titlesCombo")
+        self.titles_combo.setAccessibleName("Conversation titles")
+        for mode, label in TITLE_LABELS.items():
+            self.titles_combo.addItem(label, mode)
+        self.titles_combo.setToolTip(
+            "After the first reply: a few words from a small, cheap model of the endpoint "
+            "(a fraction of a cent), or made on this computer, or none (the first question)."
+        )
+        titles_label = QLabel("Conversation tit&les:", self)
+        titles_label.setBuddy(self.titles_combo)
+        form.addRow(titles_label, self.titles_combo)
+
     def load(self, settings: SettingsLike) -> None:
         self.temperature_spin.setValue(
             self.temperature_spin.minimum()
@@ -96,6 +118,7 @@ class ReplySection(QGroupBox):
         self.max_tokens_spin.setValue(settings.max_tokens)
         self.select_limits(settings.limits_profile, fallback=True)
         self.enter_sends.setChecked(settings.enter_sends)
+        self.titles_combo.setCurrentIndex(max(0, self.titles_combo.findData(settings.titles)))
         self.prompt_edit.setPlainText(settings.system_prompt)
 
     def select_limits(self, name: str, *, fallback: bool = False) -> None:

@@ -237,6 +237,11 @@ class ConversationSidebar(QWidget):
             self._selecting = False
         return True
 
+    @property
+    def deleted_title(self) -> str:
+        """The title of the conversation whose delete Undo would take back ("" when none)."""
+        return (self._undo_row.title or UNTITLED) if self._undo_row is not None else ""
+
     def current_id(self) -> str | None:
         index = self.list_view.currentIndex()
         return str(index.data(ID_ROLE)) if index.isValid() else None

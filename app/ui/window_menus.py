@@ -39,7 +39,7 @@ SHORTCUTS = (
     ("Ctrl+B", "Show or hide the conversations"),
     ("Ctrl+Shift+C", "Copy the last reply"),
     ("Ctrl+R", "Regenerate the last reply"),
-    ("Ctrl+Z (in the conversations)", "Undo the last delete"),
+    ("Ctrl+Z", "Undo: a deleted conversation, a removed tray image, a left-out image"),
     ("Ctrl+,", "Settings"),
     ("Ctrl+Q", "Quit"),
     ("F1", "Keyboard shortcuts"),

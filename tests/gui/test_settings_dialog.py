@@ -98,6 +98,7 @@ def test_object_names_and_initial_values(dialog: SettingsDialog) -> None:
     assert find(dialog, QSpinBox, "maxTokensSpin").value() == 2048
     assert find(dialog, QComboBox, "limitsCombo").currentData() == "xai"
     assert find(dialog, QCheckBox, "enterSendsCheck").isChecked()
+    assert find(dialog, QComboBox, "titlesCombo").currentData() == "auto"
     assert find(dialog, QPlainTextEdit, "systemPromptEdit").toPlainText() == ""
     for name in ("checkKeyButton", "deleteKeyButton"):
         find(dialog, QPushButton, name)
@@ -125,6 +126,8 @@ def test_ok_emits_the_settings_typed_and_the_key(
     limits = find(dialog, QComboBox, "limitsCombo")
     limits.setCurrentIndex(limits.findData("xai-10mib"))
     qtbot.mouseClick(find(dialog, QCheckBox, "enterSendsCheck"), Qt.MouseButton.LeftButton)
+    titles = find(dialog, QComboBox, "titlesCombo")
+    titles.setCurrentIndex(titles.findData("off"))
     qtbot.keyClicks(find(dialog, QPlainTextEdit, "systemPromptEdit"), "Answer in French.")
 
     with qtbot.waitSignal(dialog.saveRequested, timeout=1000) as blocker:
@@ -139,6 +142,7 @@ def test_ok_emits_the_settings_typed_and_the_key(
         max_tokens=4096,
         limits_profile="xai-10mib",
         enter_sends=False,
+        titles="off",
         system_prompt="Answer in French.",
         # What the dialog does not edit is carried over untouched.
         window_geometry=settings.window_geometry,

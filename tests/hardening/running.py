@@ -54,6 +54,8 @@ class Running:
             folder = Path(os.environ["GROK_VISION_CONFIG_DIR"])
             (folder / "settings.json").write_text(json.dumps(config), encoding="utf-8")
         self.session = AppSession(demo=demo)
+        if "titles" not in config:  # no title request after the first reply, unless asked
+            self.session.settings.titles = "local"
         self.session.chat.retry_policy = FAST_RETRIES
         # Replies that ended (complete, failed or stopped) and were shown in their final state.
         self.finished: list[str] = []

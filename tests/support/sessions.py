@@ -23,10 +23,14 @@ def start_session(
     demo: bool = True,
     server: DemoServer | None = None,
     retry: RetryPolicy | None = None,
+    titles: str = "local",
 ) -> tuple[AppSession, asyncio.Task[int]]:
     """A session once its window shows; a demo one once its endpoint and model list are
-    ready (on `server`, started here, instead of its own demo endpoint when given)."""
+    ready (on `server`, started here, instead of its own demo endpoint when given). Titles are
+    made locally unless `titles` says "auto": the endpoint then sees a title request after
+    the first reply (tests/gui/test_titles_window.py)."""
     session = AppSession(demo=demo)
+    session.settings.titles = titles
     if retry is not None:
         session.chat.retry_policy = retry
     if server is not None:
