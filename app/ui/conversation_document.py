@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -14,22 +14,23 @@ from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_live import END, START, TAIL_END, LiveReplies, LiveReply
 from app.ui.conversation_render import (
     ImageMark,
-    action_url,
     header_html,
     message_anchor,
-    message_html,
     note_html,
     thumbs_of,
 )
 from app.ui.conversation_style import is_dark, style_sheet
 from app.ui.conversation_welcome import WelcomePane
 from app.ui.earlier_bar import EarlierBar
+from app.ui.message_spans import MessageSpans
+from app.ui.render_cache import RenderCache, RenderKey
 
 BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
 BACKGROUND_CHARS = 20_000  # finished replies longer than this are rendered on a worker thread
 SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
 TRIM_STEP = 40  # messages past the limit before the oldest leave, all at once
 FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
+SLICE_S = 0.012  # rendering time one slice of earlier messages may take on the GUI thread
 
 
 class ConversationDocument(QWidget):
@@ -65,8 +66,9 @@ class ConversationDocument(QWidget):
         self._thumbnails: dict[str, bytes] = {}  # thumbnail bytes the shown messages use
         self._texts: dict[str, str] = {}  # copyable text of finished messages
         self._live = LiveReplies(self._browser, self._moved_below)  # streaming replies
-        self._codes: dict[str, str] = {}  # code blocks, by their "Copy code" key
-        self._code_keys = itertools.count()  # thread-safe: workers render code blocks too
+        self._cache = RenderCache()  # finished messages' HTML (and their code blocks)
+        self._spans = MessageSpans(self._browser.document())  # where each message starts
+        self._keys: dict[str, RenderKey] = {}  # the render key of what each message shows
         self._background = BackgroundHtml(self)  # long replies' final HTML
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
         self._hidden = 0  # leading messages not in the document
@@ -78,6 +80,10 @@ class ConversationDocument(QWidget):
         self.turn_note: Callable[[Message], str] | None = None
         self.reasoning_shown: set[str] = set()  # replies whose reasoning is expanded
         self._background.made.connect(self._on_rendered)
+        self._older: list[Message] = []  # earlier messages still to put in above, in order
+        self._older_timer = QTimer(self)
+        self._older_timer.setSingleShot(True)
+        self._older_timer.timeout.connect(self._put_older_slice)
         self._welcome = WelcomePane(self._browser.viewport())
         self._browser.viewport().installEventFilter(self)
         bar = self._browser.verticalScrollBar()
@@ -112,6 +118,7 @@ class ConversationDocument(QWidget):
     def show_earlier(self) -> None:
         """Put up to `SHOWN_LIMIT` more of the earlier messages back, and show the first of them
         in place of what was first."""
+        self._complete_older()
         if not self._hidden:
             return
         first = list(self._messages)[self._hidden]
@@ -124,11 +131,14 @@ class ConversationDocument(QWidget):
 
     def _reset(self) -> None:
         self._timer.stop()
+        self._older_timer.stop()
+        self._older.clear()
         self._messages.clear()
         self._thumbnails.clear()
         self._texts.clear()
         self._live.clear()
-        self._codes.clear()
+        self._spans.clear()
+        self._keys.clear()
         self._last = None
         self._browser.forget_thumbnails()
 
@@ -139,39 +149,48 @@ class ConversationDocument(QWidget):
                 self._thumbnails[sha] = data
 
     def _html(self, message: Message, text: str | None = None) -> str:
-        return self._html_maker(message, text)()
+        """The HTML of `message` as it shows now, from the cache when it has not changed."""
+        key, make = self._html_maker(message, text)
+        html = self._cache.get(key)
+        if html is None:
+            html = make()
+            self._cache.put(key, html)
+        self._keys[message.id] = key
+        return html
 
-    def _html_maker(self, message: Message, text: str | None = None) -> Callable[[], str]:
-        """What makes the HTML of `message`, with everything that needs the GUI thread (the
-        window's notes and marks, the palette) already asked: the maker may run on any thread."""
+    def _html_maker(
+        self, message: Message, text: str | None = None
+    ) -> tuple[RenderKey, Callable[[], str]]:
+        """The render key of `message` and what makes its HTML, with everything that needs the
+        GUI thread (the window's notes and marks, the palette) already asked: the maker may run
+        on any thread."""
         marks = self.image_marks(message) if self.image_marks and message.images else None
-        extra = self.turn_note(message) if self.turn_note else ""
-        dark = self._dark
-        shown = message.id in self.reasoning_shown
-        return lambda: message_html(
+        return self._cache.maker(
             message,
             self._browser.thumbnail,
-            self._code_sink,
-            dark=dark,
+            dark=self._dark,
             text=text,
             marks=marks,
-            extra=extra,
-            reasoning_shown=shown,
+            extra=self.turn_note(message) if self.turn_note else "",
+            reasoning_shown=message.id in self.reasoning_shown,
         )
 
-    def _code_sink(self, code: str) -> str:
-        key = str(next(self._code_keys))
-        self._codes[key] = code
-        return action_url("copy-code", key)
+    def _header_start(self, start: int) -> int:
+        """Where the header of a message inserted at `start` begins."""
+        return start + 1 if start > 0 else 0
 
     def _land(self, live: LiveReply, html: str) -> None:
         """Replace a finished reply's whole range with its final HTML."""
         self._live.land(live, html)
+        self._spans.add(live.message.id, self._header_start(live.marks[START]))
         if self._last is not None and self._last[0] == live.message.id:
             self._last = (live.message.id, live.marks[START])
 
-    def _on_rendered(self, live: object, html: str) -> None:
+    def _on_rendered(self, tag: object, html: str) -> None:
+        live, key = tag if isinstance(tag, tuple) else (None, None)
         if isinstance(live, LiveReply) and self._live.get(live.message.id) is live:
+            self._cache.put(key, html)
+            self._keys[live.message.id] = key
             self._land(live, html)  # (not if it was removed, or rebuilt, meanwhile)
 
     def _moved_below(self, live: LiveReply, delta: int) -> None:
@@ -186,8 +205,10 @@ class ConversationDocument(QWidget):
         if not _streams(message):
             self._texts[message.id] = message.text if text is None else text
             self._browser.replace(start, start, self._html(message, text))
+            self._spans.add(message.id, self._header_start(start))
             return
         live = self._live.begin(message, start, header_html(message))
+        self._spans.add(message.id, self._header_start(start))
         if note:
             self.set_status_note(message.id, note)
         initial = message.text if text is None else text
@@ -215,12 +236,108 @@ class ConversationDocument(QWidget):
         head = messages[:first_live]
         for message in head:
             self._texts[message.id] = message.text
-        self._browser.set_document_html(
-            "".join(self._html(message) for message in head[self._hidden :])
-        )
+        shown = head[self._hidden :]
+        self._browser.set_document_html("".join(self._html(message) for message in shown))
+        self._spans.set_document(self._browser.document())
+        starts = dict(self._browser.anchor_starts())
+        for message in shown:
+            position = starts.get(message_anchor(message.id))
+            if position is not None:
+                self._spans.add(message.id, position)
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
+
+    # -- changing part of the document --------------------------------------------------
+
+    def _rerender(self, message_ids: Sequence[str]) -> None:
+        """Replace in the document each of these messages whose look changed, and only those;
+        the rest of the document is not touched."""
+        for message_id in message_ids:
+            message = self._messages.get(message_id)
+            if message is None or message_id in self._live or message_id not in self._spans:
+                continue
+            key, make = self._html_maker(message, self._texts.get(message_id))
+            if key == self._keys.get(message_id):
+                continue
+            html = self._cache.get(key)
+            if html is None:
+                html = make()
+                self._cache.put(key, html)
+            self._keys[message_id] = key
+            self._replace_message(message_id, html)
+
+    def _replace_message(self, message_id: str, html: str) -> None:
+        span = self._spans.span(message_id)
+        if span is None:
+            return
+        start, end = span
+        delta = self._browser.replace(start, end, html) - end
+        self._spans.add(message_id, self._header_start(start))
+        if delta:
+            self._live.shift_from(start, delta)
+            if self._last is not None and self._last[1] > start:
+                self._last = (self._last[0], self._last[1] + delta)
+
+    def _extends(self, messages: Sequence[Message]) -> bool:
+        """Whether `messages` are what the document shows with earlier ones before them (the
+        whole of a conversation whose last page is open): then only those go in."""
+        shown = list(self._messages)
+        if self._hidden or self._older or self._live or not shown or len(messages) <= len(shown):
+            return False
+        tail = messages[len(messages) - len(shown) :]
+        if [m.id for m in tail] != shown or any(m.id not in self._spans for m in tail):
+            return False
+        return all(
+            self._html_maker(m, self._texts.get(m.id))[0] == self._keys.get(m.id) for m in tail
+        )
+
+    def _put_older(
+        self, messages: Sequence[Message], thumbnails: Mapping[str, bytes], hidden: int
+    ) -> None:
+        """Put `messages` before the first shown one but the first `hidden`, a slice of them
+        per turn of the event loop, last first (the reader is at the end)."""
+        later = dict(self._messages)
+        self._messages.clear()
+        for message in messages[: len(messages) - len(later)]:
+            self._remember(message, thumbnails)
+            self._texts.setdefault(message.id, message.text)
+        for message in messages[len(messages) - len(later) :]:
+            self._messages[message.id] = message  # the same turns, perhaps loaded anew
+        self._hidden = hidden
+        self._older = list(messages[hidden : len(messages) - len(later)])
+        self._earlier.set_hidden(hidden, SHOWN_LIMIT)
+        self._older_timer.start(0)
+
+    def _put_older_slice(self, budget: float = SLICE_S) -> None:
+        """Render earlier messages for about `budget` seconds and put them in at the top."""
+        if not self._older:
+            return
+        began = time.perf_counter()
+        pieces: list[str] = []
+        while self._older and (not pieces or time.perf_counter() - began < budget):
+            pieces.insert(0, self._html(self._older.pop()))
+        first = list(self._messages)[self._hidden + len(self._older) + len(pieces)]
+        span = self._spans.span(first)
+        if span is None:  # cannot happen while the document is what `_extends` found
+            self._older.clear()
+            return
+        bar = self._browser.verticalScrollBar()
+        follow, value, maximum = self._follow, bar.value(), bar.maximum()
+        self._spans.discard(first)
+        end = self._browser.replace(0, span[1], "".join(pieces) + self._html(self._messages[first]))
+        self._spans.prepend(self._browser.anchor_starts(until=end))
+        if self._last is not None and (start := self._spans.start(self._last[0])) is not None:
+            self._last = (self._last[0], max(0, start - 1))
+        if not follow:  # what the reader looks at stays where it was
+            bar.setValue(value + bar.maximum() - maximum)
+        if self._older:
+            self._older_timer.start(0)
+
+    def _complete_older(self) -> None:
+        """Put every earlier message still waiting in now."""
+        while self._older:
+            self._put_older_slice(budget=1.0)
 
     def _is_hidden(self, message_id: str) -> bool:
         return (
@@ -234,11 +351,14 @@ class ConversationDocument(QWidget):
         drop = len(ids) - self._hidden - SHOWN_LIMIT
         if drop < TRIM_STEP or not self._follow:
             return
+        self._complete_older()
         dropped, first_kept = ids[self._hidden : self._hidden + drop], ids[self._hidden + drop]
         position = self._browser.anchor_position(message_anchor(first_kept))
         if position is None or any(key in self._live for key in dropped):
             return
         self._browser.remove_leading(position)
+        for message_id in dropped:
+            self._spans.discard(message_id)
         self._live.shift_from(-1, -position)
         if self._last is not None:
             self._last = (self._last[0], self._last[1] - position)
@@ -247,6 +367,7 @@ class ConversationDocument(QWidget):
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""
+        self._complete_older()
         live = {
             item.message.id: (self._texts.get(item.message.id, item.text), item.note)
             for item in self._live

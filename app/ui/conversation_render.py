@@ -189,8 +189,9 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
 
 
 def footer_html(message: Message, text: str, extra: str = "") -> str:
-    """What became of a reply (stopped, failed with Retry), then one quiet line: the actions
-    (Copy, Edit) and the figures (usage, cost)."""
+    """What became of a reply (stopped, failed with Retry), then one quiet line of figures
+    (usage, cost). Copy, Edit and the rest are the action bar's icon buttons
+    (message_actions.py), shown over the message under the pointer or the keyboard's."""
     out: list[str] = []
     if message.role == "assistant":
         if message.status is Status.STOPPED:
@@ -206,10 +207,6 @@ def footer_html(message: Message, text: str, extra: str = "") -> str:
         elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
             out.append(f'<p class="note">{escape(message.error)}</p>\n')
     meta: list[str] = []
-    if text.strip():
-        meta.append(_action_link("Copy", "copy", message.id))
-    if message.role == "user":
-        meta.append(_action_link("Edit", "edit", message.id))
     if message.usage is not None:
         meta.append(escape(usage_text(message.usage)))
     if extra:
