@@ -326,7 +326,9 @@ class ConversationDocument(QWidget):
         follow, value, maximum = self._follow, bar.value(), bar.maximum()
         self._spans.discard(first)
         end = self._browser.replace(0, span[1], "".join(pieces) + self._html(self._messages[first]))
-        self._spans.prepend(self._browser.anchor_starts(until=end))
+        self._spans.prepend(
+            [(name.removeprefix("m-"), at) for name, at in self._browser.anchor_starts(until=end)]
+        )
         if self._last is not None and (start := self._spans.start(self._last[0])) is not None:
             self._last = (self._last[0], max(0, start - 1))
         if not follow:  # what the reader looks at stays where it was

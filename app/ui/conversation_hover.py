@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtGui import QCursor, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from app.ui.conversation_browser import ConversationBrowser
@@ -75,6 +75,8 @@ class MessageHover(QObject):
 
     def refresh(self) -> None:
         """Show the bar again where and as it should be (the document or the scroll changed)."""
+        if self._hovered is not None:  # what is under the pointer may have moved or gone
+            self._hovered = self._under_pointer()
         target = self._target()
         if target is None or target not in self._spans:
             if self.bar.isVisible() and not self._bar_has_focus():
@@ -101,6 +103,12 @@ class MessageHover(QObject):
         elif kind == QEvent.Type.Resize:
             self.refresh()
         return False
+
+    def _under_pointer(self) -> str | None:
+        viewport = self._browser.viewport()
+        if not viewport.underMouse():
+            return None
+        return self.message_at(viewport.mapFromGlobal(QCursor.pos()))
 
     def _left(self) -> None:
         if self.bar.underMouse() or self._browser.viewport().underMouse():

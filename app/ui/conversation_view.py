@@ -182,6 +182,8 @@ class ConversationView(ConversationDocument):
             return
         del self._messages[message_id]
         self._texts.pop(message_id, None)
+        self._spans.discard(message_id)
+        self._keys.pop(message_id, None)
         live = self._live.get(message_id)
         if live is not None and (live.marks[START] > 0 or live.marks[END] == self._browser.end):
             self._live.remove(live)

@@ -55,10 +55,13 @@ class MessageActionBar(QFrame):
         self._actions = list(actions)
         for button in self._buttons:
             self._row.removeWidget(button)
+            button.hide()
+            button.setObjectName("")  # gone for findChild before Qt deletes it
             button.deleteLater()
         self._buttons = [self._button(action) for action in self._actions]
         for button in self._buttons:
             self._row.addWidget(button)
+            button.show()
         self._copied.stop()
         self._show_icons()
         self.adjustSize()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 from pytestqt.qtbot import QtBot
+from support.message_bar import press
 
 from app.core.conversation import ImagePart, Message, Status, TextPart, Usage
 from app.core.imagetypes import PreparedImage
@@ -22,7 +23,6 @@ from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_document import SHOWN_LIMIT
 from app.ui.conversation_stream import HARD_LIMIT, StreamSplitter
 from app.ui.conversation_view import ConversationView
-from tests.support.message_bar import press
 
 REPLY = (
     "# Plan\n\nFirst, a paragraph with *emphasis* and a [link](https://example.com).\n\n"
