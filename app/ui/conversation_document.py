@@ -24,6 +24,7 @@ from app.ui.conversation_welcome import WelcomePane
 from app.ui.earlier_bar import EarlierBar
 from app.ui.message_spans import MessageSpans
 from app.ui.render_cache import RenderCache, RenderKey
+from app.ui.reply_landing import ReplyLanding, lands_at_once
 
 BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
 BACKGROUND_CHARS = 20_000  # finished replies longer than this are rendered on a worker thread
@@ -70,6 +71,7 @@ class ConversationDocument(QWidget):
         self._spans = MessageSpans(self._browser.document())  # where each message starts
         self._keys: dict[str, RenderKey] = {}  # the render key of what each message shows
         self._background = BackgroundHtml(self)  # long replies' final HTML
+        self._landing = ReplyLanding(self._browser, self._live, self)  # …put in in slices
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
         self._hidden = 0  # leading messages not in the document
         self._follow = True
@@ -133,6 +135,7 @@ class ConversationDocument(QWidget):
         self._timer.stop()
         self._older_timer.stop()
         self._older.clear()
+        self._landing.clear()
         self._messages.clear()
         self._thumbnails.clear()
         self._texts.clear()
@@ -153,14 +156,14 @@ class ConversationDocument(QWidget):
         key, make = self._html_maker(message, text)
         html = self._cache.get(key)
         if html is None:
-            html = make()
+            html = "".join(make())
             self._cache.put(key, html)
         self._keys[message.id] = key
         return html
 
     def _html_maker(
-        self, message: Message, text: str | None = None
-    ) -> tuple[RenderKey, Callable[[], str]]:
+        self, message: Message, text: str | None = None, *, pieces: bool = False
+    ) -> tuple[RenderKey, Callable[[], list[str]]]:
         """The render key of `message` and what makes its HTML, with everything that needs the
         GUI thread (the window's notes and marks, the palette) already asked: the maker may run
         on any thread."""
@@ -173,6 +176,7 @@ class ConversationDocument(QWidget):
             marks=marks,
             extra=self.turn_note(message) if self.turn_note else "",
             reasoning_shown=message.id in self.reasoning_shown,
+            pieces=pieces,
         )
 
     def _header_start(self, start: int) -> int:
@@ -186,12 +190,24 @@ class ConversationDocument(QWidget):
         if self._last is not None and self._last[0] == live.message.id:
             self._last = (live.message.id, live.marks[START])
 
-    def _on_rendered(self, tag: object, html: str) -> None:
+    def _on_rendered(self, tag: object, pieces: object) -> None:
         live, key = tag if isinstance(tag, tuple) else (None, None)
-        if isinstance(live, LiveReply) and self._live.get(live.message.id) is live:
+        if not isinstance(live, LiveReply) or self._live.get(live.message.id) is not live:
+            return  # removed, or rebuilt, meanwhile
+        assert isinstance(pieces, list)
+
+        def landed(html: str) -> None:
             self._cache.put(key, html)
             self._keys[live.message.id] = key
-            self._land(live, html)  # (not if it was removed, or rebuilt, meanwhile)
+            self._spans.add(live.message.id, self._header_start(live.marks[START]))
+            if self._last is not None and self._last[0] == live.message.id:
+                self._last = (live.message.id, live.marks[START])
+
+        if lands_at_once(live, pieces):
+            self._land(live, "".join(pieces))
+            landed("".join(pieces))
+        else:
+            self._landing.start(live, pieces, landed)
 
     def _moved_below(self, live: LiveReply, delta: int) -> None:
         """An edit of `live` moved what follows it: the last turn starts below every reply."""
@@ -262,7 +278,7 @@ class ConversationDocument(QWidget):
                 continue
             html = self._cache.get(key)
             if html is None:
-                html = make()
+                html = "".join(make())
                 self._cache.put(key, html)
             self._keys[message_id] = key
             self._replace_message(message_id, html)

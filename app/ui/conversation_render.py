@@ -10,7 +10,9 @@ from html import escape
 from urllib.parse import quote, unquote
 
 from app.core.conversation import ImagePart, Message, Status, Usage
+from app.core.json_reply import looks_like_json
 from app.core.markdown import CodeSink, render_markdown
+from app.ui.conversation_stream import StreamSplitter
 from app.ui.structured_html import structured_body_html
 
 ACTION_SCHEME = "action"
@@ -245,6 +247,44 @@ def message_html(
         + body
         + footer_html(message, body_text, extra)
     )
+
+
+def message_html_pieces(
+    message: Message,
+    thumb: ThumbLookup,
+    code_sink: CodeSink | None,
+    *,
+    dark: bool,
+    text: str | None = None,
+    marks: Sequence[ImageMark] | None = None,
+    extra: str = "",
+    reasoning_shown: bool = False,
+) -> list[str]:
+    """`message_html` in pieces that end at block boundaries (a long reply's Markdown cut where
+    a streaming reply is cut), so that the view can put it in a few pieces at a time."""
+    body_text = message.text if text is None else text
+    structured = message.tool_calls or (
+        body_text.strip() and (message.expects_json or looks_like_json(body_text))
+    )
+    if message.role == "user" or structured:
+        return [
+            message_html(
+                message,
+                thumb,
+                code_sink,
+                dark=dark,
+                text=text,
+                marks=marks,
+                extra=extra,
+                reasoning_shown=reasoning_shown,
+            )
+        ]
+    splitter = StreamSplitter(len(body_text) + 1, len(body_text) + 1)  # at paragraphs alone
+    sources = [*splitter.feed(body_text), splitter.tail]
+    pieces = [render_markdown(s, code_sink, dark=dark) for s in sources if s.strip()] or [""]
+    pieces[0] = header_html(message) + reasoning_html(message, reasoning_shown) + pieces[0]
+    pieces[-1] += footer_html(message, body_text, extra)
+    return pieces
 
 
 def message_anchor(message_id: str) -> str:

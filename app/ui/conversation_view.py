@@ -143,7 +143,7 @@ class ConversationView(ConversationDocument):
     def rendering(self) -> bool:
         """Whether a finished reply is still being rendered on a worker thread, or earlier
         messages are still being put in."""
-        return self._background.busy or bool(self._older)
+        return self._background.busy or bool(self._older) or self._landing.busy
 
     def finish_message(self, message: Message) -> None:
         """Show the final state of a reply (complete, stopped, failed or interrupted)."""
@@ -165,7 +165,7 @@ class ConversationView(ConversationDocument):
         # What has streamed stays on screen until the whole reply's HTML is ready.
         live.pending.clear()
         self.set_status_note(message.id, "")
-        key, make = self._html_maker(message, text)
+        key, make = self._html_maker(message, text, pieces=True)
         self._background.start((live, key), make)
 
     def remove_message(self, message_id: str) -> None:

@@ -8,7 +8,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
 from app.core.conversation import Message
-from app.ui.conversation_render import ImageMark, ThumbLookup, action_url, message_html
+from app.core.markdown import CodeSink
+from app.ui.conversation_render import (
+    ImageMark,
+    ThumbLookup,
+    action_url,
+    message_html,
+    message_html_pieces,
+)
 
 KEEP = 600  # messages' HTML kept (a few conversations' worth; a few KB each)
 CODES_KEEP = 5_000  # code blocks kept for "Copy code" before they are forgotten together
@@ -100,9 +107,12 @@ class RenderCache:
         marks: Sequence[ImageMark] | None = None,
         extra: str = "",
         reasoning_shown: bool = False,
-    ) -> tuple[RenderKey, Callable[[], str]]:
-        """The key of `message` as it would show, and what renders it (on any thread; it
-        counts the render but does not keep the result: `put` does, on the GUI thread)."""
+        pieces: bool = False,
+    ) -> tuple[RenderKey, Callable[[], list[str]]]:
+        """The key of `message` as it would show, and what renders it: its HTML as one piece, or
+        with `pieces` cut at block boundaries (`message_html_pieces`). The maker may run on any
+        thread; it counts the render but does not keep the result: `put` does, on the GUI
+        thread, joined."""
         key = render_key(
             message,
             thumb,
@@ -112,10 +122,11 @@ class RenderCache:
             extra=extra,
             reasoning_shown=reasoning_shown,
         )
+        render = message_html_pieces if pieces else _one_piece
 
-        def make() -> str:
+        def make() -> list[str]:
             self.renders += 1
-            return message_html(
+            return render(
                 message,
                 thumb,
                 self.code_sink,
@@ -127,3 +138,28 @@ class RenderCache:
             )
 
         return key, make
+
+
+def _one_piece(
+    message: Message,
+    thumb: ThumbLookup,
+    code_sink: CodeSink,
+    *,
+    dark: bool,
+    text: str | None,
+    marks: Sequence[ImageMark] | None,
+    extra: str,
+    reasoning_shown: bool,
+) -> list[str]:
+    return [
+        message_html(
+            message,
+            thumb,
+            code_sink,
+            dark=dark,
+            text=text,
+            marks=marks,
+            extra=extra,
+            reasoning_shown=reasoning_shown,
+        )
+    ]
