@@ -227,18 +227,6 @@ class ConversationBrowser(QTextBrowser):
             cursor.removeSelectedText()
         return end + document.characterCount() - before
 
-    def insert_first(self, html: str) -> int:
-        """Put the blocks of `html` in at the very start, before the first block (which keeps
-        its text but takes the format of the last block put in); return the end of them."""
-        document = self.document()
-        before = document.characterCount()
-        self._scratch.setHtml(html.strip())
-        closing = QTextCursor(self._scratch)
-        closing.movePosition(QTextCursor.MoveOperation.End)
-        closing.insertBlock()
-        QTextCursor(document).insertFragment(QTextDocumentFragment(self._scratch))
-        return document.characterCount() - before - 1
-
     def _fragment(self, html: str, *, opening_block: bool) -> QTextDocumentFragment:
         """`html` as a fragment; with `opening_block` it begins with a block break, so that
         inserted at the end of a block it starts a new block with its own first format

@@ -203,7 +203,7 @@ class ConversationDocument(QWidget):
             if self._last is not None and self._last[0] == live.message.id:
                 self._last = (live.message.id, live.marks[START])
 
-        if lands_at_once(live, pieces):
+        if lands_at_once(live, pieces, self._browser.end):
             self._land(live, "".join(pieces))
             landed("".join(pieces))
         else:

@@ -121,27 +121,6 @@ class LiveReplies:
         self._shift_below(live, self._browser.replace(start, end, html) - end)
         del self._by_id[live.message.id]
 
-    def insert_before(self, live: LiveReply, at: int, html: str) -> int:
-        """Put `html` in at `at`, from the reply's start up to its first streamed block (a
-        finished reply's final HTML going in above its streamed copy); the new end of it."""
-        if at == 0:
-            end = self._browser.insert_first(html)
-            delta = end + 1
-        else:
-            end = self._browser.replace(at, at, html)
-            delta = end - at
-        for index in range(START + 1, len(live.marks)):
-            live.marks[index] += delta
-        self._shift_below(live, delta)
-        return end
-
-    def cut_after(self, live: LiveReply, at: int) -> None:
-        """Remove the reply's range from `at` to its end (its streamed copy, once the final
-        HTML is in above it); it streams no more."""
-        end = live.marks[END]
-        self._shift_below(live, self._browser.replace(at, end, "") - end)
-        del self._by_id[live.message.id]
-
     def discard(self, message_id: str) -> None:
         """Forget a reply without touching the document (which is about to be rebuilt)."""
         self._by_id.pop(message_id, None)

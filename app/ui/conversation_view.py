@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -268,6 +268,15 @@ class ConversationView(ConversationDocument):
                 self.imageSendRequested.emit(message_id, int(index), flag == "1")
             case _:
                 pass  # any other scheme (javascript:, file:, relative...) is ignored
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            QTimer.singleShot(0, self._follow_palette)  # once every child has the palette
+
+    def _follow_palette(self) -> None:
+        self._toast.follow_palette()
+        self._hover.bar.follow_palette()
 
     def _copy(self, message_id: str) -> None:
         text = self._texts.get(message_id)

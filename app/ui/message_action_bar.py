@@ -115,7 +115,7 @@ class MessageActionBar(QFrame):
                     item.setIcon(self._icon(str(item.data())))
 
     def _icon(self, name: str) -> QIcon:
-        palette = self.palette()
+        palette = (self.parentWidget() or self).palette()
         return line_icon(name, palette.color(QPalette.ColorRole.ButtonText))
 
     # -- keys -------------------------------------------------------------------------------
@@ -147,11 +147,11 @@ class MessageActionBar(QFrame):
 
     # -- look -------------------------------------------------------------------------------
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
-            self._show_icons()
+    def follow_palette(self) -> None:
+        """Take the colours of the conversation's palette again (its owner calls this: a widget
+        with its own style sheet is not told of palette changes)."""
+        self._restyle()
+        self._show_icons()
 
     def _restyle(self) -> None:
         palette = (self.parentWidget() or self).palette()
