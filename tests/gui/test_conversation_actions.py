@@ -207,3 +207,22 @@ def test_regenerate_on_the_last_reply_asks_again(
         assert first.id not in view.browser.toHtml()
         hover(qtbot, view, session.chat.conversation.messages[-1].id)
         assert "regenerate" in _verbs(view)
+
+
+def test_the_bar_takes_the_theme_when_it_changes(qtbot: QtBot) -> None:
+    from app.gui.theme import palette_for
+
+    messages = _turns(1)
+    view = _view(qtbot, messages)
+    bar = hover(qtbot, view, messages[-1].id)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    try:
+        for scheme in ("dark", "light"):
+            app.setPalette(palette_for(scheme))
+            base = palette_for(scheme).base().color().name()
+            qtbot.waitUntil(lambda base=base: f"background: {base}" in bar.styleSheet())
+            assert f"color: {base}" in view.copied_toast.styleSheet()  # the toast's text
+    finally:
+        app.setPalette(before)
