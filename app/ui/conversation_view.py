@@ -272,7 +272,7 @@ class ConversationView(ConversationDocument):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            QTimer.singleShot(0, self._follow_palette)  # once every child has the palette
+            QTimer.singleShot(0, self, self._follow_palette)  # once every child has the palette
 
     def _follow_palette(self) -> None:
         self._toast.follow_palette()
