@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -12,6 +11,7 @@ from app.core.conversation import Message, Status
 from app.ui.background_html import BackgroundHtml
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_live import END, START, TAIL_END, LiveReplies, LiveReply
+from app.ui.conversation_partial import PartialEdits
 from app.ui.conversation_render import (
     ImageMark,
     header_html,
@@ -28,20 +28,21 @@ from app.ui.reply_landing import ReplyLanding, lands_at_once
 
 BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
 BACKGROUND_CHARS = 20_000  # finished replies longer than this are rendered on a worker thread
-SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
 TRIM_STEP = 40  # messages past the limit before the oldest leave, all at once
+SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
 FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
-SLICE_S = 0.012  # rendering time one slice of earlier messages may take on the GUI thread
 
 
-class ConversationDocument(QWidget):
+class ConversationDocument(PartialEdits, QWidget):
     """Every turn in one read-only document; :class:`app.ui.conversation_view.ConversationView`
     adds the API the window uses and the links.
 
     The document only grows at its end; streaming replies are painted in batches by
     `LiveReplies` (conversation_live.py). When a reply finishes its whole range is rendered once
-    more, in full; a long reply's HTML is made on a worker thread (Markdown parsing is pure Python
-    and would hold the GUI for a second on a megabyte) and swapped in when it is ready.
+    more, in full (from the render cache when it has not changed); a long reply's HTML is made
+    on a worker thread (Markdown parsing is pure Python and would hold the GUI for a second on a
+    megabyte) and landed in slices by `ReplyLanding`. `PartialEdits` (conversation_partial.py)
+    replaces one message alone and puts earlier turns in above.
 
     A long conversation keeps only its last `SHOWN_LIMIT` messages in the document (every block
     of a QTextDocument stays laid out, some 70 KB a turn): once `TRIM_STEP` more have arrived
@@ -51,6 +52,7 @@ class ConversationDocument(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown_limit = SHOWN_LIMIT
         self._browser = ConversationBrowser(self)
         self._earlier = EarlierBar(self)
         self._earlier.showMoreRequested.connect(self.show_earlier)
@@ -263,99 +265,6 @@ class ConversationDocument(QWidget):
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
-
-    # -- changing part of the document --------------------------------------------------
-
-    def _rerender(self, message_ids: Sequence[str]) -> None:
-        """Replace in the document each of these messages whose look changed, and only those;
-        the rest of the document is not touched."""
-        for message_id in message_ids:
-            message = self._messages.get(message_id)
-            if message is None or message_id in self._live or message_id not in self._spans:
-                continue
-            key, make = self._html_maker(message, self._texts.get(message_id))
-            if key == self._keys.get(message_id):
-                continue
-            html = self._cache.get(key)
-            if html is None:
-                html = "".join(make())
-                self._cache.put(key, html)
-            self._keys[message_id] = key
-            self._replace_message(message_id, html)
-
-    def _replace_message(self, message_id: str, html: str) -> None:
-        span = self._spans.span(message_id)
-        if span is None:
-            return
-        start, end = span
-        delta = self._browser.replace(start, end, html) - end
-        self._spans.add(message_id, self._header_start(start))
-        if delta:
-            self._live.shift_from(start, delta)
-            if self._last is not None and self._last[1] > start:
-                self._last = (self._last[0], self._last[1] + delta)
-
-    def _extends(self, messages: Sequence[Message]) -> bool:
-        """Whether `messages` are what the document shows with earlier ones before them (the
-        whole of a conversation whose last page is open): then only those go in."""
-        shown = list(self._messages)
-        if self._hidden or self._older or self._live or not shown or len(messages) <= len(shown):
-            return False
-        tail = messages[len(messages) - len(shown) :]
-        if [m.id for m in tail] != shown or any(m.id not in self._spans for m in tail):
-            return False
-        return all(
-            self._html_maker(m, self._texts.get(m.id))[0] == self._keys.get(m.id) for m in tail
-        )
-
-    def _put_older(
-        self, messages: Sequence[Message], thumbnails: Mapping[str, bytes], hidden: int
-    ) -> None:
-        """Put `messages` before the first shown one but the first `hidden`, a slice of them
-        per turn of the event loop, last first (the reader is at the end)."""
-        later = dict(self._messages)
-        self._messages.clear()
-        for message in messages[: len(messages) - len(later)]:
-            self._remember(message, thumbnails)
-            self._texts.setdefault(message.id, message.text)
-        for message in messages[len(messages) - len(later) :]:
-            self._messages[message.id] = message  # the same turns, perhaps loaded anew
-        self._hidden = hidden
-        self._older = list(messages[hidden : len(messages) - len(later)])
-        self._earlier.set_hidden(hidden, SHOWN_LIMIT)
-        self._older_timer.start(0)
-
-    def _put_older_slice(self, budget: float = SLICE_S) -> None:
-        """Render earlier messages for about `budget` seconds and put them in at the top."""
-        if not self._older:
-            return
-        began = time.perf_counter()
-        pieces: list[str] = []
-        while self._older and (not pieces or time.perf_counter() - began < budget):
-            pieces.insert(0, self._html(self._older.pop()))
-        first = list(self._messages)[self._hidden + len(self._older) + len(pieces)]
-        span = self._spans.span(first)
-        if span is None:  # cannot happen while the document is what `_extends` found
-            self._older.clear()
-            return
-        bar = self._browser.verticalScrollBar()
-        follow, value, maximum = self._follow, bar.value(), bar.maximum()
-        self._spans.discard(first)
-        end = self._browser.replace(0, span[1], "".join(pieces) + self._html(self._messages[first]))
-        self._spans.prepend(
-            [(name.removeprefix("m-"), at) for name, at in self._browser.anchor_starts(until=end)]
-        )
-        if self._last is not None and (start := self._spans.start(self._last[0])) is not None:
-            self._last = (self._last[0], max(0, start - 1))
-        if not follow:  # what the reader looks at stays where it was
-            bar.setValue(value + bar.maximum() - maximum)
-        if self._older:
-            self._older_timer.start(0)
-
-    def _complete_older(self) -> None:
-        """Put every earlier message still waiting in now."""
-        while self._older:
-            self._put_older_slice(budget=1.0)
 
     def _is_hidden(self, message_id: str) -> bool:
         return (
