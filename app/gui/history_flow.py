@@ -134,6 +134,7 @@ class HistoryFlow(QObject):
         chat.replyFinished.connect(self._reply_finished)
         chat.messagesRemoved.connect(self._removed)
         self._window.view.retryRequested.connect(self._forget)
+        self._window.view.regenerateRequested.connect(lambda _reply: self._regenerate())
 
     # -- opening and closing -----------------------------------------------------------------
     async def open(self) -> None:

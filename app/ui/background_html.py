@@ -1,4 +1,5 @@
-"""HTML made on worker threads and handed back to the GUI thread (long replies' Markdown)."""
+"""HTML made on worker threads and handed back to the GUI thread (long replies' Markdown, as
+a list of pieces)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ class BackgroundHtml(QObject):
     """Runs HTML makers, a short-lived thread each; `made` hands each result back, with the tag
     given to `start`, on the thread this object lives in (once that worker has ended)."""
 
-    made = Signal(object, str)  # tag, HTML
-    _from_worker = Signal(object, str)
+    made = Signal(object, object)  # tag, what the maker made
+    _from_worker = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -26,7 +27,7 @@ class BackgroundHtml(QObject):
         """Whether some HTML is still being made."""
         return bool(self._workers)
 
-    def start(self, tag: object, make: Callable[[], str]) -> None:
+    def start(self, tag: object, make: Callable[[], object]) -> None:
         def work() -> None:
             html = make()
             with contextlib.suppress(RuntimeError):  # the owner was deleted meanwhile
@@ -36,7 +37,7 @@ class BackgroundHtml(QObject):
         self._workers[id(tag)] = worker
         worker.start()
 
-    def _finish(self, tag: object, html: str) -> None:
+    def _finish(self, tag: object, html: object) -> None:
         worker = self._workers.pop(id(tag), None)
         if worker is not None:
             worker.join()  # it has emitted: only its return is left

@@ -181,6 +181,21 @@ class ConversationBrowser(QTextBrowser):
             block = block.next()
         return None
 
+    def anchor_starts(self, prefix: str = "m-", until: int | None = None) -> list[tuple[str, int]]:
+        """The anchors named `prefix`… that open a block (the turns' headers), with the start of
+        their block, in document order, in blocks that start before `until` (all by default):
+        one pass over the blocks' first fragments."""
+        found: list[tuple[str, int]] = []
+        block = self.document().begin()
+        while block.isValid() and (until is None or block.position() < until):
+            fragments = block.begin()
+            if not fragments.atEnd():
+                for name in fragments.fragment().charFormat().anchorNames():
+                    if name.startswith(prefix):
+                        found.append((name, block.position()))
+            block = block.next()
+        return found
+
     def remove_leading(self, position: int) -> None:
         """Remove everything before `position`, the start of a block. The block there takes the
         first block's format: call this only when the two are alike (two turn headers)."""

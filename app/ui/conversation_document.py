@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -12,34 +11,38 @@ from app.core.conversation import Message, Status
 from app.ui.background_html import BackgroundHtml
 from app.ui.conversation_browser import ConversationBrowser
 from app.ui.conversation_live import END, START, TAIL_END, LiveReplies, LiveReply
+from app.ui.conversation_partial import PartialEdits
 from app.ui.conversation_render import (
     ImageMark,
-    action_url,
     header_html,
     message_anchor,
-    message_html,
     note_html,
     thumbs_of,
 )
 from app.ui.conversation_style import is_dark, style_sheet
 from app.ui.conversation_welcome import WelcomePane
 from app.ui.earlier_bar import EarlierBar
+from app.ui.message_spans import MessageSpans
+from app.ui.render_cache import RenderCache, RenderKey
+from app.ui.reply_landing import ReplyLanding, lands_at_once
 
 BATCH_INTERVAL_MS = 125  # about eight repaints a second while a reply streams
 BACKGROUND_CHARS = 20_000  # finished replies longer than this are rendered on a worker thread
-SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
 TRIM_STEP = 40  # messages past the limit before the oldest leave, all at once
+SHOWN_LIMIT = 120  # messages the document holds; earlier ones wait behind a link
 FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 
 
-class ConversationDocument(QWidget):
+class ConversationDocument(PartialEdits, QWidget):
     """Every turn in one read-only document; :class:`app.ui.conversation_view.ConversationView`
     adds the API the window uses and the links.
 
     The document only grows at its end; streaming replies are painted in batches by
     `LiveReplies` (conversation_live.py). When a reply finishes its whole range is rendered once
-    more, in full; a long reply's HTML is made on a worker thread (Markdown parsing is pure Python
-    and would hold the GUI for a second on a megabyte) and swapped in when it is ready.
+    more, in full (from the render cache when it has not changed); a long reply's HTML is made
+    on a worker thread (Markdown parsing is pure Python and would hold the GUI for a second on a
+    megabyte) and landed in slices by `ReplyLanding`. `PartialEdits` (conversation_partial.py)
+    replaces one message alone and puts earlier turns in above.
 
     A long conversation keeps only its last `SHOWN_LIMIT` messages in the document (every block
     of a QTextDocument stays laid out, some 70 KB a turn): once `TRIM_STEP` more have arrived
@@ -49,6 +52,7 @@ class ConversationDocument(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown_limit = SHOWN_LIMIT
         self._browser = ConversationBrowser(self)
         self._earlier = EarlierBar(self)
         self._earlier.showMoreRequested.connect(self.show_earlier)
@@ -65,9 +69,11 @@ class ConversationDocument(QWidget):
         self._thumbnails: dict[str, bytes] = {}  # thumbnail bytes the shown messages use
         self._texts: dict[str, str] = {}  # copyable text of finished messages
         self._live = LiveReplies(self._browser, self._moved_below)  # streaming replies
-        self._codes: dict[str, str] = {}  # code blocks, by their "Copy code" key
-        self._code_keys = itertools.count()  # thread-safe: workers render code blocks too
+        self._cache = RenderCache()  # finished messages' HTML (and their code blocks)
+        self._spans = MessageSpans(self._browser.document())  # where each message starts
+        self._keys: dict[str, RenderKey] = {}  # the render key of what each message shows
         self._background = BackgroundHtml(self)  # long replies' final HTML
+        self._landing = ReplyLanding(self._browser, self._live, self)  # …put in in slices
         self._last: tuple[str, int] | None = None  # the last turn appended, and where it starts
         self._hidden = 0  # leading messages not in the document
         self._follow = True
@@ -79,6 +85,10 @@ class ConversationDocument(QWidget):
         self.turn_links: Callable[[Message], str] | None = None  # HTML: versions, Continue
         self.reasoning_shown: set[str] = set()  # replies whose reasoning is expanded
         self._background.made.connect(self._on_rendered)
+        self._older: list[Message] = []  # earlier messages still to put in above, in order
+        self._older_timer = QTimer(self)
+        self._older_timer.setSingleShot(True)
+        self._older_timer.timeout.connect(self._put_older_slice)
         self._welcome = WelcomePane(self._browser.viewport())
         self._browser.viewport().installEventFilter(self)
         bar = self._browser.verticalScrollBar()
@@ -113,6 +123,7 @@ class ConversationDocument(QWidget):
     def show_earlier(self) -> None:
         """Put up to `SHOWN_LIMIT` more of the earlier messages back, and show the first of them
         in place of what was first."""
+        self._complete_older()
         if not self._hidden:
             return
         first = list(self._messages)[self._hidden]
@@ -125,11 +136,15 @@ class ConversationDocument(QWidget):
 
     def _reset(self) -> None:
         self._timer.stop()
+        self._older_timer.stop()
+        self._older.clear()
+        self._landing.clear()
         self._messages.clear()
         self._thumbnails.clear()
         self._texts.clear()
         self._live.clear()
-        self._codes.clear()
+        self._spans.clear()
+        self._keys.clear()
         self._last = None
         self._browser.forget_thumbnails()
 
@@ -140,42 +155,63 @@ class ConversationDocument(QWidget):
                 self._thumbnails[sha] = data
 
     def _html(self, message: Message, text: str | None = None) -> str:
-        return self._html_maker(message, text)()
+        """The HTML of `message` as it shows now, from the cache when it has not changed."""
+        key, make = self._html_maker(message, text)
+        html = self._cache.get(key)
+        if html is None:
+            html = "".join(make())
+            self._cache.put(key, html)
+        self._keys[message.id] = key
+        return html
 
-    def _html_maker(self, message: Message, text: str | None = None) -> Callable[[], str]:
-        """What makes the HTML of `message`, with everything that needs the GUI thread (the
-        window's notes and marks, the palette) already asked: the maker may run on any thread."""
+    def _html_maker(
+        self, message: Message, text: str | None = None, *, pieces: bool = False
+    ) -> tuple[RenderKey, Callable[[], list[str]]]:
+        """The render key of `message` and what makes its HTML, with everything that needs the
+        GUI thread (the window's notes and marks, the palette) already asked: the maker may run
+        on any thread."""
         marks = self.image_marks(message) if self.image_marks and message.images else None
-        extra = self.turn_note(message) if self.turn_note else ""
-        links = self.turn_links(message) if self.turn_links else ""
-        dark = self._dark
-        shown = message.id in self.reasoning_shown
-        return lambda: message_html(
+        return self._cache.maker(
             message,
             self._browser.thumbnail,
-            self._code_sink,
-            dark=dark,
+            dark=self._dark,
             text=text,
             marks=marks,
-            extra=extra,
-            reasoning_shown=shown,
-            links=links,
+            extra=self.turn_note(message) if self.turn_note else "",
+            reasoning_shown=message.id in self.reasoning_shown,
+            links=self.turn_links(message) if self.turn_links else "",
+            pieces=pieces,
         )
 
-    def _code_sink(self, code: str) -> str:
-        key = str(next(self._code_keys))
-        self._codes[key] = code
-        return action_url("copy-code", key)
+    def _header_start(self, start: int) -> int:
+        """Where the header of a message inserted at `start` begins."""
+        return start + 1 if start > 0 else 0
 
     def _land(self, live: LiveReply, html: str) -> None:
         """Replace a finished reply's whole range with its final HTML."""
         self._live.land(live, html)
+        self._spans.add(live.message.id, self._header_start(live.marks[START]))
         if self._last is not None and self._last[0] == live.message.id:
             self._last = (live.message.id, live.marks[START])
 
-    def _on_rendered(self, live: object, html: str) -> None:
-        if isinstance(live, LiveReply) and self._live.get(live.message.id) is live:
-            self._land(live, html)  # (not if it was removed, or rebuilt, meanwhile)
+    def _on_rendered(self, tag: object, pieces: object) -> None:
+        live, key = tag if isinstance(tag, tuple) else (None, None)
+        if not isinstance(live, LiveReply) or self._live.get(live.message.id) is not live:
+            return  # removed, or rebuilt, meanwhile
+        assert isinstance(pieces, list)
+
+        def landed(html: str) -> None:
+            self._cache.put(key, html)
+            self._keys[live.message.id] = key
+            self._spans.add(live.message.id, self._header_start(live.marks[START]))
+            if self._last is not None and self._last[0] == live.message.id:
+                self._last = (live.message.id, live.marks[START])
+
+        if lands_at_once(live, pieces, self._browser.end):
+            self._land(live, "".join(pieces))
+            landed("".join(pieces))
+        else:
+            self._landing.start(live, pieces, landed)
 
     def _moved_below(self, live: LiveReply, delta: int) -> None:
         """An edit of `live` moved what follows it: the last turn starts below every reply."""
@@ -189,8 +225,10 @@ class ConversationDocument(QWidget):
         if not _streams(message):
             self._texts[message.id] = message.text if text is None else text
             self._browser.replace(start, start, self._html(message, text))
+            self._spans.add(message.id, self._header_start(start))
             return
         live = self._live.begin(message, start, header_html(message))
+        self._spans.add(message.id, self._header_start(start))
         if note:
             self.set_status_note(message.id, note)
         initial = message.text if text is None else text
@@ -218,9 +256,14 @@ class ConversationDocument(QWidget):
         head = messages[:first_live]
         for message in head:
             self._texts[message.id] = message.text
-        self._browser.set_document_html(
-            "".join(self._html(message) for message in head[self._hidden :])
-        )
+        shown = head[self._hidden :]
+        self._browser.set_document_html("".join(self._html(message) for message in shown))
+        self._spans.set_document(self._browser.document())
+        starts = dict(self._browser.anchor_starts())
+        for message in shown:
+            position = starts.get(message_anchor(message.id))
+            if position is not None:
+                self._spans.add(message.id, position)
         for message in messages[first_live:]:
             text, note = live.get(message.id, (None, ""))
             self._append(message, text, note)
@@ -237,11 +280,14 @@ class ConversationDocument(QWidget):
         drop = len(ids) - self._hidden - SHOWN_LIMIT
         if drop < TRIM_STEP or not self._follow:
             return
+        self._complete_older()
         dropped, first_kept = ids[self._hidden : self._hidden + drop], ids[self._hidden + drop]
         position = self._browser.anchor_position(message_anchor(first_kept))
         if position is None or any(key in self._live for key in dropped):
             return
         self._browser.remove_leading(position)
+        for message_id in dropped:
+            self._spans.discard(message_id)
         self._live.shift_from(-1, -position)
         if self._last is not None:
             self._last = (self._last[0], self._last[1] - position)
@@ -250,6 +296,7 @@ class ConversationDocument(QWidget):
 
     def _rebuild(self) -> None:
         """Build the document again from what it shows (after a palette change, say)."""
+        self._complete_older()
         live = {
             item.message.id: (self._texts.get(item.message.id, item.text), item.note)
             for item in self._live

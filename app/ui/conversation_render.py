@@ -10,7 +10,9 @@ from html import escape
 from urllib.parse import quote, unquote
 
 from app.core.conversation import ImagePart, Message, Status, Usage
+from app.core.json_reply import looks_like_json
 from app.core.markdown import CodeSink, render_markdown
+from app.ui.conversation_stream import StreamSplitter
 from app.ui.structured_html import structured_body_html
 
 ACTION_SCHEME = "action"
@@ -189,8 +191,10 @@ def _image_html(message_id: str, index: int, part: ImagePart, thumb: ThumbLookup
 
 
 def footer_html(message: Message, text: str, extra: str = "", links: str = "") -> str:
-    """What became of a reply (stopped, failed with Retry), then one quiet line: the actions
-    (Copy, Edit) and the figures (usage, cost)."""
+    """What became of a reply (stopped, failed with Retry), then one quiet line: the turn's
+    versions and Continue (`links`, HTML) and the figures (usage, cost). Copy, Edit and the rest
+    are the action bar's icon buttons (message_actions.py), shown over the message under the
+    pointer or the keyboard's."""
     out: list[str] = []
     if message.role == "assistant":
         if message.status is Status.STOPPED:
@@ -205,11 +209,7 @@ def footer_html(message: Message, text: str, extra: str = "", links: str = "") -
             out.append(f'<p class="failed">{error} {retry}</p>\n')
         elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
             out.append(f'<p class="note">{escape(message.error)}</p>\n')
-    meta: list[str] = [links] if links else []  # the turn's versions, Continue (HTML)
-    if text.strip():
-        meta.append(_action_link("Copy", "copy", message.id))
-    if message.role == "user":
-        meta.append(_action_link("Edit", "edit", message.id))
+    meta: list[str] = [links] if links else []
     if message.usage is not None:
         meta.append(escape(usage_text(message.usage)))
     if extra:
@@ -249,6 +249,46 @@ def message_html(
         + body
         + footer_html(message, body_text, extra, links)
     )
+
+
+def message_html_pieces(
+    message: Message,
+    thumb: ThumbLookup,
+    code_sink: CodeSink | None,
+    *,
+    dark: bool,
+    text: str | None = None,
+    marks: Sequence[ImageMark] | None = None,
+    extra: str = "",
+    reasoning_shown: bool = False,
+    links: str = "",
+) -> list[str]:
+    """`message_html` in pieces that end at block boundaries (a long reply's Markdown cut where
+    a streaming reply is cut), so that the view can put it in a few pieces at a time."""
+    body_text = message.text if text is None else text
+    structured = message.tool_calls or (
+        body_text.strip() and (message.expects_json or looks_like_json(body_text))
+    )
+    if message.role == "user" or structured:
+        return [
+            message_html(
+                message,
+                thumb,
+                code_sink,
+                dark=dark,
+                text=text,
+                marks=marks,
+                extra=extra,
+                reasoning_shown=reasoning_shown,
+                links=links,
+            )
+        ]
+    splitter = StreamSplitter(len(body_text) + 1, len(body_text) + 1)  # at paragraphs alone
+    sources = [*splitter.feed(body_text), splitter.tail]
+    pieces = [render_markdown(s, code_sink, dark=dark) for s in sources if s.strip()] or [""]
+    pieces[0] = header_html(message) + reasoning_html(message, reasoning_shown) + pieces[0]
+    pieces[-1] += footer_html(message, body_text, extra, links)
+    return pieces
 
 
 def message_anchor(message_id: str) -> str:

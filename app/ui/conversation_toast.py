@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -38,10 +38,10 @@ class CopiedToast(QLabel):
         self.show()
         self._timer.start()
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
+    def follow_palette(self) -> None:
+        """Take the colours of the conversation's palette again (its owner calls this: a widget
+        with its own style sheet is not told of palette changes)."""
+        self._restyle()
 
     def _restyle(self) -> None:
         palette = (self.parentWidget() or self).palette()  # not the one this sheet makes

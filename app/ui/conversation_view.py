@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -18,12 +18,15 @@ from app.ui.conversation_document import (
     SHOWN_LIMIT,
     ConversationDocument,
 )
+from app.ui.conversation_hover import MessageHover
 from app.ui.conversation_live import END, START
 from app.ui.conversation_render import message_anchor, parse_action
 from app.ui.conversation_toast import CopiedToast
 from app.ui.conversation_welcome import WelcomePane
 from app.ui.copy_menu import CopyMenu
 from app.ui.earlier_bar import EarlierBar
+from app.ui.message_action_bar import MessageActionBar
+from app.ui.message_actions import MessageAction, message_actions
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -33,6 +36,7 @@ class ConversationView(ConversationDocument):
     Markdown. Forwards Retry and image clicks; opens http(s) and mailto links in the browser."""
 
     retryRequested = Signal(str)  # message id of the failed reply
+    regenerateRequested = Signal(str)  # message id of the last reply, to ask for again
     editRequested = Signal(str)  # message id of a question to edit and send again
     imageActivated = Signal(str, int)  # message id, image index
     imageDetailRequested = Signal(str, int, bool)  # message id, image index, True: low detail
@@ -52,6 +56,8 @@ class ConversationView(ConversationDocument):
         self.copy_menu = CopyMenu(
             self._browser, self.message_text, self.last_reply_text, self._toast.say
         )
+        self._hover = MessageHover(self, self._browser, self._spans, self._actions_of)
+        self._hover.bar.triggered.connect(lambda verb: self._act(list(verb)))
         self._sync_welcome()
 
     # -- the API the window uses ----------------------------------------------------------
@@ -68,6 +74,24 @@ class ConversationView(ConversationDocument):
     @property
     def copied_toast(self) -> CopiedToast:
         return self._toast
+
+    @property
+    def action_bar(self) -> MessageActionBar:
+        """The icon buttons over the message under the pointer (or the keyboard's current one)."""
+        return self._hover.bar
+
+    @property
+    def hover(self) -> MessageHover:
+        return self._hover
+
+    @property
+    def render_count(self) -> int:
+        """Messages rendered to HTML so far (not found in the render cache)."""
+        return self._cache.renders
+
+    def message_span(self, message_id: str) -> tuple[int, int] | None:
+        """The document range that shows `message_id`, None if it is not in the document."""
+        return self._spans.span(message_id)
 
     @property
     def refused_loads(self) -> list[str]:
@@ -89,9 +113,16 @@ class ConversationView(ConversationDocument):
         return self._hidden
 
     def set_messages(self, messages: Sequence[Message], thumbnails: Mapping[str, bytes]) -> None:
-        """Replace everything with `messages`, built as one document (the last `SHOWN_LIMIT`)."""
-        self._hidden = max(0, len(messages) - SHOWN_LIMIT)
+        """Replace everything with `messages`, built as one document (the last `SHOWN_LIMIT`).
+        When they are what the view shows with earlier ones before them (a conversation's last
+        page, then the whole), only the earlier ones are rendered, and put in above in slices."""
+        hidden = max(0, len(messages) - SHOWN_LIMIT)
+        if self._extends(messages):
+            self._put_older(messages, thumbnails, hidden)
+            return
+        self._hidden = hidden
         self.reasoning_shown.clear()
+        self._hover.forget()
         self._build(messages, thumbnails, {})
         self._sync_welcome()
         self._follow = True
@@ -103,6 +134,7 @@ class ConversationView(ConversationDocument):
         self._append(message)
         self._sync_welcome()
         self._trim()
+        self._hover.refresh()
 
     def append_delta(self, message_id: str, text: str) -> None:
         """Buffer `text` for a streaming reply; a timer paints buffered deltas in batches."""
@@ -115,8 +147,9 @@ class ConversationView(ConversationDocument):
 
     @property
     def rendering(self) -> bool:
-        """Whether a finished reply is still being rendered on a worker thread."""
-        return self._background.busy
+        """Whether a finished reply is still being rendered on a worker thread, or earlier
+        messages are still being put in."""
+        return self._background.busy or bool(self._older) or self._landing.busy
 
     def finish_message(self, message: Message) -> None:
         """Show the final state of a reply (complete, stopped, failed or interrupted)."""
@@ -138,7 +171,8 @@ class ConversationView(ConversationDocument):
         # What has streamed stays on screen until the whole reply's HTML is ready.
         live.pending.clear()
         self.set_status_note(message.id, "")
-        self._background.start(live, self._html_maker(message, text))
+        key, make = self._html_maker(message, text, pieces=True)
+        self._background.start((live, key), make)
 
     def remove_message(self, message_id: str) -> None:
         """Take a turn out of the view (a failed reply, say, when Retry asks again). Cheap for
@@ -146,6 +180,7 @@ class ConversationView(ConversationDocument):
         first turn, whose removal would leave the next turn's first block with its format)."""
         if message_id not in self._messages:
             return
+        self._complete_older()
         if self._is_hidden(message_id):  # not in the document: nothing to redraw
             del self._messages[message_id]
             self._hidden -= 1
@@ -153,6 +188,8 @@ class ConversationView(ConversationDocument):
             return
         del self._messages[message_id]
         self._texts.pop(message_id, None)
+        self._spans.discard(message_id)
+        self._keys.pop(message_id, None)
         live = self._live.get(message_id)
         if live is not None and (live.marks[START] > 0 or live.marks[END] == self._browser.end):
             self._live.remove(live)
@@ -164,6 +201,7 @@ class ConversationView(ConversationDocument):
                 self._rebuild()
         self._last = None
         self._sync_welcome()
+        self._hover.refresh()
 
     def copy_last_reply(self) -> bool:
         """Put the last reply's text on the clipboard; False when there is none."""
@@ -191,15 +229,18 @@ class ConversationView(ConversationDocument):
         """Bring a message into view (a search hit); the view stops following the end."""
         self.flush()
         self._follow = False
+        self._complete_older()
         if self._is_hidden(message_id):
             self._hidden = list(self._messages).index(message_id)
             self._rebuild()
         self._browser.scrollToAnchor(message_anchor(message_id))
 
     def refresh(self) -> None:
-        """Render every turn again (after what `image_marks` or `turn_note` say changed)."""
+        """Show again every turn whose look changed (after what `image_marks` or `turn_note`
+        say changed): only those are rendered and replaced in the document."""
         if self._messages:
-            self._rebuild()
+            self._rerender(list(self._messages))
+            self._hover.refresh()
 
     def clear(self) -> None:
         self._reset()
@@ -207,6 +248,7 @@ class ConversationView(ConversationDocument):
         self._hidden = 0
         self._earlier.set_hidden(0, SHOWN_LIMIT)
         self._browser.set_document_html("")
+        self._hover.forget()
         self._sync_welcome()
 
     # -- links and scrolling ------------------------------------------------------------
@@ -215,24 +257,25 @@ class ConversationView(ConversationDocument):
         if url.scheme().lower() in LINK_SCHEMES:
             self.open_url(url)
             return
-        match parse_action(bytes(url.toEncoded().data()).decode("ascii", "replace")):
+        self._act(parse_action(bytes(url.toEncoded().data()).decode("ascii", "replace")))
+
+    def _act(self, action: list[str]) -> None:
+        """Do what a link of the document or a button of the action bar asks."""
+        match action:
             case ["retry", message_id]:
                 self.retryRequested.emit(message_id)
-            case [("edit" | "version" | "continue") as verb, *args]:
+            case [("edit" | "regenerate" | "version" | "continue") as verb, *args]:
                 self._turn_action(verb, args)
             case ["copy", message_id]:
-                text = self.message_text(message_id)
-                if text is not None:
-                    QGuiApplication.clipboard().setText(text)
-                    self._toast.say("Copied")
-            case ["copy-code", key] if key in self._codes:
-                QGuiApplication.clipboard().setText(self._codes[key])
+                self._copy(message_id)
+            case ["copy-code", key] if key in self._cache.codes:
+                QGuiApplication.clipboard().setText(self._cache.codes[key])
                 self._toast.say("Code copied")
             case ["image", message_id, index] if index.isdigit():
                 self.imageActivated.emit(message_id, int(index))
             case ["reasoning", message_id] if message_id in self._messages:
                 self.reasoning_shown ^= {message_id}
-                self._rebuild()
+                self._rerender([message_id])
             case ["detail", message_id, index, level] if index.isdigit():
                 self.imageDetailRequested.emit(message_id, int(index), level == "low")
             case ["send", message_id, index, flag] if index.isdigit():
@@ -244,10 +287,39 @@ class ConversationView(ConversationDocument):
         match [verb, *args]:
             case ["edit", message_id]:
                 self.editRequested.emit(message_id)
+            case ["regenerate", message_id]:
+                self.regenerateRequested.emit(message_id)
             case ["version", message_id, number] if number.isdigit():
                 self.versionRequested.emit(message_id, int(number))
             case ["continue", message_id]:
                 self.continueRequested.emit(message_id)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            QTimer.singleShot(0, self, self._follow_palette)  # once every child has the palette
+
+    def _follow_palette(self) -> None:
+        self._toast.follow_palette()
+        self._hover.bar.follow_palette()
+
+    def _copy(self, message_id: str) -> None:
+        text = self.message_text(message_id)
+        if text is not None:
+            QGuiApplication.clipboard().setText(text)
+            self._toast.say("Copied")
+            if self._hover.shown_for == message_id:
+                self.action_bar.show_copied()
+
+    def _actions_of(self, message_id: str) -> list[MessageAction]:
+        message = self._messages.get(message_id)
+        if message is None:
+            return []
+        live = self._live.get(message_id)
+        text = self._texts.get(message_id) or (live.text if live else "")
+        marks = self.image_marks(message) if self.image_marks and message.images else None
+        last = message_id == next(reversed(self._messages))
+        return message_actions(message, text=text, last=last, marks=marks)
 
     def scroll_position(self) -> int | None:
         """How far above the end the view is scrolled, in pixels; None when it follows the end."""

@@ -38,6 +38,7 @@ SHORTCUTS = (
     ("Ctrl+K", "Search conversations"),
     ("Ctrl+B", "Show or hide the conversations"),
     ("Ctrl+Shift+C", "Copy the last reply"),
+    ("Alt+↑ / Alt+↓ (in the conversation)", "A message's action buttons: Copy, Edit, Regenerate…"),
     ("Ctrl+R", "Regenerate the last reply"),
     ("Ctrl+Z", "Undo: a deleted conversation, a removed tray image, a left-out image"),
     ("Ctrl+,", "Settings"),

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette, QTextDocument
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 from pytestqt.qtbot import QtBot
+from support.message_bar import press
 
 from app.core.conversation import ImagePart, Message, Status, TextPart, Usage
 from app.core.imagetypes import PreparedImage
@@ -208,7 +209,7 @@ def test_final_text_is_the_concatenation_and_matches_a_fresh_build(
     view.finish_message(_finished(reply, REPLY, usage=Usage(1234, 87, 1321, image_tokens=512)))
     streamed = _plain(view)
     assert "1,234 prompt tokens (512 image) · 87 reply tokens" in streamed
-    _click(view, _hrefs(view, f"action:copy:{reply.id}")[0])
+    press(qtbot, view, reply.id, "copy")
     assert QGuiApplication.clipboard().text() == REPLY
 
     fresh = ConversationView()
@@ -227,7 +228,7 @@ def test_deltas_show_after_flush_before_the_reply_finishes(view: ConversationVie
     for expected in ("Plan", "emphasis", "def area", "return w * h", "one", "The end."):
         assert expected in text
     assert "```" not in text
-    assert "Copy" not in text  # copy links come with the final state
+    assert "action:" not in view.browser.toHtml()  # no action links in the document
 
 
 def test_status_note_shows_and_clears(view: ConversationView) -> None:
@@ -298,10 +299,10 @@ def test_copy_code_puts_exactly_the_code_on_the_clipboard(view: ConversationView
     assert QGuiApplication.clipboard().text() == "second <block>\n  indented"
 
 
-def test_copy_a_user_message(view: ConversationView) -> None:
+def test_copy_a_user_message(view: ConversationView, qtbot: QtBot) -> None:
     user = _user("Exact text\n  with indent & <tags>")
     view.add_message(user)
-    _click(view, _hrefs(view, f"action:copy:{user.id}")[0])
+    press(qtbot, view, user.id, "copy")
     assert QGuiApplication.clipboard().text() == "Exact text\n  with indent & <tags>"
 
 
@@ -448,7 +449,7 @@ def test_two_streams_at_once_keep_their_places(view: ConversationView) -> None:
     view.finish_message(_finished(second, second_text + "tail of the second"))
     text = _plain(view)
     assert text.index("first 3") < text.index("between") < text.index("second 0")
-    assert text.endswith("tail of the second\nCopy")
+    assert text.endswith("tail of the second")
     assert "note" not in text
 
 
@@ -536,13 +537,13 @@ def test_remove_a_failed_reply_before_retrying(view: ConversationView) -> None:
     view.finish_message(_finished(failed, "", Status.FAILED, error="Server busy."))
     assert "Server busy." in _plain(view)
     view.remove_message(failed.id)
-    assert _plain(view).endswith("Describe it\n\nCopy · Edit")
+    assert _plain(view).rstrip().endswith("Describe it")
     again = _reply()
     view.add_message(again)
     _stream(view, again.id, "Second try.")
     view.finish_message(_finished(again, "Second try."))
     assert "Server busy." not in _plain(view)
-    assert _plain(view).endswith("Second try.\nCopy")
+    assert _plain(view).endswith("Second try.")
 
 
 def test_remove_while_another_reply_streams_above(view: ConversationView) -> None:
@@ -554,7 +555,7 @@ def test_remove_while_another_reply_streams_above(view: ConversationView) -> Non
     view.remove_message(user.id)
     view.add_message(other)
     view.remove_message(streaming.id)
-    assert re.match(r"grok-4 · \d\d:\d\d\nold\n", _plain(view))
+    assert re.fullmatch(r"grok-4 · \d\d:\d\d\nold\n?", _plain(view))
     view.remove_message(other.id)
     assert _plain(view) == ""
 
@@ -593,9 +594,12 @@ def test_copy_says_copied(view: ConversationView, qtbot: QtBot) -> None:
     reply = _reply("Answer.", Status.COMPLETE)
     view.add_message(reply)
     assert not view.copied_toast.isVisible()
-    _click(view, _hrefs(view, f"action:copy:{reply.id}")[0])
+    press(qtbot, view, reply.id, "copy")
     assert QGuiApplication.clipboard().text() == "Answer."
     assert view.copied_toast.isVisible()
+    copy = view.action_bar.findChild(QToolButton, "messageAction-copy")
+    assert copy is not None
+    assert copy.toolTip() == "Copied"
     assert view.copied_toast.text() == "Copied"
     qtbot.waitUntil(lambda: not view.copied_toast.isVisible(), timeout=5000)
 
@@ -614,12 +618,14 @@ def test_messages_have_a_header_quiet_actions_and_a_readable_column(
     view.add_message(reply)
     view.finish_message(_finished(reply, reply.text))
     html = view.browser.toHtml()
-    # One line per message says who and when; actions are quiet links (class "act").
+    # One line per message says who and when; the actions are icon buttons on hover, not text.
     assert re.search(r"You · \d\d:\d\d", _plain(view))
     assert re.search(r"grok-4 · \d\d:\d\d", _plain(view))
-    assert _hrefs(view, f"action:copy:{reply.id}")
-    assert _hrefs(view, f"action:edit:{user.id}")
-    assert html.count("font-size:small") >= 2  # the actions and figures, smaller than the text
+    assert "Copy ·" not in _plain(view)
+    assert "· Edit" not in _plain(view)
+    assert not _hrefs(view, "action:copy:")
+    assert not _hrefs(view, "action:edit:")
+    assert html.count("font-size:small") >= 1  # the header's time, smaller than the text
     # The column keeps a readable measure on a wide window; a one-line JSON reply wraps inside
     # it instead of giving the conversation a sideways scroll bar.
     column = view.browser.viewport().width() - 2 * view.browser.column_margin

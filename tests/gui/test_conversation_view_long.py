@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from app.core.conversation import ImagePart, Message, Status, TextPart
 from app.core.imagetypes import PreparedImage
 from app.core.markdown import MAX_TABLE_CELLS
-from app.ui import conversation_document
-from app.ui.conversation_browser import DECODED_KEEP
+from app.ui import render_cache, reply_landing
+from app.ui.conversation_browser import DECODED_KEEP, ConversationBrowser
 from app.ui.conversation_document import BACKGROUND_CHARS, SHOWN_LIMIT, TRIM_STEP
 from app.ui.conversation_live import BATCH_CHARS
 from app.ui.conversation_view import ConversationView
@@ -71,13 +71,13 @@ def test_a_long_reply_is_rendered_off_the_gui_thread(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    render = conversation_document.message_html
+    render = render_cache.message_html_pieces
 
     def recording(*args: object, **kwargs: object) -> str:
         threads.append(threading.current_thread().name)
         return render(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(conversation_document, "message_html", recording)
+    monkeypatch.setattr(render_cache, "message_html_pieces", recording)
 
     reply = _streaming()
     view.add_message(reply)
@@ -96,7 +96,7 @@ def test_a_long_reply_is_rendered_off_the_gui_thread(
     rows = min(200, MAX_TABLE_CELLS // 2)
     assert f"Table cut to the first {rows} of {ROWS:,} rows" in shown
     assert "| 5 | 25 |" not in shown  # the streamed pipes became a table
-    assert "Copy" in shown
+    assert view.message_span(reply.id) is not None  # in the document as one message
 
 
 def test_a_short_reply_is_rendered_at_once(view: ConversationView) -> None:
@@ -237,7 +237,7 @@ def test_a_long_session_keeps_only_its_last_messages_in_the_document(
     view.append_delta(reply.id, "Still **streaming** fine.")
     view.flush()
     view.finish_message(_finish(reply, "Still **streaming** fine."))
-    assert view.browser.toPlainText().rstrip().endswith("Still streaming fine.\nCopy")
+    assert view.browser.toPlainText().rstrip().endswith("Still streaming fine.")
     assert view.browser.document().blockCount() < 20 * (SHOWN_LIMIT + TRIM_STEP)
 
 
@@ -301,3 +301,43 @@ def test_every_turn_of_a_document_built_at_once_can_be_jumped_to(view: Conversat
         assert anchor is not None
         top = view.browser.cursorForPosition(view.browser.viewport().rect().topLeft())
         assert top.block().position() == anchor
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-in-document", "after-a-question"])
+def test_a_long_reply_goes_in_a_few_pieces_at_a_time(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    monkeypatch.setattr(reply_landing, "SLICE_S", 0.0)  # one piece per turn of the event loop
+    edits: list[int] = []
+    replace = ConversationBrowser.replace
+
+    def counting(self: ConversationBrowser, start: int, end: int, html: str) -> int:
+        edits.append(len(html))
+        return replace(self, start, end, html)
+
+    question = Message(role="user", parts=[TextPart("Write a lot")])
+    messages = [] if first else [question]
+    for message in messages:
+        view.add_message(message)
+    if not first:  # a mark on the question's block: a block rebuilt would not keep it
+        view.browser.document().firstBlock().setUserState(77)
+    reply = _streaming()
+    view.add_message(reply)
+    text = "".join(f"Paragraph {n}: " + "word " * 60 + "\n\n- a\n- b\n\n" for n in range(120))
+    assert len(text) > BACKGROUND_CHARS
+    view.append_delta(reply.id, text)
+    view.flush()
+    monkeypatch.setattr(ConversationBrowser, "replace", counting)
+    view.finish_message(_finish(reply, text))
+    qtbot.waitUntil(lambda: not view.rendering)
+    # Many small edits (the streamed copy out, the final HTML in), not one big one.
+    assert len(edits) >= 8
+    assert max(edits) < sum(edits) / 4
+
+    fresh = ConversationView()
+    qtbot.addWidget(fresh)
+    fresh.set_messages([*messages, reply], {})
+    assert view.browser.toPlainText() == fresh.browser.toPlainText()
+    assert view.message_span(reply.id) == fresh.message_span(reply.id)
+    if not first:
+        assert view.browser.document().firstBlock().userState() == 77

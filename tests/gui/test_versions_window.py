@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from support.message_bar import press
 from support.sessions import demo_session
 from support.turns import finished
 
@@ -151,7 +152,7 @@ def test_a_question_edited_in_place_is_a_new_version(qtbot: QtBot, session: AppS
     question = ask(qtbot, session, "First question") and session.chat.conversation.messages[0]
     ask(qtbot, session, "Second question")
     conv = session.chat.conversation
-    click_link(qtbot, session, action_url("edit", question.id))
+    press(qtbot, session.window.view, question.id, "edit")
     editor = session.window.findChild(QWidget, "inlineEditor")
     assert editor is not None
     assert editor.isVisible()
@@ -164,7 +165,7 @@ def test_a_question_edited_in_place_is_a_new_version(qtbot: QtBot, session: AppS
     assert not editor.isVisible()
     assert len(conv.messages) == 4
 
-    click_link(qtbot, session, action_url("edit", question.id))
+    press(qtbot, session.window.view, question.id, "edit")
     editor = next(w for w in session.window.findChildren(QWidget, "inlineEditor") if w.isVisible())
     text = editor.findChild(QPlainTextEdit, "inlineEditorText")
     text.selectAll()
