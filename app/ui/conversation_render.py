@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote, unquote
 
+from app.core.continuation import reply_usage
 from app.core.conversation import ImagePart, Message, Status, Usage
 from app.core.markdown import CodeSink, render_markdown
 from app.ui.structured_html import structured_body_html
@@ -210,8 +211,8 @@ def footer_html(message: Message, text: str, extra: str = "", links: str = "") -
         meta.append(_action_link("Copy", "copy", message.id))
     if message.role == "user":
         meta.append(_action_link("Edit", "edit", message.id))
-    if message.usage is not None:
-        meta.append(escape(usage_text(message.usage)))
+    if (usage := reply_usage(message)) is not None:  # a continued reply's requests summed
+        meta.append(escape(usage_text(usage)))
     if extra:
         meta.append(escape(extra))
     if meta:
