@@ -26,7 +26,7 @@ from app.ui.inline_editor import InlineEditor
 from app.ui.main_window import MainWindow
 from app.ui.version_switch import turn_links
 
-CONTINUE_KEY = "Ctrl+Shift+Enter"  # beside Ctrl+Enter (send); the keypad's Enter too
+CONTINUE_KEY = "Ctrl+Shift+Enter"  # beside Ctrl+Enter (send); Return and the keypad's Enter
 _BUSY = "Wait for the reply to finish (or stop it) first."
 
 
@@ -65,7 +65,7 @@ class VersionsFlow(QObject):
         self.continue_action = QAction("Continue the reply", self)
         self.continue_action.setObjectName("continueAction")
         self.continue_action.setShortcuts(
-            [QKeySequence("Ctrl+Shift+Return"), QKeySequence(CONTINUE_KEY)]
+            [QKeySequence(CONTINUE_KEY), QKeySequence("Ctrl+Shift+Return")]  # the first is shown
         )
         self.continue_action.triggered.connect(self.continue_reply)
         window.addAction(self.continue_action)

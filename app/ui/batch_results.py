@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -93,10 +94,8 @@ class ResultViewer(QDialog):
         self.setObjectName("batchResultViewer")
         self.setWindowTitle(path)
         self.path = path
-        self.picture = QLabel()
+        self.picture = FittedPicture()
         self.picture.setObjectName("batchResultImage")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(240, 240)
         self.picture.setText("Loading the image…")
         self.picture.setAccessibleName(f"Image {path}")
         self.reply = QPlainTextEdit(reply)
@@ -118,7 +117,39 @@ class ResultViewer(QDialog):
             self.picture.setText(f"{self.path} cannot be shown: {picture}")
             self.picture.setWordWrap(True)
         else:
-            self.picture.setPixmap(QPixmap.fromImage(picture))
+            self.picture.set_image(picture)
+
+
+class FittedPicture(QLabel):
+    """An image shown whole at the size the label has (never enlarged)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(240, 240)
+        # Its size comes from the dialog, not from the picture it shows.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._image: QImage | None = None
+
+    def set_image(self, image: QImage) -> None:
+        self._image = image
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._image is None:
+            return
+        pixmap = QPixmap.fromImage(self._image)
+        if pixmap.width() > self.width() or pixmap.height() > self.height():
+            pixmap = pixmap.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        self.setPixmap(pixmap)
 
 
 def decode_for_viewer(path: str) -> QImage | str:

@@ -39,7 +39,7 @@ SHORTCUTS = (
     ("Ctrl+B", "Show or hide the conversations"),
     ("Ctrl+Shift+C", "Copy the last reply"),
     ("Ctrl+R", "Regenerate the last reply"),
-    ("Ctrl+Shift+Enter", "Continue the reply after Stop or a cut at the maximum length"),
+    ("Ctrl+Shift+Enter", "Continue a stopped or cut reply"),
     ("Ctrl+Z (in the conversations)", "Undo the last delete"),
     ("Ctrl+,", "Settings"),
     ("Ctrl+Q", "Quit"),

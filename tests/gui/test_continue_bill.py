@@ -174,4 +174,4 @@ def test_ctrl_shift_enter_continues_a_stopped_reply(qtbot: QtBot, session: AppSe
     assert window.composer.toPlainText() == ""  # the key did not send or type anything
 
 
-SHORTCUTS_CONTINUE = "Continue the reply after Stop or a cut at the maximum length"
+SHORTCUTS_CONTINUE = "Continue a stopped or cut reply"
