@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 from support.history_data import png_bytes, prepared, sample_conversation, shape, text_message
 
-from app.core.conversation import Conversation, ImagePart, Status, TextPart
+from app.core.conversation import Conversation, ImagePart, Status, TextPart, Usage
 from app.store.export import REDACTED, export_json, export_markdown
 from app.store.history import HistoryStore
 from app.store.importer import ImportFormatError, import_json
@@ -318,3 +318,19 @@ def test_a_file_of_the_first_format_imports_as_one_branch(
     copy = store.load_conversation(import_json(store, path))
     assert [m.text for m in copy.messages] == [m.text for m in conv.messages]
     assert all(copy.version(m.id) == (1, 1) for m in copy.messages)
+
+
+def test_a_continued_replys_earlier_requests_go_with_the_export(
+    tmp_path: Path, store: HistoryStore
+) -> None:
+    conv = Conversation()
+    conv.add_user([TextPart("q")])
+    reply = conv.begin_reply("grok-4.3")
+    reply.parts, reply.status = [TextPart("a, then more")], Status.COMPLETE
+    reply.earlier_usage = [Usage(10, 20, 30, cost_ticks=500)]
+    reply.usage = Usage(40, 5, 45, cost_ticks=700)
+    keep(store, conv)
+    path = export_json(store, conv.id, tmp_path)
+    copy = store.load_conversation(import_json(store, path)).messages[-1]
+    assert copy.earlier_usage == reply.earlier_usage
+    assert copy.usage == reply.usage

@@ -3,10 +3,11 @@ sends (core.continuation): pure Python."""
 
 from __future__ import annotations
 
-from app.core.billing import conversation_bill
+from app.core.billing import conversation_bill, reply_bill, request_bill
 from app.core.catalog import pricing_for
-from app.core.continuation import CONTINUE_PROMPT, continuation
+from app.core.continuation import CONTINUE_PROMPT, continuation, reply_usage
 from app.core.conversation import Conversation, Message, Status, TextPart, Usage
+from app.store.records import apply_extras, extras_json
 
 
 def reply(conv: Conversation, text: str, status: Status = Status.COMPLETE) -> Message:
@@ -112,3 +113,31 @@ def test_the_conversations_cost_counts_every_version() -> None:
     assert one is not None
     assert both is not None
     assert both.usd == 2 * one.usd
+
+
+def test_a_continued_reply_carries_the_sum_of_its_requests() -> None:
+    conv = Conversation()
+    conv.add_user([TextPart("q")])
+    answer = reply(conv, "a")
+    first = Usage(10, 5, 15, cached_tokens=4, reasoning_tokens=7, cost_ticks=1000)
+    last = Usage(20, 8, 28, reasoning_tokens=3, cost_ticks=2000)
+    answer.earlier_usage, answer.usage = [first], last
+    total = reply_usage(answer)
+    assert total == Usage(30, 13, 43, cached_tokens=4, reasoning_tokens=10, cost_ticks=3000)
+    charged = reply_bill(answer, "grok-4.3", pricing_for)
+    assert charged is not None
+    assert (charged.ticks, charged.exact) == (3000, True)
+    only_last = request_bill(answer, "grok-4.3", pricing_for)  # what the ledger records
+    assert only_last is not None
+    assert only_last.ticks == 2000
+    # Without the server's bill for one request the sum is the formula's, and not exact.
+    answer.earlier_usage = [Usage(10, 5, 15)]
+    assert reply_usage(answer) == Usage(30, 13, 43, reasoning_tokens=3)
+    charged = reply_bill(answer, "grok-4.3", pricing_for)
+    assert charged is not None
+    assert not charged.exact
+    assert charged.ticks > 2000
+    # The history keeps the earlier requests with the reply (its extras).
+    answer.earlier_usage = [first]
+    restored = apply_extras(Message(role="assistant", parts=[]), extras_json(answer))
+    assert restored.earlier_usage == [first]

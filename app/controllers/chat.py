@@ -179,6 +179,9 @@ class ChatController(QObject):
         reply = self.conversation.messages[-1]
         self.messagesHidden.emit([reply])  # it comes back as a streaming reply
         reply.status, reply.error, reply.cut = Status.STREAMING, None, False
+        if reply.usage is not None:  # the next request's usage is its own; the reply sums both
+            reply.earlier_usage.append(reply.usage)
+            reply.usage = None
         self._start_turn(stages, reply, history)
         return True
 

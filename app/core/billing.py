@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.core.budget import BudgetEstimate
 from app.core.catalog import TICKS_PER_USD, Prices, Pricing
+from app.core.continuation import requests_usage
 from app.core.conversation import Conversation, Message, Usage
 
 
@@ -142,11 +143,25 @@ def bill_note(usage: Usage, charged: Bill | None) -> str:
 PricingSource = Callable[[str], Pricing | None]
 
 
-def reply_bill(reply: Message, model: str, pricing_for: PricingSource) -> Bill | None:
-    """One reply's bill (the server's own when it sent one); `model` when the reply names none."""
+def request_bill(reply: Message, model: str, pricing_for: PricingSource) -> Bill | None:
+    """The bill of the last request that wrote `reply` (the server's own when it sent one);
+    `model` when the reply names none."""
     if reply.usage is None:
         return None
     return bill(reply.usage, pricing_for(reply.model or model))
+
+
+def reply_bill(reply: Message, model: str, pricing_for: PricingSource) -> Bill | None:
+    """The whole reply's bill: each of its requests' (a continued reply has several), each at
+    its own tier; exact when all are; None when any request's cost is unknown."""
+    pricing = pricing_for(reply.model or model)
+    total: Bill | None = None
+    for usage in requests_usage(reply):
+        charged = bill(usage, pricing)
+        if charged is None:
+            return None
+        total = charged if total is None else total + charged
+    return total
 
 
 def conversation_bill(

@@ -167,6 +167,8 @@ class Message:
     sealed_reasoning: list[SealedReasoning] = field(default_factory=list)
     parent: str | None = None  # the message before it in its branch (None: a first message)
     cut: bool = False  # the reply stopped at the token limit (finish_reason "length")
+    # A continued reply's earlier requests (`usage` is its last one's): see core.continuation
+    earlier_usage: list[Usage] = field(default_factory=list)
 
     @property
     def continuable(self) -> bool:

@@ -41,6 +41,7 @@ from app.gui.services import Preferences, Work
 from app.store.batch_file import read_done
 from app.ui.batch_dialog import BatchDialog
 from app.ui.batch_panel import DONE, FAILED, SENDING, BatchPanel
+from app.ui.batch_results import decode_for_viewer
 from app.ui.main_window import MainWindow
 
 SHORTCUT = "Ctrl+Shift+B"
@@ -109,6 +110,9 @@ class BatchFlow(QObject):
         p.resumeRequested.connect(self.resume)
         p.resultsShown.connect(self._show_results)
         p.results.saveRequested.connect(self._save_file)
+        p.results.pictureWanted.connect(
+            lambda path: self._work.start(self._decode_picture(path), "batch-picture")
+        )
 
     # -- the dialog ------------------------------------------------------------------------------
     def open(self) -> None:
@@ -310,6 +314,10 @@ class BatchFlow(QObject):
         details = [(str(row.get("path", "")), reply_text(row, self._fields)) for row in rows]
         title = f"{len(records)} rows of {self.plan.out.name} (double-click a row: its image)"
         self.panel.results.set_records(title, records, details)
+
+    async def _decode_picture(self, path: str) -> None:
+        picture = await self._work.in_thread(decode_for_viewer, path)
+        self.panel.results.show_picture(path, picture)
 
     def _save_file(self, path: str, content: str, what: str) -> None:
         self._work.start(self._write(Path(path), content, what), "batch-export")

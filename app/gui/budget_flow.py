@@ -23,6 +23,7 @@ from app.controllers.attachments import AttachmentController
 from app.controllers.chat import ChatController
 from app.core import billing as money
 from app.core.budget import BudgetEstimate
+from app.core.continuation import reply_usage
 from app.core.conversation import Conversation, Message
 from app.core.conversation_state import ConversationScope, ConversationState
 from app.core.fit_advice import fit_status, over_figure
@@ -319,11 +320,10 @@ class BudgetFlow(QObject):
 
     def turn_note(self, message: Message) -> str:
         notes: list[str] = []
-        if message.usage is not None:
+        usage = reply_usage(message)
+        if usage is not None:
             model = message.model or self._prefs.settings.model
-            note = money.bill_note(
-                message.usage, money.reply_bill(message, model, self.costs.pricing_for)
-            )
+            note = money.bill_note(usage, money.reply_bill(message, model, self.costs.pricing_for))
             if note:
                 notes.append(note)
         if message.id in dropped_message_ids(self._chat.conversation, self.plan):
@@ -349,7 +349,8 @@ class BudgetFlow(QObject):
         if usage is None:
             return
         model = reply.model or self._prefs.settings.model
-        self.costs.record_reply(reply, money.reply_bill(reply, model, self.costs.pricing_for))
+        # The ledger counts each request once: this one's, not the whole continued reply's.
+        self.costs.record_reply(reply, money.request_bill(reply, model, self.costs.pricing_for))
         if record is not None:
             self.costs.learn(
                 self._sent_keys.get(reply.id, self.costs.key(model)),

@@ -5,8 +5,8 @@
   the rest of the conversation that goes with it. The choice is saved (`save_shown`).
 - Edit (the link under a question) opens `ui.inline_editor.InlineEditor` over that question:
   its text and which of its images it keeps; Save & send makes the new version.
-- Continue (the link under a stopped or cut reply, or the Conversation menu) asks the model to
-  go on; what it writes is appended to the same reply.
+- Continue (the link under a stopped or cut reply, the Conversation menu or `CONTINUE_KEY`)
+  asks the model to go on; what it writes is appended to the same reply.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 
 from app.controllers.chat import ChatController, TurnStages
 from app.controllers.history import HistoryController
@@ -26,6 +26,7 @@ from app.ui.inline_editor import InlineEditor
 from app.ui.main_window import MainWindow
 from app.ui.version_switch import turn_links
 
+CONTINUE_KEY = "Ctrl+Shift+Enter"  # beside Ctrl+Enter (send); Return and the keypad's Enter
 _BUSY = "Wait for the reply to finish (or stop it) first."
 
 
@@ -63,7 +64,11 @@ class VersionsFlow(QObject):
         scope.observe(lambda _state: self._opened())
         self.continue_action = QAction("Continue the reply", self)
         self.continue_action.setObjectName("continueAction")
+        self.continue_action.setShortcuts(
+            [QKeySequence(CONTINUE_KEY), QKeySequence("Ctrl+Shift+Return")]  # the first is shown
+        )
         self.continue_action.triggered.connect(self.continue_reply)
+        window.addAction(self.continue_action)
         window.menu("conversation").addAction(self.continue_action)
 
     # -- versions ---------------------------------------------------------------------------

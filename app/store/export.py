@@ -17,7 +17,7 @@ once, base64, in
     {"format": "grok-vision-conversation", "version": 2, "exported": "<ISO 8601 UTC>",
      "conversation": {"id", "title", "model", "system_prompt", "created", "updated", "pinned"},
      "messages": [{"id", "role", "status", "error", "model", "created", "usage", "parent",
-                   "shown",
+                   "shown", "earlier_usage" (a continued reply's earlier requests, when any),
                    "parts": [{"kind": "text", "text"}
                              | {"kind": "image", "detail", "sha256", "original_sha256",
                                 "thumbnail_sha256", "name", "mime", "width", "height",
@@ -209,6 +209,8 @@ def conversation_document(store: HistoryStore, conv_id: str) -> dict[str, Any]:
                 "parts": parts,
             }
         )
+        if message.earlier_usage:
+            messages[-1]["earlier_usage"] = [dataclasses.asdict(u) for u in message.earlier_usage]
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,

@@ -25,7 +25,7 @@ from app.store.blobs import is_sha256, sha256_of
 from app.store.db import HistoryError
 from app.store.export import FORMAT_NAME, FORMAT_VERSION
 from app.store.history import HistoryStore
-from app.store.records import status_from, usage_from_json
+from app.store.records import status_from, usage_from_json, usage_list
 
 T = TypeVar("T")
 _DETAILS: dict[str, Detail] = {"auto": "auto", "low": "low", "high": "high"}
@@ -165,6 +165,7 @@ class _Reader:
             error=error if isinstance(error, str) else None,
             model=model if isinstance(model, str) else None,
             created=_number(raw, "created", where),
+            earlier_usage=usage_list(raw.get("earlier_usage")),
         )
 
     def part(self, raw: object, where: str) -> Part:

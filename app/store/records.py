@@ -98,6 +98,8 @@ def extras_json(message: Message) -> str | None:
         extras["cut"] = True
     if message.sealed_reasoning:
         extras["sealed_reasoning"] = [dataclasses.asdict(r) for r in message.sealed_reasoning]
+    if message.earlier_usage:  # a continued reply's earlier requests
+        extras["earlier_usage"] = [dataclasses.asdict(u) for u in message.earlier_usage]
     return json.dumps(extras, sort_keys=True) if extras else None
 
 
@@ -139,12 +141,22 @@ def apply_extras(message: Message, text: str | None) -> Message:
         for item in (sealed if isinstance(sealed, list) else [])
         if isinstance(item, dict) and {"id", "encrypted"} <= item.keys()
     ]
+    message.earlier_usage = usage_list(raw.get("earlier_usage"))
     return message
 
 
+def usage_list(raw: object) -> list[Usage]:
+    """The usage records in a stored list (what is not one is left out)."""
+    items = raw if isinstance(raw, list) else []
+    return [u for item in items if (u := usage_from_dict(item)) is not None]
+
+
 def usage_from_json(text: str | None) -> Usage | None:
-    raw = _json_object(text, "usage record")
-    if raw is None:
+    return usage_from_dict(_json_object(text, "usage record"))
+
+
+def usage_from_dict(raw: object) -> Usage | None:
+    if not isinstance(raw, dict):
         return None
     values: dict[str, Any] = {
         k: v for k, v in raw.items() if k in _USAGE_FIELDS and (v is None or isinstance(v, int))

@@ -1,5 +1,8 @@
 """A batch's results: the rows as a table (the structured reply's view: one column per field of
-a JSON preset, Export CSV and Export JSON), and each row opened as its image beside its reply."""
+a JSON preset, Export CSV and Export JSON), and each row opened as its image beside its reply.
+
+The image is decoded off the GUI thread: opening a row asks for it (`pictureWanted`), the owner
+of the worker threads runs `decode_for_viewer` there and hands the result to `show_picture`."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImageReader, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -27,6 +31,7 @@ VIEWER_IMAGE = QSize(720, 720)  # the picture is decoded at most this large
 
 class BatchResults(QWidget):
     saveRequested = Signal(str, str, str)  # the JSON view's: path, text, what it is
+    pictureWanted = Signal(str)  # a row's image path: decode it (`decode_for_viewer`)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +73,12 @@ class BatchResults(QWidget):
         self.viewer = ResultViewer(path, reply, self)
         self.viewer.finished.connect(self._viewer_closed)
         self.viewer.open()
+        self.pictureWanted.emit(path)
+
+    def show_picture(self, path: str, picture: QImage | str) -> None:
+        """A decoded image (or why it cannot be shown), if its row is still open."""
+        if self.viewer is not None and self.viewer.path == path:
+            self.viewer.set_picture(picture)
 
     def _viewer_closed(self) -> None:
         if self.viewer is not None:
@@ -82,23 +93,10 @@ class ResultViewer(QDialog):
         super().__init__(parent)
         self.setObjectName("batchResultViewer")
         self.setWindowTitle(path)
-        self.picture = QLabel()
+        self.path = path
+        self.picture = FittedPicture()
         self.picture.setObjectName("batchResultImage")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(240, 240)
-        reader = QImageReader(path)
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid() and (
-            size.width() > VIEWER_IMAGE.width() or size.height() > VIEWER_IMAGE.height()
-        ):
-            reader.setScaledSize(size.scaled(VIEWER_IMAGE, Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        if image.isNull():
-            self.picture.setText(f"{path} cannot be shown: {reader.errorString()}")
-            self.picture.setWordWrap(True)
-        else:
-            self.picture.setPixmap(QPixmap.fromImage(image))
+        self.picture.setText("Loading the image…")
         self.picture.setAccessibleName(f"Image {path}")
         self.reply = QPlainTextEdit(reply)
         self.reply.setObjectName("batchResultReply")
@@ -113,3 +111,57 @@ class ResultViewer(QDialog):
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
         self.resize(980, 620)
+
+    def set_picture(self, picture: QImage | str) -> None:
+        if isinstance(picture, str):
+            self.picture.setText(f"{self.path} cannot be shown: {picture}")
+            self.picture.setWordWrap(True)
+        else:
+            self.picture.set_image(picture)
+
+
+class FittedPicture(QLabel):
+    """An image shown whole at the size the label has (never enlarged)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(240, 240)
+        # Its size comes from the dialog, not from the picture it shows.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._image: QImage | None = None
+
+    def set_image(self, image: QImage) -> None:
+        self._image = image
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._image is None:
+            return
+        pixmap = QPixmap.fromImage(self._image)
+        if pixmap.width() > self.width() or pixmap.height() > self.height():
+            pixmap = pixmap.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        self.setPixmap(pixmap)
+
+
+def decode_for_viewer(path: str) -> QImage | str:
+    """The image at `path`, turned as its EXIF says and decoded no larger than `VIEWER_IMAGE`
+    (JPEG scales while it decodes), or why it cannot be read. Runs on a worker thread:
+    `QImageReader.read` releases the GIL."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and (
+        size.width() > VIEWER_IMAGE.width() or size.height() > VIEWER_IMAGE.height()
+    ):
+        reader.setScaledSize(size.scaled(VIEWER_IMAGE, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    return reader.errorString() if image.isNull() else image

@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote, unquote
 
+from app.core.continuation import reply_usage
 from app.core.conversation import ImagePart, Message, Status, Usage
 from app.core.json_reply import looks_like_json
 from app.core.markdown import CodeSink, render_markdown
@@ -210,8 +211,8 @@ def footer_html(message: Message, text: str, extra: str = "", links: str = "") -
         elif message.error:  # a note on a finished reply (cut at max tokens, JSON problems…)
             out.append(f'<p class="note">{escape(message.error)}</p>\n')
     meta: list[str] = [links] if links else []
-    if message.usage is not None:
-        meta.append(escape(usage_text(message.usage)))
+    if (usage := reply_usage(message)) is not None:  # a continued reply's requests summed
+        meta.append(escape(usage_text(usage)))
     if extra:
         meta.append(escape(extra))
     if meta:

@@ -51,6 +51,7 @@ def render_key(
         message.status,
         message.error,
         message.usage,
+        tuple(message.earlier_usage),
         message.model,
         message.created,
         tuple(message.tool_calls),

@@ -40,6 +40,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+C", "Copy the last reply"),
     ("Alt+↑ / Alt+↓ (in the conversation)", "A message's action buttons: Copy, Edit, Regenerate…"),
     ("Ctrl+R", "Regenerate the last reply"),
+    ("Ctrl+Shift+Enter", "Continue a stopped or cut reply"),
     ("Ctrl+Z", "Undo: a deleted conversation, a removed tray image, a left-out image"),
     ("Ctrl+,", "Settings"),
     ("Ctrl+Q", "Quit"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,6 +36,7 @@ from app.core.conversation import Status
 from app.core.presets import builtin
 from app.gui.session import AppSession
 from app.llm.stream import RetryPolicy
+from app.ui.batch_results import decode_for_viewer
 
 MODEL_PATHS = ("/v1/responses", "/v1/chat/completions")
 
@@ -301,7 +302,16 @@ def test_a_json_preset_gives_one_column_per_field_and_the_export_writes_the_file
     qtbot.waitUntil(viewer.isVisible, timeout=5000)  # type: ignore[attr-defined]
     reply = child(viewer, QPlainTextEdit, "batchResultReply").toPlainText()  # type: ignore[attr-defined]
     assert json.loads(reply)["vendor"]
-    assert not child(viewer, QLabel, "batchResultImage").pixmap().isNull()  # type: ignore[attr-defined]
+    # Its image is decoded on a worker thread and shown when it is ready, whole, as large as
+    # the viewer has room for (r1 is 600×800).
+    picture = child(viewer, QLabel, "batchResultImage")
+    assert isinstance(picture, QLabel)
+    qtbot.waitUntil(lambda: not picture.pixmap().isNull(), timeout=5000)
+    shown = picture.pixmap().size()
+    assert shown.width() <= picture.width()
+    assert shown.height() <= picture.height()
+    assert max(shown.width(), shown.height()) >= 200
+    assert shown.width() / shown.height() == pytest.approx(600 / 800, abs=0.01)
     viewer.close()  # type: ignore[attr-defined]
 
 
@@ -331,3 +341,19 @@ def test_stop_pressed_twice_stops_the_requests_in_flight_and_the_file_stays_whol
     shown = states(session)
     assert "sending" not in shown.values()
     assert list(shown.values()).count("not sent") == 8 - controller.done
+
+
+def test_the_viewer_decodes_turned_scaled_or_says_why_not(qtbot: QtBot, tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: shown 90° clockwise
+    Image.new("RGB", (2000, 1000), (90, 90, 90)).save(photo, exif=exif)
+    picture = decode_for_viewer(str(photo))
+    assert isinstance(picture, QImage)
+    assert picture.height() > picture.width()  # turned as its EXIF says
+    assert max(picture.width(), picture.height()) <= 720
+    damaged = tmp_path / "damaged.png"
+    damaged.write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    why = decode_for_viewer(str(damaged))
+    assert isinstance(why, str)
+    assert why
