@@ -64,7 +64,7 @@ class AppSession(QObject):
         self.scope = ConversationScope()
         self.log_path: Path | None = None
         # The window may be on screen already, its frame shown first (app.gui.first_window).
-        self.window = window or MainWindow(demo=demo)
+        self.window = window if window is not None else MainWindow(demo=demo)
         self.window.complete()
         self._close_requested = False  # a SIGTERM that came before run()
         self.endpoint = EndpointController(self)
