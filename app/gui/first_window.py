@@ -9,7 +9,6 @@ Only light modules are imported here: the settings file is read for those two va
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -38,8 +37,14 @@ def _settings_path() -> Path:
 def frame_settings() -> tuple[str, str]:
     """The saved theme choice and window geometry ("system" and "" when there are none)."""
     try:
-        data = json.loads(_settings_path().read_text(encoding="utf-8"))
+        text = _settings_path().read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return "system", ""  # none yet (a first start), or unreadable: json is not needed
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
         return "system", ""
     if not isinstance(data, dict):
         return "system", ""
