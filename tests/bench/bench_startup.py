@@ -14,9 +14,10 @@ child painted and the backing store flushed), the same way for both. It is on a 
 
 Libraries (PySide6, openai, Pillow…) are compiled in both, as pip leaves them. When the
 PyInstaller bundle is built ($GROK_VISION_BUNDLE, or dist/grok-vision), it is a third program in
-the same rounds; it writes its own line after its first paint (GROK_VISION_REPORT_SHOWN). Each start is a
-fresh process with fresh, empty config and data directories; a warm-up start of each program
-comes first, then REPEAT rounds that rotate which program goes first; figures are medians.
+the same rounds; it writes its own line after its first paint (GROK_VISION_REPORT_SHOWN).
+Each start is a fresh process with fresh, empty config and data directories; a warm-up start
+of each program comes first, then REPEAT rounds that rotate which program goes first; figures
+are medians.
 Each program gets SIGTERM the moment its first paint is reported; the time until it has exited
 is the SIGTERM figure (the slowest of all the app's starts, against the bare window's slowest).
 
