@@ -11,7 +11,8 @@
 # install checks DIR/SHA256SUMS, creates VENV (default: ~/.local/opt/grok-vision-venv) with
 # python3 if it does not exist, installs or upgrades grok-vision from DIR alone (`pip install
 # --no-index --find-links DIR`; pip's configuration files and PIP_* index settings are ignored,
-# so nothing else is consulted), and runs VENV/bin/grok-vision --version.
+# so nothing else is consulted; every module compiled to bytecode at install, so that no start
+# compiles the app's source), and runs VENV/bin/grok-vision --version.
 #
 # Environment: PYTHON (default python3): the interpreter that downloads, or creates the venv. The
 # target's Python must be the same minor version as the one that downloaded (3.11 or newer).
@@ -89,7 +90,7 @@ install_offline() {
     env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_CONSTRAINT \
         -u PIP_REQUIREMENT PIP_CONFIG_FILE=/dev/null PIP_NO_INPUT=1 \
         "$venv/bin/python" -m pip install --quiet --progress-bar off --upgrade --no-index \
-        --find-links "$dir" "$NAME"
+        --compile --find-links "$dir" "$NAME"
     "$venv/bin/$NAME" --version
     printf 'Run it: %s\n' "$venv/bin/$NAME"
 }

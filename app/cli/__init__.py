@@ -7,9 +7,6 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.core.catalog import DEFAULT_MODEL
-from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL
-from app.llm.api_dialect import API_CHOICES
 
 SUBCOMMANDS = ("tokens", "ask", "batch", "models", "key", "export", "import", "demo-server")
 
@@ -36,6 +33,11 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def _command_parser() -> argparse.ArgumentParser:
+    # Imported here, not at the top: the window's start needs none of them.
+    from app.core.catalog import DEFAULT_MODEL
+    from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL
+    from app.llm.api_dialect import API_CHOICES
+
     parser = argparse.ArgumentParser(prog="grok-vision")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -195,6 +197,7 @@ def _split_option(command: argparse.ArgumentParser) -> None:
 def _run_command(ns: argparse.Namespace) -> int:
     if ns.command == "tokens":
         from app.cli.tokens import run_tokens
+        from app.core.limits import LIMIT_PROFILES
 
         return run_tokens(
             ns.images,

@@ -72,14 +72,11 @@ class HistoryFlow(QObject):
     # -- construction -----------------------------------------------------------------------
     def _build(self) -> None:
         window = self._window
-        dock = QDockWidget("Conversations", window)
-        dock.setObjectName("conversationsDock")
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
+        dock = window.conversations_dock  # on screen already, empty until now
+        placeholder = dock.widget()
         dock.setWidget(self.sidebar)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        if placeholder is not None:
+            placeholder.deleteLater()
         menu = window.menu("conversation")
         self.regenerate_action = self._add(
             menu, "Regenerate the last reply", "Ctrl+R", self._regenerate

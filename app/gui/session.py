@@ -50,7 +50,13 @@ class AppSession(QObject):
     """Owns the window, the controllers, the flows and the conversation's state, and builds each
     flow with the pieces it uses (see docs/ARCHITECTURE.md)."""
 
-    def __init__(self, *, demo: bool = False, demo_think_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        demo_think_seconds: float = 0.0,
+        window: MainWindow | None = None,
+    ) -> None:
         super().__init__()
         self.demo = demo
         self.notices = Notices()  # the one way flows tell the user something
@@ -61,7 +67,10 @@ class AppSession(QObject):
         # edit and scroll position: swapped whole by `new_conversation` and `adopt_conversation`.
         self.scope = ConversationScope()
         self.log_path: Path | None = None
-        self.window = MainWindow(demo=demo)
+        # The window may be on screen already, its frame shown first (app.gui.first_window).
+        self.window = window if window is not None else MainWindow(demo=demo)
+        self.window.complete()
+        self._close_requested = False  # a SIGTERM that came before run()
         self.endpoint = EndpointController(self)
         self.connection = Connection(
             endpoint=self.endpoint,
@@ -269,6 +278,8 @@ class AppSession(QObject):
     async def run(self, files: Sequence[str]) -> int:
         """Show the window and serve it until it closes."""
         self._closed = asyncio.get_running_loop().create_future()
+        if self._close_requested:
+            self._closed.set_result(None)
         self.window.restore_geometry_b64(self.settings.window_geometry)
         self._apply_settings()
         if not self.chat.conversation.messages:
@@ -277,9 +288,12 @@ class AppSession(QObject):
         if files:
             self.attachments.add_paths(list(files))
         self.work.start(self.history_flow.open(), "open-history")
-        # The network stack loads in a worker thread while the window is already on screen.
-        await self.in_thread(importlib.import_module, "app.llm.structured")
-        await self.reconnect()
+        # The network stack loads in a worker thread while the window is already on screen
+        # (not when the app is closing already: a SIGTERM right after the window showed).
+        if not self._closed.done():
+            await self.in_thread(importlib.import_module, "app.llm.structured")
+        if not self._closed.done():
+            await self.reconnect()
         if self.prefs.store.notice:
             self.notices.warning(self.prefs.store.notice)
         # What exists by now (modules, widgets, the network stack) lives as long as the app.
@@ -296,6 +310,7 @@ class AppSession(QObject):
         self.api_memory.apply()
 
     def request_close(self) -> None:
+        self._close_requested = True
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(None)
 

@@ -9,7 +9,6 @@ model, the settings, the View → Theme menu and the Settings dialog's choice in
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -17,6 +16,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar, QWidget
 
 from app import APP_NAME, __version__
+from app.ui.resource_files import resource_file
 from app.ui.settings_appearance import THEME_LABELS
 from app.ui.tray_palette import is_dark
 
@@ -116,7 +116,7 @@ def palette_for(scheme: str) -> QPalette:
 
 def style_sheet_for(scheme: str) -> str:
     """``resources/theme.qss`` with the scheme's colours filled in."""
-    text = (resources.files("resources") / "theme.qss").read_text(encoding="utf-8")
+    text = resource_file("theme.qss").read_text(encoding="utf-8")
     for name, value in SCHEMES[scheme].items():
         text = text.replace(f"@{name}@", value)
     return text
@@ -225,11 +225,13 @@ class ThemeFlow(QObject):
         self.model.set_choice(self._prefs.settings.theme)
 
 
-def app_icon() -> QIcon:
+ICON_FILES = ("grok-vision.svg", "grok-vision-256.png")
+
+
+def app_icon(names: tuple[str, ...] = ICON_FILES) -> QIcon:
     icon = QIcon()
-    folder = resources.files("resources")
-    for name in ("grok-vision.svg", "grok-vision-256.png"):
-        item = folder / name
+    for name in names:
+        item = resource_file(name)
         if item.is_file():
             pixmap = QPixmap()
             pixmap.loadFromData(item.read_bytes())
@@ -238,9 +240,11 @@ def app_icon() -> QIcon:
     return icon
 
 
-def apply_app_identity(app: QApplication) -> None:
+def apply_app_identity(app: QApplication, icon_files: tuple[str, ...] = ICON_FILES) -> None:
+    """The app's name and icon (the start shows the window with the PNG alone, then gives it
+    the SVG too, which takes longer to load)."""
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
-    app.setWindowIcon(app_icon())
+    app.setWindowIcon(app_icon(icon_files))

@@ -22,19 +22,17 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeGuard
 
-import platformdirs
-
 from app.core.catalog import DEFAULT_MODEL, ModelInfo, Prices, context_window_for
 from app.core.endpoints import base_url_problem, looks_like_key
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, XAI_LIMITS, ImageLimits
 from app.core.presets import read_user_presets
 from app.core.titles import TITLE_MODES
+from app.store.paths import CONFIG_DIR_ENV, SETTINGS_FILE_NAME
+from app.store.paths import config_directory as default_directory
 
 log = logging.getLogger(__name__)
 
-APP_DIR_NAME = "grok-vision"
-CONFIG_DIR_ENV = "GROK_VISION_CONFIG_DIR"
-FILE_NAME = "settings.json"
+FILE_NAME = SETTINGS_FILE_NAME
 FORMAT_VERSION = 1
 
 MIN_TEMPERATURE = 0.0
@@ -306,14 +304,6 @@ def _from_json(data: Mapping[str, object]) -> tuple[Settings, list[str]]:
             continue
         values[spec.name] = value
     return Settings(**values), reset
-
-
-def default_directory() -> Path:
-    """``$GROK_VISION_CONFIG_DIR`` if set, else the platform's user config directory."""
-    override = os.environ.get(CONFIG_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
 
 
 class SettingsStore:

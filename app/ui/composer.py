@@ -6,14 +6,14 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from app.ui.tray_mime import ENCODED_IMAGE_FORMATS
-
 _IMAGE_URL_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 def carries_image(source: QMimeData) -> bool:
     """A picture, or encoded image bytes the tray takes as they are (PNG, JPEG, GIF…). Only
     some platforms' clipboards report bytes such as image/gif as an image (hasImage)."""
+    from app.ui.tray_mime import ENCODED_IMAGE_FORMATS  # not needed for the first paint
+
     return source.hasImage() or any(source.hasFormat(fmt) for fmt, _ in ENCODED_IMAGE_FORMATS)
 
 

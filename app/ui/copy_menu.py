@@ -128,13 +128,3 @@ class CopyMenu:
 
 def _markdown_table(table: QTextTable) -> bool:
     return round(table.format().cellPadding()) == MARKDOWN_TABLE_PADDING
-
-
-def add_copy_actions(edit: QMenu, copy_menu: CopyMenu) -> None:
-    """Edit → the last reply as plain text, or its first table for a spreadsheet."""
-    plain = edit.addAction("Copy the last reply as plain text")
-    plain.setObjectName("copyLastPlainAction")
-    plain.triggered.connect(copy_menu.copy_last_plain)
-    table = edit.addAction("Copy a table of the last reply (TSV)")
-    table.setObjectName("copyLastTableAction")
-    table.triggered.connect(copy_menu.copy_last_table)

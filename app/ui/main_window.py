@@ -1,8 +1,15 @@
-"""The main window: conversation above, tray, composer and meter below."""
+"""The main window: conversation above, tray, composer and meter below.
+
+It is built in two steps, so that a window is on screen as soon as Qt can show one: the frame
+(menus, toolbar, banners, composer, Send) from light modules, with empty places where the
+conversation, the tray, the meter and the conversations list go; then `complete()` imports and
+builds those parts in their places. `MainWindow()` does both; the app's start (`app.gui`) shows
+the frame first and completes it after its first paint."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -26,19 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.catalog import ModelInfo
 from app.ui.banner import Banner
 from app.ui.composer import Composer
 from app.ui.composer_panel import ComposerPanel
-from app.ui.conversation_view import ConversationView
-from app.ui.copy_menu import add_copy_actions
 from app.ui.effort_picker import EffortPicker
-from app.ui.image_tray import ImageTray
 from app.ui.model_picker import ModelPicker
 from app.ui.preset_picker import PresetPicker
-from app.ui.token_meter import TokenMeter
 from app.ui.toolbar_icons import IconToolBar
-from app.ui.window_drop import DropOverlay
 from app.ui.window_fit import (
     MINIMUM_SIZE,
     clamped_geometry,
@@ -46,6 +47,14 @@ from app.ui.window_fit import (
     minimum_size,
 )
 from app.ui.window_menus import WindowMenus, show_shortcuts
+from app.ui.window_places import Places, conversations_dock, tab_after
+
+if TYPE_CHECKING:
+    from app.core.catalog import ModelInfo
+    from app.ui.conversation_view import ConversationView
+    from app.ui.image_tray import ImageTray
+    from app.ui.token_meter import TokenMeter
+    from app.ui.window_drop import DropOverlay
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "clamped_geometry", "default_geometry", "minimum_size"]
 
@@ -63,14 +72,20 @@ class MainWindow(QMainWindow):
     systemPromptEdited = Signal(str)
     closing = Signal()
 
-    def __init__(self, *, demo: bool = False) -> None:
+    view: ConversationView
+    tray: ImageTray
+    meter: TokenMeter
+    drop_overlay: DropOverlay
+
+    def __init__(self, *, demo: bool = False, complete: bool = True) -> None:
+        """`complete=False` builds the frame only (see the module's doc): `complete()` later."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Grok Vision — demo" if demo else "Grok Vision")
         self.setAccessibleName("Grok Vision")
-        self.view = ConversationView()
-        self.tray = ImageTray()
-        self.meter = TokenMeter()
+        self.is_complete = False
+        self._places = Places()  # what `complete()` fills
+        self.conversations_dock = conversations_dock(self)
         self.composer = Composer()
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
@@ -82,10 +97,43 @@ class MainWindow(QMainWindow):
         self.send_reason = QLabel()
         self.settings_button = QPushButton("Open Settings…")
         self._build(demo)
-        self.drop_overlay = DropOverlay(self, self.tray.take_mime, lambda: self.tray)
         self._busy = False
         self._send_block: str | None = None
         self.set_busy(False)
+        if complete:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build the conversation, the tray and the meter in their places (once)."""
+        if self.is_complete:
+            return
+        from app.ui.conversation_view import ConversationView
+        from app.ui.image_tray import ImageTray
+        from app.ui.token_meter import TokenMeter
+        from app.ui.window_drop import DropOverlay
+
+        self.is_complete = True
+        updates = self.updatesEnabled()
+        self.setUpdatesEnabled(False)  # one repaint with everything in place
+        self.view = ConversationView()
+        self.tray = ImageTray()
+        self.meter = TokenMeter()
+        self._places.fill(
+            splitter=self._splitter,
+            view=self.view,
+            bottom=self._bottom_layout,
+            tray=self.tray,
+            central=self._central_layout,
+            meter=self.meter,
+        )
+        self.drop_overlay = DropOverlay(self, self.tray.take_mime, lambda: self.tray)
+        # Tab reads the window as it is laid out: the conversation and the tray, built last,
+        # before the system prompt, the composer and Send (and the meter after them).
+        bottom = (self.system_prompt_edit, self.composer, self.send_button, self.stop_button)
+        tab_after(self.tray, (*bottom, self.send_reason, self.settings_button))
+        for picker in self._pickers:
+            picker.setVisible(True)
+        self.setUpdatesEnabled(updates)
 
     # -- construction -----------------------------------------------------------------------
     def _action(
@@ -102,6 +150,16 @@ class MainWindow(QMainWindow):
         if menu:
             self.menus.menu(menu).addAction(action)
         return action
+
+    def _add_copy_actions(self, edit: QMenu) -> None:
+        """Edit → the last reply as plain text, or its first table for a spreadsheet (done by
+        the view's copy menu, looked up when chosen: the view is built after the frame)."""
+        plain = edit.addAction("Copy the last reply as plain text")
+        plain.setObjectName("copyLastPlainAction")
+        plain.triggered.connect(lambda: self.view.copy_menu.copy_last_plain())  # noqa: PLW0108
+        table = edit.addAction("Copy a table of the last reply (TSV)")
+        table.setObjectName("copyLastTableAction")
+        table.triggered.connect(lambda: self.view.copy_menu.copy_last_table())  # noqa: PLW0108
 
     def _build(self, demo: bool) -> None:
         self._build_toolbar()
@@ -123,12 +181,14 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("mainSplitter")
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.view)
+        splitter.addWidget(self._places.view)
+        self._splitter = splitter
         self._build_bottom().place_in(splitter)
         splitter.setStretchFactor(0, 1)  # a taller window gives the conversation the room
         splitter.setStretchFactor(1, 0)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.meter)
+        layout.addWidget(self._places.meter)
+        self._central_layout = layout
         self.setCentralWidget(central)
         self.composer.sendRequested.connect(self._send_clicked)
         self.composer.escapePressed.connect(self._stop_if_busy)
@@ -153,7 +213,10 @@ class MainWindow(QMainWindow):
         new.setObjectName("newConversationAction")
         new.setToolTip("New conversation (Ctrl+N)")
         add = self._action(
-            "Add images…", QKeySequence.StandardKey.Open, self.tray.open_file_dialog, "file"
+            "Add images…",
+            QKeySequence.StandardKey.Open,
+            lambda: self.tray.open_file_dialog() if self.is_complete else None,
+            "file",
         )
         add.setObjectName("addImagesAction")
         add.setIconText("Add images")
@@ -171,15 +234,18 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.model_picker.activated.connect(self._model_activated)
-        toolbar.addWidget(self.model_picker)
+        self._pickers = [toolbar.addWidget(self.model_picker)]
         self._effort_action = toolbar.addWidget(self.effort_picker)
+        self._pickers.append(self._effort_action)
         self.preset_picker = PresetPicker()
         self.preset_picker.combo.setMinimumContentsLength(12)
-        toolbar.addWidget(self.preset_picker)
+        self._pickers.append(toolbar.addWidget(self.preset_picker))
+        for picker in self._pickers:  # empty until the session fills them: shown complete
+            picker.setVisible(False)
         self._action(
             "Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply, "edit"
         )
-        add_copy_actions(self.menus.menu("edit"), self.view.copy_menu)
+        self._add_copy_actions(self.menus.menu("edit"))
         self._action(
             "Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus, "edit"
         )
@@ -210,7 +276,8 @@ class MainWindow(QMainWindow):
         bottom.setObjectName("composerPanel")
         layout = QVBoxLayout(bottom)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tray)
+        layout.addWidget(self._places.tray)
+        self._bottom_layout = layout
         self.system_prompt_edit.setObjectName("systemPromptEdit")
         self.system_prompt_edit.setAccessibleName("System prompt for this conversation")
         self.system_prompt_edit.setPlaceholderText("System prompt for this conversation (optional)")
@@ -242,6 +309,7 @@ class MainWindow(QMainWindow):
         self.send_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.settings_button.setObjectName("sendReasonSettingsButton")
         self.settings_button.clicked.connect(self.settingsRequested.emit)
+        self.settings_button.hide()  # offered with a reason only (set_send_blocked)
         reason_row = QHBoxLayout()
         reason_row.addWidget(self.send_reason, 1)
         reason_row.addWidget(self.settings_button)

@@ -7,12 +7,14 @@ The closed picker shows the id (the toolbar is narrow); the list shows beside ea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QComboBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.core.catalog import ModelInfo, describe_model, known_window, reasoning_of
+if TYPE_CHECKING:
+    from app.core.catalog import ModelInfo
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 _GAP = 24
@@ -29,6 +31,8 @@ def short_window(tokens: int) -> str:
 
 def model_summary(model: ModelInfo) -> str:
     """What the list shows beside an id: "1M · reasons", "500k", "text only · 128k"."""
+    from app.core.catalog import known_window, reasoning_of  # not before the first paint
+
     bits = [] if model.takes_images else ["text only"]
     window = model.context_window or known_window(model.id)
     bits.append(short_window(window) if window else "window unknown")
@@ -83,6 +87,8 @@ class ModelPicker(QComboBox):
         self.currentIndexChanged.connect(self._follow_tooltip)
 
     def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
+        from app.core.catalog import describe_model
+
         self.blockSignals(True)
         try:
             self.clear()

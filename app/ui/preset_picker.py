@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from app.core.presets import RESPONSE_LABELS, Preset
+if TYPE_CHECKING:
+    from app.core.presets import Preset
 
 JSON_TIP = 'Ask for a JSON object (response_format {"type": "json_object"})'
 
@@ -65,6 +67,8 @@ class PresetPicker(QWidget):
                 self.combo.addItem(preset.title, preset.name)
                 tip = preset.description or preset.title
                 if preset.response != "text":
+                    from app.core.presets import RESPONSE_LABELS
+
                     tip += f" — answers as: {RESPONSE_LABELS[preset.response]}"
                 self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))

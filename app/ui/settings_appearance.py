@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
-from app.ui.settings_fields import SettingsLike
+if TYPE_CHECKING:
+    from app.ui.settings_fields import SettingsLike
 
 # The theme choices, as saved in the settings ("theme") and as the user reads them.
 THEME_LABELS = {"system": "System", "light": "Light", "dark": "Dark"}

@@ -10,8 +10,6 @@ its bundle needs QtSvg.
 
 from __future__ import annotations
 
-from importlib import resources
-
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -23,11 +21,14 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
+from app.ui.resource_files import resource_file
 from app.ui.window_fit import MainToolBar
 
+EXTENSION_ICON_DELAY_MS = 200
 ICON_SIZE = 18  # logical pixels; drawn at twice that too for 2× screens
 # Actions that flows add to the toolbar later, by objectName: their icon.
 LATER_ICONS = {"captureRegionAction": "capture-region"}
@@ -36,7 +37,7 @@ LATER_ICONS = {"captureRegionAction": "capture-region"}
 def line_icon(name: str, colour: QColor, disabled: QColor | None = None) -> QIcon:
     """``resources/icons/<name>.png`` (an alpha mask rendered from its SVG, at 1× and 2×) in
     `colour`, and in `disabled` for the disabled mode."""
-    folder = resources.files("resources") / "icons"
+    folder = resource_file("icons")
     icon = QIcon()
     for mode, ink in ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled or colour)):
         for scale, suffix in ((1, ""), (2, "@2x")):
@@ -65,7 +66,6 @@ class IconToolBar(MainToolBar):
         self._relayout_soon.timeout.connect(self._lay_out_again)
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self._paint_extension()
 
     def set_icon(self, action: QAction, name: str) -> None:
         """Give `action` the icon `name`, repainted whenever the palette changes."""
@@ -120,6 +120,13 @@ class IconToolBar(MainToolBar):
             layout.setGeometry(self.rect())
         self._paint_extension()  # a style change gives »» the style's own (black) icon again
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_text()
+        # The »» button's icon, after the window's first paint (it shows only when items
+        # overflow); every palette or style change paints it again.
+        QTimer.singleShot(EXTENSION_ICON_DELAY_MS, self._paint_extension)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_text()
@@ -133,6 +140,8 @@ class IconToolBar(MainToolBar):
     def _fit_text(self) -> None:
         """Text beside the icons when everything fits with it, else icons alone (the text is
         in each button's tooltip, with its shortcut)."""
+        if not self.isVisible():  # fitted when shown (its resize), not at every item added
+            return
         buttons = [  # low-priority actions show their icon alone in any case
             button
             for action in self.actions()

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from e2e import x11, xserver
 
+from app.gui import REPORT_SHOWN_ENV, SHOWN_LINE
+
 pytestmark = pytest.mark.xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,3 +154,37 @@ def test_sigterm_ends_the_app_cleanly(display: x11.Display, app: App) -> None:
     assert_window_sensible(window)
     app.process.send_signal(signal.SIGTERM)
     assert_ended_cleanly(app, display)
+
+
+def test_sigterm_right_after_the_first_paint_ends_the_app_cleanly(
+    display: x11.Display, tmp_path: Path
+) -> None:
+    """The window's frame is painted before the rest of the app is built: a SIGTERM at that
+    moment (a desktop's logout may send one) ends the app cleanly as soon as it is built."""
+    env = {**app_env(display.name, tmp_path), REPORT_SHOWN_ENV: "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "--demo"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline().decode(errors="replace")  # blocks until painted
+        assert first.strip() == SHOWN_LINE, first
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=EXIT_TIMEOUT_S)
+        rest = process.stderr.read().decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+    assert status == 0, rest
+    assert rest.strip() == "", rest
+    settings = json.loads((tmp_path / "config" / "settings.json").read_text(encoding="utf-8"))
+    assert settings.get("window_geometry")

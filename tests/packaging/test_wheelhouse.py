@@ -101,6 +101,16 @@ def test_install_from_the_wheelhouse_alone(wheelhouse: Path, tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"grok-vision {app.__version__}" in result.stdout
+    # Installed compiled: no start compiles the app's source (nor tries to write .pyc files).
+    package = next(venv.glob("lib/python3.*/site-packages/app"))
+    sources = sorted(package.rglob("*.py"))
+    assert len(sources) > 100
+    uncompiled = [
+        str(source.relative_to(package))
+        for source in sources
+        if not list((source.parent / "__pycache__").glob(f"{source.stem}.*.pyc"))
+    ]
+    assert uncompiled == []
 
     program = venv / "bin" / "grok-vision"
     version = subprocess.run(
