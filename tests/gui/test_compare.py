@@ -231,7 +231,9 @@ def test_the_preview_compares_its_image_with_another(app: Running, tmp_path: Pat
     after = mockup(tmp_path / "after.png", AFTER)
     assert drag_and_drop(app.window.tray, file_mime(before, after))
     app.wait_settled()
-    app.qtbot.mouseDClick(app.tile_named("after.png"), Qt.MouseButton.LeftButton)
+    tile = app.tile_named("after.png")
+    tile.setFocus()
+    app.qtbot.keyClick(tile, Qt.Key.Key_Return)  # the tray's keyboard way to the preview
     flow = app.session.preview_flow
     app.qtbot.waitUntil(lambda: flow.dialog is not None, timeout=WAIT_MS)
     preview = flow.dialog
