@@ -22,6 +22,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.conversation_view import ConversationView
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = ("1024x700", "1600x1000")
@@ -147,10 +151,13 @@ async def drive(size: str, out: Path) -> None:
     pictures = make_pictures(Path(os.environ["GROK_VISION_DATA_DIR"]))
     themes = window.menus.theme.actions
 
-    async def shoot(state: str) -> None:
+    async def shoot(state: str, after_theme: Callable[[], object] | None = None) -> None:
         for theme in THEMES:
             themes[theme].trigger()
             await settle()
+            if after_theme is not None:
+                after_theme()
+                await settle()
             screen = QGuiApplication.primaryScreen()
             image = screen.grabWindow(0).toImage()
             path = out / f"{state}-{theme}-{size}.png"
@@ -183,9 +190,20 @@ async def drive(size: str, out: Path) -> None:
 
     await add(pictures["before"], pictures["after"])
     await send("What changed between these two dashboard mockups? Which reads better?")
+    # Regenerated once: the reply shows its versions ("‹ 2 / 2 ›").
+    QTest.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    await until(
+        lambda: (
+            not session.chat.busy
+            and session.chat.conversation.version(session.chat.conversation.messages[1].id)
+            == (2, 2)
+        ),
+        "the regenerated reply",
+    )
     await add(pictures["chart"])
     window.composer.setPlainText("And does this one follow the same grid?")
-    await shoot("conversation")
+    await settle()
+    await shoot("conversation", lambda: hover(window.view))
 
     item = session.attachments.items()[-1].id
     session.preview_flow.open(item)
@@ -218,6 +236,20 @@ async def drive(size: str, out: Path) -> None:
 
     window.close()
     await run
+
+
+def hover(view: ConversationView) -> None:
+    """The pointer over the middle of the conversation, as a person reading it (the action bar
+    of the message there shows)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCursor
+    from PySide6.QtTest import QTest
+
+    viewport = view.browser.viewport()
+    centre = viewport.rect().center()
+    QCursor.setPos(viewport.mapToGlobal(centre))  # the X server's pointer too
+    QTest.mouseMove(viewport, centre + QPoint(0, 8))  # a move that Qt does not take for a repeat
+    QTest.mouseMove(viewport, centre)
 
 
 def shrink(path: Path) -> None:
