@@ -29,7 +29,7 @@ dist=$ROOT/dist
 work=$ROOT/build/pyinstaller
 clean=()
 archive=0
-budget_mib=${GROK_VISION_SIZE_BUDGET_MIB:-170}
+budget_mib=${GROK_VISION_SIZE_BUDGET_MIB:-175}
 
 die() {
     printf 'build.sh: %s\n' "$*" >&2

@@ -26,6 +26,10 @@ UNUSED_PLUGINS = (
     "imageformats/libqpdf",       # links QtPdf, which PySide6-Essentials does not ship
     "platforminputcontexts/libqtvirtualkeyboardplugin",  # links QtVirtualKeyboard/Qml
     "wayland-graphics-integration-server/",  # compositor side
+    # QtNetwork is there for QLocalSocket alone (a second launch hands its files over): no TLS
+    # backends, and no network-reachability plugins (libqglib would copy GIO, GObject, libmount…)
+    "tls/",
+    "networkinformation/",
 )
 
 

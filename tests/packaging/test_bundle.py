@@ -130,6 +130,10 @@ def test_it_leaves_out_what_the_app_does_not_use(bundle: Bundle) -> None:
         "libqvnc",
         "libqgtk3",
         "libqpdf",
+        "libqopensslbackend",  # QtNetwork is there for its local socket alone
+        "libqnetworkmanager",
+        "libqglib",
+        "libgio-2.0",
     ):
         assert not [n for n in names if n.startswith(unwanted)], f"{unwanted} is bundled"
 
