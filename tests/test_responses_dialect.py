@@ -28,7 +28,7 @@ from app.llm.dialect_fallback import falls_back, first_api, refuses_responses, s
 from app.llm.errors import ChatError, ErrorKind, stream_failure
 from app.llm.events import TextDelta
 from app.llm.stream import ReplyRequest
-from app.store.records import apply_extras, extras_json
+from app.store.message_extras import apply_extras, extras_json
 
 
 def conversation_with_everything() -> Conversation:

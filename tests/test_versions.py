@@ -7,7 +7,7 @@ from app.core.billing import conversation_bill, reply_bill, request_bill
 from app.core.catalog import pricing_for
 from app.core.continuation import CONTINUE_PROMPT, continuation, reply_usage
 from app.core.conversation import Conversation, Message, Status, TextPart, Usage
-from app.store.records import apply_extras, extras_json
+from app.store.message_extras import apply_extras, extras_json
 
 
 def reply(conv: Conversation, text: str, status: Status = Status.COMPLETE) -> Message:

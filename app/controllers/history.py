@@ -41,11 +41,18 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.controllers.history_open import (
+    close_store,
+    describe_failure,
+    open_store,
+    read_only_info,
+    recover,
+)
 from app.core.conversation import Conversation, Message, Status
 from app.core.history_rows import ConversationPage, ConversationRow, HistoryInfo, SearchHit
 from app.store.db import HistoryError
 from app.store.history import HistoryStore
-from app.store.lock import InstanceLock, acquire_instance_lock, second_instance_notice
+from app.store.lock import InstanceLock
 from app.store.paths import data_directory
 from app.store.records import Original
 
@@ -116,39 +123,12 @@ class HistoryController(QObject):
         return self._opening
 
     def _open_job(self) -> HistoryInfo:
-        lock = acquire_instance_lock(self.data_dir)
-        if lock is None:
-            self._store = HistoryStore(self.data_dir, read_only=True)
-            return HistoryInfo(
-                read_only=True,
-                notice=second_instance_notice(self.data_dir),
-                search="fts5" if self._store.fts5 else "like",
-            )
-        try:
-            store = HistoryStore(self.data_dir)
-        except BaseException:
-            lock.release()
-            raise
+        store, lock = open_store(self.data_dir)
         self._store, self._lock = store, lock
+        if lock is None:
+            return read_only_info(store, self.data_dir)
         self.interrupted_conversation = store.streaming_conversation()
-        interrupted = store.mark_interrupted()
-        store.purge_deleted()
-        store.gc_blobs()
-        notice = ""
-        if interrupted:
-            notice = (
-                "1 reply was" if interrupted == 1 else f"{interrupted} replies were"
-            ) + " cut off when grok-vision last closed; what arrived is kept, marked interrupted."
-        if not store.fts5:
-            notice = (notice + " " if notice else "") + (
-                "Search is slower here: this system's SQLite has no full-text index."
-            )
-        return HistoryInfo(
-            read_only=False,
-            notice=notice,
-            interrupted=interrupted,
-            search="fts5" if store.fts5 else "like",
-        )
+        return recover(store)
 
     def _opened(self, future: asyncio.Future[HistoryInfo]) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -175,15 +155,7 @@ class HistoryController(QObject):
     def _close_job(self) -> None:
         store, self._store = self._store, None
         lock, self._lock = self._lock, None
-        try:
-            if store is not None and not store.read_only:
-                store.purge_deleted()
-                store.gc_blobs()
-        finally:
-            if store is not None:
-                store.close()
-            if lock is not None:
-                lock.release()
+        close_store(store, lock)
 
     # -- the worker ------------------------------------------------------------------------
 
@@ -223,7 +195,7 @@ class HistoryController(QObject):
         if exc is None:
             return
         if isinstance(exc, _FAILURES):
-            self.failed.emit(_describe(exc))
+            self.failed.emit(describe_failure(exc))
         else:
             log.error("a history call failed", exc_info=exc)
             self.failed.emit(f"The history could not be updated ({type(exc).__name__}: {exc}).")
@@ -388,18 +360,3 @@ def _loop() -> asyncio.AbstractEventLoop:
         return asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.get_event_loop()
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, HistoryError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return (
-            f"The history could not be saved{where}: {exc.strerror or exc}. Check free disk "
-            "space and that the data folder is writable."
-        )
-    return (
-        f"The history database reported an error: {exc}. Your conversation is still shown; "
-        "restart grok-vision if it persists."
-    )

@@ -20,25 +20,13 @@ from app.core.catalog import ModelInfo
 from app.core.conversation import Conversation
 from app.core.conversation_state import ConversationScope
 from app.core.notices import Notices
-from app.gui.api_memory import ApiMemory
-from app.gui.batch_flow import BatchFlow
-from app.gui.budget_flow import BudgetFlow
-from app.gui.capture_flow import CaptureFlow
 from app.gui.connection import Connection
 from app.gui.controller_links import ControllerLinks
-from app.gui.conversation_switch import ConversationSwitch
-from app.gui.dialogs import SettingsFlow
-from app.gui.history_flow import HistoryFlow
 from app.gui.meter_model import MeterModel, MeterReading
-from app.gui.model_choice import ModelChoice
-from app.gui.presets_flow import PresetsFlow
-from app.gui.preview_flow import PreviewFlow
 from app.gui.send_stages import SendGates, take_parts
 from app.gui.services import Preferences, SentImages, Work
-from app.gui.theme import ThemeFlow
-from app.gui.title_flow import TitleFlow
+from app.gui.session_flows import SessionCalls, build_flows
 from app.gui.turn_pipeline import TurnPipeline
-from app.gui.undo_flow import UndoFlow
 from app.gui.versions_flow import VersionsFlow
 from app.store.settings import Settings, SettingsStore
 from app.ui.main_window import MainWindow
@@ -125,119 +113,37 @@ class AppSession(QObject):
         self._observe()
 
     def _build_flows(self) -> None:
-        w, work, notices = self.window, self.work, self.notices
-        self.theme = ThemeFlow(window=w, menu=w.menus.theme, prefs=self.prefs, parent=self)
-        self.budget = BudgetFlow(
-            window=w,
-            chat=self.chat,
-            attachments=self.attachments,
-            prefs=self.prefs,
-            scope=self.scope,
-            work=work,
-            notices=notices,
-            demo=self.demo,
-            parent=self,
-        )
-        self.presets = PresetsFlow(
-            window=w,
-            chat=self.chat,
-            attachments=self.attachments,
-            prefs=self.prefs,
-            scope=self.scope,
-            work=work,
-            notices=notices,
-            parent=self,
-        )
-        self.preview_flow = PreviewFlow(
-            window=w,
-            attachments=self.attachments,
-            work=work,
-            notices=notices,
-            conversation=lambda: self.chat.conversation,
-            parent=self,
-        )
-        self.capture_flow = CaptureFlow(
-            window=w, attachments=self.attachments, work=work, notices=notices, parent=self
-        )
-        self.history_flow = HistoryFlow(
-            window=w,
-            chat=self.chat,
-            images=self.images,
-            work=work,
-            notices=notices,
+        calls = SessionCalls(
             adopt=self.adopt_conversation,
             new_conversation=self.new_conversation,
             regenerate=self.regenerate,
-            parent=self,
-        )
-        self.settings_flow = SettingsFlow(
-            window=w,
-            prefs=self.prefs,
-            endpoint=self.endpoint,
-            work=work,
-            notices=notices,
-            apply=self.settings_changed,
+            apply_settings=self.settings_changed,
             reconnect=self.reconnect,
             key_account=lambda: self.key_account,
-            parent=self,
-        )
-        self.model_choice = ModelChoice(
-            window=w,
-            chat=self.chat,
-            endpoint=self.endpoint,
-            prefs=self.prefs,
-            notices=notices,
-            models_listed=self.settings_flow.models_changed,
-            parent=self,
-        )
-        self.api_memory = ApiMemory(
-            chat=self.chat,
-            prefs=self.prefs,
-            notices=notices,
-            base_url=lambda: self.endpoint.base_url,
-            remembers=not self.demo,
-            parent=self,
-        )
-        self.batch_flow = BatchFlow(
-            window=w,
-            chat=self.chat,
-            endpoint=self.endpoint,
-            prefs=self.prefs,
-            work=work,
-            notices=notices,
-            parent=self,
-        )
-        self.switch = ConversationSwitch(
-            window=w,
-            chat=self.chat,
-            attachments=self.attachments,
-            scope=self.scope,
-            prefs=self.prefs,
-            thumbnails=self.images.thumbnails,
             choose_model=self.choose_model,
             show_efforts=self.show_efforts,
             refresh=self.update_meter,
         )
-        self.titles = TitleFlow(
+        flows = build_flows(
+            window=self.window,
             chat=self.chat,
-            history=self.history_flow.history,
-            client=self.endpoint.client,
-            prefs=self.prefs,
-            costs=self.budget.costs,
-            work=work,
-            renamed=self.history_flow.sidebar.renameRequested,
-            parent=self,
-        )
-        self.undo = UndoFlow(
-            window=w,
             attachments=self.attachments,
-            sidebar=self.history_flow.sidebar,
+            endpoint=self.endpoint,
+            prefs=self.prefs,
             scope=self.scope,
-            conversation=lambda: self.chat.conversation,
-            plan=lambda: self.budget.plan,
-            set_plan=self.budget.set_plan,
+            work=self.work,
+            notices=self.notices,
+            images=self.images,
+            demo=self.demo,
+            calls=calls,
             parent=self,
         )
+        self.theme, self.budget, self.presets = flows.theme, flows.budget, flows.presets
+        self.preview_flow, self.capture_flow = flows.preview, flows.capture
+        self.history_flow, self.settings_flow = flows.history, flows.settings
+        self.model_choice, self.api_memory = flows.model_choice, flows.api_memory
+        self.batch_flow, self.switch = flows.batch, flows.switch
+        self.titles, self.undo = flows.titles, flows.undo
 
     # -- what the flows and tests read -------------------------------------------------------
     @property

@@ -25,7 +25,8 @@ from app.store.blobs import is_sha256, sha256_of
 from app.store.db import HistoryError
 from app.store.export import FORMAT_NAME, FORMAT_VERSION
 from app.store.history import HistoryStore
-from app.store.records import status_from, usage_from_json, usage_list
+from app.store.message_extras import usage_from_json, usage_list
+from app.store.records import status_from
 
 T = TypeVar("T")
 _DETAILS: dict[str, Detail] = {"auto": "auto", "low": "low", "high": "high"}

@@ -8,7 +8,7 @@ import sqlite3
 import time
 
 from app.core.conversation import Message, Status
-from app.store import records
+from app.store import message_extras, records
 from app.store.db import ConversationNotFoundError
 
 
@@ -42,8 +42,8 @@ def insert_message(
             message.error,
             message.model,
             message.created,
-            records.usage_json(message.usage),
-            records.extras_json(message),
+            message_extras.usage_json(message.usage),
+            message_extras.extras_json(message),
             message.parent,
             int(shown),
         ),
@@ -89,8 +89,8 @@ def finish(conn: sqlite3.Connection, message: Message, prepared: records.Prepare
             message.status.value,
             message.error,
             message.model,
-            records.usage_json(message.usage),
-            records.extras_json(message),
+            message_extras.usage_json(message.usage),
+            message_extras.extras_json(message),
             seq,
         ),
     )

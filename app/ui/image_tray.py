@@ -19,14 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QDrag,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QGuiApplication,
     QImage,
     QKeyEvent,
@@ -47,9 +42,10 @@ from PySide6.QtWidgets import (
 
 from app.core.attachment import Attachment
 from app.ui.tray_dialog import image_file_dialog
-from app.ui.tray_frame import TrayFrame, quiet_text_palette
+from app.ui.tray_drags import TrayDrags
+from app.ui.tray_frame import quiet_text_palette
 from app.ui.tray_menu import popup_tile_menu
-from app.ui.tray_mime import acceptable, read_offer, tile_mime, tile_of
+from app.ui.tray_mime import read_offer
 from app.ui.tray_names import differ_points
 from app.ui.tray_strip import TileStrip
 from app.ui.tray_tile import TrayTile
@@ -57,7 +53,7 @@ from app.ui.tray_tile import TrayTile
 MARGIN = 4
 
 
-class ImageTray(TrayFrame):
+class ImageTray(TrayDrags):
     """The draft's images; see the module docstring."""
 
     pathsDropped = Signal(list)  # list[str]: files and folders
@@ -347,77 +343,3 @@ class ImageTray(TrayFrame):
             self._pasted += 1
             self.picturePasted.emit(offer.picture, f"Pasted image {self._pasted}.png")
         return bool(offer)
-
-    # -- drag and drop -------------------------------------------------------------------------
-
-    def _dragged_id(self, mime: QMimeData) -> str | None:
-        """The id of a tile of this tray being dragged, if that is what the drag carries."""
-        item_id = tile_of(mime, self._drag_token)
-        return item_id if item_id in self._tiles else None
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        self._drag_over(event)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self._drag_over(event)
-
-    def _drag_over(self, event: QDragMoveEvent) -> None:
-        mime = event.mimeData()
-        dragged = self._dragged_id(mime)
-        if dragged is not None:
-            self._strip.set_indicator(self._indicator_x(event.position(), dragged))
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-        elif acceptable(mime):
-            self.set_drop_highlight(True)
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._strip.set_indicator(None)
-        self.set_drop_highlight(False)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self._strip.set_indicator(None)
-        self.set_drop_highlight(False)
-        mime = event.mimeData()
-        dragged = self._dragged_id(mime)
-        if dragged is not None:
-            index = self._insert_index(event.position(), dragged)
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-            if index != self._order.index(dragged):
-                self.moveRequested.emit(dragged, index)
-        elif self.take_mime(mime):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def _others(self, dragged: str) -> list[TrayTile]:
-        return [self._tiles[t] for t in self._order if t != dragged]
-
-    def _insert_index(self, position: QPointF, dragged: str) -> int:
-        x = self._strip.mapFrom(self, position.toPoint()).x()
-        return self._strip.insert_index(x, self._others(dragged))
-
-    def _indicator_x(self, position: QPointF, dragged: str) -> int:
-        others = self._others(dragged)
-        return self._strip.indicator_x(self._insert_index(position, dragged), others)
-
-    def drag_mime(self, item_id: str) -> QMimeData:
-        """What dragging one of this tray's tiles carries (only this tray accepts it)."""
-        return tile_mime(self._drag_token, item_id)
-
-    def _start_drag(self, item_id: str) -> None:
-        tile = self._tiles.get(item_id)
-        if tile is None:
-            return
-        drag = QDrag(tile)
-        drag.setMimeData(self.drag_mime(item_id))
-        drag.setPixmap(tile.grab())
-        drag.setHotSpot(QPoint(tile.width() // 2, tile.height() // 2))
-        # QDrag has only a blocking exec(); it runs from a mouse handler, never in a coroutine.
-        drag.exec(Qt.DropAction.MoveAction)
-        self._strip.set_indicator(None)

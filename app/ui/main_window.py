@@ -8,20 +8,17 @@ the frame first and completes it after its first paint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QGuiApplication,
-    QKeySequence,
     QScreen,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,15 +35,14 @@ from app.ui.composer import Composer
 from app.ui.composer_panel import ComposerPanel
 from app.ui.effort_picker import EffortPicker
 from app.ui.model_picker import ModelPicker
-from app.ui.preset_picker import PresetPicker
-from app.ui.toolbar_icons import IconToolBar
+from app.ui.window_commands import build_commands
 from app.ui.window_fit import (
     MINIMUM_SIZE,
     clamped_geometry,
     default_geometry,
     minimum_size,
 )
-from app.ui.window_menus import WindowMenus, show_shortcuts
+from app.ui.window_menus import show_shortcuts
 from app.ui.window_places import Places, conversations_dock, tab_after
 
 if TYPE_CHECKING:
@@ -136,33 +132,13 @@ class MainWindow(QMainWindow):
         self.setUpdatesEnabled(updates)
 
     # -- construction -----------------------------------------------------------------------
-    def _action(
-        self,
-        text: str,
-        shortcut: QKeySequence | QKeySequence.StandardKey,
-        slot: Callable[[], object],
-        menu: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        if menu:
-            self.menus.menu(menu).addAction(action)
-        return action
-
-    def _add_copy_actions(self, edit: QMenu) -> None:
-        """Edit → the last reply as plain text, or its first table for a spreadsheet (done by
-        the view's copy menu, looked up when chosen: the view is built after the frame)."""
-        plain = edit.addAction("Copy the last reply as plain text")
-        plain.setObjectName("copyLastPlainAction")
-        plain.triggered.connect(lambda: self.view.copy_menu.copy_last_plain())  # noqa: PLW0108
-        table = edit.addAction("Copy a table of the last reply (TSV)")
-        table.setObjectName("copyLastTableAction")
-        table.triggered.connect(lambda: self.view.copy_menu.copy_last_table())  # noqa: PLW0108
-
     def _build(self, demo: bool) -> None:
-        self._build_toolbar()
+        commands = build_commands(self, stop=self._stop_if_busy)
+        self.menus, self.file_end = commands.menus, commands.file_end
+        self.preset_picker = commands.preset_picker
+        self._pickers, self._effort_action = commands.pickers, commands.effort_action
+        self._stop_action = commands.stop_action
+        self.model_picker.activated.connect(self._model_activated)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -194,82 +170,6 @@ class MainWindow(QMainWindow):
         self.composer.escapePressed.connect(self._stop_if_busy)
         self.composer.setFocus()
         self.fit_to_screen()
-
-    def _build_toolbar(self) -> None:
-        """Icons with their text beside them where there is room: Add images and Capture region
-        (added by its flow), the pickers, Settings at the right end. New conversation is in
-        File (Ctrl+N) and on the conversations list: one button, not two."""
-        self.menus = WindowMenus(self)
-        toolbar = IconToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
-        new = self._action(
-            "New conversation",
-            QKeySequence.StandardKey.New,
-            self.newConversationRequested.emit,
-            "file",
-        )
-        new.setObjectName("newConversationAction")
-        new.setToolTip("New conversation (Ctrl+N)")
-        add = self._action(
-            "Add images…",
-            QKeySequence.StandardKey.Open,
-            lambda: self.tray.open_file_dialog() if self.is_complete else None,
-            "file",
-        )
-        add.setObjectName("addImagesAction")
-        add.setIconText("Add images")
-        add.setToolTip("Add images from files (Ctrl+O)")
-        toolbar.set_icon(add, "add-images")
-        toolbar.addAction(add)
-        commands_end = toolbar.addSeparator()
-        self.menus.menu("file").addSeparator()
-        self.file_end = self.menus.menu("file").addSeparator()  # the flows' commands go above
-        self._action("Quit", QKeySequence("Ctrl+Q"), self.close, "file")
-        # Compact, so that what the flows add (Capture region) fits beside them at the default
-        # width: no "Model:" label (the picker says what it is), short combos.
-        self.model_picker.setMinimumContentsLength(12)
-        self.model_picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.model_picker.activated.connect(self._model_activated)
-        self._pickers = [toolbar.addWidget(self.model_picker)]
-        self._effort_action = toolbar.addWidget(self.effort_picker)
-        self._pickers.append(self._effort_action)
-        self.preset_picker = PresetPicker()
-        self.preset_picker.combo.setMinimumContentsLength(12)
-        self._pickers.append(toolbar.addWidget(self.preset_picker))
-        for picker in self._pickers:  # empty until the session fills them: shown complete
-            picker.setVisible(False)
-        self._action(
-            "Copy the last reply", QKeySequence("Ctrl+Shift+C"), self.copy_last_reply, "edit"
-        )
-        self._add_copy_actions(self.menus.menu("edit"))
-        self._action(
-            "Go to the message box", QKeySequence("Ctrl+L"), self.composer.setFocus, "edit"
-        )
-        self.menus.menu("edit").addSeparator()
-        settings = self._action(
-            "Settings…", QKeySequence("Ctrl+,"), self.settingsRequested.emit, "edit"
-        )
-        settings.setObjectName("settingsAction")
-        settings.setIconText("Settings")
-        settings.setPriority(QAction.Priority.LowPriority)  # the gear alone says it
-        settings.setToolTip("Settings: key, endpoint, replies, theme (Ctrl+,)")
-        toolbar.set_icon(settings, "settings")
-        toolbar.add_spacer()
-        toolbar.addAction(settings)
-        shortcuts = self._action(
-            "Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts, "help"
-        )
-        shortcuts.setObjectName("shortcutsAction")
-        toolbar.commands_end = commands_end
-        # Enabled only while a reply streams: otherwise Esc belongs to the focused widget (the
-        # history search clears itself with it).
-        self._stop_action = self._action(
-            "Stop the reply", QKeySequence(Qt.Key.Key_Escape), self._stop_if_busy, "conversation"
-        )
 
     def _build_bottom(self) -> ComposerPanel:
         bottom = ComposerPanel()
