@@ -205,6 +205,7 @@ class AppSession(QObject):
             prefs=self.prefs,
             work=work,
             notices=notices,
+            costs=self.budget.costs,
             parent=self,
         )
         self.switch = ConversationSwitch(
