@@ -20,6 +20,7 @@ from app.core.budget import image_tokens
 from app.core.presets import builtin
 from app.demo import DemoServer, Fault
 from app.demo.handler import DemoRequestHandler
+from app.store.usage_ledger import UsageLedger
 
 MODEL_PATHS = ("/v1/responses", "/v1/chat/completions")
 
@@ -275,3 +276,18 @@ def test_bad_usage_exits_2(args: list[str], words: str, capsys: pytest.CaptureFi
         code = int(exit_.code or 0)
     assert code == 2
     assert words in capsys.readouterr().err
+
+
+def test_the_batch_spending_goes_into_the_usage_ledger(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with DemoServer() as server:
+        result = run_cli(*batch_args(server, out, "--prompt", "What colour?", str(folder)))
+    assert result.returncode == 1, result.stderr  # the damaged file
+    rows = [row for row in jsonl_rows(out) if row["status"] == "ok"]
+    entries = list(UsageLedger().entries())  # the test's data directory, as the window's
+    assert len(entries) == len(rows) == 3
+    assert sum(e.cost_usd or 0.0 for e in entries) == pytest.approx(
+        sum(row["cost_usd"] for row in rows), abs=1e-12
+    )
+    assert {e.endpoint for e in entries} == {server.base_url}
+    assert all(e.cost_exact for e in entries)

@@ -10,7 +10,12 @@ import pytest
 from PIL import Image
 from support.images import encoded, is_red, marked, photo_like
 
-from app.core.images import DataUriCache, prepare_bytes, thumbnail_bytes
+from app.core.images import (
+    DataUriCache,
+    prepare_bytes,
+    thumbnail_and_screen_copy,
+    thumbnail_bytes,
+)
 from app.core.imagetypes import ImageError, PreparedImage
 from app.core.limits import XAI_LIMITS
 
@@ -139,3 +144,21 @@ def test_cache_is_shared_safely_between_threads() -> None:
     assert cache.hits + cache.misses == 100
     assert len(cache) == 4
     assert all(uris[i] == uris[i % 4] for i in range(100))
+
+
+@pytest.mark.parametrize(("fmt", "signature"), [("PNG", PNG_SIGNATURE), ("JPEG", JPEG_SIGNATURE)])
+def test_a_large_image_gets_a_screen_copy_of_its_own_kind(fmt: str, signature: bytes) -> None:
+    image = prepared(marked(1600, 900), fmt)
+    thumb, copy = thumbnail_and_screen_copy(image, 160, 800)
+    assert copy is not None
+    assert copy.of_sha256 == image.sha256
+    assert copy.data.startswith(signature)  # a screenshot's copy stays lossless
+    assert opened(copy.data).size == (copy.width, copy.height) == (800, 450)
+    assert opened(thumb).size == (160, 90)
+    assert is_red(opened(copy.data).getpixel((10, 10)))
+
+
+def test_an_image_within_the_screen_gets_only_its_thumbnail() -> None:
+    thumb, copy = thumbnail_and_screen_copy(prepared(marked(800, 450)), 160, 800)
+    assert copy is None
+    assert opened(thumb).size == (160, 90)

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from app.cli.batch_progress import Progress
 from app.core.ask_shape import AskShape
 from app.core.batch_forecast import batch_forecast, describe_forecast, prepare_inputs
 from app.core.batch_inputs import BatchInputs, expand_inputs
-from app.core.batch_rows import FORMATS, Format, Layout, Row, schema_fields
+from app.core.batch_rows import FORMATS, Format, Layout, Outcome, Row, schema_fields
 from app.core.catalog import ModelInfo, pick_default, pricing_for, retired_note, thinks
 from app.core.endpoints import profile_for
 from app.core.limits import LIMIT_PROFILES, XAI_BASE_URL, ImageLimits
@@ -29,6 +30,7 @@ from app.llm.client import make_client
 from app.llm.errors import ChatError
 from app.llm.models import discover_models
 from app.store.batch_file import RowFile, RowFileError, read_done
+from app.store.usage_ledger import UsageLedger, ledger_entry
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_CONCURRENCY = 64
@@ -186,6 +188,30 @@ async def _dry_run(ns: argparse.Namespace, setup: _Setup) -> int:
     return EXIT_OK
 
 
+def _ledger_writer(endpoint: str, model: str) -> Callable[[Outcome], None]:
+    """Each request's usage and cost into the usage ledger, as the window's chat and batch do
+    (so the window's "today" counts a batch run here)."""
+    ledger, warned = UsageLedger(), False
+
+    def write(outcome: Outcome) -> None:
+        nonlocal warned
+        usage = outcome.usage
+        if usage is None:
+            return
+        exact = usage.cost_ticks is not None
+        try:
+            ledger.append(ledger_entry(endpoint, model, usage, outcome.cost_usd, exact=exact))
+        except OSError as exc:
+            if not warned:
+                warned = True
+                sys.stderr.write(
+                    f"warning: the usage ledger {ledger.path} could not be written "
+                    f"({exc.strerror or exc}): today's total will not include this batch.\n"
+                )
+
+    return write
+
+
 async def _batch(ns: argparse.Namespace, setup: _Setup, key: str) -> int:
     rows, todo = setup.rows, setup.todo
     client = make_client(ns.base_url, key)
@@ -208,7 +234,8 @@ async def _batch(ns: argparse.Namespace, setup: _Setup, key: str) -> int:
             conversation_id=uuid.uuid4().hex,
             thinks=thinks(model, None),
         )
-        runner = BatchRunner(client, job, rows, progress)
+        outcomes = _ledger_writer(ns.base_url, model)
+        runner = BatchRunner(client, job, rows, progress, outcomes=outcomes)
         await runner.run(todo)
     finally:
         rows.close()

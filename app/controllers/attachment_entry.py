@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 
 from app.core import images
 from app.core.attachment import Attachment, SourceKind
 from app.core.images.pdf_pages import PageScale, PdfInfo, prepare_page
-from app.core.imagetypes import ImageProbe, PreparedImage
+from app.core.imagetypes import ImageProbe, PreparedImage, ScreenCopy
 from app.core.limits import ImageLimits
+
+FALLBACK_SCREEN_SIDE = 2560  # no screen known (it should not happen)
 
 
 @dataclass
@@ -36,17 +39,32 @@ def probe_job(view: Attachment, data: bytes | None) -> ImageProbe:
     return images.probe_bytes(data or b"", view.name)
 
 
+def screen_side() -> int:
+    """The longest side, in device pixels, of the largest screen's available area (on the GUI
+    thread): a prepared image larger than that gets a copy that size for the preview."""
+    sides = [
+        math.ceil(max(s.availableGeometry().width(), s.availableGeometry().height()) * ratio)
+        for s in QGuiApplication.screens()
+        for ratio in (s.devicePixelRatio(),)
+    ]
+    return max(sides, default=FALLBACK_SCREEN_SIDE)
+
+
 def prepare_job(
     view: Attachment,
     data: bytes | None,
     limits: ImageLimits,
     side: int,
     page: tuple[PdfInfo, int, PageScale] | None = None,
-) -> tuple[PreparedImage, bytes]:
+    *,
+    screen: int = 0,
+) -> tuple[PreparedImage, bytes, ScreenCopy | None]:
     if page is not None:
         prepared = prepare_page(*page, limits)
     elif view.kind is SourceKind.FILE:
         prepared = images.prepare_file(view.location, limits)
     else:
         prepared = images.prepare_bytes(data or b"", view.name, limits)
-    return prepared, images.thumbnail_bytes(prepared, max_side=side)
+    if screen < 1:
+        return prepared, images.thumbnail_bytes(prepared, max_side=side), None
+    return prepared, *images.thumbnail_and_screen_copy(prepared, side, screen)

@@ -22,6 +22,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -29,7 +30,12 @@ from PySide6.QtCore import QObject, Signal
 from app.controllers.attachment_adding import AddingMixin
 from app.controllers.attachment_crop import CropMixin
 from app.controllers.attachment_detail import LowDetailMixin
-from app.controllers.attachment_entry import AttachmentEntry, prepare_job, probe_job
+from app.controllers.attachment_entry import (
+    AttachmentEntry,
+    prepare_job,
+    probe_job,
+    screen_side,
+)
 from app.controllers.attachment_pdf import CHOOSE_PAGES, PdfMixin
 from app.controllers.attachment_split import SplitMixin
 from app.controllers.picture_png import png_of
@@ -280,8 +286,13 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, Spl
                     return
             limits = self._limits
             page = self.page_of(item_id)
-            prepared, thumbnail = await self._run(
-                prepare_job, view, entry.data, limits, self._thumbnail_side, page
+            prepared, thumbnail, screen = await self._run(
+                partial(prepare_job, screen=screen_side()),
+                view,
+                entry.data,
+                limits,
+                self._thumbnail_side,
+                page,
             )
         except ImageError as exc:
             self._fail(entry, exc.reason)
@@ -296,6 +307,7 @@ class AttachmentController(AddingMixin, CropMixin, LowDetailMixin, PdfMixin, Spl
             state=state,
             prepared=prepared,
             thumbnail=thumbnail,
+            screen=screen,
             notes=notes,
             size=(prepared.width, prepared.height),
             original_size=prepared.original_size,

@@ -11,7 +11,7 @@ import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from app.core.imagetypes import PreparedImage
+from app.core.imagetypes import PreparedImage, ScreenCopy
 
 
 class AttachmentState(enum.Enum):
@@ -41,6 +41,7 @@ class Attachment:
     original_size: tuple[int, int] | None = None  # oriented pixel size of the source
     prepared: PreparedImage | None = None
     thumbnail: bytes | None = None  # PNG, a few hundred pixels on the long side
+    screen: ScreenCopy | None = None  # `prepared` at screen size, when larger (the preview's)
     notes: tuple[str, ...] = field(default_factory=tuple)  # "downscaled from 12000×8000", ...
     error: str | None = None  # why it failed, in plain words
     low_detail: bool = False  # sent downscaled to one tile, detail "low"

@@ -63,3 +63,14 @@ class PreparedImage:
     @property
     def was_changed(self) -> bool:
         return bool(self.notes)
+
+
+@dataclass(frozen=True)
+class ScreenCopy:
+    """A prepared image at screen size, encoded (JPEG for a photo, PNG otherwise): what the
+    preview paints first, so that it never waits for the full image's decode."""
+
+    of_sha256: str  # the prepared image it was made from
+    data: bytes
+    width: int
+    height: int

@@ -1,6 +1,7 @@
 """File → Batch…: the dialog's forecast (the figures `grok-vision batch --dry-run` prints, from
 the same functions), the batch controller started with the chat's model and dialect, and its
-progress and results shown in the Batch dock. Chatting goes on meanwhile: the batch has its
+progress and results shown in the Batch dock. Each request's cost goes into the usage ledger
+and today's total, as a chat reply's does. Chatting goes on meanwhile: the batch has its
 own tasks and its own limit of requests in flight."""
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from app.core.imagetypes import PreparedImage
 from app.core.limits import ImageLimits
 from app.core.notices import Notices
 from app.core.presets import find, merged
+from app.gui.budget_costs import CostBook
 from app.gui.services import Preferences, Work
 from app.store.batch_file import read_done
 from app.ui.batch_dialog import BatchDialog
@@ -64,10 +66,12 @@ class BatchFlow(QObject):
         prefs: Preferences,
         work: Work,
         notices: Notices,
+        costs: CostBook | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._window, self._chat, self._prefs = window, chat, prefs
+        self._costs = costs  # today's total and the usage ledger, shared with the chat
         self._work, self._notices = work, notices
         self.controller = BatchController(endpoint.client, self)
         self.panel = BatchPanel()
@@ -89,6 +93,7 @@ class BatchFlow(QObject):
         self._pending: BatchPlan | None = None  # what Start would run, as last forecast
         self._prepared: dict[str, PreparedImage | str] = {}  # path: image (no bytes) or error
         self._forecast_task: asyncio.Task[None] | None = None
+        self._start_wanted = False  # Start was pressed before the forecast was worked out
         self._debounce = QTimer(self, singleShot=True, interval=FORECAST_DELAY_MS)
         self._debounce.timeout.connect(self._forecast_now)
         self._results_timer = QTimer(self, singleShot=True, interval=RESULTS_EVERY_MS)
@@ -135,8 +140,16 @@ class BatchFlow(QObject):
             dialog.deleteLater()
 
     def _changed(self, dialog: BatchDialog) -> None:
+        """Checked at once as the user types (so that Start and Enter follow the last key);
+        the forecast, which reads the files, waits for a pause."""
         self._pending = None
-        dialog.set_problem("Working out the forecast…")
+        self._start_wanted = False
+        shape, out = self._shape(dialog), dialog.out_path()
+        problem = self._quick_problem(shape, out, format_of(out), bool(dialog.paths()))
+        if problem is None:
+            dialog.set_working("Working out the forecast…")
+        else:
+            dialog.set_problem(problem)
         self._debounce.start()
 
     def _forecast_now(self) -> None:
@@ -180,6 +193,10 @@ class BatchFlow(QObject):
         dialog.set_problem(problem)
         if problem is None and fmt is not None:
             self._pending = self._plan(shape, inputs.paths, Path(out), fmt, dialog)
+        if self._start_wanted:
+            self._start_wanted = False
+            if self._pending is not None:
+                self._start_now(dialog, self._pending)
 
     @property
     def _models(self) -> list[ModelInfo]:
@@ -201,11 +218,11 @@ class BatchFlow(QObject):
     def _limits(self) -> ImageLimits:
         return self._prefs.settings.limits()
 
-    def _problem(
-        self, shape: AskShape, out: str, fmt: Format | None, paths: tuple[str, ...], todo: list[str]
+    def _quick_problem(
+        self, shape: AskShape, out: str, fmt: Format | None, has_paths: bool
     ) -> str | None:
-        """Why Start must wait (None: it may start)."""
-        if not paths:
+        """What can be told without reading a file (None: the forecast decides)."""
+        if not has_paths:
             return "Add images or a folder of images."
         if not shape.prompt:
             return "Type a question, or choose a preset."
@@ -213,10 +230,19 @@ class BatchFlow(QObject):
             return "Choose the file for the rows (.csv or .jsonl)."
         if fmt is None:
             return f"{out}: the file must end in .csv or .jsonl."
-        if not todo:
-            return f"Nothing to do: every image is done in {out}."
         if self.controller.running:
             return "A batch is running: wait for it, or stop it."
+        return None
+
+    def _problem(
+        self, shape: AskShape, out: str, fmt: Format | None, paths: tuple[str, ...], todo: list[str]
+    ) -> str | None:
+        """Why Start must wait (None: it may start)."""
+        quick = self._quick_problem(shape, out, fmt, bool(paths))
+        if quick is not None:
+            return quick
+        if not todo:
+            return f"Nothing to do: every image is done in {out}."
         return None
 
     def _plan(
@@ -240,9 +266,24 @@ class BatchFlow(QObject):
 
     # -- running ---------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start (or Enter): what the dialog holds now is what runs. A forecast still to come
+        is worked out at once, and the batch starts when it agrees."""
         dialog, plan = self.dialog, self._pending
-        if dialog is None or plan is None or self._debounce.isActive():
+        if dialog is None:
             return
+        forecasting = self._forecast_task is not None and not self._forecast_task.done()
+        if plan is None or self._debounce.isActive() or forecasting:
+            if not dialog.start_button.isEnabled():
+                return  # the dialog says why not
+            self._start_wanted = True
+            dialog.set_working("Starting once the forecast is worked out…")
+            if self._debounce.isActive() or not forecasting:
+                self._debounce.stop()
+                self._forecast_now()
+            return
+        self._start_now(dialog, plan)
+
+    def _start_now(self, dialog: BatchDialog, plan: BatchPlan) -> None:
         plan = replace(plan, concurrency=dialog.concurrency.value())
         if self._run(plan):
             dialog.accept()
@@ -281,6 +322,10 @@ class BatchFlow(QObject):
         state = DONE if outcome.ok else FAILED
         self.panel.row_state(outcome.path, state, cost, outcome.error)
         self._rows.extend(self.plan.layout.rows(outcome))
+        if self._costs is not None and outcome.usage is not None:
+            exact = outcome.usage.cost_ticks is not None
+            self._costs.record_usage(self.plan.model, outcome.usage, outcome.cost_usd, exact)
+            self._costs.changed.emit()  # the meter's "today" follows the batch
         if self.panel.results_visible and not self._results_timer.isActive():
             self._results_timer.start()
 

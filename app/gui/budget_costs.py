@@ -11,19 +11,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.billing import Bill
 from app.core.catalog import Pricing, pricing_for
-from app.core.conversation import Message
+from app.core.conversation import Message, Usage
 from app.core.forecast import RequestEstimate
 from app.core.learning import ImageCostLearner, ImageRule, learning_key, observation_of
 from app.core.notices import Notices
 from app.gui.services import Preferences, Work
 from app.store.learned_costs import LearnedCostStore
-from app.store.usage_ledger import LedgerEntry, UsageLedger
+from app.store.usage_ledger import LedgerEntry, UsageLedger, ledger_entry
 
 log = logging.getLogger(__name__)
 
@@ -109,27 +108,20 @@ class CostBook(QObject):
 
     def record_reply(self, reply: Message, charged: Bill | None) -> None:
         """One reply the server reported usage for: the ledger gets a line, today its cost."""
-        usage = reply.usage
-        if usage is None:
+        if reply.usage is None:
             return
         cost = charged.usd if charged is not None else None
+        exact = charged is not None and charged.exact
+        self.record_usage(reply.model or self._prefs.settings.model, reply.usage, cost, exact)
+
+    def record_usage(self, model: str, usage: Usage, cost: float | None, exact: bool) -> None:
+        """One request's usage (a reply's, a batch row's): a ledger line, and today's total."""
         if cost is not None:
             if self.today is None:
                 self._unread += cost
             else:
                 self._today = (self._today or 0.0) + cost
-        entry = LedgerEntry(
-            time=time.time(),
-            endpoint=self.endpoint_id(),
-            model=reply.model or self._prefs.settings.model,
-            prompt_tokens=usage.prompt_tokens,
-            image_tokens=usage.image_tokens or 0,
-            completion_tokens=usage.completion_tokens,
-            cost_usd=cost,
-            cached_tokens=usage.cached_tokens or 0,
-            reasoning_tokens=usage.reasoning_tokens or 0,
-            cost_exact=charged is not None and charged.exact,
-        )
+        entry = ledger_entry(self.endpoint_id(), model, usage, cost, exact=exact)
         self._work.start(self._append(entry), "usage-ledger-append")
 
     async def _append(self, entry: LedgerEntry) -> None:

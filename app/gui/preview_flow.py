@@ -1,13 +1,14 @@
 """Opening a tray image in the preview, and carrying out the crop or the marks asked for there.
 
 The tray asks (`previewRequested`: double-click, Enter or Space on a tile); this flow opens the
-`ImagePreview` with `open()`, has the prepared bytes decoded to a screen-sized copy in the
-session's I/O thread (the GUI thread never decodes or scales the full image), and hands a crop
-or the marks to the attachment controller, which replaces the image in place. The flow owns that
-one decode at a time: closing the preview or moving it to another image cancels it, and a result
-arrives for a preview no longer showing that image is dropped. The dialog follows its item: a
-crop being made, the cropped image once ready (shown and priced in turn), the item leaving the
-tray (the dialog closes). Closing it gives the keyboard focus back to the item's tile.
+`ImagePreview` with `open()`, has the prepared image's screen copy (made when it was prepared;
+else the prepared bytes) decoded to fit the screen in the session's I/O thread (the GUI thread
+never decodes or scales the full image), and hands a crop or the marks to the attachment
+controller, which replaces the image in place. The flow owns that one decode at a time: closing
+the preview or moving it to another image cancels it, and a result arrives for a preview no
+longer showing that image is dropped. The dialog follows its item: a crop being made, the
+cropped image once ready (shown and priced in turn), the item leaving the tray (the dialog
+closes). Closing it gives the keyboard focus back to the item's tile.
 """
 
 from __future__ import annotations
@@ -167,13 +168,23 @@ class PreviewFlow(QObject):
             return
         self._cancel_decode()
         self._decoding = wanted
+        screen = dialog.item.screen
+        copy = screen.data if screen is not None and screen.of_sha256 == prepared.sha256 else None
         self._decode_task = self._work.start(
-            self._decode(dialog.item_id, prepared, screen_bound(dialog)), "preview-decode"
+            self._decode(dialog.item_id, prepared, copy, screen_bound(dialog)), "preview-decode"
         )
 
-    async def _decode(self, item_id: str, prepared: PreparedImage, bound: QSize) -> None:
+    async def _decode(
+        self, item_id: str, prepared: PreparedImage, copy: bytes | None, bound: QSize
+    ) -> None:
+        """The picture to paint: from the screen copy made when the image was prepared, when
+        there is one (a small decode), else from the prepared image itself."""
+        full = QSize(prepared.width, prepared.height)
         try:
-            result = await self._work.in_thread(decode_for_screen, prepared.data, bound)
+            if copy is not None:
+                result = await self._work.in_thread(decode_for_screen, copy, bound, full)
+            else:
+                result = await self._work.in_thread(decode_for_screen, prepared.data, bound)
         finally:
             if self._decode_task is asyncio.current_task():
                 self._decoding = ""

@@ -160,6 +160,7 @@ def build_flows(
         prefs=prefs,
         work=work,
         notices=notices,
+        costs=budget.costs,
         parent=parent,
     )
     switch = ConversationSwitch(

@@ -13,10 +13,12 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.core.conversation import Usage
 from app.store.paths import data_directory
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,30 @@ class LedgerEntry:
 
     def local_date(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.time).astimezone().date()
+
+
+def ledger_entry(
+    endpoint: str,
+    model: str,
+    usage: Usage,
+    cost_usd: float | None,
+    *,
+    exact: bool,
+    when: float | None = None,
+) -> LedgerEntry:
+    """The line for one request the server reported `usage` for (now, unless `when`)."""
+    return LedgerEntry(
+        time=time.time() if when is None else when,
+        endpoint=endpoint,
+        model=model,
+        prompt_tokens=usage.prompt_tokens,
+        image_tokens=usage.image_tokens or 0,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=cost_usd,
+        cached_tokens=usage.cached_tokens or 0,
+        reasoning_tokens=usage.reasoning_tokens or 0,
+        cost_exact=exact and cost_usd is not None,
+    )
 
 
 def _entry_from(raw: object) -> LedgerEntry | None:

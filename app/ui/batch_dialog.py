@@ -82,7 +82,7 @@ class BatchDialog(QDialog):
         self._layout(add_files, add_folder, clear, choose_out, cancel)
         self.preset.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.question.textChanged.connect(lambda _text: self.changed.emit())
-        self.out.editingFinished.connect(self.changed.emit)
+        self.out.textChanged.connect(lambda _text: self.changed.emit())
         self.resize(620, 560)
         self.set_problem("Add images or a folder.")
 
@@ -139,6 +139,12 @@ class BatchDialog(QDialog):
         self.problem.setText(text or "")
         self.start_button.setEnabled(text is None)
 
+    def set_working(self, text: str) -> None:
+        """The inputs look right and the forecast is being worked out: Start may be pressed
+        (the batch starts once the forecast agrees)."""
+        self.problem.setText(text)
+        self.start_button.setEnabled(True)
+
     # -- picking -------------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str]) -> None:
         have = set(self.paths())
@@ -176,8 +182,7 @@ class BatchDialog(QDialog):
         dialog.open()
 
     def set_out(self, path: str) -> None:
-        self.out.setText(path)
-        self.changed.emit()
+        self.out.setText(path)  # textChanged says it changed
 
     def _file_dialog(self, title: str, name: str) -> QFileDialog:
         if self.file_dialog is not None:

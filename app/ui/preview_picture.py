@@ -2,9 +2,10 @@
 
 `decode_for_screen` runs on a worker thread. It reads the header for the image's own size, then
 lets `QImageReader` decode straight to the screen-sized copy (JPEG scales while it decodes), so
-the full-size pixels never reach the GUI thread. `QImageReader.read` releases the GIL;
-`QImage.fromData` and `QImage.scaled` do not, and would freeze the window for as long as they
-run even on another thread.
+the full-size pixels never reach the GUI thread. A large image's screen copy, made when it was
+prepared, is decoded the same way instead of the image itself (`full_size` says whose it is).
+`QImageReader.read` releases the GIL; `QImage.fromData` and `QImage.scaled` do not, and would
+freeze the window for as long as they run even on another thread.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def decode_region(data: bytes, region: QRect) -> QImage:
     return reader.read()
 
 
-def decode_for_screen(data: bytes, bound: QSize) -> PreviewPicture:
-    """The image in `data` scaled to fit `bound` (call from a worker thread)."""
+def decode_for_screen(data: bytes, bound: QSize, full_size: QSize | None = None) -> PreviewPicture:
+    """The image in `data` scaled to fit `bound` (call from a worker thread). `full_size`: the
+    size of the image `data` is a smaller copy of (its screen copy), when it is one."""
     reader, _buffer = _reader(data)
     size = reader.size()
     if not size.isValid() or size.isEmpty():
@@ -90,7 +92,7 @@ def decode_for_screen(data: bytes, bound: QSize) -> PreviewPicture:
         reader.setScaledSize(target)
     picture = reader.read()
     if not picture.isNull():
-        return PreviewPicture(size, picture)
+        return PreviewPicture(QSize(full_size) if full_size is not None else size, picture)
     error = _too_large(size) if too_large else "its data is damaged and cannot be decoded"
     return PreviewPicture(size, None, error)
 

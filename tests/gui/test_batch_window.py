@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 from support.sessions import demo_session
 from support.turns import finished
 
@@ -122,7 +123,8 @@ def start(qtbot: QtBot, dialog: QDialog) -> None:
     assert isinstance(button, QPushButton)
     qtbot.waitUntil(button.isEnabled, timeout=10_000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    # Start may wait for the forecast; the dialog is then accepted and deleted.
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=10_000)
 
 
 def wait_ended(qtbot: QtBot, session: AppSession) -> None:
@@ -236,7 +238,9 @@ def test_the_forecast_shows_the_dry_run_figures(
     dialog = open_batch(qtbot, session)
     add_folder(qtbot, dialog, folder)
     set_up(qtbot, dialog, out=out, preset="ocr")
-    qtbot.waitUntil(child(dialog, QPushButton, "batchStart").isEnabled, timeout=10_000)  # type: ignore[attr-defined]
+    problem = child(dialog, QLabel, "batchProblem")
+    assert isinstance(problem, QLabel)
+    qtbot.waitUntil(lambda: problem.text() == "", timeout=10_000)  # the forecast is worked out
     shown = child(dialog, QPlainTextEdit, "batchForecast").toPlainText()  # type: ignore[attr-defined]
     model = session.chat.model
     args = ["batch", "--base-url", session.demo_server.base_url, "--model", model]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .datauri import DataUriCache
 from .prepare import check_file, prepare_bytes, prepare_file
 from .probe import IMAGE_SUFFIXES, probe, probe_bytes
-from .thumbnail import thumbnail_bytes
+from .thumbnail import thumbnail_and_screen_copy, thumbnail_bytes
 from .validate import planned_size, planned_tokens, validate
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "prepare_file",
     "probe",
     "probe_bytes",
+    "thumbnail_and_screen_copy",
     "thumbnail_bytes",
     "validate",
 ]
