@@ -14,6 +14,7 @@ from app.ui.conversation_live import END, START, TAIL_END, LiveReplies, LiveRepl
 from app.ui.conversation_partial import PartialEdits
 from app.ui.conversation_render import (
     ImageMark,
+    RenderInputs,
     header_html,
     message_anchor,
     note_html,
@@ -171,17 +172,15 @@ class ConversationDocument(PartialEdits, QWidget):
         GUI thread (the window's notes and marks, the palette) already asked: the maker may run
         on any thread."""
         marks = self.image_marks(message) if self.image_marks and message.images else None
-        return self._cache.maker(
-            message,
-            self._browser.thumbnail,
+        look = RenderInputs(
             dark=self._dark,
-            text=text,
-            marks=marks,
+            text=message.text if text is None else text,  # one key for the same words shown
+            marks=tuple(marks) if marks is not None else None,
             extra=self.turn_note(message) if self.turn_note else "",
             reasoning_shown=message.id in self.reasoning_shown,
             links=self.turn_links(message) if self.turn_links else "",
-            pieces=pieces,
         )
+        return self._cache.maker(message, self._browser.thumbnail, look, pieces=pieces)
 
     def _header_start(self, start: int) -> int:
         """Where the header of a message inserted at `start` begins."""

@@ -43,6 +43,21 @@ class ImageMark:
     restorable: bool = True  # left out on its own (not with its whole turn): can be sent
 
 
+@dataclass(frozen=True)
+class RenderInputs:
+    """Everything besides the message that changes how a finished turn looks: the palette,
+    the text shown (None: the message's own), how each image of a user turn goes into the next
+    request, one more note for the line under the turn (its cost, "not sent"), whether the
+    reply's reasoning is expanded, and the turn's versions / Continue links (HTML)."""
+
+    dark: bool
+    text: str | None = None
+    marks: tuple[ImageMark, ...] | None = None
+    extra: str = ""
+    reasoning_shown: bool = False
+    links: str = ""
+
+
 def _action_link(text: str, *action: str, quiet: bool = True) -> str:
     """A link that runs `action`; quiet ones (most) are small and muted, secondary to the text."""
     cls = ' class="act"' if quiet else ""
@@ -222,73 +237,41 @@ def footer_html(message: Message, text: str, extra: str = "", links: str = "") -
 
 
 def message_html(
-    message: Message,
-    thumb: ThumbLookup,
-    code_sink: CodeSink | None,
-    *,
-    dark: bool,
-    text: str | None = None,
-    marks: Sequence[ImageMark] | None = None,
-    extra: str = "",
-    reasoning_shown: bool = False,
-    links: str = "",
+    message: Message, thumb: ThumbLookup, code_sink: CodeSink | None, look: RenderInputs
 ) -> str:
-    """The whole turn as it shows once finished; `text` overrides the message's own text;
-    `marks` (user turns) say how each image goes into the next request; `extra` is one more
-    note for the line under the turn (its cost, "not sent"); `reasoning_shown`: the reply's
-    reasoning is expanded."""
-    body_text = message.text if text is None else text
+    """The whole turn as it shows once finished."""
+    body_text = message.text if look.text is None else look.text
     if message.role == "user":
-        body = user_body_html(message, thumb, marks)
+        body = user_body_html(message, thumb, look.marks)
     else:
-        body = structured_body_html(message, body_text, code_sink, dark=dark) or (
-            render_markdown(body_text, code_sink, dark=dark) if body_text.strip() else ""
+        body = structured_body_html(message, body_text, code_sink, dark=look.dark) or (
+            render_markdown(body_text, code_sink, dark=look.dark) if body_text.strip() else ""
         )
     return (
         header_html(message)
-        + reasoning_html(message, reasoning_shown)
+        + reasoning_html(message, look.reasoning_shown)
         + body
-        + footer_html(message, body_text, extra, links)
+        + footer_html(message, body_text, look.extra, look.links)
     )
 
 
 def message_html_pieces(
-    message: Message,
-    thumb: ThumbLookup,
-    code_sink: CodeSink | None,
-    *,
-    dark: bool,
-    text: str | None = None,
-    marks: Sequence[ImageMark] | None = None,
-    extra: str = "",
-    reasoning_shown: bool = False,
-    links: str = "",
+    message: Message, thumb: ThumbLookup, code_sink: CodeSink | None, look: RenderInputs
 ) -> list[str]:
     """`message_html` in pieces that end at block boundaries (a long reply's Markdown cut where
     a streaming reply is cut), so that the view can put it in a few pieces at a time."""
-    body_text = message.text if text is None else text
+    body_text = message.text if look.text is None else look.text
     structured = message.tool_calls or (
         body_text.strip() and (message.expects_json or looks_like_json(body_text))
     )
     if message.role == "user" or structured:
-        return [
-            message_html(
-                message,
-                thumb,
-                code_sink,
-                dark=dark,
-                text=text,
-                marks=marks,
-                extra=extra,
-                reasoning_shown=reasoning_shown,
-                links=links,
-            )
-        ]
+        return [message_html(message, thumb, code_sink, look)]
     splitter = StreamSplitter(len(body_text) + 1, len(body_text) + 1)  # at paragraphs alone
     sources = [*splitter.feed(body_text), splitter.tail]
-    pieces = [render_markdown(s, code_sink, dark=dark) for s in sources if s.strip()] or [""]
-    pieces[0] = header_html(message) + reasoning_html(message, reasoning_shown) + pieces[0]
-    pieces[-1] += footer_html(message, body_text, extra, links)
+    pieces = [render_markdown(s, code_sink, dark=look.dark) for s in sources if s.strip()]
+    pieces = pieces or [""]
+    pieces[0] = header_html(message) + reasoning_html(message, look.reasoning_shown) + pieces[0]
+    pieces[-1] += footer_html(message, body_text, look.extra, look.links)
     return pieces
 
 

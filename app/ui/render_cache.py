@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 
 from app.core.conversation import Message
-from app.core.markdown import CodeSink
 from app.ui.conversation_render import (
-    ImageMark,
+    RenderInputs,
     ThumbLookup,
     action_url,
     message_html,
@@ -23,17 +22,7 @@ CODES_KEEP = 5_000  # code blocks kept for "Copy code" before they are forgotten
 RenderKey = tuple[Hashable, ...]
 
 
-def render_key(
-    message: Message,
-    thumb: ThumbLookup,
-    *,
-    dark: bool,
-    text: str | None,
-    marks: Sequence[ImageMark] | None,
-    extra: str,
-    reasoning_shown: bool,
-    links: str = "",
-) -> RenderKey:
+def render_key(message: Message, thumb: ThumbLookup, look: RenderInputs) -> RenderKey:
     """Everything `message_html` reads, as one hashable key."""
     images = tuple(
         (
@@ -47,7 +36,7 @@ def render_key(
     return (
         message.id,
         message.role,
-        message.text if text is None else text,
+        message.text if look.text is None else look.text,
         message.status,
         message.error,
         message.usage,
@@ -59,11 +48,7 @@ def render_key(
         message.reasoning,
         message.thought_for,
         images,
-        tuple(marks) if marks is not None else None,
-        extra,
-        dark,
-        reasoning_shown,
-        links,
+        look,
     )
 
 
@@ -101,73 +86,18 @@ class RenderCache:
         return action_url("copy-code", key)
 
     def maker(
-        self,
-        message: Message,
-        thumb: ThumbLookup,
-        *,
-        dark: bool,
-        text: str | None = None,
-        marks: Sequence[ImageMark] | None = None,
-        extra: str = "",
-        reasoning_shown: bool = False,
-        links: str = "",
-        pieces: bool = False,
+        self, message: Message, thumb: ThumbLookup, look: RenderInputs, *, pieces: bool = False
     ) -> tuple[RenderKey, Callable[[], list[str]]]:
         """The key of `message` as it would show, and what renders it: its HTML as one piece, or
         with `pieces` cut at block boundaries (`message_html_pieces`). The maker may run on any
         thread; it counts the render but does not keep the result: `put` does, on the GUI
         thread, joined."""
-        key = render_key(
-            message,
-            thumb,
-            dark=dark,
-            text=text,
-            marks=marks,
-            extra=extra,
-            reasoning_shown=reasoning_shown,
-            links=links,
-        )
-        render = message_html_pieces if pieces else _one_piece
+        key = render_key(message, thumb, look)
 
         def make() -> list[str]:
             self.renders += 1
-            return render(
-                message,
-                thumb,
-                self.code_sink,
-                dark=dark,
-                text=text,
-                marks=marks,
-                extra=extra,
-                reasoning_shown=reasoning_shown,
-                links=links,
-            )
+            if pieces:
+                return message_html_pieces(message, thumb, self.code_sink, look)
+            return [message_html(message, thumb, self.code_sink, look)]
 
         return key, make
-
-
-def _one_piece(
-    message: Message,
-    thumb: ThumbLookup,
-    code_sink: CodeSink,
-    *,
-    dark: bool,
-    text: str | None,
-    marks: Sequence[ImageMark] | None,
-    extra: str,
-    reasoning_shown: bool,
-    links: str,
-) -> list[str]:
-    return [
-        message_html(
-            message,
-            thumb,
-            code_sink,
-            dark=dark,
-            text=text,
-            marks=marks,
-            extra=extra,
-            reasoning_shown=reasoning_shown,
-            links=links,
-        )
-    ]
