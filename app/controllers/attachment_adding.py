@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from PySide6.QtGui import QImage
 
 from app.controllers.attachment_entry import AttachmentEntry
+from app.controllers.attachment_parts import ControllerParts
 from app.core import images
 from app.core.attachment import (
     Attachment,
@@ -20,10 +21,9 @@ from app.core.attachment import (
     name_list,
     plural,
 )
-from app.core.limits import ImageLimits
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
+    pass
 
 
 def path_key(path: str) -> str:
@@ -31,19 +31,8 @@ def path_key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-class AddingMixin:
+class AddingMixin(ControllerParts):
     """The controller's ``add_*`` methods (its entries, order, limits, signals and ``_start``)."""
-
-    _entries: dict[str, AttachmentEntry]
-    _order: list[str]
-    _limits: ImageLimits
-    _closed: bool
-    changed: SignalInstance
-    notice: SignalInstance
-
-    if TYPE_CHECKING:  # provided by the controller
-
-        def _start(self, entry: AttachmentEntry) -> None: ...
 
     def add_paths(self, paths: Sequence[str]) -> list[str]:
         """Add files, and the image files of folders (sorted, up to the per-message limit)."""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.controllers.attachment_entry import AttachmentEntry
+from app.controllers.attachment_parts import ControllerParts
 from app.core import images
 from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.budget import image_tokens
@@ -19,31 +20,14 @@ from app.core.markup import Marks, redacts
 from app.core.markup_burn import markup_prepared
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
+    pass
 
 T = TypeVar("T")
 
 
-class CropMixin:
+class CropMixin(ControllerParts):
     """The controller's :meth:`replace_with_crop` and :meth:`replace_with_markup` (its entries,
     executor, tasks and signals)."""
-
-    _entries: dict[str, AttachmentEntry]
-    _limits: ImageLimits
-    _thumbnail_side: int
-    _closed: bool
-    _tasks: set[asyncio.Task[None]]
-    changed: SignalInstance
-    itemChanged: SignalInstance
-    notice: SignalInstance
-
-    if TYPE_CHECKING:  # provided by the controller
-
-        def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None: ...
-
-        async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
-
-        def _task_done(self, item_id: str, task: asyncio.Task[None]) -> None: ...
 
     def replace_with_crop(self, item_id: str, box: Box, *, expected_sha256: str = "") -> bool:
         """Replace an image by a part of it: `box` is (left, top, right, bottom) in the pixels

@@ -10,35 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from app.controllers.attachment_parts import ControllerParts
 from app.core.attachment import SourceKind
 from app.core.budget import MIN_IMAGE_TOKENS, image_tokens
 from app.core.images.low_detail import make_low_detail
 from app.core.imagetypes import ImageError, PreparedImage
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
-
     from app.controllers.attachment_entry import AttachmentEntry
 
 T = TypeVar("T")
 
 
-class LowDetailMixin:
+class LowDetailMixin(ControllerParts):
     """See the module docstring."""
-
-    _entries: dict[str, AttachmentEntry]
-    _closed: bool
-    _tasks: set[asyncio.Task[None]]
-    notice: SignalInstance
-
-    if TYPE_CHECKING:  # provided by the controller
-
-        def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None: ...
-
-        async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
 
     def set_low_detail(self, item_id: str, low: bool) -> None:
         """Send this image downscaled to one 448×448 tile (512 tokens, detail "low"), or as

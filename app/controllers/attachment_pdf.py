@@ -12,17 +12,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.controllers.attachment_entry import AttachmentEntry
+from app.controllers.attachment_parts import ControllerParts
 from app.core.attachment import Attachment, AttachmentState, SourceKind, plural
 from app.core.images import pdf_pages
 from app.core.images.pdf_pages import PageScale, PdfInfo
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
-
-    from app.core.limits import ImageLimits
+    pass
 
 T = TypeVar("T")
 
@@ -30,27 +29,8 @@ PICKER_FROM = 5  # a PDF of this many pages or more opens the page picker
 CHOOSE_PAGES = "Choose the pages to add…"
 
 
-class PdfMixin:
+class PdfMixin(ControllerParts):
     """See the module docstring."""
-
-    _entries: dict[str, AttachmentEntry]
-    _order: list[str]
-    _limits: ImageLimits
-    _closed: bool
-    _tasks: set[asyncio.Task[None]]
-    changed: SignalInstance
-    notice: SignalInstance
-    pagesWanted: SignalInstance
-
-    if TYPE_CHECKING:  # provided by the controller
-
-        def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None: ...
-
-        async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
-
-        def _start(self, entry: AttachmentEntry) -> None: ...
-
-        def _plan(self, entry: AttachmentEntry, *, emit: bool) -> bool: ...
 
     async def _open_pdf(self, entry: AttachmentEntry) -> bool:
         """If the entry's file is a PDF: read it and put its pages (or the picker) in its

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.controllers.attachment_entry import AttachmentEntry
+from app.controllers.attachment_parts import ControllerParts
 from app.core import images
 from app.core.attachment import Attachment, AttachmentState, SourceKind
 from app.core.budget import image_tokens
@@ -23,33 +23,13 @@ from app.core.images.tall_split import TallSplit, part_name, plan_split
 from app.core.imagetypes import ImageError
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import SignalInstance
-
-    from app.core.limits import ImageLimits
+    pass
 
 T = TypeVar("T")
 
 
-class SplitMixin:
+class SplitMixin(ControllerParts):
     """See the module docstring."""
-
-    _entries: dict[str, AttachmentEntry]
-    _order: list[str]
-    _limits: ImageLimits
-    _thumbnail_side: int
-    _closed: bool
-    _tasks: set[asyncio.Task[None]]
-    changed: SignalInstance
-    itemChanged: SignalInstance
-    notice: SignalInstance
-
-    if TYPE_CHECKING:  # provided by the controller
-
-        def _set(self, entry: AttachmentEntry, *, emit: bool = True, **changes: Any) -> None: ...
-
-        async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
-
-        def _task_done(self, item_id: str, task: asyncio.Task[None]) -> None: ...
 
     def tall_split(self, item_id: str) -> TallSplit | None:
         """How the item would be split into parts (None: it is not a tall page, or it is not
