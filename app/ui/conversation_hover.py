@@ -75,7 +75,9 @@ class MessageHover(QObject):
 
     def refresh(self) -> None:
         """Show the bar again where and as it should be (the document or the scroll changed)."""
-        if self._hovered is not None:  # what is under the pointer may have moved or gone
+        # what is under the pointer may have moved or gone (or been away while the document
+        # was rebuilt: a theme switch), though the pointer itself has not moved
+        if self._hovered is not None or self._browser.viewport().underMouse():
             self._hovered = self._under_pointer()
         target = self._target()
         if target is None or target not in self._spans:

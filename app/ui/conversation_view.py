@@ -302,6 +302,7 @@ class ConversationView(ConversationDocument):
     def _follow_palette(self) -> None:
         self._toast.follow_palette()
         self._hover.bar.follow_palette()
+        self._hover.refresh()  # the document was rebuilt under a pointer that has not moved
 
     def _copy(self, message_id: str) -> None:
         text = self.message_text(message_id)

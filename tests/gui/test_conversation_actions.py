@@ -224,5 +224,7 @@ def test_the_bar_takes_the_theme_when_it_changes(qtbot: QtBot) -> None:
             base = palette_for(scheme).base().color().name()
             qtbot.waitUntil(lambda base=base: f"background: {base}" in bar.styleSheet())
             assert f"color: {base}" in view.copied_toast.styleSheet()  # the toast's text
+            # the pointer has not moved: the bar is still over the message under it
+            qtbot.waitUntil(lambda: view.hover.shown_for == messages[-1].id)
     finally:
         app.setPalette(before)
