@@ -18,6 +18,9 @@ class EffortPicker(QComboBox):
         super().__init__(parent)
         self.setObjectName("effortPicker")
         self.setAccessibleName("Reasoning effort")
+        # as wide as its longest choice whenever the choices change (a model's own default
+        # is filled in after the window is first shown)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setToolTip(
             "How hard the model reasons before it answers (more effort: slower, "
             "more reasoning tokens billed at the output price). Kept per "

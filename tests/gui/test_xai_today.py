@@ -171,6 +171,8 @@ def test_a_reasoning_turn_shows_thinking_then_its_reasoning_collapsed(
         "high",
         "xhigh",
     ]
+    longest = max(effort.fontMetrics().horizontalAdvance(effort.itemText(i)) for i in range(5))
+    assert effort.sizeHint().width() > longest  # the whole choice shows, not "Effort: m"
     view = session.window.view.browser
     session.window.composer.setPlainText("Think about it")
     qtbot.waitUntil(session.window.send_button.isEnabled, timeout=5000)
