@@ -89,6 +89,7 @@ class HistoryController(QObject):
         self._lock: InstanceLock | None = None
         self._info: HistoryInfo | None = None
         self._opening: asyncio.Future[HistoryInfo] | None = None
+        self._first_listing: asyncio.Future[list[ConversationRow]] | None = None
         self._texts: dict[str, str] = {}  # streaming replies' text so far, by id
         self._dirty: set[str] = set()  # … not yet flushed
         self._latest_query = ""
@@ -135,7 +136,14 @@ class HistoryController(QObject):
             return
         self._info = future.result()
         self.opened.emit(self._info)
-        self.refresh()
+        self._first_listing = self.refresh()
+
+    async def listed(self) -> None:
+        """Wait until the history is open and its conversations first listed (the sidebar's
+        ``conversationsChanged`` emitted); raises what opening or listing raised."""
+        await self.open()
+        if self._first_listing is not None:
+            await self._first_listing
 
     async def aclose(self) -> None:
         """Flush what is streaming, remove this session's deleted conversations, close the

@@ -135,9 +135,10 @@ class HistoryFlow(QObject):
 
     # -- opening and closing -----------------------------------------------------------------
     async def open(self) -> None:
-        """Open the history (the session calls this once its loop runs)."""
+        """Open the history and list its conversations (the session calls this once its loop
+        runs)."""
         try:
-            await self.history.open()
+            await self.history.listed()
         except _FAILED:
             return  # the app runs on without saving
 

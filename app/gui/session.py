@@ -33,6 +33,8 @@ from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
+HISTORY_FIRST_S = 1.0  # the network stack waits this long at most for the sidebar to fill
+
 
 class AppSession(QObject):
     """Owns the window, the controllers, the flows and the conversation's state, and builds each
@@ -193,9 +195,15 @@ class AppSession(QObject):
         self.window.show()
         if files:
             self.attachments.add_paths(list(files))
-        self.work.start(self.history_flow.open(), "open-history")
-        # The network stack loads in a worker thread while the window is already on screen
-        # (not when the app is closing already: a SIGTERM right after the window showed).
+        opening = self.work.start(self.history_flow.open(), "open-history")
+        # The sidebar fills first: importing the network stack holds the GIL for most of a
+        # second and would hold the listing back as long (a slow history waits no longer
+        # than HISTORY_FIRST_S). Then the network stack loads in a worker thread while the
+        # window is already on screen (not when the app is closing already: a SIGTERM right
+        # after the window showed).
+        await asyncio.wait(
+            {opening, self._closed}, timeout=HISTORY_FIRST_S, return_when=asyncio.FIRST_COMPLETED
+        )
         if not self._closed.done():
             await self.in_thread(importlib.import_module, "app.llm.structured")
         if not self._closed.done():
