@@ -297,7 +297,9 @@ def load_messages(
 def _which(conv_id: str, ids: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
     if ids is None:
         return "m.conversation_id = ?", (conv_id,)
-    return f"m.conversation_id = ? AND m.id IN {_IDS}", (conv_id, json.dumps(list(ids)))
+    # Found by id (its unique index), not by scanning the whole conversation for them: the
+    # unary + keeps SQLite from choosing the conversation's index instead.
+    return f"m.id IN {_IDS} AND +m.conversation_id = ?", (json.dumps(list(ids)), conv_id)
 
 
 def load_thumbnails(
