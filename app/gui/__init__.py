@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from app.gui.session import AppSession
-    from app.gui.single_instance import InstanceServer
     from app.ui.main_window import MainWindow
 
 # With this set, the app writes one line to standard error once its window is on screen
@@ -29,9 +28,9 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    from app.gui.single_instance import claim
+    from app.gui.instance_claim import claim
 
-    if (instance := claim(files)) is None:
+    if (listen := claim(files)) is None:
         return 0  # the running window took the files and came to the front
     QGuiApplication.setQuitOnLastWindowClosed(False)  # the session ends the loop itself
     # SIGTERM and Ctrl+C close the window as the close button does: the reply in flight is
@@ -51,7 +50,7 @@ def run_gui(files: Sequence[str], *, demo: bool = False) -> int:
     if os.environ.get(REPORT_SHOWN_ENV):
         sys.stderr.write(SHOWN_LINE + "\n")
         sys.stderr.flush()
-    return _run_session(window, files, demo=demo, early=early, running=running, instance=instance)
+    return _run_session(window, files, demo=demo, early=early, running=running, listen=listen)
 
 
 def _run_session(
@@ -61,7 +60,7 @@ def _run_session(
     demo: bool,
     early: list[int],
     running: list[AppSession],
-    instance: InstanceServer,
+    listen: bool,
 ) -> int:
     """The rest of the app, built into the window on screen, served until it closes."""
     import asyncio
@@ -71,10 +70,14 @@ def _run_session(
     from PySide6.QtGui import QGuiApplication
 
     from app.gui.allocator import fix_mmap_threshold
+    from app.gui.instance_claim import socket_name
     from app.gui.session import AppSession
+    from app.gui.single_instance import InstanceServer
     from app.gui.theme import app_icon
     from app.logs import setup_logging
 
+    # Later launches hand their files to this window from now on.
+    instance = InstanceServer(socket_name(), listen=listen)
     QGuiApplication.setWindowIcon(app_icon())  # the SVG too, now
     fix_mmap_threshold()
     log_path = setup_logging()

@@ -1,31 +1,28 @@
 """One app, one window: a second launch hands its files to the running window and ends.
 
 The first instance listens on a local socket named per user and data directory
-(:func:`socket_name`). A later launch (``grok-vision a.png b.png``, or "Open with" from a file
-manager) connects, sends one JSON line ``{"files": [absolute paths]}`` and waits for ``ok``;
-the running window adds the files to its tray and comes to the front. When nobody answers in
-time (the first instance is hung), the launch goes on as before: the history lock
-(:mod:`app.store.lock`) makes it a read-only window. A socket left by a crash is replaced.
+(:func:`app.gui.instance_claim.socket_name`) from just after its first paint. A later launch
+(``grok-vision a.png b.png``, or "Open with" from a file manager) connects, sends one JSON
+line ``{"files": [absolute paths]}`` and waits for ``ok``; the running window adds the files
+to its tray and comes to the front. When nobody answers in time (the first instance is hung),
+the launch goes on as before: the history lock (:mod:`app.store.lock`) makes it a read-only
+window. A socket left by a crash is replaced.
 
-QtNetwork is imported here only, so the rest of start-up never pays for it.
+QtNetwork is imported here only, after the first paint (or before it only when a socket
+exists to connect to: see `app.gui.instance_claim`).
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import logging
-import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
-
-from app.store.paths import data_directory
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +34,6 @@ class HandOff(enum.Enum):
     TAKEN = "taken"  # the running window took the files: this launch ends
     NOBODY = "nobody"  # no running window: this launch is the one
     HUNG = "hung"  # a window holds the socket but does not answer
-
-
-def socket_name(data_dir: Path | None = None) -> str:
-    """The socket of this user's app on this data directory (two data directories, as the
-    tests use, are two apps)."""
-    folder = str((data_dir or data_directory()).expanduser().resolve())
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or str(os.getuid())
-    digest = hashlib.sha256(f"{user}\0{folder}".encode()).hexdigest()[:16]
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if sys.platform != "win32" and runtime and Path(runtime).is_dir():
-        return str(Path(runtime) / f"grok-vision-{digest}.sock")
-    return f"grok-vision-{digest}"
 
 
 def hand_off(files: Sequence[str], name: str, answer_ms: int = ANSWER_MS) -> HandOff:
@@ -135,14 +120,3 @@ def bring_to_front(window: QWidget) -> None:
     window.show()
     window.raise_()
     window.activateWindow()
-
-
-def claim(files: Sequence[str], name: str | None = None) -> InstanceServer | None:
-    """At start-up: None when a running window took `files` (this launch ends); else the
-    server this app listens on (not listening when the first one is hung: it keeps the name
-    and this launch opens read-only)."""
-    name = name or socket_name()
-    result = hand_off(files, name)
-    if result is HandOff.TAKEN:
-        return None
-    return InstanceServer(name, listen=result is HandOff.NOBODY)

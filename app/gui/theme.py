@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar, QWidget
 
 from app import APP_NAME, __version__
 from app.ui.resource_files import resource_file
-from app.ui.settings_appearance import THEME_LABELS
+from app.ui.theme_choices import THEME_LABELS
 from app.ui.tray_palette import is_dark
 
 if TYPE_CHECKING:

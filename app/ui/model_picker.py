@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QComboBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QWidget
 
 if TYPE_CHECKING:
     from app.core.catalog import ModelInfo
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
-_GAP = 24
+GAP = 24
 
 
 def short_window(tokens: int) -> str:
@@ -42,53 +41,20 @@ def model_summary(model: ModelInfo) -> str:
     return " · ".join(bits)
 
 
-class _SummaryDelegate(QStyledItemDelegate):
-    """Paints the id as usual and the summary right-aligned in the placeholder colour."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        super().paint(painter, option, index)
-        summary = index.data(SUMMARY_ROLE)
-        if not summary:
-            return
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.save()
-        painter.setPen(option.palette.color(role))
-        rect = option.rect.adjusted(0, 0, -8, 0)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, summary)
-        painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        size = super().sizeHint(option, index)
-        metrics = option.fontMetrics
-        size.setHeight(max(size.height(), metrics.height() + 10))  # room to aim at, as in a menu
-        summary = index.data(SUMMARY_ROLE)
-        if summary:
-            size.setWidth(size.width() + _GAP + metrics.horizontalAdvance(summary) + 8)
-        return size
-
-
 class ModelPicker(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPicker")
         self.setAccessibleName("Model")
         self.setToolTip("Model")
-        self.setItemDelegate(_SummaryDelegate(self))
         self.currentIndexChanged.connect(self._follow_tooltip)
 
     def set_models(self, models: Sequence[ModelInfo], current: str) -> None:
         from app.core.catalog import describe_model
+        from app.ui.model_summary_delegate import SummaryDelegate
 
+        if not isinstance(self.itemDelegate(), SummaryDelegate):
+            self.setItemDelegate(SummaryDelegate(self))
         self.blockSignals(True)
         try:
             self.clear()
@@ -118,7 +84,7 @@ class ModelPicker(QComboBox):
             text = self.itemText(row)
             summary = self.summary_at(row)
             widest = max(
-                widest, metrics.horizontalAdvance(text) + _GAP + metrics.horizontalAdvance(summary)
+                widest, metrics.horizontalAdvance(text) + GAP + metrics.horizontalAdvance(summary)
             )
         return widest + 40
 

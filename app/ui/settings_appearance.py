@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
+from app.ui.theme_choices import THEME_LABELS
+
 if TYPE_CHECKING:
     from app.ui.settings_fields import SettingsLike
-
-# The theme choices, as saved in the settings ("theme") and as the user reads them.
-THEME_LABELS = {"system": "System", "light": "Light", "dark": "Dark"}
 
 
 class AppearanceSection(QGroupBox):

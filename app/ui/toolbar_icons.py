@@ -142,12 +142,15 @@ class IconToolBar(MainToolBar):
         in each button's tooltip, with its shortcut)."""
         if not self.isVisible():  # fitted when shown (its resize), not at every item added
             return
+        # The actions' buttons, found by their type: `widgetForAction` returns a QWidget,
+        # whose Python type shiboken looks for among every widget class (~8 ms of enum set-up
+        # before the first paint).
         buttons = [  # low-priority actions show their icon alone in any case
             button
-            for action in self.actions()
-            if action.isVisible()
+            for button in self.findChildren(QToolButton)
+            if (action := button.defaultAction()) is not None
+            and action.isVisible()
             and action.priority() != QAction.Priority.LowPriority
-            and isinstance(button := self.widgetForAction(action), QToolButton)
         ]
         if not buttons:
             return

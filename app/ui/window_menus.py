@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
-from app.ui.settings_appearance import THEME_LABELS
+from app.ui.theme_choices import THEME_LABELS
 
 MENUS = (
     ("file", "&File"),

@@ -16,7 +16,8 @@ from PySide6.QtNetwork import QLocalServer
 from pytestqt.qtbot import QtBot
 from support.sessions import demo_session
 
-from app.gui.single_instance import HandOff, InstanceServer, claim, hand_off, socket_name
+from app.gui.instance_claim import claim, socket_name, socket_present
+from app.gui.single_instance import HandOff, InstanceServer, hand_off
 from app.store.history import HistoryStore
 from app.store.lock import acquire_instance_lock
 from app.store.paths import data_directory
@@ -65,10 +66,27 @@ def test_a_launch_with_nobody_running_listens_and_replaces_a_stale_socket(
     stale = Path(name)
     if stale.is_absolute():  # a socket file a crashed run left
         stale.write_bytes(b"")
-    first = claim([str(tmp_path / "x.png")], name)
-    assert first is not None
+    assert claim([str(tmp_path / "x.png")], name) is True  # nobody answered: this one listens
+    first = InstanceServer(name)
     assert first.listening
     first.close()
+
+
+def test_an_ordinary_start_decides_without_the_network_module(tmp_path: Path) -> None:
+    """No socket exists: the first paint does not wait for QtNetwork to load."""
+    name = str(tmp_path / "grok-vision-test.sock")
+    assert not socket_present(name)
+    code = (
+        "import sys; from app.gui.instance_claim import claim; "
+        f"assert claim([], {name!r}) is True; "
+        "assert 'PySide6.QtNetwork' not in sys.modules, 'QtNetwork imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    server = InstanceServer(name)
+    assert server.listening
+    assert socket_present(name)
+    server.close()
 
 
 def test_a_hung_first_instance_leaves_this_one_read_only(
@@ -78,9 +96,7 @@ def test_a_hung_first_instance_leaves_this_one_read_only(
     hung = QLocalServer()  # listens, never answers: this thread is blocked meanwhile
     assert hung.listen(name)
     assert hand_off([], name, answer_ms=300) is HandOff.HUNG
-    second = claim([], name)
-    assert second is not None
-    assert not second.listening  # the hung one keeps the name
+    assert claim([], name) is False  # the hung one keeps the name: this one does not listen
     HistoryStore(data_directory()).close()  # the first instance's history
     with acquire_instance_lock(data_directory()) as lock:
         assert lock is not None
