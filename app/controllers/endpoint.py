@@ -30,14 +30,18 @@ class EndpointController(QObject):
         self.base_url = ""
         self._key: str | None = None
 
-    def configure(self, base_url: str, key: str | None) -> None:
-        """Use this endpoint and key from now on; the old client is closed."""
+    def configure(
+        self, base_url: str, key: str | None, client: openai.AsyncOpenAI | None = None
+    ) -> None:
+        """Use this endpoint and key from now on; the old client is closed. `client`, made for
+        them off the GUI thread (its TLS set-up takes ~20 ms), is used; without one, one is
+        made when first needed."""
         if base_url == self.base_url and key == self._key:
             return
         if self._client is not None:
             old = self._client
             self._tasks.start(old.close(), "close-client")
-        self._client = None
+        self._client = client if key else None
         self.base_url, self._key = base_url, key
 
     @property

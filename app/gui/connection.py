@@ -49,7 +49,7 @@ class Connection:
 
             if self.demo_server is None:
                 self.demo_server = DemoServer(pace=0.02, think_seconds=self._demo_think).start()
-            self._endpoint.configure(self.demo_server.base_url, DEMO_API_KEY)
+            await self._configure(self.demo_server.base_url, DEMO_API_KEY)
         else:
             settings = self._prefs.settings
             # keyring, secretstorage and cryptography take ~100 ms to import: on the I/O
@@ -60,10 +60,18 @@ class Connection:
                 self._notices.warning(f"Keyring: {lookup.backend.detail}")
             elif lookup.key and is_unencrypted_remote(settings.base_url):
                 self._notices.warning(f"{settings.base_url}: {UNENCRYPTED_WARNING}")
-            self._endpoint.configure(settings.base_url, lookup.key)
+            await self._configure(settings.base_url, lookup.key)
         self.key_ready = True
         self._endpoint.refresh_models()
         self._refresh()
+
+    async def _configure(self, base_url: str, key: str | None) -> None:
+        """Point the endpoint at `base_url` with `key`, its client made on the I/O thread (the
+        first also imports the HTTP transport: together ~40 ms the window would pause)."""
+        from app.llm.client import make_client
+
+        client = await self._work.in_thread(make_client, base_url, key) if key else None
+        self._endpoint.configure(base_url, key, client)
 
     async def aclose(self) -> None:
         """Stop the demo server, if one was started."""
